@@ -1,0 +1,43 @@
+/**
+ * The one place for secure and operational defaults shared by every component.
+ * Components import these instead of repeating literals, so a default changes in one line.
+ */
+
+/** Lambda runtime: nodejs20.x is past end of support; 22 is the oldest supported LTS. */
+export const LAMBDA_RUNTIME = "nodejs22.x";
+/** Runtimes the policy pack accepts (supported, not deprecated). */
+export const SUPPORTED_NODE_RUNTIMES = ["nodejs22.x", "nodejs24.x"] as const;
+/** Graviton: ~20% cheaper per GB-second than x86_64 for the same work. */
+export const LAMBDA_ARCHITECTURE = "arm64";
+export const LAMBDA_TIMEOUT_SECONDS = 10;
+export const LAMBDA_MEMORY_MB = 256;
+
+/** CloudWatch Logs retention used when a component is not told otherwise. */
+export const LOG_RETENTION_DAYS = 14;
+/** The only values CloudWatch Logs accepts for `retentionInDays`. */
+export const LOG_RETENTION_VALUES = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+  3288, 3653,
+] as const;
+
+/** SQS: how often a message is received before it moves to the DLQ. */
+export const MAX_RECEIVE_COUNT = 5;
+/** AWS guidance: queue visibility timeout >= 6x the consuming function's timeout. */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** DLQs keep messages as long as SQS allows (14 days) so nothing expires before triage. */
+export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
+export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
+
+/** S3: noncurrent object versions expire after this many days. */
+export const NONCURRENT_VERSION_EXPIRATION_DAYS = 30;
+
+/** API Gateway stage throttling. */
+export const API_THROTTLE_RATE = 50;
+export const API_THROTTLE_BURST = 100;
+
+/** KMS keys: days in the pending-deletion window (7 is the minimum AWS allows). */
+export const KMS_DELETION_WINDOW_DAYS = 7;
+
+/** CloudWatch alarms: period and evaluation shared by the "something is wrong" alarms. */
+export const ALARM_PERIOD_SECONDS = 60;
+export const ALARM_EVALUATION_PERIODS = 5;

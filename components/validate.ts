@@ -1,0 +1,32 @@
+/**
+ * Argument validation shared by components: collect every problem, then throw once, before any
+ * child resource exists.
+ */
+export class ArgumentErrors {
+  private readonly problems: string[] = [];
+
+  constructor(
+    private readonly component: string,
+    private readonly name: string,
+  ) {}
+
+  /** Records a problem with `field` unless `ok` holds; `fix` tells the user what to do. */
+  check(ok: boolean, field: string, problem: string, fix: string): this {
+    if (!ok) this.problems.push(`${field}: ${problem} (fix: ${fix})`);
+    return this;
+  }
+
+  /** Throws one Error listing every recorded problem. */
+  throwIfAny(): void {
+    if (this.problems.length === 0) return;
+    throw new Error(
+      `${this.component} "${this.name}" has invalid arguments:\n` +
+        this.problems.map((p) => `  - ${p}`).join("\n"),
+    );
+  }
+}
+
+/** True when `value` is a plain (already known) number; Inputs that are Outputs are skipped. */
+export function isKnownNumber(value: unknown): value is number {
+  return typeof value === "number";
+}
