@@ -16,8 +16,8 @@ export const LAMBDA_MEMORY_MB = 256;
 export const LOG_RETENTION_DAYS = 14;
 /** The only values CloudWatch Logs accepts for `retentionInDays`. */
 export const LOG_RETENTION_VALUES = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-  3288, 3653,
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
 ] as const;
 
 /** SQS: how often a message is received before it moves to the DLQ. */
@@ -27,9 +27,15 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
 /** DLQs keep messages as long as SQS allows (14 days) so nothing expires before triage. */
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
 export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
+/** SQS's own default; consumers with a known timeout should size it with VISIBILITY_TIMEOUT_FACTOR. */
+export const QUEUE_VISIBILITY_TIMEOUT_SECONDS = 30;
+/** SQS + KMS: reuse a data key for 5 minutes, trading a little key freshness for far fewer KMS calls. */
+export const SQS_KMS_DATA_KEY_REUSE_SECONDS = 300;
 
 /** S3: noncurrent object versions expire after this many days. */
 export const NONCURRENT_VERSION_EXPIRATION_DAYS = 30;
+/** S3: incomplete multipart uploads (billed, invisible in listings) are aborted after this many days. */
+export const ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS = 7;
 
 /** API Gateway stage throttling. */
 export const API_THROTTLE_RATE = 50;
@@ -41,3 +47,11 @@ export const KMS_DELETION_WINDOW_DAYS = 7;
 /** CloudWatch alarms: period and evaluation shared by the "something is wrong" alarms. */
 export const ALARM_PERIOD_SECONDS = 60;
 export const ALARM_EVALUATION_PERIODS = 5;
+
+/** Network: VPC size, subnet size and AZ spread used when a stack does not choose. */
+export const VPC_CIDR = "10.0.0.0/16";
+/** /20 subnets (4,091 usable addresses each): room for Lambda ENIs and Fargate tasks to scale. */
+export const SUBNET_PREFIX_LENGTH = 20;
+export const AZ_COUNT = 2;
+/** One NAT gateway shared by all AZs: one NAT's hourly cost instead of one per AZ (not AZ-resilient). */
+export const NAT_GATEWAYS = "single" as const;

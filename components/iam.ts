@@ -3,7 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 /** A principal in IAM JSON form. */
 export type Principal =
   | "*"
-  | { Service?: pulumi.Input<string> | pulumi.Input<string>[]; AWS?: pulumi.Input<string> | pulumi.Input<string>[] };
+  | {
+      Service?: pulumi.Input<string> | pulumi.Input<string>[];
+      AWS?: pulumi.Input<string> | pulumi.Input<string>[];
+    };
 
 /** Condition block in IAM JSON form: operator -> key -> value(s). */
 export type Conditions = Record<string, Record<string, pulumi.Input<string | boolean | string[]>>>;
@@ -29,17 +32,27 @@ export function allow(
   resources: pulumi.Input<string>[],
   condition?: Conditions,
 ): Statement {
-  return { Effect: "Allow", Action: actions, Resource: resources, ...(condition ? { Condition: condition } : {}) };
+  return {
+    Effect: "Allow",
+    Action: actions,
+    Resource: resources,
+    ...(condition ? { Condition: condition } : {}),
+  };
 }
 
 /** Trust policy letting one AWS service assume a role, limited to this account when known. */
-export function assumeRolePolicy(service: string, sourceAccount?: pulumi.Input<string>): pulumi.Output<string> {
+export function assumeRolePolicy(
+  service: string,
+  sourceAccount?: pulumi.Input<string>,
+): pulumi.Output<string> {
   return policyDocument([
     {
       Effect: "Allow",
       Principal: { Service: service },
       Action: "sts:AssumeRole",
-      ...(sourceAccount ? { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } } : {}),
+      ...(sourceAccount
+        ? { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } }
+        : {}),
     },
   ]);
 }
@@ -69,9 +82,11 @@ export function leastPrivilegeProblems(statements: Statement[]): string[] {
     if (s.Effect !== "Allow") return;
     const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
     for (const a of actions) {
-      if (a === "*" || a.endsWith(":*")) problems.push(`statement ${i} allows wildcard action "${a}"`);
+      if (a === "*" || a.endsWith(":*"))
+        problems.push(`statement ${i} allows wildcard action "${a}"`);
     }
-    const resources = s.Resource === undefined ? [] : Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+    const resources =
+      s.Resource === undefined ? [] : Array.isArray(s.Resource) ? s.Resource : [s.Resource];
     if (resources.length === 0) problems.push(`statement ${i} names no resource`);
   });
   return problems;

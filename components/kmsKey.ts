@@ -50,23 +50,27 @@ export class ServiceKey extends pulumi.ComponentResource {
         // Key policies may only name the key itself, written "*".
         Resource: "*",
       },
-      ...(args.users ?? []).map(
-        (u): Statement => ({
-          Sid: `Use${u.service.split(".")[0].replace(/[^A-Za-z0-9]/g, "")}`,
-          Effect: "Allow",
-          Principal: { Service: u.service },
-          Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-          Resource: "*",
-          Condition: u.condition ?? sameAccount,
-        }),
-      ),
+      ...(args.users ?? []).map((u): Statement => ({
+        Sid: `Use${u.service.split(".")[0].replace(/[^A-Za-z0-9]/g, "")}`,
+        Effect: "Allow",
+        Principal: { Service: u.service },
+        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+        Resource: "*",
+        Condition: u.condition ?? sameAccount,
+      })),
     ];
     if (args.allowLogs) {
       statements.push({
         Sid: "CloudWatchLogsEncrypt",
         Effect: "Allow",
         Principal: { Service: pulumi.interpolate`logs.${region.region}.amazonaws.com` },
-        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Action: [
+          "kms:Encrypt*",
+          "kms:Decrypt*",
+          "kms:ReEncrypt*",
+          "kms:GenerateDataKey*",
+          "kms:Describe*",
+        ],
         Resource: "*",
         Condition: {
           ArnLike: {

@@ -10,13 +10,7 @@ import {
   LOG_RETENTION_DAYS,
   LOG_RETENTION_VALUES,
 } from "./defaults";
-import {
-  Statement,
-  allow,
-  assumeRolePolicy,
-  leastPrivilegeProblems,
-  policyDocument,
-} from "./iam";
+import { Statement, allow, assumeRolePolicy, leastPrivilegeProblems, policyDocument } from "./iam";
 import { Transform, applyTransform } from "./transform";
 import { ArgumentErrors } from "./validate";
 
@@ -36,7 +30,10 @@ export interface BundledFunctionArgs {
   /** Reserved concurrency. Default: unreserved. */
   reservedConcurrency?: number;
   /** Run in these private subnets with these security groups. Default: no VPC. */
-  vpc?: { subnetIds: pulumi.Input<pulumi.Input<string>[]>; securityGroupIds: pulumi.Input<pulumi.Input<string>[]> };
+  vpc?: {
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+  };
   /** Log retention in days (a value CloudWatch accepts). Default: 14. */
   logRetentionDays?: number;
   /** KMS key for the log group. Default: CloudWatch Logs' own encryption. */
@@ -81,7 +78,12 @@ export class BundledFunction extends pulumi.ComponentResource {
       (s): s is Statement => !pulumi.Output.isInstance(s) && !(s instanceof Promise),
     );
     new ArgumentErrors("BundledFunction", name)
-      .check(timeout >= 1 && timeout <= 900, "timeout", `${timeout} is outside 1-900 s`, "use 1 to 900")
+      .check(
+        timeout >= 1 && timeout <= 900,
+        "timeout",
+        `${timeout} is outside 1-900 s`,
+        "use 1 to 900",
+      )
       .check(
         (LOG_RETENTION_VALUES as readonly number[]).includes(retention),
         "logRetentionDays",
@@ -121,7 +123,10 @@ export class BundledFunction extends pulumi.ComponentResource {
     this.role = new aws.iam.Role(
       name,
       applyTransform<aws.iam.RoleArgs>(
-        { assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"), description: `Role of function ${name}` },
+        {
+          assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
+          description: `Role of function ${name}`,
+        },
         args.transform?.role,
         name,
       ),
@@ -129,7 +134,10 @@ export class BundledFunction extends pulumi.ComponentResource {
     );
 
     const runtimeStatements: pulumi.Input<Statement>[] = [
-      allow(["logs:CreateLogStream", "logs:PutLogEvents"], [pulumi.interpolate`${this.logGroup.arn}:*`]),
+      allow(
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        [pulumi.interpolate`${this.logGroup.arn}:*`],
+      ),
       // X-Ray has no resource-level permissions.
       allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]),
     ];
@@ -154,7 +162,10 @@ export class BundledFunction extends pulumi.ComponentResource {
     this.policy = new aws.iam.RolePolicy(
       name,
       applyTransform<aws.iam.RolePolicyArgs>(
-        { role: this.role.id, policy: policyDocument([...runtimeStatements, ...(args.statements ?? [])]) },
+        {
+          role: this.role.id,
+          policy: policyDocument([...runtimeStatements, ...(args.statements ?? [])]),
+        },
         args.transform?.policy,
         name,
       ),
@@ -169,7 +180,9 @@ export class BundledFunction extends pulumi.ComponentResource {
           runtime: LAMBDA_RUNTIME,
           architectures: [LAMBDA_ARCHITECTURE],
           handler: "index.handler",
-          code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundle.code) }),
+          code: new pulumi.asset.AssetArchive({
+            "index.js": new pulumi.asset.StringAsset(bundle.code),
+          }),
           sourceCodeHash: bundle.sha256,
           role: this.role.arn,
           timeout,

@@ -1,0 +1,69 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+
+/** An error with an HTTP status and a message safe to show the client (4xx). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+/** A JSON response. */
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: status,
+    headers: { "content-type": "application/json", ...headers },
+    body: body === undefined ? "" : JSON.stringify(body),
+  };
+}
+
+/** The JSON error body every API of the project returns: `{ error: { status, message, details? } }`. */
+export function errorResponse(
+  status: number,
+  message: string,
+  details?: unknown,
+): APIGatewayProxyStructuredResultV2 {
+  return json(status, {
+    error: { status, message, ...(details === undefined ? {} : { details }) },
+  });
+}
+
+/** Largest request body an API accepts before parsing (bytes). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Decodes and parses a JSON request body (base64 when API Gateway says so), enforcing a size
+ * limit first so a huge body costs nothing. Throws HttpError 400/413/415.
+ */
+export function parseJsonBody(
+  event: Pick<APIGatewayProxyEventV2, "body" | "isBase64Encoded" | "headers">,
+  maxBytes = MAX_BODY_BYTES,
+): unknown {
+  if (event.body === undefined || event.body === null || event.body === "") {
+    throw new HttpError(400, "request body is required");
+  }
+  const contentType = Object.entries(event.headers ?? {}).find(
+    ([k]) => k.toLowerCase() === "content-type",
+  )?.[1];
+  if (contentType && !/^application\/(.+\+)?json\b/i.test(contentType)) {
+    throw new HttpError(415, `content-type must be application/json, got ${contentType}`);
+  }
+  const raw = event.isBase64Encoded
+    ? Buffer.from(event.body, "base64")
+    : Buffer.from(event.body, "utf8");
+  if (raw.length > maxBytes)
+    throw new HttpError(413, `request body is ${raw.length} bytes; the limit is ${maxBytes}`);
+  try {
+    return JSON.parse(raw.toString("utf8"));
+  } catch {
+    throw new HttpError(400, "request body is not valid JSON");
+  }
+}

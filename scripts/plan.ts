@@ -1,0 +1,88 @@
+/**
+ * The offline plan: `npm run plan -- --stack dev [--format tree|json|mermaid]`.
+ * Runs the real program for Pulumi.<stack>.yaml under Pulumi's mock runtime (no credentials, no
+ * Pulumi CLI) and prints what `pulumi up` would create, plus the policy pack's findings.
+ * Exit codes: 0 ok, 1 a mandatory policy finding, 2 invalid config or usage.
+ */
+import { evaluatePolicies } from "../policy/evaluate";
+import { ConfigError } from "../stacks/config";
+import { runStack } from "./harness/runStack";
+import { readStackConfig } from "./harness/stackFile";
+import { PlanDocument, PlanViolation, planDocument } from "./plan/document";
+import { renderMermaid } from "./plan/mermaid";
+import { renderTree } from "./plan/tree";
+
+export const FORMATS = ["tree", "json", "mermaid"] as const;
+export type PlanFormat = (typeof FORMATS)[number];
+
+export interface PlanArgs {
+  stack: string;
+  format: PlanFormat;
+}
+
+/** Parses `--stack NAME --format F` (also `--stack=NAME`). */
+export function parseArgs(argv: string[]): PlanArgs {
+  const args: Partial<PlanArgs> = { format: "tree" };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split("=", 2);
+    const value = inline ?? argv[++i];
+    if (flag === "--stack" && value) args.stack = value;
+    else if (flag === "--format" && value && (FORMATS as readonly string[]).includes(value)) {
+      args.format = value as PlanFormat;
+    } else {
+      throw new UsageError(`unexpected argument "${argv[i] ?? flag}"`);
+    }
+  }
+  if (!args.stack) throw new UsageError("--stack is required");
+  return args as PlanArgs;
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(`${message}\nusage: npm run plan -- --stack <name> [--format ${FORMATS.join("|")}]`);
+  }
+}
+
+/** Runs the program for a stack and returns the plan document (config errors propagate). */
+export async function plan(stack: string): Promise<PlanDocument> {
+  const run = await runStack({ stack, config: readStackConfig(stack) });
+  const violations: PlanViolation[] = evaluatePolicies(run.resources);
+  return planDocument(run, violations);
+}
+
+export function render(doc: PlanDocument, format: PlanFormat): string {
+  if (format === "json") return JSON.stringify(doc, null, 2);
+  if (format === "mermaid") return renderMermaid(doc);
+  return renderTree(doc);
+}
+
+async function main(): Promise<number> {
+  let args: PlanArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 2;
+  }
+  try {
+    const doc = await plan(args.stack);
+    process.stdout.write(render(doc, args.format) + "\n");
+    return doc.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`${(e as Error).stack ?? e}\n`);
+      process.exit(3);
+    },
+  );
+}

@@ -1,0 +1,56 @@
+import type { RecordedResource } from "../harness/recorder";
+import type { StackRun } from "../harness/runStack";
+import { toPlainJson } from "./plainJson";
+
+/** One policy finding, as the plan reports it. */
+export interface PlanViolation {
+  policy: string;
+  urn: string;
+  message: string;
+  enforcementLevel: "mandatory" | "advisory";
+}
+
+/** One resource of the plan (DESIGN.md section 6). */
+export interface PlanResource {
+  urn: string;
+  type: string;
+  name: string;
+  parent: string | null;
+  inputs: unknown;
+  state: unknown;
+}
+
+/** The `--format json` document: a stable contract other tools read (DESIGN.md section 6). */
+export interface PlanDocument {
+  stack: string;
+  flows: string[];
+  resources: PlanResource[];
+  outputs: unknown;
+  violations: PlanViolation[];
+}
+
+async function planResource(r: RecordedResource): Promise<PlanResource> {
+  return {
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    parent: r.parent,
+    inputs: await toPlainJson(r.inputs),
+    state: await toPlainJson(r.state),
+  };
+}
+
+/** Builds the JSON plan document from a mock run and its policy findings. */
+export async function planDocument(
+  run: StackRun,
+  violations: PlanViolation[],
+): Promise<PlanDocument> {
+  const flows = Array.isArray(run.outputs.flows) ? (run.outputs.flows as string[]) : [];
+  return {
+    stack: run.stack,
+    flows,
+    resources: await Promise.all(run.resources.map(planResource)),
+    outputs: await toPlainJson(run.outputs),
+    violations: violations.map((v) => ({ ...v })),
+  };
+}

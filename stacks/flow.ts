@@ -1,0 +1,54 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import type { Network } from "../components/network";
+import type { StackConfig } from "./config";
+import type { FlowSlug } from "./slugs";
+
+/** What every flow may use from the stack: shared resources and stack-wide settings. */
+export interface StackContext {
+  readonly environment: StackConfig["environment"];
+  /** dev relaxes protections for easy teardown (DESIGN section 7: "outside dev"). */
+  readonly isDev: boolean;
+  /** The stack's one alarm topic. */
+  readonly alarmTopicArn: pulumi.Output<string>;
+  /** CloudWatch Logs retention for every log group. */
+  readonly logRetentionDays: number;
+  /** KMS key that encrypts every log group of the stack. */
+  readonly logKmsKeyArn: pulumi.Output<string>;
+  /** Flows enabled in this stack, in build order. */
+  readonly flows: readonly FlowSlug[];
+  /** The shared VPC, created on first use so flows without a network cost nothing. */
+  network(): Network;
+  /** Publishes a value for flows built later (e.g. a stream another flow attaches to). */
+  share<T>(key: string, value: T): void;
+  /** A value an earlier flow shared, or undefined. */
+  shared<T>(key: string): T | undefined;
+}
+
+/** Stack outputs of one flow: what a user needs (URLs, names, ARNs). */
+export type FlowOutputs = Record<string, pulumi.Input<unknown>>;
+
+/** One flow: its config schema and how to build it under its own parent component. */
+export interface FlowDefinition<S = unknown> {
+  slug: FlowSlug;
+  /** Component type name: the flow's parent is `serverless:flow:<componentName>`. */
+  componentName: string;
+  /** One line for the README and the plan. */
+  summary: string;
+  /** Settings under the config key `<slug>`; must be strict and give every field a default. */
+  settings: z.ZodType<S>;
+  /** Builds the flow's resources with `{ parent: flow }` and returns its outputs. */
+  build(flow: pulumi.ComponentResource, settings: S, ctx: StackContext): FlowOutputs;
+}
+
+/** Declares a flow with typed settings (the registry stores them type-erased). */
+export function defineFlow<S>(def: FlowDefinition<S>): FlowDefinition<unknown> {
+  return def as FlowDefinition<unknown>;
+}
+
+/** The parent of every resource of one flow, so the resource tree groups by flow. */
+export class FlowComponent extends pulumi.ComponentResource {
+  constructor(def: FlowDefinition<unknown>, opts?: pulumi.ComponentResourceOptions) {
+    super(`serverless:flow:${def.componentName}`, def.slug, {}, opts);
+  }
+}

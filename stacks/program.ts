@@ -1,0 +1,82 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AlarmTopic } from "../components/alarmTopic";
+import { ServiceKey } from "../components/kmsKey";
+import { Network } from "../components/network";
+import { StackConfig, loadConfig } from "./config";
+import { FlowComponent, FlowDefinition, FlowOutputs, StackContext } from "./flow";
+import { FLOWS, settingsSchemas } from "./registry";
+
+/** Groups the resources every flow shares (alarm topic, log key, VPC) in the resource tree. */
+class SharedResources extends pulumi.ComponentResource {
+  constructor(opts?: pulumi.ComponentResourceOptions) {
+    super("serverless:stack:Shared", "shared", {}, opts);
+  }
+}
+
+/** `three-tier-lambda` -> `threeTierLambda`: the stack output name of a flow. */
+export function outputName(slug: string): string {
+  return slug.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Builds the shared resources and every enabled flow; returns the stack outputs. */
+export function buildStack(
+  config: StackConfig,
+  flows: readonly FlowDefinition<unknown>[] = FLOWS,
+): Record<string, pulumi.Input<unknown>> {
+  const shared = new SharedResources();
+  const logKey = new ServiceKey(
+    "logs",
+    { description: "Encrypts the stack's CloudWatch log groups", allowLogs: true },
+    { parent: shared },
+  );
+  const alarms = new AlarmTopic("alarms", { email: config.alarmEmail }, { parent: shared });
+
+  let network: Network | undefined;
+  const sharedValues = new Map<string, unknown>();
+  const ctx: StackContext = {
+    environment: config.environment,
+    isDev: config.environment === "dev",
+    alarmTopicArn: alarms.arn,
+    logRetentionDays: config.logRetentionDays,
+    logKmsKeyArn: logKey.arn,
+    flows: config.flows,
+    network: () =>
+      (network ??= new Network(
+        "network",
+        {
+          azCount: config.azCount,
+          natGateways: config.natGateways,
+          flowLogRetentionDays: config.logRetentionDays,
+          logKmsKeyArn: logKey.arn,
+        },
+        { parent: shared },
+      )),
+    share: (key, value) => void sharedValues.set(key, value),
+    shared: <T>(key: string) => sharedValues.get(key) as T | undefined,
+  };
+
+  const outputs: Record<string, pulumi.Input<unknown>> = {
+    environment: config.environment,
+    flows: config.flows,
+    alarmTopicArn: alarms.arn,
+  };
+  for (const def of flows) {
+    if (!config.flows.includes(def.slug)) continue;
+    const parent = new FlowComponent(def);
+    const flowOutputs: FlowOutputs = def.build(parent, config.flowSettings[def.slug], ctx);
+    parent.registerOutputs(flowOutputs);
+    outputs[outputName(def.slug)] = flowOutputs;
+  }
+  return outputs;
+}
+
+/**
+ * The program `pulumi up` runs (index.ts) and the offline plan evaluates: validate the whole
+ * config first, so invalid config fails before any resource exists, then build.
+ */
+export async function program(
+  flows: readonly FlowDefinition<unknown>[] = FLOWS,
+): Promise<Record<string, pulumi.Input<unknown>>> {
+  const config = loadConfig(pulumi.runtime.allConfig(), settingsSchemas(flows));
+  return buildStack(config, flows);
+}

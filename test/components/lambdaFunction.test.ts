@@ -1,0 +1,176 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { bundleFunction } from "../../components/bundle";
+import { LAMBDA_RUNTIME, SUPPORTED_NODE_RUNTIMES } from "../../components/defaults";
+import { allow } from "../../components/iam";
+import { BundledFunction } from "../../components/lambdaFunction";
+import { Recorder, installMocks } from "../../scripts/harness/recorder";
+
+const functionsDir = path.join(__dirname, "..", "fixtures", "functions");
+const TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms";
+const TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/items";
+
+type Doc = { Statement: { Effect: string; Action: string[]; Resource: string[] }[] };
+
+describe("bundleFunction", () => {
+  it("produces identical bytes for unchanged source (no diff on preview)", () => {
+    // Copy the fixture to a fresh folder twice so the in-process cache cannot fake the result.
+    const build = () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
+      fs.cpSync(functionsDir, dir, { recursive: true });
+      return bundleFunction("echo", dir);
+    };
+    const a = build();
+    const b = build();
+    expect(a.code.length).to.be.greaterThan(0);
+    expect(a.sha256).to.equal(b.sha256);
+    expect(a.code).to.equal(b.code);
+    expect(a.code).not.to.contain(os.tmpdir()); // no machine paths in the archive
+  });
+
+  it("changes the hash when the source changes", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
+    fs.cpSync(functionsDir, dir, { recursive: true });
+    const before = bundleFunction("echo", dir).sha256;
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
+    fs.cpSync(functionsDir, other, { recursive: true });
+    fs.appendFileSync(path.join(other, "echo", "handler.ts"), "\nexport const version = 2;\n");
+    expect(bundleFunction("echo", other).sha256).not.to.equal(before);
+  });
+
+  it("fails clearly when the handler file is missing", () => {
+    expect(() => bundleFunction("missing", functionsDir)).to.throw(
+      /functions\/missing\/handler\.ts/,
+    );
+  });
+
+  it("bundles into a CommonJS module exporting handler", async () => {
+    const { code } = bundleFunction("echo", functionsDir);
+    const mod: { exports: { handler?: (e: unknown) => Promise<unknown> } } = { exports: {} };
+    new Function("module", "exports", "require", code)(mod, mod.exports, require);
+    expect(await mod.exports.handler!({ a: 1 })).to.deep.equal({ echoed: { a: 1 } });
+  });
+});
+
+describe("BundledFunction", () => {
+  let rec: Recorder;
+  before(async () => {
+    rec = installMocks({ stack: "fn-test" });
+    new BundledFunction("reader", {
+      code: "echo",
+      functionsDir,
+      statements: [allow(["dynamodb:GetItem", "dynamodb:Query"], [TABLE])],
+      alarmTopicArn: TOPIC,
+      logRetentionDays: 30,
+      logKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/abc",
+    });
+    new BundledFunction("in-vpc", {
+      code: "echo",
+      functionsDir,
+      vpc: { subnetIds: ["subnet-1", "subnet-2"], securityGroupIds: ["sg-1"] },
+      onFailureQueueArn: "arn:aws:sqs:us-east-1:123456789012:failed",
+      transform: { function: { memorySize: 1024 } },
+    });
+    await rec.settle();
+  });
+
+  const fn = (name: string) => rec.get("aws:lambda/function:Function", name).inputs;
+  const policy = (name: string) =>
+    JSON.parse(rec.get("aws:iam/rolePolicy:RolePolicy", name).inputs.policy as string) as Doc;
+
+  it("runs a supported runtime on arm64 with active tracing", () => {
+    const f = fn("reader");
+    expect(f.runtime).to.equal(LAMBDA_RUNTIME);
+    expect(SUPPORTED_NODE_RUNTIMES).to.include(f.runtime);
+    expect(f.architectures).to.deep.equal(["arm64"]);
+    expect(f.tracingConfig).to.deep.equal({ mode: "Active" });
+    expect(f.handler).to.equal("index.handler");
+  });
+
+  it("logs to its own log group with retention, KMS and JSON format", () => {
+    const group = rec.get("aws:cloudwatch/logGroup:LogGroup", "reader");
+    expect(group.inputs.retentionInDays).to.equal(30);
+    expect(group.inputs.kmsKeyId).to.equal("arn:aws:kms:us-east-1:123456789012:key/abc");
+    expect(fn("reader").loggingConfig).to.deep.include({
+      logGroup: group.state.name,
+      logFormat: "JSON",
+    });
+  });
+
+  it("gives the role exactly the passed grants plus its own runtime needs, no wildcard action", () => {
+    const doc = policy("reader");
+    const actions = doc.Statement.flatMap((s) => s.Action);
+    expect(actions).to.include.members(["dynamodb:GetItem", "dynamodb:Query", "logs:PutLogEvents"]);
+    expect(actions.filter((a) => a === "*" || a.endsWith(":*"))).to.deep.equal([]);
+    expect(actions).not.to.include("ec2:CreateNetworkInterface"); // not in a VPC
+    const logs = doc.Statement.find((s) => s.Action.includes("logs:PutLogEvents"))!;
+    expect(logs.Resource[0]).to.match(
+      /^arn:aws:logs:us-east-1:123456789012:log-group:.*reader:\*$/,
+    );
+    const role = rec.get("aws:iam/role:Role", "reader");
+    expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement[0].Principal).to.deep.equal(
+      {
+        Service: "lambda.amazonaws.com",
+      },
+    );
+  });
+
+  it("creates the function after its policy and log group", () => {
+    const f = rec.get("aws:lambda/function:Function", "reader");
+    expect(f.dependsOn).to.include(rec.get("aws:iam/rolePolicy:RolePolicy", "reader").urn);
+    expect(f.dependsOn).to.include(rec.get("aws:cloudwatch/logGroup:LogGroup", "reader").urn);
+  });
+
+  it("ships the deterministic bundle and its hash", () => {
+    expect(fn("reader").sourceCodeHash).to.equal(bundleFunction("echo", functionsDir).sha256);
+  });
+
+  it("alarms on errors and throttles to the alarm topic", () => {
+    const alarms = rec.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs);
+    expect(alarms.map((a) => a.metricName).sort()).to.deep.equal(["Errors", "Throttles"]);
+    for (const a of alarms) {
+      expect(a.alarmActions).to.deep.equal([TOPIC]);
+      expect(a.namespace).to.equal("AWS/Lambda");
+    }
+  });
+
+  it("joins the VPC with ENI permissions, an async on-failure destination and a transform", () => {
+    const f = fn("in-vpc");
+    expect(f.vpcConfig).to.deep.include({
+      subnetIds: ["subnet-1", "subnet-2"],
+      securityGroupIds: ["sg-1"],
+    });
+    expect(f.memorySize).to.equal(1024);
+    const actions = policy("in-vpc").Statement.flatMap((s) => s.Action);
+    expect(actions).to.include.members(["ec2:CreateNetworkInterface", "sqs:SendMessage"]);
+    const cfg = rec.get(
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+      "in-vpc",
+    ).inputs;
+    expect(cfg.destinationConfig).to.deep.equal({
+      onFailure: { destination: "arn:aws:sqs:us-east-1:123456789012:failed" },
+    });
+  });
+
+  it("rejects bad arguments before creating anything, listing each", () => {
+    const before = rec.resources.length;
+    expect(
+      () =>
+        new BundledFunction("bad", {
+          code: "echo",
+          functionsDir,
+          timeout: 901,
+          logRetentionDays: 10,
+          statements: [allow(["dynamodb:*"], [TABLE])],
+        }),
+    )
+      .to.throw(/BundledFunction "bad"/)
+      .with.property("message")
+      .that.matches(/timeout/)
+      .and.matches(/logRetentionDays/)
+      .and.matches(/wildcard action "dynamodb:\*"/);
+    expect(rec.resources.length).to.equal(before);
+  });
+});
