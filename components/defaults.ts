@@ -55,3 +55,38 @@ export const SUBNET_PREFIX_LENGTH = 20;
 export const AZ_COUNT = 2;
 /** One NAT gateway shared by all AZs: one NAT's hourly cost instead of one per AZ (not AZ-resilient). */
 export const NAT_GATEWAYS = "single" as const;
+
+/** SQS event source mappings: records per invocation (SQS's own default; FIFO allows at most 10). */
+export const SQS_BATCH_SIZE = 10;
+/** Lambda's limits for an SQS event source mapping. */
+export const SQS_MAX_BATCH_SIZE = 10000;
+export const SQS_FIFO_MAX_BATCH_SIZE = 10;
+export const SQS_MAX_BATCHING_WINDOW_SECONDS = 300;
+export const SQS_MAX_CONCURRENCY_RANGE = [2, 1000] as const;
+
+/** Fargate: the smallest task size (0.25 vCPU, 512 MiB); stacks size up per service. */
+export const FARGATE_CPU = 256;
+export const FARGATE_MEMORY_MB = 512;
+/** Graviton for tasks too: ~20% cheaper per vCPU-hour than X86_64 on Fargate. */
+export const FARGATE_CPU_ARCHITECTURE = "ARM64";
+/** Port container apps listen on (unprivileged, so the app runs as a non-root user). */
+export const CONTAINER_PORT = 8080;
+/** Tasks per service: one per AZ of the default 2-AZ network survives an AZ outage. */
+export const FARGATE_DESIRED_COUNT = 2;
+export const FARGATE_MAX_COUNT = 6;
+/** Target tracking: average CPU % and ALB requests per target per minute to hold. */
+export const FARGATE_CPU_TARGET_PERCENT = 60;
+export const FARGATE_REQUESTS_PER_TARGET = 1000;
+/** Scale out fast, scale in slowly (AWS's target-tracking guidance). */
+export const SCALE_OUT_COOLDOWN_SECONDS = 60;
+export const SCALE_IN_COOLDOWN_SECONDS = 300;
+/** Seconds between SIGTERM and SIGKILL (Fargate allows up to 120): time to finish in-flight work. */
+export const FARGATE_STOP_TIMEOUT_SECONDS = 30;
+/** ALB draining before a task is stopped; AWS's 300 s default makes every deployment slow. */
+export const ALB_DEREGISTRATION_DELAY_SECONDS = 30;
+/** Seconds ECS ignores failing LB health checks of a new task while it starts. */
+export const HEALTH_CHECK_GRACE_SECONDS = 60;
+/** CPU and memory % that, sustained for the alarm window, mean the service is saturated. */
+export const CONTAINER_UTILIZATION_ALARM_PERCENT = 85;
+/** ECR: images kept per repository (older ones expire, tagged or not). */
+export const ECR_KEEP_IMAGES = 10;

@@ -2,12 +2,13 @@
  * The offline plan: `npm run plan -- --stack dev [--format tree|json|mermaid]`.
  * Runs the real program for Pulumi.<stack>.yaml under Pulumi's mock runtime (no credentials, no
  * Pulumi CLI) and prints what `pulumi up` would create, plus the policy pack's findings.
- * Exit codes: 0 ok, 1 a mandatory policy finding, 2 invalid config or usage.
+ * Exit codes: 0 ok, 1 a mandatory policy finding, 2 invalid config, stack file or usage,
+ * 3 an unexpected error (a bug: the stack trace is printed).
  */
 import { evaluatePolicies } from "../policy/evaluate";
 import { ConfigError } from "../stacks/config";
 import { runStack } from "./harness/runStack";
-import { readStackConfig } from "./harness/stackFile";
+import { StackFileError, readStackConfig } from "./harness/stackFile";
 import { PlanDocument, PlanViolation, planDocument } from "./plan/document";
 import { renderMermaid } from "./plan/mermaid";
 import { renderTree } from "./plan/tree";
@@ -18,6 +19,8 @@ export type PlanFormat = (typeof FORMATS)[number];
 export interface PlanArgs {
   stack: string;
   format: PlanFormat;
+  /** Folder holding `Pulumi.<stack>.yaml`. Default: the project root. */
+  dir?: string;
 }
 
 /** Parses `--stack NAME --format F` (also `--stack=NAME`). */
@@ -27,6 +30,7 @@ export function parseArgs(argv: string[]): PlanArgs {
     const [flag, inline] = argv[i].split("=", 2);
     const value = inline ?? argv[++i];
     if (flag === "--stack" && value) args.stack = value;
+    else if (flag === "--dir" && value) args.dir = value;
     else if (flag === "--format" && value && (FORMATS as readonly string[]).includes(value)) {
       args.format = value as PlanFormat;
     } else {
@@ -39,13 +43,15 @@ export function parseArgs(argv: string[]): PlanArgs {
 
 export class UsageError extends Error {
   constructor(message: string) {
-    super(`${message}\nusage: npm run plan -- --stack <name> [--format ${FORMATS.join("|")}]`);
+    super(
+      `${message}\nusage: npm run plan -- --stack <name> [--format ${FORMATS.join("|")}] [--dir <folder of Pulumi.<name>.yaml>]`,
+    );
   }
 }
 
 /** Runs the program for a stack and returns the plan document (config errors propagate). */
-export async function plan(stack: string): Promise<PlanDocument> {
-  const run = await runStack({ stack, config: readStackConfig(stack) });
+export async function plan(stack: string, dir?: string): Promise<PlanDocument> {
+  const run = await runStack({ stack, config: readStackConfig(stack, dir) });
   const violations: PlanViolation[] = evaluatePolicies(run.resources);
   return planDocument(run, violations);
 }
@@ -54,6 +60,11 @@ export function render(doc: PlanDocument, format: PlanFormat): string {
   if (format === "json") return JSON.stringify(doc, null, 2);
   if (format === "mermaid") return renderMermaid(doc);
   return renderTree(doc);
+}
+
+/** 1 when any finding is mandatory (advisory findings are printed but do not fail). */
+export function exitCodeFor(doc: Pick<PlanDocument, "violations">): number {
+  return doc.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
 }
 
 async function main(): Promise<number> {
@@ -65,11 +76,11 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
-    const doc = await plan(args.stack);
+    const doc = await plan(args.stack, args.dir);
     process.stdout.write(render(doc, args.format) + "\n");
-    return doc.violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
+    return exitCodeFor(doc);
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof StackFileError) {
       process.stderr.write(`${e.message}\n`);
       return 2;
     }

@@ -51,4 +51,9 @@ export class FlowComponent extends pulumi.ComponentResource {
   constructor(def: FlowDefinition<unknown>, opts?: pulumi.ComponentResourceOptions) {
     super(`serverless:flow:${def.componentName}`, def.slug, {}, opts);
   }
+
+  /** Records the flow's outputs on its component (shown by `pulumi stack` and the plan). */
+  complete(outputs: FlowOutputs): void {
+    this.registerOutputs(outputs);
+  }
 }

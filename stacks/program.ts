@@ -64,7 +64,7 @@ export function buildStack(
     if (!config.flows.includes(def.slug)) continue;
     const parent = new FlowComponent(def);
     const flowOutputs: FlowOutputs = def.build(parent, config.flowSettings[def.slug], ctx);
-    parent.registerOutputs(flowOutputs);
+    parent.complete(flowOutputs);
     outputs[outputName(def.slug)] = flowOutputs;
   }
   return outputs;

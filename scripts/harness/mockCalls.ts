@@ -22,13 +22,17 @@ function policyDocument(inputs: Args): Args {
     if (s.resources) out.Resource = s.resources.length === 1 ? s.resources[0] : s.resources;
     if (s.principals) {
       const p: Record<string, string | string[]> = {};
-      for (const pr of s.principals) p[pr.type] = pr.identifiers.length === 1 ? pr.identifiers[0] : pr.identifiers;
+      for (const pr of s.principals)
+        p[pr.type] = pr.identifiers.length === 1 ? pr.identifiers[0] : pr.identifiers;
       out.Principal = p;
     }
     if (s.conditions) {
       const c: Record<string, Record<string, string | string[]>> = {};
       for (const cond of s.conditions) {
-        c[cond.test] = { ...c[cond.test], [cond.variable]: cond.values.length === 1 ? cond.values[0] : cond.values };
+        c[cond.test] = {
+          ...c[cond.test],
+          [cond.variable]: cond.values.length === 1 ? cond.values[0] : cond.values,
+        };
       }
       out.Condition = c;
     }
@@ -46,11 +50,27 @@ export function mockCall(token: string, inputs: Args, world: MockWorld): Args {
   const { region, accountId } = world;
   switch (token) {
     case "aws:index/getCallerIdentity:getCallerIdentity":
-      return { accountId, arn: `arn:aws:iam::${accountId}:user/mock`, id: accountId, userId: "AIDAMOCKUSER" };
+      return {
+        accountId,
+        arn: `arn:aws:iam::${accountId}:user/mock`,
+        id: accountId,
+        userId: "AIDAMOCKUSER",
+      };
     case "aws:index/getRegion:getRegion":
-      return { name: region, region, id: region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
+      return {
+        name: region,
+        region,
+        id: region,
+        description: region,
+        endpoint: `ec2.${region}.amazonaws.com`,
+      };
     case "aws:index/getPartition:getPartition":
-      return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
+      return {
+        partition: "aws",
+        dnsSuffix: "amazonaws.com",
+        id: "aws",
+        reverseDnsPrefix: "com.amazonaws",
+      };
     case "aws:index/getAvailabilityZones:getAvailabilityZones": {
       const letters = ["a", "b", "c", "d", "e", "f"];
       return {

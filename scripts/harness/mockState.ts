@@ -56,8 +56,28 @@ const STATES: Record<string, StateFn> = {
     const a = `${String(c.inputs.topic ?? arn(c, "sns", "topic"))}:${uuid(c.name)}`;
     return { id: a, state: { arn: a } };
   },
+  "aws:sns/topicPolicy:TopicPolicy": (c) => ({
+    id: String(c.inputs.arn),
+    state: { owner: c.accountId },
+  }),
   "aws:s3/bucket:Bucket": (c) => bucket(c),
   "aws:s3/bucketV2:BucketV2": (c) => bucket(c),
+  // Bucket configuration resources: the provider's id is the bucket name.
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (c) => bucketConfig(c),
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": (c) => bucketConfig(c),
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (c) =>
+    bucketConfig(c),
+  "aws:s3/bucketVersioning:BucketVersioning": (c) => bucketConfig(c),
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (c) => bucketConfig(c),
+  "aws:s3/bucketPolicy:BucketPolicy": (c) => bucketConfig(c),
+  "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration": (c) => bucketConfig(c),
+  "aws:s3/bucketNotification:BucketNotification": (c) => bucketConfig(c),
+  // Queue attribute resources: the provider's id is the queue URL.
+  "aws:sqs/queuePolicy:QueuePolicy": (c) => ({ id: String(c.inputs.queueUrl), state: {} }),
+  "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": (c) => ({
+    id: String(c.inputs.queueUrl),
+    state: {},
+  }),
   "aws:dynamodb/table:Table": (c) => {
     const name = autoName(c.name, c.inputs);
     const a = arn(c, "dynamodb", `table/${name}`);
@@ -65,7 +85,11 @@ const STATES: Record<string, StateFn> = {
     const stream = c.inputs.streamEnabled === true;
     return {
       id: name,
-      state: { name, arn: a, ...(stream ? { streamArn: `${a}/stream/${streamLabel}`, streamLabel } : {}) },
+      state: {
+        name,
+        arn: a,
+        ...(stream ? { streamArn: `${a}/stream/${streamLabel}`, streamLabel } : {}),
+      },
     };
   },
   "aws:kinesis/stream:Stream": (c) => {
@@ -94,14 +118,24 @@ const STATES: Record<string, StateFn> = {
   },
   "aws:lambda/eventSourceMapping:EventSourceMapping": (c) => {
     const id = uuid(c.name);
-    return { id, state: { uuid: id, arn: arn(c, "lambda", `event-source-mapping:${id}`), state: "Enabled" } };
+    return {
+      id,
+      state: { uuid: id, arn: arn(c, "lambda", `event-source-mapping:${id}`), state: "Enabled" },
+    };
   },
-  "aws:lambda/permission:Permission": (c) => ({ id: String(c.inputs.statementId ?? c.name), state: {} }),
+  "aws:lambda/permission:Permission": (c) => ({
+    id: String(c.inputs.statementId ?? c.name),
+    state: {},
+  }),
   "aws:iam/role:Role": (c) => {
     const name = autoName(c.name, c.inputs, "name", 64);
     return {
       id: name,
-      state: { name, arn: `arn:aws:iam::${c.accountId}:role/${name}`, uniqueId: `AROA${c.hex(16).toUpperCase()}` },
+      state: {
+        name,
+        arn: `arn:aws:iam::${c.accountId}:role/${name}`,
+        uniqueId: `AROA${c.hex(16).toUpperCase()}`,
+      },
     };
   },
   "aws:iam/policy:Policy": (c) => {
@@ -131,16 +165,25 @@ const STATES: Record<string, StateFn> = {
   },
   "aws:cloudwatch/dashboard:Dashboard": (c) => {
     const name = String(c.inputs.dashboardName ?? c.name);
-    return { id: name, state: { dashboardArn: `arn:aws:cloudwatch::${c.accountId}:dashboard/${name}` } };
+    return {
+      id: name,
+      state: { dashboardArn: `arn:aws:cloudwatch::${c.accountId}:dashboard/${name}` },
+    };
   },
   "aws:cloudwatch/eventRule:EventRule": (c) => {
     const name = autoName(c.name, c.inputs, "name", 64);
     return { id: name, state: { name, arn: arn(c, "events", `rule/${name}`) } };
   },
-  "aws:cloudwatch/eventTarget:EventTarget": (c) => ({ id: `${String(c.inputs.rule)}-${c.name}`, state: {} }),
+  "aws:cloudwatch/eventTarget:EventTarget": (c) => ({
+    id: `${String(c.inputs.rule)}-${c.name}`,
+    state: {},
+  }),
   "aws:scheduler/schedule:Schedule": (c) => {
     const name = autoName(c.name, c.inputs, "name", 64);
-    return { id: `default/${name}`, state: { name, arn: arn(c, "scheduler", `schedule/default/${name}`) } };
+    return {
+      id: `default/${name}`,
+      state: { name, arn: arn(c, "scheduler", `schedule/default/${name}`) },
+    };
   },
   "aws:apigatewayv2/api:Api": (c) => {
     const id = c.hex(10);
@@ -193,7 +236,10 @@ const STATES: Record<string, StateFn> = {
       },
     };
   },
-  "aws:apigateway/apiKey:ApiKey": (c) => ({ id: c.hex(10), state: { value: `mock-api-key-${c.hex(20)}` } }),
+  "aws:apigateway/apiKey:ApiKey": (c) => ({
+    id: c.hex(10),
+    state: { value: `mock-api-key-${c.hex(20)}` },
+  }),
   "aws:ec2/vpc:Vpc": (c) => {
     const id = `vpc-${c.hex(17)}`;
     return {
@@ -217,15 +263,41 @@ const STATES: Record<string, StateFn> = {
   "aws:ec2/eip:Eip": (c) => {
     const id = `eipalloc-${c.hex(17)}`;
     const n = parseInt(c.hex(4), 16);
-    return { id, state: { allocationId: id, publicIp: `203.0.113.${n % 254 + 1}`, arn: arn(c, "ec2", `elastic-ip/${id}`) } };
+    return {
+      id,
+      state: {
+        allocationId: id,
+        publicIp: `203.0.113.${(n % 254) + 1}`,
+        arn: arn(c, "ec2", `elastic-ip/${id}`),
+      },
+    };
   },
   "aws:ec2/routeTable:RouteTable": (c) => prefixed(c, "rtb", "route-table"),
   "aws:ec2/vpcEndpoint:VpcEndpoint": (c) => {
     const r = prefixed(c, "vpce", "vpc-endpoint");
-    const gateway = c.inputs.vpcEndpointType === "Gateway" || c.inputs.vpcEndpointType === undefined;
-    return { id: r.id, state: { ...r.state, ...(gateway ? { prefixListId: `pl-${c.hex(8)}` } : {}) } };
+    const gateway =
+      c.inputs.vpcEndpointType === "Gateway" || c.inputs.vpcEndpointType === undefined;
+    return {
+      id: r.id,
+      state: { ...r.state, ...(gateway ? { prefixListId: `pl-${c.hex(8)}` } : {}) },
+    };
   },
   "aws:ec2/flowLog:FlowLog": (c) => prefixed(c, "fl", "vpc-flow-log"),
+  "aws:ec2/route:Route": (c) => {
+    // The provider's id: route table id + hash of the destination.
+    const id = `r-${String(c.inputs.routeTableId)}${parseInt(c.hex(8), 16) % 2147483647}`;
+    return { id, state: { state: "active", origin: "CreateRoute" } };
+  },
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": (c) => ({
+    id: `rtbassoc-${c.hex(17)}`,
+    state: {},
+  }),
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": (c) => {
+    const r = prefixed(c, "sg", "security-group");
+    return { id: r.id, state: { ...r.state, name: "default", ownerId: c.accountId } };
+  },
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (c) => securityGroupRule(c),
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (c) => securityGroupRule(c),
   "aws:ecs/cluster:Cluster": (c) => {
     const name = autoName(c.name, c.inputs);
     const a = arn(c, "ecs", `cluster/${name}`);
@@ -233,14 +305,23 @@ const STATES: Record<string, StateFn> = {
   },
   "aws:ecs/service:Service": (c) => {
     const name = autoName(c.name, c.inputs);
-    const cluster = String(c.inputs.cluster ?? "default").split("/").pop();
+    const cluster = String(c.inputs.cluster ?? "default")
+      .split("/")
+      .pop();
     const a = arn(c, "ecs", `service/${cluster}/${name}`);
     return { id: a, state: { name, arn: a } };
   },
   "aws:ecs/taskDefinition:TaskDefinition": (c) => {
     const family = String(c.inputs.family ?? c.name);
     const a = arn(c, "ecs", `task-definition/${family}:1`);
-    return { id: family, state: { arn: a, arnWithoutRevision: arn(c, "ecs", `task-definition/${family}`), revision: 1 } };
+    return {
+      id: family,
+      state: {
+        arn: a,
+        arnWithoutRevision: arn(c, "ecs", `task-definition/${family}`),
+        revision: 1,
+      },
+    };
   },
   "aws:lb/loadBalancer:LoadBalancer": (c) => {
     const name = autoName(c.name, c.inputs, "name", 32);
@@ -266,7 +347,9 @@ const STATES: Record<string, StateFn> = {
   },
   "aws:lb/listener:Listener": (c) => {
     const lb = String(c.inputs.loadBalancerArn ?? "");
-    const lbPart = lb.includes("loadbalancer/") ? lb.split("loadbalancer/")[1] : `app/lb/${c.hex(16)}`;
+    const lbPart = lb.includes("loadbalancer/")
+      ? lb.split("loadbalancer/")[1]
+      : `app/lb/${c.hex(16)}`;
     const a = arn(c, "elasticloadbalancing", `listener/${lbPart}/${c.hex(16)}`);
     return { id: a, state: { arn: a } };
   },
@@ -288,7 +371,9 @@ const STATES: Record<string, StateFn> = {
     };
   },
   "awsx:ecr:Image": (c) => {
-    const repo = String(c.inputs.repositoryUrl ?? `${c.accountId}.dkr.ecr.${c.region}.amazonaws.com/${c.name}`);
+    const repo = String(
+      c.inputs.repositoryUrl ?? `${c.accountId}.dkr.ecr.${c.region}.amazonaws.com/${c.name}`,
+    );
     return { id: c.name, state: { imageUri: `${repo}@sha256:${stableHex(c.name, 64)}` } };
   },
   "aws:firehose/firehoseDeliveryStream:FirehoseDeliveryStream": (c) => {
@@ -298,12 +383,18 @@ const STATES: Record<string, StateFn> = {
   },
   "aws:glue/catalogDatabase:CatalogDatabase": (c) => {
     const name = autoName(c.name, c.inputs).replace(/-/g, "_");
-    return { id: `${c.accountId}:${name}`, state: { name, arn: arn(c, "glue", `database/${name}`), catalogId: c.accountId } };
+    return {
+      id: `${c.accountId}:${name}`,
+      state: { name, arn: arn(c, "glue", `database/${name}`), catalogId: c.accountId },
+    };
   },
   "aws:glue/catalogTable:CatalogTable": (c) => {
     const name = autoName(c.name, c.inputs).replace(/-/g, "_");
     const db = String(c.inputs.databaseName ?? "db");
-    return { id: `${c.accountId}:${db}:${name}`, state: { name, arn: arn(c, "glue", `table/${db}/${name}`), catalogId: c.accountId } };
+    return {
+      id: `${c.accountId}:${db}:${name}`,
+      state: { name, arn: arn(c, "glue", `table/${db}/${name}`), catalogId: c.accountId },
+    };
   },
   "aws:athena/workgroup:Workgroup": (c) => {
     const name = autoName(c.name, c.inputs);
@@ -324,7 +415,10 @@ const STATES: Record<string, StateFn> = {
   "aws:cognito/userPoolClient:UserPoolClient": (c) => ({ id: c.hex(26), state: {} }),
   "aws:kinesisanalyticsv2/application:Application": (c) => {
     const name = autoName(c.name, c.inputs);
-    return { id: arn(c, "kinesisanalytics", `application/${name}`), state: { name, arn: arn(c, "kinesisanalytics", `application/${name}`), versionId: 1 } };
+    return {
+      id: arn(c, "kinesisanalytics", `application/${name}`),
+      state: { name, arn: arn(c, "kinesisanalytics", `application/${name}`), versionId: 1 },
+    };
   },
   "aws:appautoscaling/target:Target": (c) => ({
     id: String(c.inputs.resourceId ?? c.name),
@@ -334,7 +428,14 @@ const STATES: Record<string, StateFn> = {
     const name = autoName(c.name, c.inputs);
     return {
       id: name,
-      state: { name, arn: arn(c, "autoscaling", `scalingPolicy:${uuid(c.name)}:resource/${String(c.inputs.resourceId ?? "")}:policyName/${name}`) },
+      state: {
+        name,
+        arn: arn(
+          c,
+          "autoscaling",
+          `scalingPolicy:${uuid(c.name)}:resource/${String(c.inputs.resourceId ?? "")}:policyName/${name}`,
+        ),
+      },
     };
   },
   "aws:secretsmanager/secret:Secret": (c) => {
@@ -344,7 +445,10 @@ const STATES: Record<string, StateFn> = {
   },
   "aws:ssm/parameter:Parameter": (c) => {
     const name = autoName(c.name, c.inputs);
-    return { id: name, state: { name, arn: arn(c, "ssm", `parameter/${name.replace(/^\//, "")}`) } };
+    return {
+      id: name,
+      state: { name, arn: arn(c, "ssm", `parameter/${name.replace(/^\//, "")}`) },
+    };
   },
 };
 
@@ -361,6 +465,18 @@ function bucket(c: Ctx) {
       region: c.region,
     },
   };
+}
+
+function securityGroupRule(c: Ctx) {
+  const id = `sgr-${c.hex(17)}`;
+  return {
+    id,
+    state: { securityGroupRuleId: id, arn: arn(c, "ec2", `security-group-rule/${id}`) },
+  };
+}
+
+function bucketConfig(c: Ctx) {
+  return { id: String(c.inputs.bucket), state: {} };
 }
 
 function prefixed(c: Ctx, prefix: string, arnType: string) {

@@ -3,10 +3,12 @@ import { deserializeProperties } from "@pulumi/pulumi/runtime/rpc";
 import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 
 // Marked @internal in the typings, but it is what `disconnect()` uses to drain pending RPCs.
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as {
+  waitForRPCs(): Promise<void>;
+};
 type Struct = Parameters<typeof deserializeProperties>[0];
 import { mockCall } from "./mockCalls";
-import { DEFAULT_WORLD, MockWorld, mockState } from "./mockState";
+import { DEFAULT_WORLD, MOCKED_TYPES, MockWorld, mockState } from "./mockState";
 
 /** One resource the program registered, as the plan and the tests see it. */
 export interface RecordedResource {
@@ -99,7 +101,10 @@ export function installMocks(options: MockOptions = {}): Recorder {
   pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        if (!args.custom) return { id: undefined, state: args.inputs };
+        // Remote components (awsx) register as non-custom; those with a mock entry get its outputs.
+        if (!args.custom && !MOCKED_TYPES.includes(args.type)) {
+          return { id: undefined, state: args.inputs };
+        }
         return mockState(args.type, args.name, args.inputs, world);
       },
       call: (args) => mockCall(args.token, args.inputs, world),
@@ -110,7 +115,10 @@ export function installMocks(options: MockOptions = {}): Recorder {
   );
 
   // MockMonitor does not pass the parent to the mocks; wrap its registerResource to see it.
-  type Callback = (err: unknown, resp: { getUrn(): string; getObject(): Struct } | undefined) => void;
+  type Callback = (
+    err: unknown,
+    resp: { getUrn(): string; getObject(): Struct } | undefined,
+  ) => void;
   interface RegisterRequest {
     getType(): string;
     getName(): string;

@@ -18,6 +18,9 @@ export function toRuntimeConfig(config: Record<string, unknown>): Record<string,
   return out;
 }
 
+/** The stack file is missing or not valid YAML. */
+export class StackFileError extends Error {}
+
 /** Reads `Pulumi.<stack>.yaml` and returns its config in runtime form. */
 export function readStackConfig(stack: string, dir: string = PROJECT_ROOT): Record<string, string> {
   const file = path.join(dir, `Pulumi.${stack}.yaml`);
@@ -26,10 +29,15 @@ export function readStackConfig(stack: string, dir: string = PROJECT_ROOT): Reco
       .readdirSync(dir)
       .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
       .filter((s): s is string => Boolean(s));
-    throw new Error(
+    throw new StackFileError(
       `no stack file ${path.basename(file)} (stacks here: ${stacks.join(", ") || "none"})`,
     );
   }
-  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  let doc: { config?: Record<string, unknown> };
+  try {
+    doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as typeof doc;
+  } catch (e) {
+    throw new StackFileError(`${path.basename(file)} is not valid YAML: ${(e as Error).message}`);
+  }
   return toRuntimeConfig(doc.config ?? {});
 }

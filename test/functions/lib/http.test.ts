@@ -24,7 +24,11 @@ describe("functions/lib/http", () => {
     };
     expect(status(() => parse(undefined))).to.equal(400);
     expect(status(() => parse("{nope"))).to.equal(400);
-    expect(status(() => parseJsonBody({ body: "x".repeat(20), headers: {} }, 10))).to.equal(413);
+    expect(
+      status(() =>
+        parseJsonBody({ body: "x".repeat(20), headers: {}, isBase64Encoded: false }, 10),
+      ),
+    ).to.equal(413);
     expect(status(() => parse("{}", { "Content-Type": "text/plain" }))).to.equal(415);
     expect(status(() => parse("{}", { "content-type": "application/merge-patch+json" }))).to.equal(
       200,
