@@ -1,0 +1,47 @@
+/**
+ * Regenerates the README's generated sections from the code: `npm run docs`.
+ * A test fails when the README is stale, so the config reference and the diagram never drift.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { configReference } from "./docs/configReference";
+import { plan } from "./plan";
+import { renderMermaid } from "./plan/mermaid";
+
+export const README = path.join(__dirname, "..", "README.md");
+
+/** Replaces the text between `<!-- name:start -->` and `<!-- name:end -->`. */
+export function replaceBlock(text: string, name: string, body: string): string {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`README has no ${start} ... ${end} block`);
+  return `${text.slice(0, i + start.length)}\n${body}\n${text.slice(j)}`;
+}
+
+/** The README's generated blocks, in order. */
+export async function generatedBlocks(): Promise<Record<string, string>> {
+  const doc = await plan("dev");
+  return {
+    "config-reference": configReference(),
+    diagram: "```mermaid\n" + renderMermaid(doc) + "\n```",
+  };
+}
+
+async function main() {
+  let text = fs.readFileSync(README, "utf8");
+  for (const [name, body] of Object.entries(await generatedBlocks())) text = replaceBlock(text, name, body);
+  fs.writeFileSync(README, text);
+  process.stdout.write("README.md updated\n");
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (e) => {
+      process.stderr.write(`${(e as Error).stack ?? e}\n`);
+      process.exit(1);
+    },
+  );
+}
