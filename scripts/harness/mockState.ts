@@ -127,6 +127,11 @@ const STATES: Record<string, StateFn> = {
     id: String(c.inputs.statementId ?? c.name),
     state: {},
   }),
+  // The provider's id is the function name (with ":qualifier" when one is set).
+  "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": (c) => ({
+    id: [c.inputs.functionName, c.inputs.qualifier].filter(Boolean).map(String).join(":"),
+    state: {},
+  }),
   "aws:iam/role:Role": (c) => {
     const name = autoName(c.name, c.inputs, "name", 64);
     return {
@@ -213,6 +218,10 @@ const STATES: Record<string, StateFn> = {
     const id = c.hex(6);
     return { id, state: { arn: `arn:aws:apigateway:${c.region}::/vpclinks/${id}` } };
   },
+  // HTTP API child ids are short lowercase alphanumerics (e.g. integration "a1b2c3d").
+  "aws:apigatewayv2/integration:Integration": (c) => ({ id: c.hex(7), state: {} }),
+  "aws:apigatewayv2/route:Route": (c) => ({ id: c.hex(7), state: {} }),
+  "aws:apigatewayv2/authorizer:Authorizer": (c) => ({ id: c.hex(6), state: {} }),
   "aws:apigateway/restApi:RestApi": (c) => {
     const id = c.hex(10);
     return {
@@ -370,6 +379,10 @@ const STATES: Record<string, StateFn> = {
       },
     };
   },
+  "aws:ecr/lifecyclePolicy:LifecyclePolicy": (c) => ({
+    id: String(c.inputs.repository),
+    state: { registryId: c.accountId },
+  }),
   "awsx:ecr:Image": (c) => {
     const repo = String(
       c.inputs.repositoryUrl ?? `${c.accountId}.dkr.ecr.${c.region}.amazonaws.com/${c.name}`,

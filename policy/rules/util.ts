@@ -1,0 +1,46 @@
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { UnknownValueError } from "@pulumi/policy";
+
+/** The two levels this pack uses: mandatory blocks `pulumi up`, advisory only warns. */
+export type Level = "mandatory" | "advisory";
+
+/** A rule of this pack: a plain @pulumi/policy policy object whose level is always explicit. */
+export type Rule = (ResourceValidationPolicy | StackValidationPolicy) & { enforcementLevel: Level };
+
+/** `v` as an array: IAM and AWS inputs accept one value or a list. */
+export function asArray<T>(v: T | readonly T[] | undefined | null): T[] {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? [...(v as readonly T[])] : [v as T];
+}
+
+/** What `known` returns for a value Pulumi does not know yet. */
+export const UNKNOWN: unique symbol = Symbol("unknown");
+
+/**
+ * Reads a value that may be unknown during `pulumi preview` (the engine's props proxy throws
+ * UnknownValueError on access). Returns UNKNOWN then, so a rule can skip what it cannot decide
+ * yet instead of failing as a whole; `pulumi up` sees the value. The offline plan writes unknowns
+ * as null, which rules treat the same way where null is not a meaningful setting.
+ */
+export function known<T>(read: () => T): T | typeof UNKNOWN {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof UnknownValueError) return UNKNOWN;
+    throw e;
+  }
+}
+
+/** True for a non-empty string. */
+export function isSet(v: unknown): boolean {
+  return typeof v === "string" && v.length > 0;
+}
+
+/**
+ * True when a key (or other reference) is given: a non-empty string, or a value still unknown in
+ * preview, which can only come from another resource's output (e.g. a new key's ARN).
+ */
+export function isGiven(read: () => unknown): boolean {
+  const v = known(read);
+  return v === UNKNOWN || isSet(v);
+}

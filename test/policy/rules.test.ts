@@ -1,0 +1,159 @@
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { evaluatePolicies } from "../../policy/evaluate";
+import { ALL_RULES } from "../../policy/rules";
+import { CASES, rolePolicy, scoped } from "./cases";
+import { T, goodStack, withChange } from "./fixtures";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+describe("policy rules", () => {
+  it("every rule has a unique name, a description, an explicit level and one kind of validation", () => {
+    const names = ALL_RULES.map((r) => r.name);
+    expect(new Set(names).size).to.equal(names.length);
+    for (const rule of ALL_RULES) {
+      expect(rule.name, rule.name).to.match(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(rule.description, rule.name).to.be.a("string").and.not.equal("");
+      expect(["mandatory", "advisory"], rule.name).to.include(rule.enforcementLevel);
+      const kinds = ["validateResource", "validateStack"].filter((k) => k in rule);
+      expect(kinds, rule.name).to.have.length(1);
+    }
+  });
+
+  it("every rule has bad and good fixtures here", () => {
+    expect(Object.keys(CASES).sort()).to.deep.equal(ALL_RULES.map((r) => r.name).sort());
+  });
+
+  it("the baseline stack passes every rule", () => {
+    expect(evaluatePolicies(goodStack())).to.deep.equal([]);
+  });
+
+  for (const rule of ALL_RULES) {
+    describe(`${rule.name} (${rule.enforcementLevel})`, () => {
+      for (const bad of CASES[rule.name]?.bad ?? []) {
+        it(`flags: ${bad.title}`, () => {
+          const violations = evaluatePolicies(bad.resources);
+          // The broken resource is named, at the rule's level, and no other rule fires.
+          expect(violations.map((v) => v.policy)).to.include(rule.name);
+          expect([...new Set(violations.map((v) => v.policy))]).to.deep.equal([rule.name]);
+          for (const v of violations) {
+            expect(v.urn).to.equal(bad.urn);
+            expect(v.enforcementLevel).to.equal(rule.enforcementLevel);
+            expect(v.message).to.be.a("string").and.not.equal("");
+          }
+        });
+      }
+      for (const good of CASES[rule.name]?.good ?? []) {
+        it(`accepts: ${good.title}`, () => {
+          expect(evaluatePolicies(good.resources)).to.deep.equal([]);
+        });
+      }
+    });
+  }
+
+  it("messages say what to change", () => {
+    const [v] = evaluatePolicies(
+      rolePolicy({ Effect: "Allow", Sid: "Queue", Action: "sqs:*", Resource: scoped }),
+    );
+    expect(v.message).to.equal(
+      'policy statement 0 (Queue) allows wildcard action "sqs:*"; list the actions used.',
+    );
+    const [r] = evaluatePolicies(
+      rolePolicy({
+        Effect: "Allow",
+        Action: ["xray:PutTraceSegments", "s3:GetObject"],
+        Resource: "*",
+      }),
+    );
+    expect(r.message).to.contain('"s3:GetObject" on Resource "*"').and.not.contain("xray");
+  });
+
+  it("an unreadable identity policy is a violation, not a pass", () => {
+    const violations = evaluatePolicies(
+      withChange(T.rolePolicy, "api", (i) => ({ ...i, policy: "{not json" })),
+    );
+    expect(violations.map((v) => v.policy)).to.deep.equal([
+      "iam-no-wildcard-action",
+      "iam-no-wildcard-resource",
+    ]);
+    expect(violations[0].message).to.contain("not a readable IAM policy document");
+  });
+});
+
+describe("policy pack layout", () => {
+  const tsFiles = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) return e.name === "node_modules" ? [] : tsFiles(p);
+      return e.name.endsWith(".ts") ? [p] : [];
+    });
+
+  it("policy/index.ts is the only file that constructs a PolicyPack", () => {
+    const dirs = ["policy", "components", "stacks", "scripts", "functions", "bench"].map((d) =>
+      path.join(ROOT, d),
+    );
+    const files = [
+      ...dirs.filter((d) => fs.existsSync(d)).flatMap(tsFiles),
+      ...fs
+        .readdirSync(ROOT)
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => path.join(ROOT, f)),
+    ];
+    expect(files.map((f) => path.relative(ROOT, f))).to.include("policy/index.ts");
+    const constructing = files
+      .filter((f) => /new\s+PolicyPack\s*\(/.test(fs.readFileSync(f, "utf8")))
+      .map((f) => path.relative(ROOT, f));
+    expect(constructing).to.deep.equal(["policy/index.ts"]);
+    expect(fs.readFileSync(path.join(ROOT, "policy/index.ts"), "utf8")).to.contain(
+      'new PolicyPack("aws-serverless-flows-secure-defaults", { policies: ALL_RULES })',
+    );
+  });
+
+  it("the pack folder has what `pulumi preview --policy-pack policy` needs", () => {
+    const yaml = fs.readFileSync(path.join(ROOT, "policy/PulumiPolicy.yaml"), "utf8");
+    expect(yaml)
+      .to.match(/^runtime: nodejs$/m)
+      .and.match(/^description: \S/m);
+    // @pulumi/policy reads the pack version from package.json in the pack's working directory.
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "policy/package.json"), "utf8"));
+    expect(pkg.version).to.match(/^\d+\.\d+\.\d+/);
+    expect(pkg.main).to.equal("index.ts");
+    // Dependencies resolve from the root install: a nested list would ask for a second npm install.
+    expect(pkg).not.to.have.property("dependencies");
+    expect(pkg).not.to.have.property("type");
+  });
+
+  it("policy/README.md documents every rule with its level", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "policy/README.md"), "utf8");
+    for (const rule of ALL_RULES) {
+      const row = readme.split("\n").find((l) => l.startsWith(`| \`${rule.name}\``));
+      expect(row, `README row for ${rule.name}`).to.be.a("string");
+      expect(row!.split("|")[2].trim(), rule.name).to.equal(rule.enforcementLevel);
+    }
+  });
+
+  it("importing the rules and evaluating starts no server: the process exits by itself", function () {
+    this.timeout(120_000);
+    const script = `
+      const { evaluatePolicies } = require("./policy/evaluate");
+      const { ALL_RULES } = require("./policy/rules");
+      const fixtures = require("./test/policy/fixtures");
+      const bad = fixtures.withChange(fixtures.T.topic, "events", () => ({}));
+      const found = evaluatePolicies(bad);
+      console.log(JSON.stringify({ rules: ALL_RULES.length, found: found.map((v) => v.policy) }));
+    `;
+    // No explicit exit: an open server handle would keep the child alive until the timeout kills it.
+    const child = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 90_000,
+    });
+    expect(child.error, String(child.error)).to.equal(undefined);
+    expect(child.signal, child.stderr).to.equal(null);
+    expect(child.status, child.stderr).to.equal(0);
+    const out = JSON.parse(child.stdout.trim().split("\n").pop()!);
+    expect(out).to.deep.equal({ rules: ALL_RULES.length, found: ["sns-topic-encrypted"] });
+  });
+});
