@@ -90,3 +90,66 @@ export const HEALTH_CHECK_GRACE_SECONDS = 60;
 export const CONTAINER_UTILIZATION_ALARM_PERCENT = 85;
 /** ECR: images kept per repository (older ones expire, tagged or not). */
 export const ECR_KEEP_IMAGES = 10;
+
+/** API Gateway: alarm when more than this share of requests in a period end in a 5xx. */
+export const API_5XX_RATE_THRESHOLD = 0.05;
+/** Cognito app clients: token lifetimes (access/id in hours, refresh in days). */
+export const COGNITO_ACCESS_TOKEN_HOURS = 1;
+export const COGNITO_REFRESH_TOKEN_DAYS = 30;
+/** Cognito user pools: minimum password length (NIST SP 800-63B suggests 8+; 12 for admins' sake). */
+export const COGNITO_MIN_PASSWORD_LENGTH = 12;
+
+/** Kinesis: shards of a provisioned stream (1 MB/s or 1,000 records/s in, 2 MB/s out, each). */
+export const KINESIS_SHARD_COUNT = 1;
+/** Kinesis: hours a record stays readable (24 is the included minimum; up to 8,760). */
+export const KINESIS_RETENTION_HOURS = 24;
+/**
+ * Shard-level metrics (billed per shard): the shard autoscaler and the hot-shard alarms read them,
+ * and they are what tells a hot partition key from an undersized stream.
+ */
+export const KINESIS_SHARD_LEVEL_METRICS = [
+  "IncomingBytes",
+  "IncomingRecords",
+  "OutgoingBytes",
+  "OutgoingRecords",
+  "WriteProvisionedThroughputExceeded",
+  "ReadProvisionedThroughputExceeded",
+  "IteratorAgeMilliseconds",
+] as const;
+/** Stream event source mappings (Kinesis, DynamoDB Streams): records per invocation. */
+export const STREAM_BATCH_SIZE = 100;
+/** Seconds Lambda gathers records before invoking (0-300): fewer, fuller invocations. */
+export const STREAM_BATCHING_WINDOW_SECONDS = 1;
+/** Retries of a failing stream batch before it goes to the on-failure destination (-1 = forever). */
+export const STREAM_MAX_RETRY_ATTEMPTS = 3;
+/** Records older than this are sent to the on-failure destination instead of blocking the shard. */
+export const STREAM_MAX_RECORD_AGE_SECONDS = 3600;
+/** Concurrent batches per shard (1-10); records of one partition key stay in order. */
+export const STREAM_PARALLELIZATION_FACTOR = 1;
+/** Tumbling window of the serverless analytics stage: per-minute aggregates. */
+export const TUMBLING_WINDOW_SECONDS = 60;
+/** Kinesis consumers fall behind when the oldest unread record is older than this (ms). */
+export const ITERATOR_AGE_ALARM_MS = 60_000;
+/**
+ * Hours an event id is remembered for de-duplication. At least the stream retention, so a replay
+ * from TRIM_HORIZON still finds every event it delivered before.
+ */
+export const DEDUPE_TTL_HOURS = 24;
+/** Days the per-window aggregates are kept. */
+export const AGGREGATES_TTL_DAYS = 30;
+/** Firehose -> S3 buffering: fewer, larger objects are cheaper to store and faster to query. */
+export const FIREHOSE_BUFFER_SIZE_MB = 64;
+export const FIREHOSE_BUFFER_INTERVAL_SECONDS = 300;
+/** Firehose data freshness (s) above which delivery is considered stuck. */
+export const FIREHOSE_FRESHNESS_ALARM_SECONDS = 900;
+/** Athena: a query scanning more than this is cancelled (a runaway `SELECT *` costs $5/TB). */
+export const ATHENA_BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
+/** Days Athena query results are kept. */
+export const ATHENA_RESULTS_EXPIRATION_DAYS = 30;
+/** API usage plan: requests per API key per day. */
+export const API_QUOTA_PER_DAY = 1_000_000;
+
+/** Shard autoscaler: minutes between scheduled runs (continue multi-step changes, reconcile alarms). */
+export const SHARD_AUTOSCALER_SCHEDULE_MINUTES = 1;
+/** Shard autoscaler function timeout: a run makes about ten AWS calls, with SDK retries. */
+export const SHARD_AUTOSCALER_TIMEOUT_SECONDS = 30;

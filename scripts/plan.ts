@@ -77,7 +77,9 @@ async function main(): Promise<number> {
   }
   try {
     const doc = await plan(args.stack, args.dir);
-    process.stdout.write(render(doc, args.format) + "\n");
+    // Wait until the text is handed to the OS: process.exit() would cut a large piped plan short.
+    const text = render(doc, args.format) + "\n";
+    await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
     return exitCodeFor(doc);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof StackFileError) {

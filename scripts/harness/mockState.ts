@@ -227,6 +227,7 @@ const STATES: Record<string, StateFn> = {
     return {
       id,
       state: {
+        name: autoName(c.name, c.inputs),
         rootResourceId: c.hex(10).slice(0, 10).replace(/^./, "r"),
         executionArn: arn(c, "execute-api", id),
         arn: `arn:aws:apigateway:${c.region}::/restapis/${id}`,
@@ -243,6 +244,64 @@ const STATES: Record<string, StateFn> = {
         executionArn: arn(c, "execute-api", `${api}/${stage}`),
         arn: `arn:aws:apigateway:${c.region}::/restapis/${api}/stages/${stage}`,
       },
+    };
+  },
+  "aws:apigateway/resource:Resource": (c) => ({
+    id: c.hex(6),
+    state: { path: `/${String(c.inputs.pathPart ?? "")}` },
+  }),
+  "aws:apigateway/model:Model": (c) => ({ id: c.hex(6), state: {} }),
+  "aws:apigateway/requestValidator:RequestValidator": (c) => ({ id: c.hex(6), state: {} }),
+  "aws:apigateway/method:Method": (c) => ({
+    id: `agm-${String(c.inputs.restApi)}-${String(c.inputs.resourceId)}-${String(c.inputs.httpMethod)}`,
+    state: {},
+  }),
+  "aws:apigateway/integration:Integration": (c) => ({
+    id: `agi-${String(c.inputs.restApi)}-${String(c.inputs.resourceId)}-${String(c.inputs.httpMethod)}`,
+    state: {},
+  }),
+  "aws:apigateway/methodResponse:MethodResponse": (c) => ({
+    id: `agmr-${String(c.inputs.restApi)}-${String(c.inputs.resourceId)}-${String(c.inputs.httpMethod)}-${String(c.inputs.statusCode)}`,
+    state: {},
+  }),
+  "aws:apigateway/integrationResponse:IntegrationResponse": (c) => ({
+    id: `agir-${String(c.inputs.restApi)}-${String(c.inputs.resourceId)}-${String(c.inputs.httpMethod)}-${String(c.inputs.statusCode)}`,
+    state: {},
+  }),
+  "aws:apigateway/response:Response": (c) => ({
+    id: `aggr-${String(c.inputs.restApiId)}-${String(c.inputs.responseType)}`,
+    state: {},
+  }),
+  "aws:apigateway/deployment:Deployment": (c) => ({
+    id: c.hex(6),
+    state: { createdDate: "2026-01-01T00:00:00Z" },
+  }),
+  "aws:apigateway/methodSettings:MethodSettings": (c) => ({
+    id: `${String(c.inputs.restApi)}-${String(c.inputs.stageName)}-${String(c.inputs.methodPath)}`,
+    state: {},
+  }),
+  "aws:apigateway/usagePlan:UsagePlan": (c) => {
+    const id = c.hex(6);
+    return {
+      id,
+      state: {
+        name: autoName(c.name, c.inputs),
+        arn: `arn:aws:apigateway:${c.region}::/usageplans/${id}`,
+      },
+    };
+  },
+  "aws:apigateway/usagePlanKey:UsagePlanKey": (c) => ({
+    id: String(c.inputs.keyId),
+    state: { name: c.name },
+  }),
+  // The account's API Gateway settings: one per region, id fixed by the provider.
+  "aws:apigateway/account:Account": () => ({ id: "api-gateway-account", state: {} }),
+  "aws:cloudwatch/logStream:LogStream": (c) => {
+    const name = String(c.inputs.name ?? c.name);
+    const group = String(c.inputs.logGroupName ?? "group");
+    return {
+      id: name,
+      state: { name, arn: arn(c, "logs", `log-group:${group}:log-stream:${name}`) },
     };
   },
   "aws:apigateway/apiKey:ApiKey": (c) => ({
@@ -389,7 +448,7 @@ const STATES: Record<string, StateFn> = {
     );
     return { id: c.name, state: { imageUri: `${repo}@sha256:${stableHex(c.name, 64)}` } };
   },
-  "aws:firehose/firehoseDeliveryStream:FirehoseDeliveryStream": (c) => {
+  "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": (c) => {
     const name = autoName(c.name, c.inputs, "name", 64);
     const a = arn(c, "firehose", `deliverystream/${name}`);
     return { id: a, state: { name, arn: a } };

@@ -12,7 +12,7 @@ const NODE_TYPES: Record<string, { label: string; open: string; close: string }>
   "aws:sqs/queue:Queue": { label: "SQS", open: "[/", close: "/]" },
   "aws:sns/topic:Topic": { label: "SNS", open: "((", close: "))" },
   "aws:kinesis/stream:Stream": { label: "Kinesis", open: "[/", close: "/]" },
-  "aws:firehose/firehoseDeliveryStream:FirehoseDeliveryStream": {
+  "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": {
     label: "Firehose",
     open: "[/",
     close: "/]",
@@ -28,6 +28,9 @@ const NODE_TYPES: Record<string, { label: string; open: string; close: string }>
 /** IAM actions that move data to a resource: a role holding one draws an edge to it. */
 const WRITE_ACTION =
   /^(dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)|sns:Publish|sqs:SendMessage|kinesis:(PutRecords?|UpdateShardCount)|s3:PutObject|firehose:PutRecord(Batch)?|cloudwatch:PutMetricAlarm)$/;
+
+/** IAM actions that pull data from a resource: an edge from it to the role's holder. */
+const POLL_ACTION = /^sqs:ReceiveMessage$/;
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === "object" ? (v as Json) : {});
@@ -67,6 +70,8 @@ export function renderMermaid(doc: PlanDocument): string {
     }
     if (r.type === "aws:lambda/function:Function" && str(s.name)) ids.set(str(s.name)!, r.urn);
     if (r.type === "aws:ecs/service:Service" && str(s.name)) ids.set(str(s.name)!, r.urn);
+    // Metric dimensions name streams (StreamName), not ARNs.
+    if (r.type === "aws:kinesis/stream:Stream" && str(s.name)) ids.set(str(s.name)!, r.urn);
   }
   const resolve = (value: unknown): string | undefined => {
     const v = str(value);
@@ -78,7 +83,9 @@ export function renderMermaid(doc: PlanDocument): string {
           .replace(/\/index\/\*$/, "")
           .replace(/\/\*$/, "")
           .replace(/:\*$/, ""),
-      )
+      ) ??
+      // Objects under a prefix (`arn:aws:s3:::bucket/uploads/*`) belong to their bucket.
+      ids.get(v.replace(/^(arn:aws[a-z-]*:s3:::[^/]+)\/.*$/, "$1"))
     );
   };
   const findIn = (value: unknown): string[] => [
@@ -116,6 +123,14 @@ export function renderMermaid(doc: PlanDocument): string {
   for (const r of doc.resources) {
     const i = obj(r.inputs);
     if (r.type === "aws:lambda/function:Function") pushMap(roleActors, str(i.role), r.urn);
+    // AWS service integrations act with their credentials role (e.g. a REST API Kinesis proxy).
+    if (r.type === "aws:apigateway/integration:Integration") {
+      const api = findApi(doc, i.restApi);
+      if (api) pushMap(roleActors, str(i.credentials), api);
+    }
+    if (r.type === "aws:kinesisanalyticsv2/application:Application") {
+      pushMap(roleActors, str(i.serviceExecutionRole), r.urn);
+    }
     if (r.type === "aws:ecs/taskDefinition:TaskDefinition") {
       const arn = str(obj(r.state).arn);
       if (arn) taskDefs.set(arn, str(i.taskRoleArn) ?? "");
@@ -167,7 +182,7 @@ export function renderMermaid(doc: PlanDocument): string {
         }
         break;
       }
-      case "aws:firehose/firehoseDeliveryStream:FirehoseDeliveryStream":
+      case "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream":
         add(resolve(obj(i.kinesisSourceConfiguration).kinesisStreamArn), r.urn);
         add(r.urn, resolve(obj(i.extendedS3Configuration).bucketArn));
         break;
@@ -176,12 +191,27 @@ export function renderMermaid(doc: PlanDocument): string {
         if (redrive) add(r.urn, resolve(obj(safeJson(redrive)).deadLetterTargetArn), "DLQ", true);
         break;
       }
-      case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+        let dataFlow = false;
         for (const a of (i.alarmActions as unknown[]) ?? []) {
           const topic = resolve(a);
-          if (topic && !alarmTopics.has(topic)) add(r.urn, topic, "alarm");
+          if (topic && !alarmTopics.has(topic)) {
+            add(r.urn, topic, "alarm");
+            dataFlow = true;
+          }
+        }
+        // An alarm that drives the flow (e.g. shard scaling) starts at the stream it watches.
+        if (dataFlow) {
+          const dims = [
+            obj(i.dimensions),
+            ...((i.metricQueries as Json[] | undefined) ?? []).map((q) =>
+              obj(obj(q.metric).dimensions),
+            ),
+          ];
+          for (const d of dims) add(resolve(d.StreamName), r.urn, "metrics", true);
         }
         break;
+      }
       case "aws:cloudwatch/eventTarget:EventTarget":
         add(resolveRule(doc, i.rule), resolve(i.arn), "schedule");
         break;
@@ -192,6 +222,18 @@ export function renderMermaid(doc: PlanDocument): string {
         const location = str(obj(i.storageDescriptor).location) ?? "";
         const bucket = /^s3:\/\/([^/]+)/.exec(location)?.[1];
         add(bucket ? ids.get(bucket) : undefined, r.urn, "schema", true);
+        break;
+      }
+      case "aws:athena/namedQuery:NamedQuery": {
+        // A workgroup's named queries read the Glue tables of their database.
+        const workgroup = doc.resources.find(
+          (x) => x.type === "aws:athena/workgroup:Workgroup" && obj(x.state).name === i.workgroup,
+        );
+        for (const t of doc.resources) {
+          if (t.type !== "aws:glue/catalogTable:CatalogTable") continue;
+          if (obj(t.inputs).databaseName !== i.database) continue;
+          add(t.urn, workgroup?.urn, "query", true);
+        }
         break;
       }
       case "aws:kinesisanalyticsv2/application:Application":
@@ -222,8 +264,16 @@ export function renderMermaid(doc: PlanDocument): string {
         const actors = roleActors.get(roleArn ?? "") ?? [];
         for (const st of statementsOf(i.policy)) {
           const actions = ([] as unknown[]).concat(st.Action ?? []).map(String);
-          if (st.Effect !== "Allow" || !actions.some((a) => WRITE_ACTION.test(a))) continue;
-          for (const target of findIn(st.Resource)) for (const actor of actors) add(actor, target);
+          if (st.Effect !== "Allow") continue;
+          const writes = actions.some((a) => WRITE_ACTION.test(a));
+          // Pollers (e.g. a container worker) have no event source mapping: the grant is the edge.
+          const polls = actions.some((a) => POLL_ACTION.test(a));
+          for (const target of findIn(st.Resource)) {
+            for (const actor of actors) {
+              if (writes) add(actor, target);
+              if (polls) add(target, actor);
+            }
+          }
         }
         break;
       }

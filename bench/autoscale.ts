@@ -1,0 +1,64 @@
+/**
+ * The autoscaling simulator: `npm run bench:autoscale [-- --trace a.csv --trace b.csv] [--json]`.
+ * Runs our policy (the Lambda's own code), the AWS reference design, fixed-at-peak and on-demand
+ * over 7-day traces and prints throttling, shard-hours, cost, calls and time to adequate capacity.
+ */
+import { renderTable, runAll, targetMisses, toReport } from "./autoscale/report";
+import { ON_DEMAND, PRICES } from "./autoscale/simulate";
+import { DEFAULT_MODEL } from "./autoscale/stream";
+import { Trace, builtInTraces, readCsvTrace } from "./autoscale/traces";
+
+interface Args {
+  traces: string[];
+  json: boolean;
+}
+
+export function parseArgs(argv: string[]): Args {
+  const args: Args = { traces: [], json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split("=", 2);
+    if (flag === "--json") args.json = true;
+    else if (flag === "--trace") {
+      const file = inline ?? argv[++i];
+      if (!file) throw new Error("--trace needs a file (columns minute,bytes,records)");
+      args.traces.push(file);
+    } else throw new Error(`unexpected argument "${argv[i]}" (use --trace <file.csv> and --json)`);
+  }
+  return args;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const traces: Trace[] = args.traces.length ? args.traces.map(readCsvTrace) : builtInTraces();
+  const detailed = await runAll(traces);
+  if (args.json) {
+    process.stdout.write(JSON.stringify(toReport(detailed), null, 2) + "\n");
+    return;
+  }
+  const model = DEFAULT_MODEL;
+  console.log(
+    `Model: metrics published ${model.metricDelayMinutes} min after each minute; UPDATING for ` +
+      `${model.reshardBaseMinutes} min (+${model.reshardMinutesPer100Shards} per 100 shards changed); ` +
+      `producers do not retry throttled records.\nPrices (us-east-1): $${PRICES.shardHour}/shard-hour + ` +
+      `$${PRICES.putUnitsPerMillion}/M PUT units; on-demand $${PRICES.onDemandStreamHour}/stream-hour + ` +
+      `$${PRICES.onDemandPerGb}/GB (records rounded up to 1 KB), ${ON_DEMAND.minShardEquivalents} MiB/s minimum, ` +
+      `2x previous peak after ${ON_DEMAND.adaptationMinutes} min.\n`,
+  );
+  for (const { trace } of detailed) console.log(`  ${trace.name}: ${trace.description}`);
+  console.log("\n" + renderTable(detailed));
+  if (args.traces.length === 0) {
+    const misses = targetMisses(detailed);
+    console.log(
+      misses.length === 0
+        ? "\nAll targets met."
+        : `\nTargets missed:\n${misses.map((m) => `  - ${m}`).join("\n")}`,
+    );
+  }
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

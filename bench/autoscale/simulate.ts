@@ -1,0 +1,414 @@
+/**
+ * Runs one trace against one policy and measures it: throttling, shard-hours, cost, calls and
+ * time to adequate capacity. "ours" goes through the scaler's own orchestration (runScaler) and
+ * policy (decide) with simulated AWS ports; the baselines are modelled here.
+ */
+import { alarmDefinitions } from "../../functions/shard-autoscaler/alarmSpec";
+import { Ledger, EMPTY_LEDGER } from "../../functions/shard-autoscaler/ledger";
+import {
+  DEFAULT_POLICY_CONFIG,
+  Decision,
+  MetricPoint,
+  PolicyConfig,
+  PolicyInput,
+} from "../../functions/shard-autoscaler/policy";
+import { ScalerPorts, runScaler } from "../../functions/shard-autoscaler/scaler";
+import { Trace, demandShards } from "./traces";
+import {
+  AwsError,
+  DEFAULT_MODEL,
+  ModelParams,
+  SHARD_BYTES_PER_MINUTE,
+  SHARD_RECORDS_PER_MINUTE,
+  SimAlarm,
+  SimStream,
+  Violation,
+} from "./stream";
+
+export type PolicyName = "ours" | "reference" | "fixed" | "on-demand";
+export const POLICIES: readonly PolicyName[] = ["ours", "reference", "fixed", "on-demand"];
+
+/** us-east-1 list prices. */
+export const PRICES = {
+  shardHour: 0.015,
+  /** Per million 25 KB PUT payload units. */
+  putUnitsPerMillion: 0.014,
+  onDemandStreamHour: 0.04,
+  /** Per GB ingested, each record rounded up to 1 KB. */
+  onDemandPerGb: 0.08,
+};
+
+/** On-demand: starts at 4 MiB/s / 4,000 records/s; takes 15 minutes to reach 2x a new peak. */
+export const ON_DEMAND = { minShardEquivalents: 4, adaptationMinutes: 15 };
+
+export interface PolicyResult {
+  policy: PolicyName;
+  throttledRecordsPct: number;
+  throttledBytesPct: number;
+  shardHours: number;
+  costUsd: number;
+  calls: number;
+  maxCalls24h: number;
+  minutesToAdequate: number | null;
+}
+
+/** A result plus what the JSON document leaves out. */
+export interface RunDetail extends PolicyResult {
+  violations: Violation[];
+  /** Shard count at the end (provisioned). */
+  finalShards: number;
+}
+
+export interface SimOptions {
+  model?: ModelParams;
+  /** Our policy's config. Default: DEFAULT_POLICY_CONFIG with maxShards 10000. */
+  config?: PolicyConfig;
+  /** Minutes between scheduled invocations of our scaler. Default: 1. */
+  scheduleMinutes?: number;
+  /** Replace our policy (tests: a policy that breaks the rules must be caught). */
+  policy?: (input: PolicyInput) => Decision;
+  /** Throw at the first rejected call instead of recording it. Default: false. */
+  strict?: boolean;
+}
+
+/** Epoch of minute 0 (any fixed instant: the scaler only needs ms timestamps). */
+export const EPOCH = Date.UTC(2026, 0, 5);
+const MS = 60_000;
+
+/** The first hour's mean load: the stream ran at it before minute 0. */
+export function firstHour(trace: Trace): { bytes: number; records: number } {
+  const n = Math.min(60, trace.bytes.length);
+  let bytes = 0;
+  let records = 0;
+  for (let m = 0; m < n; m++) {
+    bytes += trace.bytes[m];
+    records += trace.records[m];
+  }
+  return { bytes: bytes / n, records: records / n };
+}
+
+/**
+ * Shard count every provisioned policy starts at: the first hour's mean demand at 50%
+ * utilisation, the middle of the reference design's 25-75% band.
+ */
+export function initialShards(trace: Trace): number {
+  const h = firstHour(trace);
+  return Math.max(1, Math.ceil(demandShards(h.bytes, h.records) / 0.5));
+}
+
+export async function simulate(
+  trace: Trace,
+  policy: PolicyName,
+  options: SimOptions = {},
+): Promise<RunDetail> {
+  if (policy === "on-demand") return onDemand(trace);
+  const minutes = trace.bytes.length;
+  const model = options.model ?? DEFAULT_MODEL;
+  if (policy === "fixed") {
+    let peak = 0;
+    for (let m = 0; m < minutes; m++)
+      peak = Math.max(peak, demandShards(trace.bytes[m], trace.records[m]));
+    const stream = new SimStream(Math.max(1, Math.ceil(peak - 1e-9)), minutes, model);
+    for (let m = 0; m < minutes; m++) stream.flow(m, trace.bytes[m], trace.records[m]);
+    return measure(trace, policy, stream);
+  }
+  const stream = new SimStream(initialShards(trace), minutes, model, firstHour(trace));
+  const controller =
+    policy === "ours" ? new OurScaler(stream, options) : new ReferenceScaler(stream);
+  for (let m = 0; m < minutes; m++) {
+    stream.tick(m);
+    await controller.step(m);
+    if (options.strict && stream.violations.length > 0) {
+      const v = stream.violations[0];
+      throw new Error(`rule broken at minute ${v.minute}: ${v.error}: ${v.message}`);
+    }
+    stream.flow(m, trace.bytes[m], trace.records[m]);
+  }
+  return measure(trace, policy, stream);
+}
+
+interface Controller {
+  step(m: number): Promise<void>;
+}
+
+/** Utilisation by demand (accepted + throttled) of `shards`, from one minute's datapoints. */
+function demandUtilisation(stream: SimStream, k: number, shards: number): number {
+  const { bytes: b, records: r, throttledRecords: t } = stream.datapoint(k);
+  const size = r > 0 ? b / r : 0;
+  return Math.max(
+    (b + t * size) / (shards * SHARD_BYTES_PER_MINUTE),
+    (r + t) / (shards * SHARD_RECORDS_PER_MINUTE),
+  );
+}
+
+/** Our design: 1-minute alarms + a schedule invoke runScaler, which calls the policy. */
+class OurScaler implements Controller {
+  private ledger: Ledger = EMPTY_LEDGER;
+  private readonly config: PolicyConfig;
+  private readonly up: SimAlarm;
+  private readonly down: SimAlarm;
+  private readonly ports: ScalerPorts;
+  private minute = 0;
+
+  constructor(
+    private readonly stream: SimStream,
+    private readonly options: SimOptions,
+  ) {
+    this.config = options.config ?? { ...DEFAULT_POLICY_CONFIG, maxShards: 10000 };
+    const defs = alarmDefinitions("sim", stream.open, this.config);
+    const spec = (d: typeof defs.up) =>
+      ({
+        comparison: d.comparisonOperator === "LessThanThreshold" ? "lt" : "gte",
+        threshold: d.threshold,
+        evaluationPeriods: d.evaluationPeriods,
+        datapointsToAlarm: d.datapointsToAlarm,
+        treatMissing: d.treatMissingData,
+      }) as const;
+    this.up = new SimAlarm(spec(defs.up), stream.open);
+    this.down = new SimAlarm(spec(defs.down), stream.open);
+    const s = this.stream;
+    this.ports = {
+      describeStream: async () => ({
+        status: s.status,
+        openShardCount: s.open,
+        mode: "PROVISIONED",
+      }),
+      readLedger: async () => this.ledger,
+      writeLedger: async (l) => {
+        // AddTagsToStream needs an ACTIVE stream, as in AWS.
+        if (s.status !== "ACTIVE") throw new AwsError("ResourceInUseException", "UPDATING");
+        this.ledger = l;
+      },
+      getMetrics: async (start, end) => {
+        const out: MetricPoint[] = [];
+        for (let k = Math.floor((start - EPOCH) / MS); k * MS + EPOCH < end; k++) {
+          if (!s.visible(k, this.minute)) continue;
+          out.push({ at: EPOCH + k * MS, ...s.datapoint(k) });
+        }
+        return out;
+      },
+      updateShardCount: async (target) => s.updateShardCount(this.minute, target),
+      alarmsMatch: async (n) => this.up.shards === n && this.down.shards === n,
+      writeAlarms: async (n) => {
+        for (const a of [this.up, this.down]) {
+          a.shards = n;
+          a.state = "INSUFFICIENT_DATA";
+        }
+      },
+    };
+  }
+
+  private evaluate(alarm: SimAlarm, m: number): boolean {
+    const values: (number | undefined)[] = [];
+    const newest = m - 1 - this.stream.model.metricDelayMinutes;
+    for (let k = newest - alarm.spec.evaluationPeriods + 1; k <= newest; k++) {
+      values.push(
+        this.stream.visible(k, m) ? demandUtilisation(this.stream, k, alarm.shards) : undefined,
+      );
+    }
+    return alarm.evaluate(values);
+  }
+
+  async step(m: number): Promise<void> {
+    this.minute = m;
+    const notified = [this.evaluate(this.up, m), this.evaluate(this.down, m)].some(Boolean);
+    const scheduled = m % (this.options.scheduleMinutes ?? 1) === 0;
+    if (!notified && !scheduled) return;
+    await runScaler({
+      ports: this.ports,
+      config: this.config,
+      now: EPOCH + m * MS,
+      policy: this.options.policy,
+    });
+  }
+}
+
+/**
+ * The AWS reference design, from its published description: 5-minute periods, accepted traffic
+ * only; double at >= 0.75 for 5 of 5 datapoints; halve (floor, minimum 1) at < 0.25 for 57 of 60;
+ * after a change both alarms are rewritten and reset to INSUFFICIENT_DATA; on a failed call the
+ * alarm is flipped to OK so it fires again; no call budget, no maximum, no cooldown.
+ */
+class ReferenceScaler implements Controller {
+  private readonly up: SimAlarm;
+  private readonly down: SimAlarm;
+  private static readonly PERIOD = 5;
+
+  constructor(private readonly stream: SimStream) {
+    this.up = new SimAlarm(
+      {
+        comparison: "gte",
+        threshold: 0.75,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 5,
+        treatMissing: "missing",
+      },
+      stream.open,
+    );
+    this.down = new SimAlarm(
+      {
+        comparison: "lt",
+        threshold: 0.25,
+        evaluationPeriods: 60,
+        datapointsToAlarm: 57,
+        treatMissing: "missing",
+      },
+      stream.open,
+    );
+  }
+
+  /** Accepted-traffic utilisation of a 5-minute period starting at minute `p`. */
+  private periodUtilisation(p: number, shards: number): number {
+    let b = 0;
+    let r = 0;
+    for (let k = p; k < p + ReferenceScaler.PERIOD; k++) {
+      const d = this.stream.datapoint(k);
+      b += d.bytes;
+      r += d.records;
+    }
+    const seconds = ReferenceScaler.PERIOD * 60;
+    return Math.max(b / (shards * 1024 * 1024 * seconds), r / (shards * 1000 * seconds));
+  }
+
+  private evaluate(alarm: SimAlarm, m: number): boolean {
+    const P = ReferenceScaler.PERIOD;
+    // Newest 5-minute period whose last minute is published.
+    let newest = Math.floor((m - 1 - this.stream.model.metricDelayMinutes - (P - 1)) / P) * P;
+    while (!this.stream.visible(newest + P - 1, m)) newest -= P;
+    const values: (number | undefined)[] = [];
+    for (let i = alarm.spec.evaluationPeriods - 1; i >= 0; i--) {
+      const p = newest - i * P;
+      values.push(this.periodUtilisation(p, alarm.shards));
+    }
+    return alarm.evaluate(values);
+  }
+
+  async step(m: number): Promise<void> {
+    // 5-minute alarms are evaluated when a new period is complete.
+    if (m % ReferenceScaler.PERIOD !== 0) return;
+    const upFired = this.evaluate(this.up, m);
+    const downFired = this.evaluate(this.down, m);
+    if (upFired) this.apply(m, this.up, this.stream.open * 2);
+    if (downFired) this.apply(m, this.down, Math.max(1, Math.floor(this.stream.open / 2)));
+  }
+
+  private apply(m: number, alarm: SimAlarm, target: number): void {
+    try {
+      this.stream.updateShardCount(m, target);
+    } catch {
+      alarm.state = "OK"; // retry by flipping the alarm: it fires again on the next evaluation
+      return;
+    }
+    for (const a of [this.up, this.down]) {
+      a.shards = target;
+      a.state = "INSUFFICIENT_DATA";
+    }
+  }
+}
+
+/** On-demand mode: capacity up to double the previous peak, new peaks adopted after 15 minutes. */
+function onDemand(trace: Trace): RunDetail {
+  const minutes = trace.bytes.length;
+  let firstHourPeak = 0;
+  for (let m = 0; m < Math.min(60, minutes); m++)
+    firstHourPeak = Math.max(firstHourPeak, demandShards(trace.bytes[m], trace.records[m]));
+  const accepted = new Float64Array(minutes);
+  let peak = firstHourPeak; // peak accepted, in shard-equivalents, as of 15 minutes ago
+  let throttledRecords = 0;
+  let throttledBytes = 0;
+  let billedBytes = 0;
+  const capacity = new Float64Array(minutes);
+  for (let m = 0; m < minutes; m++) {
+    if (m >= ON_DEMAND.adaptationMinutes)
+      peak = Math.max(peak, accepted[m - ON_DEMAND.adaptationMinutes]);
+    const cap = Math.max(ON_DEMAND.minShardEquivalents, 2 * peak);
+    capacity[m] = cap;
+    const demand = demandShards(trace.bytes[m], trace.records[m]);
+    const f = demand > 0 ? Math.min(1, cap / demand) : 1;
+    accepted[m] = demand * f;
+    throttledRecords += trace.records[m] * (1 - f);
+    throttledBytes += trace.bytes[m] * (1 - f);
+    const records = trace.records[m] * f;
+    const size = trace.records[m] > 0 ? trace.bytes[m] / trace.records[m] : 0;
+    billedBytes += records * Math.ceil(size / 1024) * 1024;
+  }
+  const hours = minutes / 60;
+  const costUsd =
+    hours * PRICES.onDemandStreamHour + (billedBytes / 1024 ** 3) * PRICES.onDemandPerGb;
+  const adequate = (m: number) => capacity[m] >= demandShards(trace.bytes[m], trace.records[m]);
+  return {
+    policy: "on-demand",
+    ...throttlePct(trace, throttledRecords, throttledBytes),
+    shardHours: 0,
+    costUsd,
+    calls: 0,
+    maxCalls24h: 0,
+    minutesToAdequate: timeToAdequate(trace, adequate),
+    violations: [],
+    finalShards: 0,
+  };
+}
+
+function throttlePct(trace: Trace, records: number, bytes: number) {
+  let totalRecords = 0;
+  let totalBytes = 0;
+  for (let m = 0; m < trace.bytes.length; m++) {
+    totalRecords += trace.records[m];
+    totalBytes += trace.bytes[m];
+  }
+  return {
+    throttledRecordsPct: totalRecords > 0 ? (100 * records) / totalRecords : 0,
+    throttledBytesPct: totalBytes > 0 ? (100 * bytes) / totalBytes : 0,
+  };
+}
+
+/** Minutes adequate capacity must hold before it counts as reached. */
+const ADEQUATE_HOLD = 5;
+
+/**
+ * Worst case over the trace's onsets of the minutes from the onset until capacity covers demand
+ * for ADEQUATE_HOLD minutes in a row; null when the trace has no onset.
+ */
+function timeToAdequate(trace: Trace, adequate: (m: number) => boolean): number | null {
+  if (trace.onsets.length === 0) return null;
+  let worst = 0;
+  for (const onset of trace.onsets) {
+    let m = onset;
+    while (m < trace.bytes.length) {
+      let held = 0;
+      while (held < ADEQUATE_HOLD && m + held < trace.bytes.length && adequate(m + held)) held++;
+      if (held === ADEQUATE_HOLD || m + held >= trace.bytes.length) break;
+      m += held + 1;
+    }
+    worst = Math.max(worst, m - onset);
+  }
+  return worst;
+}
+
+function measure(trace: Trace, policy: PolicyName, s: SimStream): RunDetail {
+  let throttledRecords = 0;
+  let throttledBytes = 0;
+  let shardMinutes = 0;
+  let putUnits = 0;
+  for (let m = 0; m < s.minutes; m++) {
+    throttledRecords += s.throttledRecords[m];
+    throttledBytes += s.throttledBytes[m];
+    shardMinutes += s.billedShards[m];
+    const size = trace.records[m] > 0 ? trace.bytes[m] / trace.records[m] : 0;
+    putUnits += s.acceptedRecords[m] * Math.max(1, Math.ceil(size / (25 * 1024)));
+  }
+  const shardHours = shardMinutes / 60;
+  const adequate = (m: number) =>
+    s.capacityShards[m] >= demandShards(trace.bytes[m], trace.records[m]);
+  return {
+    policy,
+    ...throttlePct(trace, throttledRecords, throttledBytes),
+    shardHours,
+    costUsd: shardHours * PRICES.shardHour + (putUnits / 1e6) * PRICES.putUnitsPerMillion,
+    calls: s.calls.length,
+    maxCalls24h: s.maxCalls24h(),
+    minutesToAdequate: timeToAdequate(trace, adequate),
+    violations: s.violations,
+    finalShards: s.open,
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * SQS worker for S3 `ObjectCreated` notifications: records each file's metadata in DynamoDB once
+ * (conditional put keyed by bucket/key/version, so redeliveries and duplicate events write one
+ * row), acknowledges `s3:TestEvent`, and reports malformed or failed messages as batch item
+ * failures so only they are retried (and reach the DLQ).
+ * Env: TABLE_NAME (required).
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { putOnce } from "../lib/idempotentPut";
+import { createLogger } from "../lib/logger";
+import { processS3EventBatch } from "../lib/s3Batch";
+import { headObject } from "../lib/s3Objects";
+import { fileRow, isIndexed } from "./record";
+
+export interface FileIndexerDeps {
+  ddb: Pick<DynamoDBDocumentClient, "send">;
+  /** HEADs each object for its content type. Default: none (rows without contentType). */
+  s3?: Pick<S3Client, "send">;
+  tableName: string;
+  now?: () => Date;
+  logger?: {
+    info(message: string, extra: Record<string, unknown>): void;
+    warn(message: string, extra: Record<string, unknown>): void;
+  };
+}
+
+export function makeHandler(deps: FileIndexerDeps) {
+  const now = deps.now ?? (() => new Date());
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    let written = 0;
+    let duplicates = 0;
+    let skipped = 0;
+    const { batchItemFailures, stats } = await processS3EventBatch(
+      event,
+      async (object) => {
+        if (!isIndexed(object)) {
+          skipped++;
+          return;
+        }
+        const head = deps.s3 ? await headObject(deps.s3, object) : undefined;
+        const outcome = await putOnce(deps.ddb, deps.tableName, {
+          ...fileRow(object, head, now()),
+        });
+        if (outcome === "written") written++;
+        else duplicates++;
+      },
+      {
+        onFailure: (f) =>
+          deps.logger?.warn("message failed; it returns to the queue", {
+            messageId: f.messageId,
+            error: f.error,
+          }),
+      },
+    );
+    deps.logger?.info("batch indexed", { ...stats, written, duplicates, skipped });
+    return { batchItemFailures };
+  };
+}
+
+let cached: ReturnType<typeof makeHandler> | undefined;
+const logger = createLogger("file-indexer");
+
+/** Lambda entry point: clients are created on the first invocation and reused after. */
+export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+  if (!cached) {
+    const tableName = process.env.TABLE_NAME;
+    if (!tableName) throw new Error("file-indexer: TABLE_NAME is not set");
+    cached = makeHandler({
+      ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      s3: new S3Client({}),
+      tableName,
+      logger,
+    });
+  }
+  if (context) logger.addContext(context);
+  return cached(event);
+};

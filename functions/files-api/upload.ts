@@ -1,0 +1,85 @@
+/**
+ * Pure part of the upload route: the request schema, the object key, and the limits read from
+ * the environment. No AWS calls.
+ */
+import { z } from "zod";
+
+export interface UploadConfig {
+  bucket: string;
+  /** MIME types a client may upload (exact, lower-case). */
+  allowedContentTypes: string[];
+  /** Largest object accepted, in bytes (signed into the URL as Content-Length). */
+  maxBytes: number;
+  /** Lifetime of a presigned URL, in seconds. */
+  urlTtlSeconds: number;
+  /** Keys start with this (no leading slash, ends with `/`). */
+  keyPrefix: string;
+}
+
+export const DEFAULT_UPLOAD_CONFIG = {
+  allowedContentTypes: ["image/png", "image/jpeg", "application/pdf", "text/plain"],
+  maxBytes: 10 * 1024 * 1024,
+  urlTtlSeconds: 300,
+  keyPrefix: "uploads/",
+} as const;
+
+/** Reads the route's limits from its environment (set by the stack); throws on a bad deploy. */
+export function uploadConfigFromEnv(env: Record<string, string | undefined>): UploadConfig {
+  const bucket = env.BUCKET_NAME;
+  if (!bucket) throw new Error("files-api: BUCKET_NAME is not set");
+  const num = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`files-api: ${name}=${raw} is not a positive integer`);
+    return n;
+  };
+  const types = env.ALLOWED_CONTENT_TYPES?.split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  return {
+    bucket,
+    allowedContentTypes: types?.length ? types : [...DEFAULT_UPLOAD_CONFIG.allowedContentTypes],
+    maxBytes: num("MAX_UPLOAD_BYTES", DEFAULT_UPLOAD_CONFIG.maxBytes),
+    urlTtlSeconds: num("UPLOAD_URL_TTL_SECONDS", DEFAULT_UPLOAD_CONFIG.urlTtlSeconds),
+    keyPrefix: env.UPLOAD_KEY_PREFIX || DEFAULT_UPLOAD_CONFIG.keyPrefix,
+  };
+}
+
+// Control characters (C0, DEL, C1) and lone surrogates make keys that tools mangle.
+const UNSAFE_NAME =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f/\\]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Schema of `POST /files` for a given config. */
+export function uploadRequestSchema(config: UploadConfig) {
+  return z.strictObject({
+    fileName: z
+      .string()
+      .min(1)
+      .max(255)
+      .refine((s) => !UNSAFE_NAME.test(s), {
+        message: "must not contain slashes, backslashes or control characters",
+      })
+      .refine((s) => s !== "." && s !== "..", { message: "is not a file name" }),
+    contentType: z
+      .string()
+      .transform((s) => s.trim().toLowerCase())
+      .refine((s) => config.allowedContentTypes.includes(s), {
+        message: `must be one of ${config.allowedContentTypes.join(", ")}`,
+      }),
+    size: z
+      .number()
+      .int()
+      .min(1, { message: "must be at least 1 byte" })
+      .max(config.maxBytes, { message: `must be at most ${config.maxBytes} bytes` }),
+  });
+}
+
+export type UploadRequest = z.infer<ReturnType<typeof uploadRequestSchema>>;
+
+/** A fresh, unguessable key per upload: the client's name is kept for humans, never trusted as a path. */
+export function objectKey(config: UploadConfig, id: string, fileName: string): string {
+  return `${config.keyPrefix}${id}/${fileName}`;
+}

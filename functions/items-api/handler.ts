@@ -1,0 +1,75 @@
+/**
+ * API Gateway (HTTP API, payload 2.0) adapter of the items API. The domain (validation, DynamoDB,
+ * cursors, concurrency) is in functions/lib/items; this file only maps events to requests.
+ * Env: TABLE_NAME (required).
+ */
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
+import { createLogger } from "../lib/logger";
+import {
+  ItemsHttpRequest,
+  ItemsService,
+  RouterLogger,
+  createItemsService,
+  handleItemsRequest,
+} from "../lib/items";
+
+export interface ItemsApiDeps {
+  service: ItemsService;
+  logger?: RouterLogger;
+}
+
+/** The path below the stage: `$default` stages add no prefix, named stages add `/<stage>`. */
+export function stagePath(
+  event: Pick<APIGatewayProxyEventV2, "rawPath" | "requestContext">,
+): string {
+  const stage = event.requestContext?.stage;
+  const path = event.rawPath ?? "/";
+  if (stage && stage !== "$default" && (path === `/${stage}` || path.startsWith(`/${stage}/`))) {
+    return path.slice(stage.length + 1) || "/";
+  }
+  return path;
+}
+
+export function toItemsRequest(event: APIGatewayProxyEventV2): ItemsHttpRequest {
+  return {
+    method: event.requestContext?.http?.method ?? "GET",
+    path: stagePath(event),
+    query: event.queryStringParameters ?? {},
+    headers: event.headers ?? {},
+    body: event.body ?? null,
+    isBase64Encoded: event.isBase64Encoded === true,
+  };
+}
+
+export function makeHandler(deps: ItemsApiDeps) {
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
+    handleItemsRequest(deps.service, toItemsRequest(event), { logger: deps.logger });
+}
+
+let cached:
+  | {
+      handle: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+      logger: Logger;
+    }
+  | undefined;
+
+/** Lambda entry point: clients are created on the first invocation and reused after. */
+export const handler = async (
+  event: APIGatewayProxyEventV2,
+  context?: Context,
+): Promise<APIGatewayProxyStructuredResultV2> => {
+  if (!cached) {
+    const tableName = process.env.TABLE_NAME;
+    if (!tableName) throw new Error("items-api: TABLE_NAME is not set");
+    const logger = createLogger("items-api");
+    cached = { handle: makeHandler({ service: createItemsService(tableName), logger }), logger };
+  }
+  // Request id, function name and cold start on every log line.
+  if (context) cached.logger.addContext(context);
+  return cached.handle(event);
+};

@@ -1,0 +1,23 @@
+/** Builds the items service over a real (or emulated) DynamoDB. */
+import { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ItemsRepository } from "./repository";
+import { ItemsService, ItemsServiceDeps } from "./service";
+
+export interface CreateItemsServiceOptions extends Omit<ItemsServiceDeps, "repository"> {
+  /** A ready client (tests, emulators). Default: a DynamoDBClient from `clientConfig`. */
+  client?: DynamoDBClient;
+  /** Used when `client` is not given. Default: SDK defaults (region and credentials from env). */
+  clientConfig?: DynamoDBClientConfig;
+}
+
+export function createItemsService(
+  tableName: string,
+  options: CreateItemsServiceOptions = {},
+): ItemsService {
+  const { client, clientConfig, ...deps } = options;
+  const doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient(clientConfig ?? {}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return new ItemsService({ ...deps, repository: new ItemsRepository(doc, tableName) });
+}

@@ -1,0 +1,108 @@
+/**
+ * The items resource: its shape, the request schemas (zod) and their limits. Transport-agnostic:
+ * the Lambda (API Gateway) and the container (Node http) adapters both validate with these.
+ */
+import { z } from "zod";
+
+/** Name of the partition key of the items table (type S). Components create the table with it. */
+export const ITEM_KEY = "id";
+/** Attribute holding the optimistic-concurrency counter. */
+export const VERSION_ATTRIBUTE = "version";
+
+export const LIMITS = {
+  name: 200,
+  description: 2000,
+  tags: 20,
+  tag: 50,
+  attributes: 50,
+  attributeKey: 64,
+  attributeString: 1000,
+  pageDefault: 20,
+  pageMax: 100,
+  cursor: 1024,
+} as const;
+
+/** Lone UTF-16 surrogates survive JSON.parse but are not valid UTF-8, which DynamoDB requires. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function text(max: number, min = 0) {
+  return z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((s) => !LONE_SURROGATE.test(s), { message: "contains invalid Unicode" });
+}
+
+/**
+ * Numbers DynamoDB stores and the SDK reads back exactly: finite, within JavaScript's safe
+ * integer range (lib-dynamodb refuses to marshall larger ones), and not below DynamoDB's
+ * smallest magnitude (1e-130).
+ */
+const storableNumber = z
+  .number()
+  .refine((n) => Number.isFinite(n), { message: "must be finite" })
+  .refine((n) => Math.abs(n) <= Number.MAX_SAFE_INTEGER, {
+    message: `must be between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`,
+  })
+  .refine((n) => n === 0 || Math.abs(n) >= 1e-130, { message: "is too close to zero" });
+
+const attributeKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+$/, { message: "may only use letters, digits, _ . -" })
+  .max(LIMITS.attributeKey);
+
+/** The fields a client writes. Unknown fields are rejected, not ignored. */
+export const itemFieldsShape = {
+  name: text(LIMITS.name, 1).refine((s) => s.trim().length > 0, { message: "must not be blank" }),
+  description: text(LIMITS.description).optional(),
+  tags: z.array(text(LIMITS.tag, 1)).max(LIMITS.tags).optional(),
+  attributes: z
+    .record(attributeKey, z.union([text(LIMITS.attributeString), storableNumber, z.boolean()]))
+    .refine((r) => Object.keys(r).length <= LIMITS.attributes, {
+      message: `must have at most ${LIMITS.attributes} entries`,
+    })
+    .optional(),
+};
+
+/** `POST /items` body. */
+export const createItemSchema = z.strictObject(itemFieldsShape);
+
+/** `PUT /items/{id}` body: a full replacement plus the version the client last read. */
+export const updateItemSchema = z.strictObject({
+  ...itemFieldsShape,
+  version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+});
+
+/** Path id: the server generates UUIDs, so anything else cannot exist. */
+export const itemIdSchema = z.uuid({ message: "must be an item id (a UUID)" });
+
+/** `GET /items` query string (values arrive as strings). */
+export const listQuerySchema = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, { message: "must be a whole number" })
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(LIMITS.pageMax))
+    .optional(),
+  cursor: z.string().min(1).max(LIMITS.cursor).optional(),
+});
+
+export type ItemFields = z.infer<typeof createItemSchema>;
+export type UpdateItemInput = z.infer<typeof updateItemSchema>;
+
+/** An item as stored and returned. */
+export interface Item extends ItemFields {
+  id: string;
+  /** Starts at 1, +1 on every update; `PUT` must send the current value. */
+  version: number;
+  /** ISO-8601 timestamps set by the server. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One page of `GET /items`. */
+export interface ItemPage {
+  items: Item[];
+  /** Opaque; pass back as `cursor` for the next page. Absent on the last page. */
+  nextCursor?: string;
+}

@@ -1,0 +1,81 @@
+/**
+ * A downstream service of the event-driven flow as one container: a long-poll worker consuming the
+ * service's own subscriber queue into its own table, and an HTTP server exposing the records.
+ * `runConsumerService` is the process entry shared by billing and shipping.
+ */
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ContainerServer, ServerLogger } from "../container/httpServer";
+import { shutdownOnSignal } from "../container/lifecycle";
+import { QueueWorker, QueueWorkerOptions } from "../container/queueWorker";
+import { createLogger } from "../logger";
+import { documentClient, requireEnv } from "../runtime";
+import { OrderProjection, ProjectedRecord, projectionRouter } from "./projection";
+import type { OrderPlaced } from "./schema";
+
+export interface ConsumerAppDeps {
+  sqs: QueueWorkerOptions["sqs"];
+  doc: Pick<DynamoDBDocumentClient, "send">;
+  tableName: string;
+  queueUrl: string;
+  logger?: ServerLogger;
+  /** Worker tuning (tests shorten the long poll). */
+  worker?: Partial<Omit<QueueWorkerOptions, "sqs" | "queueUrl" | "handle" | "logger">>;
+}
+
+export interface ConsumerApp<R extends ProjectedRecord> {
+  server: ContainerServer;
+  worker: QueueWorker;
+  projection: OrderProjection<R>;
+}
+
+export function createConsumerApp<R extends ProjectedRecord>(
+  resource: string,
+  project: (event: OrderPlaced) => R,
+  deps: ConsumerAppDeps,
+): ConsumerApp<R> {
+  const projection = new OrderProjection({ doc: deps.doc, tableName: deps.tableName, project });
+  const worker = new QueueWorker({
+    ...deps.worker,
+    sqs: deps.sqs,
+    queueUrl: deps.queueUrl,
+    logger: deps.logger,
+    handle: async (message) => {
+      const outcome = await projection.apply(message);
+      deps.logger?.info("order event processed", { messageId: message.MessageId, outcome });
+    },
+  });
+  const server = new ContainerServer({
+    logger: deps.logger,
+    handler: projectionRouter(resource, projection),
+    // Unhealthy once the worker has stopped: ECS replaces a task that no longer consumes.
+    isHealthy: () => worker.running,
+  });
+  return { server, worker, projection };
+}
+
+/** Process entry. Env: TABLE_NAME, QUEUE_URL (required), PORT (default 8080). */
+export function runConsumerService<R extends ProjectedRecord>(
+  serviceName: string,
+  resource: string,
+  project: (event: OrderPlaced) => R,
+): void {
+  const logger = createLogger(serviceName);
+  const app = createConsumerApp(resource, project, {
+    sqs: new SQSClient({}),
+    doc: documentClient(),
+    tableName: requireEnv("TABLE_NAME"),
+    queueUrl: requireEnv("QUEUE_URL"),
+    logger,
+  });
+  // Both stop at once: the server stops accepting, the worker stops polling; both finish in flight.
+  shutdownOnSignal([app.server, app.worker], { logger });
+  app.worker.start();
+  app.server
+    .start(Number(process.env.PORT ?? 8080))
+    .then((port) => logger.info("listening", { port, resource }))
+    .catch((e: Error) => {
+      logger.error("could not start", { error: e.message });
+      process.exit(1);
+    });
+}

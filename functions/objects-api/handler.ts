@@ -1,0 +1,65 @@
+/**
+ * Read API over a table of processed objects: `GET /objects` (paged, `?limit=&cursor=`) and
+ * `GET /objects/{ref}`. Env: TABLE_NAME.
+ */
+import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { HttpError, errorResponse, json } from "../lib/http";
+import { createLogger } from "../lib/logger";
+import { documentClient, lazy, requireEnv } from "../lib/runtime";
+import { decodeCursor, encodeCursor, fromRef, matchRoute, pageSize, present } from "./routes";
+
+export interface ObjectsApiDeps {
+  ddb: Pick<DynamoDBDocumentClient, "send">;
+  tableName: string;
+  logger: Pick<Logger, "error">;
+}
+
+const NO_STORE = { "cache-control": "no-store" };
+
+export function makeHandler(deps: () => ObjectsApiDeps) {
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const { ddb, tableName, logger } = deps();
+    try {
+      const route = matchRoute(event.requestContext?.http?.method ?? "", event.rawPath ?? "");
+      if (route.kind === "get") {
+        const id = fromRef(route.ref);
+        const out = await ddb.send(new GetCommand({ TableName: tableName, Key: { id } }));
+        if (!out.Item) throw new HttpError(404, "object not found");
+        return json(200, present(out.Item as { id: string }), NO_STORE);
+      }
+      const query = event.queryStringParameters ?? {};
+      const limit = pageSize(query.limit);
+      const out = await ddb.send(
+        new ScanCommand({
+          TableName: tableName,
+          Limit: limit,
+          ExclusiveStartKey: query.cursor ? decodeCursor(query.cursor) : undefined,
+        }),
+      );
+      return json(
+        200,
+        {
+          items: (out.Items ?? []).map((i) => present(i as { id: string })),
+          nextCursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : null,
+        },
+        NO_STORE,
+      );
+    } catch (e) {
+      if (e instanceof HttpError && e.status < 500) {
+        return errorResponse(e.status, e.message, e.details);
+      }
+      logger.error("request failed", { error: e instanceof Error ? e.message : String(e) });
+      return errorResponse(500, "internal error");
+    }
+  };
+}
+
+export const handler = makeHandler(
+  lazy(() => ({
+    ddb: documentClient(),
+    tableName: requireEnv("TABLE_NAME"),
+    logger: createLogger("objects-api"),
+  })),
+);

@@ -1,0 +1,69 @@
+/**
+ * HTTP adapter of the orders service: `POST /orders` (optional `Idempotency-Key` header) and
+ * `GET /orders/{id}`. Client errors are 4xx JSON; a failed publish is a 503 the client may retry.
+ */
+import {
+  ContainerServer,
+  HttpHandler,
+  HttpResponse,
+  ServerLogger,
+  errorResponse,
+  jsonResponse,
+} from "../lib/container/httpServer";
+import { HttpError, MAX_BODY_BYTES, parseJsonBody } from "../lib/http";
+import { OrdersService } from "./orders";
+
+export interface OrdersAppDeps {
+  service: OrdersService;
+  logger?: ServerLogger;
+}
+
+function methodNotAllowed(method: string, route: string, allow: string): HttpResponse {
+  const res = errorResponse(405, `${method} is not allowed on ${route}`);
+  return { ...res, headers: { ...res.headers, allow } };
+}
+
+export function ordersHandler(service: OrdersService): HttpHandler {
+  return async (req) => {
+    const segments = req.path.split("/").filter((s) => s.length > 0);
+    try {
+      if (segments[0] !== "orders" || segments.length > 2) {
+        return errorResponse(404, `no route for ${req.method} ${req.path}`);
+      }
+      if (segments.length === 1) {
+        if (req.method !== "POST") return methodNotAllowed(req.method, "/orders", "POST");
+        const body = parseJsonBody(
+          {
+            body: req.body ? req.body.toString("base64") : undefined,
+            isBase64Encoded: true,
+            headers: Object.fromEntries(
+              Object.entries(req.headers).filter((e): e is [string, string] => e[1] !== undefined),
+            ),
+          },
+          MAX_BODY_BYTES,
+        );
+        const { order, replayed } = await service.place(body, req.headers["idempotency-key"]);
+        return jsonResponse(201, order, {
+          location: `/orders/${order.id}`,
+          ...(replayed ? { "idempotent-replayed": "true" } : {}),
+        });
+      }
+      if (req.method !== "GET") return methodNotAllowed(req.method, "/orders/{id}", "GET");
+      let id: string;
+      try {
+        id = decodeURIComponent(segments[1]);
+      } catch {
+        throw new HttpError(400, "order id is not valid URL encoding");
+      }
+      return jsonResponse(200, await service.get(id));
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      const res = errorResponse(e.status, e.message, e.details);
+      return e.status === 503 ? { ...res, headers: { ...res.headers, "retry-after": "1" } } : res;
+    }
+  };
+}
+
+export function createOrdersApp(deps: OrdersAppDeps): ContainerServer {
+  return new ContainerServer({ logger: deps.logger, handler: ordersHandler(deps.service) });
+}

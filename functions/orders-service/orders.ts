@@ -1,0 +1,164 @@
+/**
+ * Placing and reading orders. `place` writes the order, then publishes `OrderPlaced`; both steps
+ * are safe to repeat with the same Idempotency-Key (the key determines the order id, the write is
+ * conditional, consumers are idempotent), which is how a client recovers from a publish failure.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+
+import { HttpError } from "../lib/http";
+import { putOnce } from "../lib/idempotentPut";
+import {
+  ORDER_PLACED,
+  Order,
+  OrderPlaced,
+  createOrderSchema,
+  orderIdSchema,
+  orderPlaced,
+  orderTotalCents,
+} from "../lib/orders/schema";
+
+/** Idempotency keys: what clients commonly send (UUIDs, ULIDs, random tokens). */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/;
+
+export interface OrdersServiceDeps {
+  doc: Pick<DynamoDBDocumentClient, "send">;
+  tableName: string;
+  /** Publishes the event (to the FanOutTopic); throws when it could not. */
+  publish: (event: OrderPlaced) => Promise<void>;
+  /** Default: `new Date()`. */
+  now?: () => Date;
+  /** Default: `crypto.randomUUID`. */
+  newId?: () => string;
+}
+
+/** Deterministic order id for an Idempotency-Key: a UUID (version 8, RFC 9562) from SHA-256. */
+export function orderIdForKey(key: string): string {
+  const h = createHash("sha256").update(`order:${key}`).digest();
+  h[6] = (h[6] & 0x0f) | 0x80;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** JSON with sorted keys, so equal requests hash equally whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export interface PlaceResult {
+  order: Order;
+  /** True when the Idempotency-Key had already placed this order (nothing new was written). */
+  replayed: boolean;
+}
+
+type StoredOrder = Order & { requestHash: string };
+
+function withoutHash(item: StoredOrder): Order {
+  const { requestHash: _ignored, ...order } = item;
+  return order;
+}
+
+export class OrdersService {
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: OrdersServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+    this.newId = deps.newId ?? randomUUID;
+  }
+
+  async place(body: unknown, idempotencyKey?: string): Promise<PlaceResult> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new HttpError(400, "Idempotency-Key must be 8-100 letters, digits, _ or -");
+    }
+    const parsed = createOrderSchema.safeParse(body);
+    if (!parsed.success) {
+      const details = parsed.error.issues.map((i) => ({
+        path: i.path.map(String).join(".") || "(body)",
+        message: i.message,
+      }));
+      throw new HttpError(
+        400,
+        `order is invalid: ${details.map((d) => `${d.path} ${d.message}`).join("; ")}`,
+        details,
+      );
+    }
+    const input = parsed.data;
+    const requestHash = createHash("sha256").update(canonical(input)).digest("hex");
+    const order: Order = {
+      ...input,
+      id: idempotencyKey ? orderIdForKey(idempotencyKey) : this.newId(),
+      totalCents: orderTotalCents(input.lines),
+      status: "PLACED",
+      createdAt: this.now().toISOString(),
+    };
+    const outcome = await putOnce(this.deps.doc, this.deps.tableName, { ...order, requestHash });
+    let stored = order;
+    if (outcome === "duplicate") {
+      const existing = await this.read(order.id);
+      if (!existing) throw new Error(`order ${order.id} vanished after a conditional write`);
+      if (existing.requestHash !== requestHash) {
+        throw new HttpError(
+          422,
+          "Idempotency-Key was already used for a different order; use a new key for a new order",
+        );
+      }
+      stored = withoutHash(existing);
+    }
+    try {
+      // Published on replays too: the first attempt may have stored the order and failed here.
+      await this.deps.publish(orderPlaced(stored));
+    } catch (e) {
+      throw new HttpError(
+        503,
+        `order ${stored.id} was stored but ${ORDER_PLACED} could not be published; retry with the same Idempotency-Key`,
+        { orderId: stored.id, cause: (e as Error).message },
+      );
+    }
+    return { order: stored, replayed: outcome === "duplicate" };
+  }
+
+  async get(id: string): Promise<Order> {
+    if (!orderIdSchema.safeParse(id).success) {
+      throw new HttpError(400, "order id must be a UUID");
+    }
+    const item = await this.read(id);
+    if (!item) throw new HttpError(404, `order ${id} not found`);
+    return withoutHash(item);
+  }
+
+  private async read(id: string): Promise<StoredOrder | undefined> {
+    const out = await this.deps.doc.send(
+      new GetCommand({ TableName: this.deps.tableName, Key: { id }, ConsistentRead: true }),
+    );
+    return out.Item as StoredOrder | undefined;
+  }
+}
+
+/**
+ * Publishes to the SNS topic with an `eventType` attribute, so subscribers can filter on it
+ * without parsing bodies.
+ */
+export function snsPublisher(
+  sns: Pick<SNSClient, "send">,
+  topicArn: string,
+): (event: OrderPlaced) => Promise<void> {
+  return async (event) => {
+    await sns.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Message: JSON.stringify(event),
+        MessageAttributes: { eventType: { DataType: "String", StringValue: event.type } },
+      }),
+    );
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Shard autoscaler Lambda: invoked by the scaling alarms (through SNS) and by a schedule. Each
+ * invocation runs the scaler once (runScaler: describe, decide, UpdateShardCount, alarms); a
+ * failure is logged and backed off in the stream's ledger, never retried in a loop here, and the
+ * function returns normally so no asynchronous retry storm follows.
+ */
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { createLogger } from "../lib/logger";
+import { AwsClients, awsPorts } from "./aws";
+import { Trigger, parseTrigger } from "./events";
+import { ScalerLog, ScalerOutcome, ScalerPorts, runScaler } from "./scaler";
+import { SETTINGS_ENV, ScalerSettings, parseSettings } from "./settings";
+
+export interface HandlerDeps {
+  settings: () => ScalerSettings;
+  /** SDK clients (created on first use). */
+  clients?: () => AwsClients;
+  /** Replaces the AWS ports entirely (tests of the orchestration). */
+  ports?: ScalerPorts;
+  now?: () => number;
+  log?: ScalerLog;
+}
+
+export interface HandlerResult {
+  trigger: Trigger["kind"];
+  outcome?: ScalerOutcome;
+}
+
+export function makeHandler(deps: HandlerDeps): (event: unknown) => Promise<HandlerResult> {
+  let clients: AwsClients | undefined;
+  let settings: ScalerSettings | undefined;
+  const log = deps.log ?? { info: () => {}, warn: () => {} };
+  return async (event) => {
+    const trigger = parseTrigger(event);
+    if (trigger.kind === "unknown") {
+      log.warn("ignoring an event that is neither an alarm nor the schedule", {
+        detail: trigger.detail,
+      });
+      return { trigger: trigger.kind };
+    }
+    settings ??= deps.settings();
+    if (trigger.kind === "alarm") {
+      log.info("alarm notification", {
+        alarms: trigger.alarms.map((a) => `${a.alarmName}: ${a.oldState} -> ${a.newState}`),
+      });
+    }
+    const ports =
+      deps.ports ?? awsPorts((clients ??= (deps.clients ?? defaultClients)()), settings);
+    const outcome = await runScaler({
+      ports,
+      config: settings.policy,
+      now: (deps.now ?? Date.now)(),
+      log,
+    });
+    return { trigger: trigger.kind, outcome };
+  };
+}
+
+function defaultClients(): AwsClients {
+  // The SDK's standard retry mode backs off on throttling; a few attempts fit the timeout.
+  return {
+    kinesis: new KinesisClient({ maxAttempts: 4 }),
+    cloudwatch: new CloudWatchClient({ maxAttempts: 4 }),
+  };
+}
+
+const logger = createLogger("shard-autoscaler");
+
+export const handler = makeHandler({
+  settings: () => parseSettings(process.env[SETTINGS_ENV]),
+  log: {
+    info: (message, extra) => logger.info(message, extra ?? {}),
+    warn: (message, extra) => logger.warn(message, extra ?? {}),
+  },
+});

@@ -1,0 +1,82 @@
+/**
+ * The serverless analytics stage: a Kinesis consumer with a tumbling window. Each invocation folds
+ * its records into the window state Lambda carries between invocations; the final invocation of a
+ * window writes one aggregate row per metric and shard to the aggregates table (idempotent puts, so
+ * a retried final invocation rewrites the same rows). Invalid records are counted, never retried:
+ * the stream processor is the stage that reports them.
+ * Env: AGGREGATES_TABLE (required), AGGREGATES_TTL_SECONDS (default 30 days).
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { KinesisStreamStateResponse, KinesisStreamTumblingWindowEvent } from "aws-lambda";
+import { batchPut } from "../lib/dynamoBatch";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { createLogger } from "../lib/logger";
+import { aggregateItems, foldRecords, restoreState, serializeState } from "./aggregate";
+
+/** The tumbling-window event as Lambda sends it (the typings lack `shardId`). */
+export type WindowEvent = KinesisStreamTumblingWindowEvent & { shardId?: string };
+
+export interface AggregatorDeps {
+  ddb: Pick<DynamoDBDocumentClient, "send">;
+  table: string;
+  ttlSeconds: number;
+  now?: () => number;
+  logger?: Pick<Logger, "info">;
+}
+
+function shardOf(event: WindowEvent): string {
+  if (event.shardId) return event.shardId;
+  const id = event.Records?.[0]?.eventID ?? "";
+  return id.includes(":") ? id.slice(0, id.lastIndexOf(":")) : "unknown";
+}
+
+export function makeHandler(deps: AggregatorDeps) {
+  return async (event: WindowEvent): Promise<KinesisStreamStateResponse> => {
+    const state = foldRecords(restoreState(event.state), event.Records ?? []);
+    if (!event.isFinalInvokeForWindow) {
+      return { state: serializeState(state), batchItemFailures: [] };
+    }
+    const now = (deps.now ?? Date.now)();
+    const items = aggregateItems(
+      state,
+      event.window,
+      shardOf(event),
+      Math.floor(now / 1000) + deps.ttlSeconds,
+    );
+    const failed = await batchPut(deps.ddb, deps.table, items, (i) => String(i.metric));
+    if (failed.size > 0) {
+      // Throwing retries the final invocation with the same state: the rows are simply rewritten.
+      throw new Error(`stream-aggregator: ${failed.size} aggregate rows were not written`);
+    }
+    deps.logger?.info("window closed", {
+      window: event.window,
+      metrics: items.length,
+      duplicates: state.duplicates,
+      rejected: state.rejected,
+      approximate: state.approximate,
+      terminatedEarly: event.isWindowTerminatedEarly,
+    });
+    return { state: {}, batchItemFailures: [] };
+  };
+}
+
+type Handler = ReturnType<typeof makeHandler>;
+let cached: Handler | undefined;
+
+/** Lambda entry point: the client is created on the first invocation and reused after. */
+export const handler: Handler = async (event) => {
+  if (!cached) {
+    const table = process.env.AGGREGATES_TABLE;
+    if (!table) throw new Error("stream-aggregator: AGGREGATES_TABLE is not set");
+    cached = makeHandler({
+      ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+      table,
+      ttlSeconds: Number(process.env.AGGREGATES_TTL_SECONDS ?? 30 * 86_400),
+      logger: createLogger("stream-aggregator"),
+    });
+  }
+  return cached(event);
+};

@@ -1,0 +1,84 @@
+/**
+ * DynamoDB Streams consumer of the data table: turns relevant changes (filtered by the event source
+ * mapping, and again here) into SNS messages for email and SMS subscribers, 10 per PublishBatch.
+ * Reports the first record it could not publish (`ReportBatchItemFailures`): Lambda retries from
+ * there, and nothing after it is published in this attempt, which limits repeats to that one batch.
+ * Env: TOPIC_ARN (required), NOTIFY_EVENT_NAMES, NOTIFY_SEVERITIES (comma-separated).
+ */
+import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { createLogger } from "../lib/logger";
+import { type NotifyRules, formatNotification, rulesFromEnv, shouldNotify } from "./notify";
+
+/** PublishBatch's limit. */
+export const PUBLISH_BATCH_LIMIT = 10;
+
+export interface NotifierDeps {
+  sns: Pick<SNSClient, "send">;
+  topicArn: string;
+  rules: NotifyRules;
+  logger?: Pick<Logger, "info" | "warn">;
+}
+
+export function makeHandler(deps: NotifierDeps) {
+  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const notifications = (event.Records ?? [])
+      .filter((r) => shouldNotify(r, deps.rules))
+      .map(formatNotification);
+    let published = 0;
+    for (let i = 0; i < notifications.length; i += PUBLISH_BATCH_LIMIT) {
+      const chunk = notifications.slice(i, i + PUBLISH_BATCH_LIMIT);
+      let failedIds: string[];
+      try {
+        const out = await deps.sns.send(
+          new PublishBatchCommand({
+            TopicArn: deps.topicArn,
+            PublishBatchRequestEntries: chunk.map((n, j) => ({
+              Id: String(j),
+              Subject: n.subject,
+              Message: n.message,
+              MessageStructure: "json",
+              MessageAttributes: n.attributes,
+            })),
+          }),
+        );
+        failedIds = (out.Failed ?? []).map((f) => String(f.Id));
+        for (const f of out.Failed ?? []) deps.logger?.warn("publish failed", { ...f });
+      } catch (e) {
+        deps.logger?.warn("publish batch failed", { error: (e as Error).message });
+        failedIds = chunk.map((_, j) => String(j));
+      }
+      if (failedIds.length > 0) {
+        const first = Math.min(...failedIds.map(Number));
+        published += first;
+        deps.logger?.info("notifications published", { published, retrying: true });
+        return { batchItemFailures: [{ itemIdentifier: chunk[first].sequenceNumber }] };
+      }
+      published += chunk.length;
+    }
+    deps.logger?.info("notifications published", {
+      published,
+      skipped: (event.Records ?? []).length - notifications.length,
+    });
+    return { batchItemFailures: [] };
+  };
+}
+
+type Handler = ReturnType<typeof makeHandler>;
+let cached: Handler | undefined;
+
+/** Lambda entry point: the client is created on the first invocation and reused after. */
+export const handler: Handler = async (event) => {
+  if (!cached) {
+    const topicArn = process.env.TOPIC_ARN;
+    if (!topicArn) throw new Error("stream-notifier: TOPIC_ARN is not set");
+    cached = makeHandler({
+      sns: new SNSClient({}),
+      topicArn,
+      rules: rulesFromEnv(process.env),
+      logger: createLogger("stream-notifier"),
+    });
+  }
+  return cached(event);
+};

@@ -1,0 +1,159 @@
+import { z } from "zod";
+import {
+  FARGATE_STOP_TIMEOUT_SECONDS,
+  MAX_RECEIVE_COUNT,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from "../components/defaults";
+import { FanOutTopic } from "../components/fanOutTopic";
+import { FargateService } from "../components/fargateService";
+import { queueConsumeStatements } from "../components/queueConsumer";
+import { SecureTable, tableGrants } from "../components/secureTable";
+import { defineFlow } from "./flow";
+import {
+  authOutputs,
+  buildFargateCluster,
+  checkFargateSettings,
+  fargateApiFields,
+  fargateServiceFields,
+  fargateServiceDefaults,
+} from "./three-tier-fargate";
+
+/** The downstream services: each consumes its own subscriber queue into its own table. */
+const CONSUMERS = {
+  billing: { resource: "invoices", app: "billing-service" },
+  shipping: { resource: "shipments", app: "shipping-service" },
+} as const;
+type Consumer = keyof typeof CONSUMERS;
+
+/**
+ * Worker messages take seconds; the visibility timeout covers a whole stop timeout six times over,
+ * so a message being finished during a SIGTERM drain is never handed to a second task meanwhile.
+ */
+const WORKER_VISIBILITY_SECONDS = VISIBILITY_TIMEOUT_FACTOR * FARGATE_STOP_TIMEOUT_SECONDS;
+
+const imageUri = z.string().min(1).optional();
+
+export const eventDrivenMicroservicesSettings = z
+  .strictObject({
+    ...fargateApiFields,
+    ...fargateServiceFields,
+    maxReceiveCount: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(MAX_RECEIVE_COUNT)
+      .describe(
+        `Deliveries of an event to a downstream service before it moves to that service's DLQ. Default: ${MAX_RECEIVE_COUNT}.`,
+      ),
+    images: z
+      .strictObject({
+        orders: imageUri.describe("Image URI of the orders service. Default: build it."),
+        billing: imageUri.describe("Image URI of the billing service. Default: build it."),
+        shipping: imageUri.describe("Image URI of the shipping service. Default: build it."),
+      })
+      .default({})
+      .describe(
+        "Images to run instead of building functions/<service>-service/Dockerfile (URIs, ideally by digest). Default: {} (build all; needs Docker on the machine running pulumi up).",
+      ),
+  })
+  .superRefine(checkFargateSettings);
+export type EventDrivenMicroservicesSettings = z.infer<typeof eventDrivenMicroservicesSettings>;
+
+export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSettings>({
+  slug: "event-driven-microservices",
+  componentName: "EventDrivenMicroservices",
+  summary:
+    "API Gateway -> VPC link -> internal ALB -> three Fargate services (orders, billing, shipping) on one cluster; OrderPlaced fans out through SNS to one SQS queue per downstream service; one DynamoDB table per service.",
+  settings: eventDrivenMicroservicesSettings,
+  build: (flow, settings, ctx) => {
+    const parent = { parent: flow };
+    const table = (name: string, key: string) =>
+      new SecureTable(
+        name,
+        { hashKey: { name: key, type: "S" }, deletionProtection: !ctx.isDev },
+        parent,
+      );
+    const image = (service: "orders" | Consumer) => {
+      const uri = settings.images[service];
+      return uri ? { uri } : { dockerfile: `functions/${service}-service/Dockerfile` };
+    };
+
+    const events = new FanOutTopic(
+      "order-events",
+      {
+        subscribers: Object.fromEntries(
+          (Object.keys(CONSUMERS) as Consumer[]).map((c) => [
+            c,
+            {
+              // The worker reads the event itself; eventType is a message attribute either way.
+              rawMessageDelivery: true,
+              filterPolicy: { eventType: ["OrderPlaced"] },
+              visibilityTimeoutSeconds: WORKER_VISIBILITY_SECONDS,
+              maxReceiveCount: settings.maxReceiveCount,
+            },
+          ]),
+        ),
+        alarmTopicArn: ctx.alarmTopicArn,
+        logKmsKeyArn: ctx.logKmsKeyArn,
+        logRetentionDays: ctx.logRetentionDays,
+      },
+      parent,
+    );
+
+    const cluster = buildFargateCluster("microservices", flow, settings, ctx);
+    const sized = fargateServiceDefaults(settings, ctx);
+
+    const orders = table("orders", "id");
+    const ordersService = new FargateService(
+      "orders",
+      {
+        ...sized,
+        cluster,
+        image: image("orders"),
+        paths: ["/orders"],
+        environment: { TABLE_NAME: orders.name, TOPIC_ARN: events.topic.arn },
+        statements: [
+          ...tableGrants(orders, { read: true, write: true }),
+          ...events.publishStatements(),
+        ],
+      },
+      parent,
+    );
+
+    const outputs: Record<string, unknown> = {};
+    for (const c of Object.keys(CONSUMERS) as Consumer[]) {
+      const { resource } = CONSUMERS[c];
+      const records = table(resource, "orderId");
+      const queue = events.subscribers[c].queue;
+      const service = new FargateService(
+        c,
+        {
+          ...sized,
+          cluster,
+          image: image(c),
+          paths: [`/${resource}`],
+          environment: { TABLE_NAME: records.name, QUEUE_URL: queue.url },
+          statements: [
+            ...tableGrants(records, { read: true, write: true }),
+            ...queueConsumeStatements({ arn: queue.arn, kmsKeyArn: events.queueKey.arn }),
+          ],
+        },
+        parent,
+      );
+      outputs[`${resource}Url`] = service.url;
+      outputs[`${resource}TableName`] = records.name;
+      outputs[`${c}QueueUrl`] = queue.url;
+    }
+
+    return {
+      apiUrl: cluster.url,
+      ordersUrl: ordersService.url,
+      ordersTableName: orders.name,
+      topicArn: events.topic.arn,
+      clusterName: cluster.cluster.name,
+      ...outputs,
+      ...authOutputs(cluster),
+    };
+  },
+});

@@ -1,0 +1,282 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { ApiBackedLambda } from "../components/apiBackedLambda";
+import { FanOutTopic } from "../components/fanOutTopic";
+import { allow } from "../components/iam";
+import { SecureBucket } from "../components/secureBucket";
+import { SecureTable, tableGrants } from "../components/secureTable";
+import { defineFlow } from "./flow";
+
+/** Content types the upload route signs by default (the files-api handler's own default list). */
+const DEFAULT_CONTENT_TYPES = ["image/png", "image/jpeg", "application/pdf", "text/plain"];
+
+const settingsSchema = z
+  .object({
+    uploadPrefix: z
+      .string()
+      .regex(/^([A-Za-z0-9!_.*'()-]+\/)+$/, { message: "must be a key prefix ending in /" })
+      .default("uploads/")
+      .describe(
+        "Key prefix presigned uploads are written under; only objects created there are fanned out. Default: uploads/.",
+      ),
+    maxUploadBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(5 * 1024 ** 3)
+      .default(10 * 1024 * 1024)
+      .describe(
+        "Largest upload the presign route signs, in bytes (S3 single PUT limit 5 GiB). Default: 10485760.",
+      ),
+    allowedContentTypes: z
+      .array(z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, { message: "is not a MIME type" }))
+      .min(1)
+      .default(DEFAULT_CONTENT_TYPES)
+      .describe(
+        `MIME types the presign route accepts. Default: ${DEFAULT_CONTENT_TYPES.join(", ")}.`,
+      ),
+    corsOrigins: z
+      .array(
+        z
+          .string()
+          .regex(/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/, { message: "is not an origin" }),
+      )
+      .default([])
+      .describe("Browser origins allowed to call the API and PUT to the bucket. Default: none."),
+    apiAuth: z
+      .enum(["cognito", "iam", "none"])
+      .default("cognito")
+      .describe("Auth of the API routes: cognito (JWT), iam or none (dev only). Default: cognito."),
+    rawMessageDelivery: z
+      .boolean()
+      .default(true)
+      .describe("Deliver S3's notification to the queues without SNS's envelope. Default: true."),
+    indexerTimeoutSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(900)
+      .default(10)
+      .describe(
+        "Timeout of the metadata indexer; its queue's visibility timeout is 6x this. Default: 10.",
+      ),
+    checksumTimeoutSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(900)
+      .default(60)
+      .describe("Timeout of the checksum function (it reads whole objects). Default: 60."),
+    checksumMemoryMb: z
+      .number()
+      .int()
+      .min(128)
+      .max(10240)
+      .default(512)
+      .describe(
+        "Memory of the checksum function (more memory, more CPU for hashing). Default: 512.",
+      ),
+    batchSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(10)
+      .describe("Messages per consumer invocation. Default: 10."),
+    maxConcurrency: z
+      .number()
+      .int()
+      .min(2)
+      .max(1000)
+      .default(5)
+      .describe(
+        "Concurrent invocations each consumer's queue may drive (protects DynamoDB and S3). Default: 5.",
+      ),
+    maxReceiveCount: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(5)
+      .describe("Receives before a message moves to its DLQ. Default: 5."),
+    privateSubnets: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Run the functions in the shared VPC's private subnets (S3 and DynamoDB via gateway endpoints). Default: true.",
+      ),
+  })
+  .strict();
+
+export type S3EventsFanoutSettings = z.infer<typeof settingsSchema>;
+
+/**
+ * s3-events-fanout: a client asks the API for a presigned upload URL and PUTs the file to S3;
+ * S3's ObjectCreated event goes to an SNS topic that fans out to one SQS queue per consumer
+ * (each with a DLQ): a metadata indexer and a checksum summarizer, each writing its own table.
+ */
+export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
+  slug: "s3-events-fanout",
+  componentName: "S3EventsFanout",
+  summary: "S3 upload -> SNS -> one SQS queue (+DLQ) per consumer -> Lambda -> DynamoDB",
+  settings: settingsSchema,
+  build(flow, s, ctx) {
+    const parent = { parent: flow };
+    const bucket = new SecureBucket(
+      "fanout-uploads",
+      {
+        forceDestroy: ctx.isDev,
+        corsRules:
+          s.corsOrigins.length > 0
+            ? [
+                {
+                  allowedMethods: ["PUT"],
+                  allowedOrigins: s.corsOrigins,
+                  allowedHeaders: ["content-type", "content-length"],
+                  maxAgeSeconds: 3600,
+                },
+              ]
+            : undefined,
+      },
+      parent,
+    );
+    const uploads = pulumi.interpolate`${bucket.arn}/${s.uploadPrefix}*`;
+    const metadata = new SecureTable(
+      "object-metadata",
+      { hashKey: { name: "id", type: "S" }, deletionProtection: !ctx.isDev },
+      parent,
+    );
+    const checksums = new SecureTable(
+      "object-checksums",
+      { hashKey: { name: "id", type: "S" }, deletionProtection: !ctx.isDev },
+      parent,
+    );
+
+    const network = s.privateSubnets ? ctx.network() : undefined;
+    const vpc = network
+      ? {
+          subnetIds: network.privateSubnetIds,
+          securityGroupIds: [
+            network.egressOnlySecurityGroup(
+              "fanout-consumers",
+              "Fan-out consumers: no ingress, HTTPS egress only",
+              { parent: flow },
+            ).id,
+          ],
+        }
+      : undefined;
+    // HeadObject and GetObject of a version need both actions.
+    const readUploads = allow(["s3:GetObject", "s3:GetObjectVersion"], [uploads]);
+    const consumer = {
+      batchSize: s.batchSize,
+      maximumConcurrency: s.maxConcurrency,
+      vpc,
+    };
+
+    const topic = new FanOutTopic(
+      "object-created",
+      {
+        publishers: {
+          buckets: [
+            {
+              bucket,
+              events: ["s3:ObjectCreated:*"],
+              filterPrefix: s.uploadPrefix,
+              id: "object-created",
+            },
+          ],
+        },
+        subscribers: {
+          "metadata-indexer": {
+            rawMessageDelivery: s.rawMessageDelivery,
+            maxReceiveCount: s.maxReceiveCount,
+            consumer: {
+              ...consumer,
+              code: "metadata-indexer",
+              description: "Indexes uploaded objects' metadata into DynamoDB",
+              timeout: s.indexerTimeoutSeconds,
+              environment: { TABLE_NAME: metadata.name },
+              statements: [readUploads, ...tableGrants(metadata, { write: true })],
+            },
+          },
+          "checksum-summary": {
+            rawMessageDelivery: s.rawMessageDelivery,
+            maxReceiveCount: s.maxReceiveCount,
+            consumer: {
+              ...consumer,
+              code: "checksum-summary",
+              description: "Hashes uploaded objects and records a summary in DynamoDB",
+              timeout: s.checksumTimeoutSeconds,
+              memorySize: s.checksumMemoryMb,
+              environment: {
+                TABLE_NAME: checksums.name,
+                MAX_OBJECT_BYTES: String(s.maxUploadBytes),
+              },
+              statements: [readUploads, ...tableGrants(checksums, { write: true })],
+            },
+          },
+        },
+        alarmTopicArn: ctx.alarmTopicArn,
+        logKmsKeyArn: ctx.logKmsKeyArn,
+        logRetentionDays: ctx.logRetentionDays,
+      },
+      parent,
+    );
+
+    const api = new ApiBackedLambda(
+      "fanout-api",
+      {
+        description: "Presigned uploads and the metadata index of the s3-events-fanout flow",
+        auth: s.apiAuth,
+        existingTable: { name: metadata.name, arn: metadata.arn },
+        handlers: {
+          uploads: {
+            code: "files-api",
+            routes: ["POST /files"],
+            tableAccess: "none",
+            description: "Signs upload URLs into the fan-out bucket",
+            statements: [allow(["s3:PutObject"], [uploads])],
+            environment: {
+              BUCKET_NAME: bucket.name,
+              UPLOAD_KEY_PREFIX: s.uploadPrefix,
+              MAX_UPLOAD_BYTES: String(s.maxUploadBytes),
+              ALLOWED_CONTENT_TYPES: s.allowedContentTypes.join(","),
+            },
+          },
+          objects: {
+            code: "objects-api",
+            routes: ["GET /objects", "GET /objects/{ref}"],
+            tableAccess: "read",
+            description: "Lists and reads indexed object metadata",
+          },
+        },
+        cors: s.corsOrigins.length > 0 ? { origins: s.corsOrigins } : undefined,
+        deletionProtection: !ctx.isDev,
+        network,
+        alarmTopicArn: ctx.alarmTopicArn,
+        logKmsKeyArn: ctx.logKmsKeyArn,
+        logRetentionDays: ctx.logRetentionDays,
+      },
+      parent,
+    );
+
+    const subscribers = topic.subscribers;
+    return {
+      apiUrl: api.url,
+      uploadUrlEndpoint: pulumi.interpolate`${api.url}/files`,
+      objectsEndpoint: pulumi.interpolate`${api.url}/objects`,
+      userPoolId: api.userPoolId,
+      userPoolClientIds: api.userPoolClientIds,
+      bucketName: bucket.name,
+      topicArn: topic.arn,
+      metadataTableName: metadata.name,
+      checksumTableName: checksums.name,
+      queues: Object.fromEntries(
+        Object.entries(subscribers).map(([n, sub]) => [
+          n,
+          { queueUrl: sub.queue.url, dlqUrl: sub.dlq.url },
+        ]),
+      ),
+    };
+  },
+});

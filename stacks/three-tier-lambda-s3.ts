@@ -1,0 +1,227 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { BucketNotifications, allowS3ToPublish } from "../components/bucketNotifications";
+import {
+  NONCURRENT_VERSION_EXPIRATION_DAYS,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from "../components/defaults";
+import { allow } from "../components/iam";
+import { ServiceKey } from "../components/kmsKey";
+import { QueueConsumer } from "../components/queueConsumer";
+import { SecureBucket } from "../components/secureBucket";
+import { SecureQueue } from "../components/secureQueue";
+import { SecureTable } from "../components/secureTable";
+import { DEFAULT_UPLOAD_CONFIG } from "../functions/files-api/upload";
+import { defineFlow } from "./flow";
+import { buildItemsApi, itemsApiOutputs, threeTierLambdaFields } from "./three-tier-lambda";
+
+const SLUG = "three-tier-lambda-s3";
+/** S3's single-PUT limit: a presigned PUT cannot upload more. */
+const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
+
+export const threeTierLambdaS3Settings = z.strictObject({
+  ...threeTierLambdaFields,
+  maxUploadBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_SINGLE_PUT_BYTES)
+    .default(DEFAULT_UPLOAD_CONFIG.maxBytes)
+    .describe(
+      `Largest file a presigned upload accepts, bytes (signed into the URL). Default: ${DEFAULT_UPLOAD_CONFIG.maxBytes} (10 MiB).`,
+    ),
+  allowedContentTypes: z
+    .array(z.string().regex(MIME_TYPE, "is not a lower-case MIME type"))
+    .min(1)
+    .default([...DEFAULT_UPLOAD_CONFIG.allowedContentTypes])
+    .describe(
+      `MIME types clients may upload. Default: ${DEFAULT_UPLOAD_CONFIG.allowedContentTypes.join(", ")}.`,
+    ),
+  uploadUrlTtlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(3600)
+    .default(DEFAULT_UPLOAD_CONFIG.urlTtlSeconds)
+    .describe(
+      `Seconds a presigned upload URL stays valid. Default: ${DEFAULT_UPLOAD_CONFIG.urlTtlSeconds}.`,
+    ),
+  noncurrentVersionExpirationDays: z
+    .number()
+    .int()
+    .min(1)
+    .default(NONCURRENT_VERSION_EXPIRATION_DAYS)
+    .describe(
+      `Days before overwritten or deleted file versions expire. Default: ${NONCURRENT_VERSION_EXPIRATION_DAYS}.`,
+    ),
+  indexerTimeout: z
+    .number()
+    .int()
+    .min(1)
+    .max(900)
+    .default(30)
+    .describe(
+      `Timeout of the file-indexer function, seconds; the queue's visibility timeout is ${VISIBILITY_TIMEOUT_FACTOR}x it. Default: 30.`,
+    ),
+  indexerBatchSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(10)
+    .default(10)
+    .describe("S3 event messages per file-indexer invocation (1-10). Default: 10."),
+});
+export type ThreeTierLambdaS3Settings = z.infer<typeof threeTierLambdaS3Settings>;
+
+export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
+  slug: SLUG,
+  componentName: "ThreeTierLambdaS3",
+  summary:
+    "The three-tier Lambda API plus an S3 files bucket: POST /files returns a presigned PUT; S3 ObjectCreated -> SQS (DLQ, KMS) -> file-indexer Lambda -> DynamoDB.",
+  settings: threeTierLambdaS3Settings,
+  build: (flow, settings, ctx) => {
+    const parent = { parent: flow };
+    const account = aws.getCallerIdentityOutput({}, parent).accountId;
+    const keyPrefix = DEFAULT_UPLOAD_CONFIG.keyPrefix;
+
+    const files = new SecureBucket(
+      `${SLUG}-files`,
+      {
+        forceDestroy: ctx.isDev,
+        noncurrentVersionExpirationDays: settings.noncurrentVersionExpirationDays,
+        // Browser uploads: the presigned PUT from the API's origins, with the signed headers.
+        corsRules: settings.corsOrigins.length
+          ? [
+              {
+                allowedMethods: ["PUT"],
+                allowedOrigins: settings.corsOrigins,
+                allowedHeaders: ["content-type"],
+                exposeHeaders: ["etag"],
+                maxAgeSeconds: 3600,
+              },
+            ]
+          : undefined,
+      },
+      parent,
+    );
+    const uploadObjects = pulumi.interpolate`${files.arn}/${keyPrefix}*`;
+
+    const api = buildItemsApi(SLUG, flow, settings, ctx, {
+      files: {
+        code: "files-api",
+        routes: ["POST /files"],
+        tableAccess: "none",
+        statements: [allow(["s3:PutObject"], [uploadObjects])],
+        environment: {
+          BUCKET_NAME: files.name,
+          ALLOWED_CONTENT_TYPES: settings.allowedContentTypes.join(","),
+          MAX_UPLOAD_BYTES: String(settings.maxUploadBytes),
+          UPLOAD_URL_TTL_SECONDS: String(settings.uploadUrlTtlSeconds),
+          UPLOAD_KEY_PREFIX: keyPrefix,
+        },
+        memorySize: settings.memorySize,
+        timeout: settings.timeout,
+        description: "Presigned upload URLs (functions/files-api)",
+      },
+    });
+
+    // The queue's key: S3 encrypts the notifications it sends, for this bucket only.
+    const queueKey = new ServiceKey(
+      `${SLUG}-uploads`,
+      {
+        description: `Encrypts the upload-events queue of flow ${SLUG}`,
+        users: [
+          {
+            service: "s3.amazonaws.com",
+            condition: {
+              ArnEquals: { "aws:SourceArn": files.arn },
+              StringEquals: { "aws:SourceAccount": account },
+            },
+          },
+        ],
+      },
+      parent,
+    );
+    const uploads = new SecureQueue(
+      `${SLUG}-uploads`,
+      {
+        kmsKeyArn: queueKey.arn,
+        visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_FACTOR * settings.indexerTimeout,
+        consumerTimeoutSeconds: settings.indexerTimeout,
+        policyStatements: (queueArn) => [allowS3ToPublish({ queueArn }, files.arn, account)],
+        alarmTopicArn: ctx.alarmTopicArn,
+      },
+      parent,
+    );
+    new BucketNotifications(
+      `${SLUG}-files`,
+      {
+        bucket: files,
+        queues: [
+          {
+            id: "index-uploads",
+            queueArn: uploads.arn,
+            events: ["s3:ObjectCreated:*"],
+            filterPrefix: keyPrefix,
+            // S3 test-delivers when the configuration is saved: the policy and key must allow it.
+            dependsOn: [uploads.policy, queueKey],
+          },
+        ],
+      },
+      parent,
+    );
+
+    const fileTable = new SecureTable(
+      `${SLUG}-files`,
+      { hashKey: { name: "id", type: "S" }, deletionProtection: !ctx.isDev },
+      parent,
+    );
+    const network = settings.privateSubnets ? ctx.network() : undefined;
+    const indexerSg = network?.egressOnlySecurityGroup(
+      `${SLUG}-indexer`,
+      `file-indexer of flow ${SLUG}: no ingress, HTTPS egress only`,
+      { parent: flow },
+    );
+    const indexer = new QueueConsumer(
+      `${SLUG}-file-indexer`,
+      {
+        code: "file-indexer",
+        description: "Records uploaded files in DynamoDB (functions/file-indexer)",
+        queue: {
+          arn: uploads.arn,
+          visibilityTimeoutSeconds: uploads.visibilityTimeoutSeconds,
+          kmsKeyArn: queueKey.arn,
+        },
+        batchSize: settings.indexerBatchSize,
+        timeout: settings.indexerTimeout,
+        statements: [
+          // Conditional puts only: the indexer never rewrites or deletes a row.
+          allow(["dynamodb:PutItem"], [fileTable.arn]),
+          // HEAD of the exact version named by the event (content type).
+          allow(["s3:GetObject", "s3:GetObjectVersion"], [uploadObjects]),
+        ],
+        environment: { TABLE_NAME: fileTable.name },
+        vpc:
+          network && indexerSg
+            ? { subnetIds: network.privateSubnetIds, securityGroupIds: [indexerSg.id] }
+            : undefined,
+        logRetentionDays: ctx.logRetentionDays,
+        logKmsKeyArn: ctx.logKmsKeyArn,
+        alarmTopicArn: ctx.alarmTopicArn,
+      },
+      parent,
+    );
+
+    return {
+      ...itemsApiOutputs(api),
+      filesUrl: pulumi.interpolate`${api.url}/files`,
+      filesBucket: files.name,
+      fileTableName: fileTable.name,
+      uploadQueueUrl: uploads.url,
+      uploadDlqUrl: uploads.dlq.url,
+      fileIndexerName: indexer.function.name,
+    };
+  },
+});

@@ -1,0 +1,231 @@
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "../../bench/autoscale";
+import { runAll, targetMisses, toReport } from "../../bench/autoscale/report";
+import { POLICIES, simulate } from "../../bench/autoscale/simulate";
+import { SimStream } from "../../bench/autoscale/stream";
+import { Trace, builtInTraces, readCsvTrace } from "../../bench/autoscale/traces";
+import { Decision, PolicyInput, decide } from "../../functions/shard-autoscaler/policy";
+
+const MIB = 1024 * 1024;
+
+/** A short trace: `base` MiB/s, `factor` times that from `onset` for `length` minutes. */
+function stepTrace(
+  minutes: number,
+  base: number,
+  factor: number,
+  onset: number,
+  length: number,
+): Trace {
+  const bytes = new Float64Array(minutes);
+  const records = new Float64Array(minutes);
+  for (let m = 0; m < minutes; m++) {
+    const rate = m >= onset && m < onset + length ? base * factor : base;
+    bytes[m] = rate * MIB * 60;
+    records[m] = bytes[m] / 2048;
+  }
+  return {
+    name: "short-step",
+    description: "test",
+    bytes,
+    records,
+    onsets: [onset],
+    sustained: false,
+  };
+}
+
+/** The real policy, with its target replaced: a policy that breaks a rule. */
+const breaking =
+  (bend: (d: Decision, input: PolicyInput) => Decision) =>
+  (input: PolicyInput): Decision =>
+    bend(decide(input), input);
+
+describe("autoscale simulator: AWS's rules are enforced", () => {
+  const trace = stepTrace(360, 1.5, 10, 60, 180);
+
+  it("rejects a target above double and catches it in strict mode", async () => {
+    const triple = breaking((d, i) =>
+      d.action === "scale" && d.direction === "up"
+        ? { ...d, target: i.stream.openShardCount * 3 }
+        : d,
+    );
+    const lenient = await simulate(trace, "ours", { policy: triple });
+    expect(lenient.violations.length).to.be.above(0);
+    expect(lenient.violations[0]).to.include({ error: "LimitExceededException" });
+    expect(lenient.violations[0].message).to.match(/more than double/);
+    let error: unknown;
+    try {
+      await simulate(trace, "ours", { policy: triple, strict: true });
+    } catch (e) {
+      error = e;
+    }
+    expect(String(error)).to.match(/rule broken at minute \d+: LimitExceededException/);
+  });
+
+  it("rejects halving an odd count downwards (3 -> 1)", () => {
+    const s = new SimStream(3, 10);
+    expect(() => s.updateShardCount(0, 1)).to.throw(/below half/);
+    s.updateShardCount(0, 2);
+    expect(s.calls).to.deep.equal([0]);
+  });
+
+  it("rejects calls while UPDATING and an 11th call in 24 hours", () => {
+    const s = new SimStream(4, 3000, {
+      metricDelayMinutes: 2,
+      reshardBaseMinutes: 3,
+      reshardMinutesPer100Shards: 1,
+    });
+    s.updateShardCount(0, 5);
+    expect(() => s.updateShardCount(1, 6)).to.throw(/not ACTIVE/);
+    let m = 0;
+    for (let i = 1; i < 10; i++) {
+      m += 5;
+      s.tick(m);
+      s.updateShardCount(m, s.open + 1);
+    }
+    m += 5;
+    s.tick(m);
+    expect(() => s.updateShardCount(m, s.open + 1)).to.throw(/10 calls in the last 24 hours/);
+    s.tick(1440 + 1);
+    s.updateShardCount(1441, s.open + 1); // the first call has left the window
+    expect(s.violations.map((v) => v.error)).to.deep.equal([
+      "ResourceInUseException",
+      "LimitExceededException",
+    ]);
+    expect(s.maxCalls24h()).to.equal(10);
+  });
+
+  it("catches a policy that ignores the 24-hour budget", async () => {
+    // Alternates up and down every time it may: far more than 10 calls a day.
+    const flapping = (input: PolicyInput): Decision => {
+      const n = input.stream.openShardCount;
+      if (input.stream.status !== "ACTIVE") return decide(input);
+      return {
+        action: "scale",
+        target: n === 4 ? 5 : 4,
+        current: n,
+        callsInWindow: 0,
+        emergency: false,
+        reason: "flap",
+      };
+    };
+    const r = await simulate(stepTrace(720, 1, 1, 0, 0), "ours", { policy: flapping });
+    expect(r.maxCalls24h).to.equal(10);
+    expect(r.violations.some((v) => /24 hours/.test(v.message))).to.equal(true);
+  });
+});
+
+describe("autoscale simulator: a short deterministic run", () => {
+  const trace = stepTrace(480, 1.5, 10, 90, 180);
+
+  it("our policy reaches adequate capacity within 15 minutes of a 10x step, within the rules", async () => {
+    const ours = await simulate(trace, "ours");
+    expect(ours.violations).to.deep.equal([]);
+    expect(ours.minutesToAdequate).to.be.at.most(15);
+    expect(ours.maxCalls24h).to.be.at.most(10);
+    const again = await simulate(trace, "ours");
+    expect(again).to.deep.equal(ours);
+  });
+
+  it("the reference design is slower and throttles more; fixed never throttles", async () => {
+    const [ours, reference, fixed] = await Promise.all([
+      simulate(trace, "ours"),
+      simulate(trace, "reference"),
+      simulate(trace, "fixed"),
+    ]);
+    expect(reference.minutesToAdequate).to.be.above(ours.minutesToAdequate!);
+    expect(reference.throttledRecordsPct).to.be.above(ours.throttledRecordsPct);
+    expect(fixed.throttledRecordsPct).to.equal(0);
+    expect(fixed.calls).to.equal(0);
+  });
+
+  it("on-demand adapts to double its previous peak after 15 minutes", async () => {
+    const od = await simulate(trace, "on-demand");
+    expect(od.shardHours).to.equal(0);
+    // 1.5 -> 15 MiB/s: 4 MiB/s floor, then 2x the accepted peak every 15 minutes: 8, 16.
+    expect(od.minutesToAdequate).to.be.within(30, 35);
+    expect(od.costUsd).to.be.above(0);
+  });
+
+  it("produces the JSON document the issue specifies", async () => {
+    const detailed = await runAll([trace]);
+    const report = toReport(detailed);
+    expect(report.traces).to.have.length(1);
+    expect(report.traces[0].trace).to.equal("short-step");
+    expect(report.traces[0].results.map((r) => r.policy)).to.deep.equal([...POLICIES]);
+    for (const r of report.traces[0].results) {
+      expect(Object.keys(r).sort()).to.deep.equal(
+        [
+          "calls",
+          "costUsd",
+          "maxCalls24h",
+          "minutesToAdequate",
+          "policy",
+          "shardHours",
+          "throttledBytesPct",
+          "throttledRecordsPct",
+        ].sort(),
+      );
+      for (const k of [
+        "calls",
+        "costUsd",
+        "maxCalls24h",
+        "shardHours",
+        "throttledBytesPct",
+        "throttledRecordsPct",
+      ])
+        expect(r[k as keyof typeof r], k).to.be.a("number");
+    }
+    expect(targetMisses(detailed).filter((m) => /rejects|calls in 24 h/.test(m))).to.deep.equal([]);
+  });
+});
+
+describe("autoscale simulator: traces and arguments", () => {
+  it("builds the six built-in traces deterministically", () => {
+    const a = builtInTraces(2 * 1440);
+    const b = builtInTraces(2 * 1440);
+    expect(a.map((t) => t.name)).to.deep.equal([
+      "steady",
+      "daily-sine",
+      "step-10x",
+      "slow-ramp",
+      "flash-crowd",
+      "noisy-bursts",
+    ]);
+    expect(a.map((t) => t.bytes)).to.deep.equal(b.map((t) => t.bytes));
+    expect(a.filter((t) => t.sustained).map((t) => t.name)).to.deep.equal([
+      "steady",
+      "daily-sine",
+      "slow-ramp",
+    ]);
+    expect(a.find((t) => t.name === "noisy-bursts")!.onsets.length).to.be.above(5);
+  });
+
+  it("reads a CSV trace (minute,bytes,records) and detects its onsets", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trace-"));
+    const file = path.join(dir, "spiky.csv");
+    const rows = ["minute,bytes,records"];
+    for (let m = 0; m < 180; m++) {
+      const rate = m >= 120 ? 8 : 1;
+      rows.push(`${m},${rate * MIB * 60},${(rate * MIB * 60) / 1000}`);
+    }
+    fs.writeFileSync(file, rows.join("\n"));
+    const t = readCsvTrace(file);
+    expect(t.name).to.equal("spiky");
+    expect(t.bytes.length).to.equal(180);
+    expect(t.onsets).to.deep.equal([120]);
+    fs.writeFileSync(file, "time,b,r\n0,1,1");
+    expect(() => readCsvTrace(file)).to.throw(/minute,bytes,records/);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it("parses --trace (repeatable) and --json", () => {
+    expect(parseArgs(["--trace", "a.csv", "--trace=b.csv", "--json"])).to.deep.equal({
+      traces: ["a.csv", "b.csv"],
+      json: true,
+    });
+    expect(() => parseArgs(["--bogus"])).to.throw(/unexpected argument/);
+  });
+});

@@ -1,0 +1,166 @@
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { expect } from "chai";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { makeHandler } from "../../functions/checksum-summary/handler";
+import { etagCheck, summarize } from "../../functions/checksum-summary/summary";
+import {
+  LocalDynamo,
+  REGION,
+  TEST_EVENT,
+  notification,
+  s3Record,
+  silentLogger,
+  snsEnvelope,
+  sqsEvent,
+  sqsRecord,
+  startDynalite,
+} from "./support/objectEvents";
+
+// s3rver ships no types; only run/close are used.
+const S3rver = require("s3rver") as new (opts: object) => {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+};
+
+const TABLE = "object-checksums";
+const BUCKET = "uploads";
+const CONTENT = "hello, fan-out\n".repeat(1000);
+const SHA = createHash("sha256").update(CONTENT).digest("hex");
+const MD5 = createHash("md5").update(CONTENT).digest("hex");
+
+describe("functions/checksum-summary (against s3rver and dynalite)", () => {
+  let local: LocalDynamo;
+  let server: InstanceType<typeof S3rver>;
+  let s3: S3Client;
+  let dir: string;
+  let handler: ReturnType<typeof makeHandler>;
+  let gets = 0;
+
+  before(async () => {
+    local = await startDynalite();
+    await local.createTable(TABLE);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "s3rver-"));
+    server = new S3rver({
+      port: 0,
+      address: "127.0.0.1",
+      silent: true,
+      directory: dir,
+      configureBuckets: [{ name: BUCKET }],
+    });
+    const { port } = await server.run();
+    s3 = new S3Client({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: REGION,
+      // s3rver's fixed development credentials.
+      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+      forcePathStyle: true,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "docs/read me.txt", Body: CONTENT }));
+    // Count downloads, to prove a too-large object is never fetched.
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === GetObjectCommand.name) gets++;
+        return next(args);
+      },
+      { step: "initialize" },
+    );
+    handler = makeHandler(() => ({
+      s3,
+      ddb: local.ddb,
+      tableName: TABLE,
+      logger: silentLogger(),
+      maxObjectBytes: 1024 * 1024,
+      now: () => new Date("2026-11-26T10:00:00.000Z"),
+    }));
+  });
+  after(async () => {
+    s3.destroy();
+    await server.close();
+    await local.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("hashes the object the event names (decoded key) and checks it against the MD5 ETag", async () => {
+    const record = s3Record("docs/read+me.txt", {
+      size: CONTENT.length,
+      eTag: MD5,
+      sequencer: "A1",
+    });
+    const res = await handler(
+      sqsEvent(sqsRecord("m1", snsEnvelope(notification(record))), sqsRecord("t", TEST_EVENT)),
+    );
+    expect(res).to.deep.equal({ batchItemFailures: [] });
+    const rows = await local.scan(TABLE);
+    expect(rows).to.have.length(1);
+    expect(rows[0]).to.deep.include({
+      id: "uploads/docs/read me.txt#A1",
+      status: "summarized",
+      sha256: SHA,
+      bytes: CONTENT.length,
+      etag: "match",
+    });
+  });
+
+  it("writes one row for a duplicated event", async () => {
+    const record = s3Record("docs/read+me.txt", {
+      size: CONTENT.length,
+      eTag: MD5,
+      sequencer: "A1",
+    });
+    const res = await handler(
+      sqsEvent(sqsRecord("m2", notification(record)), sqsRecord("m3", notification(record))),
+    );
+    expect(res.batchItemFailures).to.deep.equal([]);
+    expect(await local.scan(TABLE)).to.have.length(1);
+  });
+
+  it("does not download objects above the limit, and records deleted ones as missing", async () => {
+    const before = gets;
+    const res = await handler(
+      sqsEvent(
+        sqsRecord(
+          "big",
+          notification(s3Record("huge.bin", { size: 5 * 1024 ** 3, sequencer: "B1" })),
+        ),
+        sqsRecord("gone", notification(s3Record("deleted.txt", { size: 10, sequencer: "B2" }))),
+      ),
+    );
+    expect(res.batchItemFailures).to.deep.equal([]);
+    expect(gets - before).to.equal(1); // only the deleted one was attempted
+    const rows = await local.scan(TABLE);
+    expect(rows.find((r) => r.key === "huge.bin")).to.deep.include({ status: "too-large" });
+    expect(rows.find((r) => r.key === "deleted.txt")).to.deep.include({ status: "missing" });
+  });
+
+  it("fails exactly the record whose bucket is unreachable", async () => {
+    const res = await handler(
+      sqsEvent(
+        sqsRecord("ok", notification(s3Record("docs/read+me.txt", { sequencer: "C1" }))),
+        sqsRecord(
+          "nobucket",
+          notification(s3Record("x.txt", { bucket: "no-such-bucket", sequencer: "C2" })),
+        ),
+      ),
+    );
+    expect(res.batchItemFailures).to.deep.equal([{ itemIdentifier: "nobucket" }]);
+  });
+
+  it("summarize streams chunks; etagCheck only trusts plain MD5 ETags", async () => {
+    async function* chunks() {
+      yield Buffer.from("ab");
+      yield Buffer.from("c");
+    }
+    const s = await summarize(chunks());
+    expect(s.bytes).to.equal(3);
+    expect(s.sha256).to.equal(createHash("sha256").update("abc").digest("hex"));
+    expect(etagCheck(`"${s.md5}"`, s.md5)).to.equal("match");
+    expect(etagCheck("0123456789abcdef0123456789abcdef", s.md5)).to.equal("mismatch");
+    expect(etagCheck("0123456789abcdef0123456789abcdef-3", s.md5)).to.equal("unverifiable");
+    expect(etagCheck(undefined, s.md5)).to.equal("unverifiable");
+  });
+});

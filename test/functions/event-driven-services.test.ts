@@ -1,0 +1,370 @@
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { mockClient } from "aws-sdk-client-mock";
+import { expect } from "chai";
+import { invoiceFor } from "../../functions/billing-service/billing";
+import { ContainerServer } from "../../functions/lib/container/httpServer";
+import { ConsumerApp, createConsumerApp } from "../../functions/lib/orders/consumerApp";
+import { MalformedMessageError, parseOrderPlacedMessage } from "../../functions/lib/orders/events";
+import { ProjectedRecord } from "../../functions/lib/orders/projection";
+import { orderPlacedSchema } from "../../functions/lib/orders/schema";
+import { createOrdersApp } from "../../functions/orders-service/app";
+import { OrdersService, orderIdForKey, snsPublisher } from "../../functions/orders-service/orders";
+import { shipmentFor } from "../../functions/shipping-service/shipping";
+import {
+  CREDENTIALS,
+  Dynamo,
+  ORDER_INPUT,
+  REGION,
+  call,
+  memoryLogger,
+  sampleEvent,
+  snsEnvelope,
+  startDynamo,
+} from "./support/containers";
+
+const TOPIC = "arn:aws:sns:us-east-1:123456789012:order-events";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ID_A = "0b6f9a43-5d4e-4c1b-8a2f-9e8d7c6b5a41";
+const ID_B = "1c7a0b54-6e5f-4d2c-9b3a-0f9e8d7c6b52";
+
+async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+describe("event-driven-microservices containers (Node http on localhost, against dynalite)", () => {
+  let dynamo: Dynamo;
+  const sns = new SNSClient({ region: REGION, credentials: CREDENTIALS });
+  const snsMock = mockClient(sns);
+
+  before(async () => {
+    dynamo = await startDynamo();
+    await dynamo.createTable("orders", "id");
+    await dynamo.createTable("invoices", "orderId");
+    await dynamo.createTable("shipments", "orderId");
+  });
+  after(() => dynamo.close());
+
+  describe("orders-service", () => {
+    let app: ContainerServer;
+    let base: string;
+    let published: string[];
+
+    before(async () => {
+      const service = new OrdersService({
+        doc: dynamo.doc,
+        tableName: "orders",
+        publish: snsPublisher(sns, TOPIC),
+        now: () => new Date("2026-02-01T12:00:00.000Z"),
+      });
+      app = createOrdersApp({ service, logger: memoryLogger() });
+      base = `http://127.0.0.1:${await app.start(0, "127.0.0.1")}`;
+    });
+    beforeEach(() => {
+      snsMock.reset();
+      published = [];
+      snsMock.on(PublishCommand).callsFake(async (input: { Message: string }) => {
+        published.push(input.Message);
+        return { MessageId: "m" };
+      });
+    });
+    after(() => app.stop(100));
+
+    it("POST /orders writes the order and publishes OrderPlaced with an eventType attribute", async () => {
+      const res = await call(base, "POST", "/orders", { body: ORDER_INPUT });
+      expect(res.status).to.equal(201);
+      const id = res.body.id as string;
+      expect(res.headers.get("location")).to.equal(`/orders/${id}`);
+      expect(res.body).to.include({ totalCents: 3097, status: "PLACED", currency: "EUR" });
+      expect(res.body).not.to.have.property("requestHash");
+
+      const call0 = snsMock.commandCalls(PublishCommand)[0].args[0].input;
+      expect(call0.TopicArn).to.equal(TOPIC);
+      expect(call0.MessageAttributes).to.deep.equal({
+        eventType: { DataType: "String", StringValue: "OrderPlaced" },
+      });
+      const event = orderPlacedSchema.parse(JSON.parse(published[0]));
+      expect(event).to.include({ type: "OrderPlaced", version: 1, eventId: id });
+      expect(event.order).to.deep.equal(res.body);
+
+      const read = await call(base, "GET", `/orders/${id}`);
+      expect(read.status).to.equal(200);
+      expect(read.body).to.deep.equal(res.body);
+    });
+
+    it("replays a retried POST with the same Idempotency-Key: one order, the event published again", async () => {
+      const key = "client-retry-0001";
+      const first = await call(base, "POST", "/orders", {
+        body: ORDER_INPUT,
+        headers: { "Idempotency-Key": key },
+      });
+      const again = await call(base, "POST", "/orders", {
+        // Same order, keys in another order: still the same request.
+        body: Object.fromEntries(Object.entries(ORDER_INPUT).reverse()),
+        headers: { "idempotency-key": key },
+      });
+      expect(first.status).to.equal(201);
+      expect(again.status).to.equal(201);
+      expect(again.headers.get("idempotent-replayed")).to.equal("true");
+      expect(again.body).to.deep.equal(first.body);
+      expect(first.body.id).to.equal(orderIdForKey(key));
+      expect(published).to.have.length(2);
+      const rows = (await dynamo.scan("orders")).filter((r) => r.id === first.body.id);
+      expect(rows).to.have.length(1);
+
+      const misuse = await call(base, "POST", "/orders", {
+        body: { ...ORDER_INPUT, currency: "USD" },
+        headers: { "idempotency-key": key },
+      });
+      expect(misuse.status).to.equal(422);
+      expect(published).to.have.length(2);
+    });
+
+    it("answers 503 when the event cannot be published; a retry with the key publishes it", async () => {
+      snsMock.on(PublishCommand).rejects(new Error("SNS unavailable"));
+      const key = "publish-fails-01";
+      const failed = await call(base, "POST", "/orders", {
+        body: ORDER_INPUT,
+        headers: { "idempotency-key": key },
+      });
+      expect(failed.status).to.equal(503);
+      expect(failed.headers.get("retry-after")).to.equal("1");
+      expect(failed.body).to.have.nested.property("error.details.orderId", orderIdForKey(key));
+
+      snsMock.reset();
+      snsMock.on(PublishCommand).callsFake(async (input: { Message: string }) => {
+        published.push(input.Message);
+        return {};
+      });
+      const retried = await call(base, "POST", "/orders", {
+        body: ORDER_INPUT,
+        headers: { "idempotency-key": key },
+      });
+      expect(retried.status).to.equal(201);
+      expect(JSON.parse(published[0]).eventId).to.equal(orderIdForKey(key));
+    });
+
+    it("answers bad requests with a 4xx JSON error, writing and publishing nothing", async () => {
+      const rowsBefore = (await dynamo.scan("orders")).length;
+      const line = ORDER_INPUT.lines[0];
+      const cases: [
+        string,
+        string,
+        { body?: string | object; headers?: Record<string, string> },
+        number,
+      ][] = [
+        ["POST", "/orders", { body: "{" }, 400],
+        ["POST", "/orders", {}, 400],
+        ["POST", "/orders", { body: [] }, 400],
+        ["POST", "/orders", { body: { ...ORDER_INPUT, coupon: "FREE" } }, 400],
+        ["POST", "/orders", { body: { ...ORDER_INPUT, lines: [] } }, 400],
+        ["POST", "/orders", { body: { ...ORDER_INPUT, lines: [{ ...line, quantity: -1 }] } }, 400],
+        ["POST", "/orders", { body: { ...ORDER_INPUT, lines: [{ ...line, quantity: 1.5 }] } }, 400],
+        ["POST", "/orders", { body: { ...ORDER_INPUT, currency: "euro" } }, 400],
+        ["POST", "/orders", { body: { ...ORDER_INPUT, customerId: "" } }, 400],
+        [
+          "POST",
+          "/orders",
+          {
+            body: {
+              ...ORDER_INPUT,
+              shippingAddress: { ...ORDER_INPUT.shippingAddress, country: "UK1" },
+            },
+          },
+          400,
+        ],
+        ["POST", "/orders", { body: ORDER_INPUT, headers: { "idempotency-key": "short" } }, 400],
+        ["POST", "/orders", { body: "a=b", headers: { "content-type": "text/plain" } }, 415],
+        ["POST", "/orders", { body: { ...ORDER_INPUT, customerId: "x".repeat(70_000) } }, 413],
+        ["GET", "/orders/not-a-uuid", {}, 400],
+        ["GET", `/orders/${ID_A}`, {}, 404],
+        ["GET", "/orders", {}, 405],
+        ["DELETE", `/orders/${ID_A}`, {}, 405],
+        ["GET", "/orders/a/b", {}, 404],
+        ["GET", "/invoices", {}, 404],
+      ];
+      for (const [method, path, options, status] of cases) {
+        const res = await call(base, method, path, options);
+        expect(res.status, `${method} ${path} ${JSON.stringify(options).slice(0, 80)}`).to.equal(
+          status,
+        );
+        expect(res.body, `${method} ${path}`).to.have.nested.property("error.status", status);
+      }
+      expect((await dynamo.scan("orders")).length).to.equal(rowsBefore);
+      expect(published).to.have.length(0);
+    });
+  });
+
+  describe("billing-service and shipping-service (worker with a mocked SQS client)", () => {
+    const sqs = new SQSClient({ region: REGION, credentials: CREDENTIALS });
+    const sqsMock = mockClient(sqs);
+    const deleted: string[] = [];
+    const delayed: string[] = [];
+    const apps: ConsumerApp<ProjectedRecord>[] = [];
+    const bases: Record<string, string> = {};
+
+    const msg = (id: string, body: string): Message => ({
+      MessageId: id,
+      ReceiptHandle: `rh-${id}`,
+      Body: body,
+      Attributes: { ApproximateReceiveCount: "1" },
+    });
+
+    before(async () => {
+      const raw = JSON.stringify(sampleEvent(ID_A));
+      // A raw event, an SNS-enveloped one, a redelivery of the first, and a malformed body.
+      const batch = [
+        msg("a", raw),
+        msg("b", snsEnvelope(sampleEvent(ID_B))),
+        msg("a-again", raw),
+        msg("junk", '{"type":"OrderPlaced"}'),
+      ];
+      const served = new Map<string, number>();
+      sqsMock.on(ReceiveMessageCommand).callsFake(async (input: { QueueUrl: string }) => {
+        const n = served.get(input.QueueUrl) ?? 0;
+        served.set(input.QueueUrl, n + 1);
+        if (n === 0 && !input.QueueUrl.endsWith("/idle")) return { Messages: batch };
+        await sleep(5);
+        return {};
+      });
+      sqsMock
+        .on(DeleteMessageCommand)
+        .callsFake(async (i: { QueueUrl: string; ReceiptHandle: string }) => {
+          deleted.push(`${i.QueueUrl.split("/").pop()}:${i.ReceiptHandle}`);
+          return {};
+        });
+      sqsMock
+        .on(ChangeMessageVisibilityCommand)
+        .callsFake(async (i: { QueueUrl: string; ReceiptHandle: string }) => {
+          delayed.push(`${i.QueueUrl.split("/").pop()}:${i.ReceiptHandle}`);
+          return {};
+        });
+      for (const [resource, project, queue] of [
+        ["invoices", invoiceFor, "billing"],
+        ["shipments", shipmentFor, "shipping"],
+      ] as const) {
+        const app = createConsumerApp<ProjectedRecord>(resource, project, {
+          sqs,
+          doc: dynamo.doc,
+          tableName: resource,
+          queueUrl: `https://sqs.us-east-1.amazonaws.com/123456789012/${queue}`,
+          logger: memoryLogger(),
+          worker: { waitTimeSeconds: 1 },
+        });
+        app.worker.start();
+        bases[resource] = `http://127.0.0.1:${await app.server.start(0, "127.0.0.1")}`;
+        apps.push(app);
+      }
+      await until(
+        () => apps.every((a) => a.worker.stats.succeeded + a.worker.stats.failed === 4),
+        "batches",
+      );
+    });
+
+    after(async () => {
+      for (const a of apps) await Promise.all([a.worker.stop(), a.server.stop(100)]);
+    });
+
+    it("writes one record per order, even when an event is redelivered", async () => {
+      const invoices = await dynamo.scan("invoices");
+      expect(invoices.map((i) => i.orderId).sort()).to.deep.equal([ID_A, ID_B]);
+      expect(invoices.find((i) => i.orderId === ID_A)).to.include({
+        amountCents: 3097,
+        currency: "EUR",
+        status: "ISSUED",
+        issuedAt: "2026-01-01T00:00:00.000Z",
+      });
+      const shipments = await dynamo.scan("shipments");
+      expect(shipments).to.have.length(2);
+      expect(shipments.find((s) => s.orderId === ID_B)).to.deep.include({
+        status: "PENDING",
+        units: { "BOOK-1": 2, "PEN-7": 3 },
+      });
+    });
+
+    it("deletes processed messages (duplicates too) and leaves the malformed one for retry and the DLQ", () => {
+      for (const queue of ["billing", "shipping"]) {
+        expect(deleted.filter((d) => d.startsWith(`${queue}:`)).sort()).to.deep.equal([
+          `${queue}:rh-a`,
+          `${queue}:rh-a-again`,
+          `${queue}:rh-b`,
+        ]);
+        expect(delayed).to.include(`${queue}:rh-junk`);
+      }
+      expect(apps.map((a) => a.worker.stats)).to.deep.equal([
+        { received: 4, succeeded: 3, failed: 1, released: 0 },
+        { received: 4, succeeded: 3, failed: 1, released: 0 },
+      ]);
+    });
+
+    it("serves the records through GET /<resource>/{orderId}, with 4xx for bad requests", async () => {
+      const invoice = await call(bases.invoices, "GET", `/invoices/${ID_A}`);
+      expect(invoice.status).to.equal(200);
+      expect(invoice.body).to.deep.equal(invoiceFor(sampleEvent(ID_A)));
+      const shipment = await call(bases.shipments, "GET", `/shipments/${ID_B}`);
+      expect(shipment.body).to.deep.equal(shipmentFor(sampleEvent(ID_B)));
+      for (const [path, method, status] of [
+        [`/invoices/${"9".repeat(8)}-0000-4000-8000-000000000000`, "GET", 404],
+        ["/invoices/not-a-uuid", "GET", 400],
+        ["/invoices/%E0%A4%A", "GET", 400],
+        [`/invoices/${ID_A}`, "DELETE", 405],
+        ["/invoices", "GET", 404],
+        ["/shipments", "GET", 404],
+      ] as const) {
+        const res = await call(bases.invoices, method, path);
+        expect(res.status, `${method} ${path}`).to.equal(status);
+        expect(res.body).to.have.nested.property("error.status", status);
+      }
+      expect((await call(bases.invoices, "GET", "/health")).status).to.equal(200);
+    });
+
+    it("reports unhealthy once its worker has stopped, so ECS replaces the task", async () => {
+      const app = createConsumerApp("invoices", invoiceFor, {
+        sqs,
+        doc: dynamo.doc,
+        tableName: "invoices",
+        queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/idle",
+      });
+      app.worker.start();
+      const base = `http://127.0.0.1:${await app.server.start(0, "127.0.0.1")}`;
+      expect((await call(base, "GET", "/health")).status).to.equal(200);
+      await app.worker.stop();
+      expect((await call(base, "GET", "/health")).status).to.equal(503);
+      await app.server.stop(100);
+    });
+  });
+
+  describe("OrderPlaced messages", () => {
+    it("are read raw or from an SNS envelope; anything else is malformed", () => {
+      const event = sampleEvent(ID_A);
+      expect(parseOrderPlacedMessage(JSON.stringify(event))).to.deep.equal(event);
+      expect(parseOrderPlacedMessage(snsEnvelope(event))).to.deep.equal(event);
+      for (const body of [undefined, "", "nope", "{}", snsEnvelope({ type: "OrderShipped" })]) {
+        expect(() => parseOrderPlacedMessage(body), String(body)).to.throw(MalformedMessageError);
+      }
+    });
+
+    it("flow end to end: an order placed through the API becomes an invoice and a shipment", async () => {
+      const published: string[] = [];
+      const service = new OrdersService({
+        doc: dynamo.doc,
+        tableName: "orders",
+        publish: async (e) => void published.push(JSON.stringify(e)),
+      });
+      const { order } = await service.place(ORDER_INPUT);
+      const event = parseOrderPlacedMessage(published[0]);
+      expect(invoiceFor(event)).to.include({ orderId: order.id, amountCents: order.totalCents });
+      expect(shipmentFor(event)).to.include({ orderId: order.id, status: "PENDING" });
+    });
+  });
+});

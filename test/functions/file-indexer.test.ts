@@ -1,0 +1,270 @@
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import type { SQSEvent, SQSRecord } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { expect } from "chai";
+import type { AddressInfo } from "node:net";
+import { makeHandler } from "../../functions/file-indexer/handler";
+import { fileRow } from "../../functions/file-indexer/record";
+
+// dynalite ships no types; only listen/close/address are used.
+const dynalite = require("dynalite") as (opts: object) => {
+  listen(port: number, cb: () => void): void;
+  close(cb: () => void): void;
+  address(): AddressInfo;
+};
+
+const BUCKET = "files-bucket-826bbda";
+const TABLE = "files";
+let sequence = 0;
+
+/** One S3 event record exactly as S3 writes it (key URL-encoded, `+` for spaces). */
+function s3Record(
+  encodedKey: string,
+  options: { versionId?: string; sequencer?: string; eventName?: string; size?: number } = {},
+) {
+  return {
+    eventVersion: "2.1",
+    eventSource: "aws:s3",
+    awsRegion: "us-east-1",
+    eventTime: "2026-01-01T12:00:00.000Z",
+    eventName: options.eventName ?? "ObjectCreated:Put",
+    userIdentity: { principalId: "AWS:AROAEXAMPLE:files-api" },
+    requestParameters: { sourceIPAddress: "203.0.113.9" },
+    responseElements: {
+      "x-amz-request-id": "C3D13FE58DE4C810",
+      "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD",
+    },
+    s3: {
+      s3SchemaVersion: "1.0",
+      configurationId: "index-uploads",
+      bucket: {
+        name: BUCKET,
+        ownerIdentity: { principalId: "A3NL1KOZZKExample" },
+        arn: `arn:aws:s3:::${BUCKET}`,
+      },
+      object: {
+        key: encodedKey,
+        size: options.size ?? 1024,
+        eTag: "d41d8cd98f00b204e9800998ecf8427e",
+        versionId: options.versionId ?? "096fKKXTRTtl3on89fVO.nfljtsv6qko",
+        sequencer: options.sequencer ?? "0055AED6DCD90281E5",
+      },
+    },
+  };
+}
+
+/** An SQS record carrying `body`, as Lambda's SQS event source delivers it. */
+function sqsRecord(body: string): SQSRecord {
+  const id = `msg-${++sequence}`;
+  return {
+    messageId: id,
+    receiptHandle: `AQEB${id}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: "1",
+      SentTimestamp: "1767268800000",
+      SenderId: "AIDAEXAMPLE",
+      ApproximateFirstReceiveTimestamp: "1767268800001",
+    },
+    messageAttributes: {},
+    md5OfBody: "x",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:three-tier-lambda-s3-uploads",
+    awsRegion: "us-east-1",
+  };
+}
+
+const notification = (...records: object[]) => JSON.stringify({ Records: records });
+const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+
+describe("functions/file-indexer (against dynalite)", () => {
+  let server: ReturnType<typeof dynalite>;
+  let ddb: DynamoDBDocumentClient;
+  // Created in before(): mockClient patches S3Client globally until restored.
+  let s3Mock: ReturnType<typeof mockClient>;
+  let handler: ReturnType<typeof makeHandler>;
+
+  before(async () => {
+    server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, resolve));
+    const client = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${server.address().port}`,
+      region: "us-east-1",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
+    await client.send(
+      new CreateTableCommand({
+        TableName: TABLE,
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+    ddb = DynamoDBDocumentClient.from(client);
+    s3Mock = mockClient(S3Client);
+    s3Mock.on(HeadObjectCommand).resolves({ ContentType: "image/png", ContentLength: 1024 });
+    s3Mock
+      .on(HeadObjectCommand, { Key: "uploads/gone.txt" })
+      .rejects(Object.assign(new Error("Not Found"), { name: "NotFound" }));
+    handler = makeHandler({
+      ddb,
+      s3: new S3Client({ region: "us-east-1" }),
+      tableName: TABLE,
+      now: () => new Date("2026-01-01T12:00:01Z"),
+    });
+  });
+
+  after(async () => {
+    s3Mock?.restore();
+    ddb?.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const rows = async () =>
+    ((await ddb.send(new ScanCommand({ TableName: TABLE }))).Items ?? []) as Record<
+      string,
+      unknown
+    >[];
+  const rowFor = async (key: string) => (await rows()).filter((r) => r.key === key);
+
+  it("decodes keys with spaces ('+'), unicode and a literal '+' and records each file once", async () => {
+    const res = await handler(
+      batch(
+        sqsRecord(notification(s3Record("uploads/a1/my+holiday+photo.png", { sequencer: "01" }))),
+        sqsRecord(
+          notification(
+            s3Record("uploads/a2/%E6%97%A5%E6%9C%AC%E8%AA%9E+%C3%A9t%C3%A9.png", {
+              sequencer: "02",
+            }),
+          ),
+        ),
+        sqsRecord(notification(s3Record("uploads/a3/c%2B%2B+notes.png", { sequencer: "03" }))),
+      ),
+    );
+    expect(res.batchItemFailures).to.deep.equal([]);
+    const [holiday] = await rowFor("uploads/a1/my holiday photo.png");
+    expect(holiday).to.deep.include({
+      id: `${BUCKET}/uploads/a1/my holiday photo.png#096fKKXTRTtl3on89fVO.nfljtsv6qko`,
+      bucket: BUCKET,
+      size: 1024,
+      contentType: "image/png",
+      versionId: "096fKKXTRTtl3on89fVO.nfljtsv6qko",
+      eventName: "ObjectCreated:Put",
+      indexedAt: "2026-01-01T12:00:01.000Z",
+    });
+    expect(await rowFor("uploads/a2/日本語 été.png")).to.have.length(1);
+    expect(await rowFor("uploads/a3/c++ notes.png")).to.have.length(1);
+    // HEAD asked S3 for the decoded key and the exact version.
+    const heads = s3Mock.commandCalls(HeadObjectCommand).map((c) => c.args[0].input);
+    expect(heads).to.deep.include({
+      Bucket: BUCKET,
+      Key: "uploads/a3/c++ notes.png",
+      VersionId: "096fKKXTRTtl3on89fVO.nfljtsv6qko",
+    });
+  });
+
+  it("acknowledges and ignores s3:TestEvent", async () => {
+    const before = (await rows()).length;
+    const test = JSON.stringify({
+      Service: "Amazon S3",
+      Event: "s3:TestEvent",
+      Time: "2026-01-01T11:59:00.000Z",
+      Bucket: BUCKET,
+      RequestId: "5582815E1AEA5ADF",
+      HostId: "8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE",
+    });
+    const res = await handler(batch(sqsRecord(test)));
+    expect(res.batchItemFailures).to.deep.equal([]);
+    expect((await rows()).length).to.equal(before);
+  });
+
+  it("fails only the malformed records of a batch", async () => {
+    const good = sqsRecord(notification(s3Record("uploads/ok/after+bad.png", { sequencer: "10" })));
+    const notJson = sqsRecord("this is not json");
+    const noS3 = sqsRecord(JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put" }] }));
+    const badKey = sqsRecord(notification(s3Record("uploads/%E0%A4%A.png", { sequencer: "11" })));
+    const other = sqsRecord(JSON.stringify({ hello: "world" }));
+    const res = await handler(batch(notJson, good, noS3, badKey, other));
+    expect(res.batchItemFailures.map((f) => f.itemIdentifier)).to.deep.equal([
+      notJson.messageId,
+      noS3.messageId,
+      badKey.messageId,
+      other.messageId,
+    ]);
+    expect(await rowFor("uploads/ok/after bad.png")).to.have.length(1);
+  });
+
+  it("writes one row for duplicated and redelivered events", async () => {
+    const body = notification(s3Record("uploads/dup/report+final.png", { sequencer: "20" }));
+    const first = await handler(batch(sqsRecord(body), sqsRecord(body)));
+    const redelivery = await handler(batch(sqsRecord(body)));
+    expect(first.batchItemFailures).to.deep.equal([]);
+    expect(redelivery.batchItemFailures).to.deep.equal([]);
+    expect(await rowFor("uploads/dup/report final.png")).to.have.length(1);
+  });
+
+  it("keeps one row per version when a key is overwritten", async () => {
+    const v1 = s3Record("uploads/v/doc.png", { versionId: "v1", sequencer: "30" });
+    const v2 = s3Record("uploads/v/doc.png", { versionId: "v2", sequencer: "31" });
+    await handler(batch(sqsRecord(notification(v1, v2))));
+    const found = await rowFor("uploads/v/doc.png");
+    expect(found.map((r) => r.versionId).sort()).to.deep.equal(["v1", "v2"]);
+  });
+
+  it("records a file deleted before indexing, without its content type", async () => {
+    const res = await handler(
+      batch(sqsRecord(notification(s3Record("uploads/gone.txt", { sequencer: "40" })))),
+    );
+    expect(res.batchItemFailures).to.deep.equal([]);
+    const [row] = await rowFor("uploads/gone.txt");
+    expect(row).not.to.have.property("contentType");
+  });
+
+  it("skips events other than ObjectCreated", async () => {
+    const res = await handler(
+      batch(
+        sqsRecord(
+          notification(
+            s3Record("uploads/removed.png", { eventName: "ObjectRemoved:Delete", sequencer: "50" }),
+          ),
+        ),
+      ),
+    );
+    expect(res.batchItemFailures).to.deep.equal([]);
+    expect(await rowFor("uploads/removed.png")).to.have.length(0);
+  });
+
+  it("returns a record whose write fails, and only that one, to the queue", async () => {
+    const failing = makeHandler({
+      ddb: {
+        send: async (command: { input: { Item?: { key?: string } } }) => {
+          if (command.input.Item?.key === "uploads/throttled.png") {
+            throw Object.assign(new Error("Rate exceeded"), {
+              name: "ProvisionedThroughputExceededException",
+            });
+          }
+          return {};
+        },
+      } as unknown as DynamoDBDocumentClient,
+      tableName: TABLE,
+    });
+    const bad = sqsRecord(notification(s3Record("uploads/throttled.png", { sequencer: "60" })));
+    const ok = sqsRecord(notification(s3Record("uploads/fine.png", { sequencer: "61" })));
+    const res = await failing(batch(ok, bad));
+    expect(res.batchItemFailures).to.deep.equal([{ itemIdentifier: bad.messageId }]);
+  });
+
+  it("builds rows keyed by bucket, key and version (sequencer without versioning)", () => {
+    const event = {
+      eventName: "ObjectCreated:Put",
+      eventTime: "t",
+      bucket: "b",
+      key: "k",
+      sequencer: "0A",
+    };
+    expect(fileRow(event, undefined, new Date(0)).id).to.equal("b/k#0A");
+    expect(fileRow({ ...event, versionId: "v9" }, undefined, new Date(0)).id).to.equal("b/k#v9");
+  });
+});

@@ -1,0 +1,407 @@
+import { CreateTableCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { expect } from "chai";
+import fc from "fast-check";
+import type { AddressInfo } from "node:net";
+import { makeHandler, stagePath } from "../../functions/items-api/handler";
+import {
+  LIMITS,
+  createItemSchema,
+  createItemsService,
+  decodeCursor,
+  encodeCursor,
+  updateItemSchema,
+} from "../../functions/lib/items";
+
+// dynalite ships no types; only listen/close/address are used.
+const dynalite = require("dynalite") as (opts: object) => {
+  listen(port: number, cb: () => void): void;
+  close(cb: () => void): void;
+  address(): AddressInfo;
+};
+
+const TABLE = "items";
+const WRITES = new Set(["PutItemCommand", "UpdateItemCommand", "DeleteItemCommand"]);
+
+/** An API Gateway HTTP API (payload 2.0) event as the $default stage delivers it. */
+function apiEvent(
+  method: string,
+  path: string,
+  options: {
+    body?: string;
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+    base64?: boolean;
+  } = {},
+): APIGatewayProxyEventV2 {
+  const headers = { "content-type": "application/json", ...options.headers };
+  return {
+    version: "2.0",
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+    headers,
+    queryStringParameters: options.query,
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "api",
+      domainName: "api.execute-api.us-east-1.amazonaws.com",
+      domainPrefix: "api",
+      http: { method, path, protocol: "HTTP/1.1", sourceIp: "203.0.113.1", userAgent: "test" },
+      requestId: "req",
+      routeKey: `${method} ${path}`,
+      stage: "$default",
+      time: "01/Jan/2026:00:00:00 +0000",
+      timeEpoch: 0,
+    },
+    body: options.body,
+    isBase64Encoded: options.base64 ?? false,
+  };
+}
+
+type Handler = (e: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+const parse = (res: APIGatewayProxyStructuredResultV2) =>
+  res.body ? JSON.parse(res.body) : undefined;
+
+describe("functions/items-api (against dynalite)", () => {
+  let server: ReturnType<typeof dynalite>;
+  let client: DynamoDBClient;
+  let handler: Handler;
+  const sent: string[] = [];
+  let clock = Date.parse("2026-01-01T00:00:00Z");
+
+  before(async () => {
+    server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, resolve));
+    client = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${server.address().port}`,
+      region: "us-east-1",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
+    // Records every command the service sends, to prove bad requests write nothing.
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        sent.push(String(context.commandName));
+        return next(args);
+      },
+      { step: "initialize", name: "recordCommands" },
+    );
+    await client.send(
+      new CreateTableCommand({
+        TableName: TABLE,
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+    const service = createItemsService(TABLE, {
+      client,
+      now: () => new Date((clock += 1000)),
+    });
+    handler = makeHandler({ service });
+  });
+
+  after(async () => {
+    client?.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const count = async () =>
+    (await client.send(new ScanCommand({ TableName: TABLE, Select: "COUNT" }))).Count ?? 0;
+  const post = (body: unknown) =>
+    handler(apiEvent("POST", "/items", { body: JSON.stringify(body) }));
+
+  describe("CRUD", () => {
+    it("creates an item with a server id, version 1 and timestamps", async () => {
+      const res = await post({ name: "lamp", tags: ["home"], attributes: { watts: 40 } });
+      expect(res.statusCode).to.equal(201);
+      const item = parse(res);
+      expect(item.id).to.match(/^[0-9a-f-]{36}$/);
+      expect(item).to.include({ name: "lamp", version: 1 });
+      expect(item.createdAt).to.equal(item.updatedAt);
+      expect(res.headers).to.include({ location: `/items/${item.id}`, etag: '"1"' });
+    });
+
+    it("reads, replaces (version + 1, optional fields removed) and deletes", async () => {
+      const created = parse(await post({ name: "desk", description: "oak", tags: ["office"] }));
+      const got = await handler(apiEvent("GET", `/items/${created.id}`));
+      expect(got.statusCode).to.equal(200);
+      expect(parse(got)).to.deep.equal(created);
+
+      const put = await handler(
+        apiEvent("PUT", `/items/${created.id}`, {
+          body: JSON.stringify({ name: "desk v2", version: 1 }),
+        }),
+      );
+      expect(put.statusCode).to.equal(200);
+      const updated = parse(put);
+      expect(updated).to.include({ id: created.id, name: "desk v2", version: 2 });
+      expect(updated).not.to.have.property("description");
+      expect(updated).not.to.have.property("tags");
+      expect(updated.createdAt).to.equal(created.createdAt);
+      expect(updated.updatedAt > created.updatedAt).to.equal(true);
+
+      const del = await handler(apiEvent("DELETE", `/items/${created.id}`));
+      expect(del.statusCode).to.equal(204);
+      expect((await handler(apiEvent("GET", `/items/${created.id}`))).statusCode).to.equal(404);
+    });
+
+    it("accepts base64 bodies and keeps unicode intact", async () => {
+      const body = Buffer.from(JSON.stringify({ name: "Café ☕ 日本" })).toString("base64");
+      const res = await handler(apiEvent("POST", "/items", { body, base64: true }));
+      expect(res.statusCode).to.equal(201);
+      expect(parse(res).name).to.equal("Café ☕ 日本");
+    });
+  });
+
+  describe("404s", () => {
+    const missing = "00000000-0000-4000-8000-000000000000";
+    it("answers 404 JSON for GET, PUT and DELETE of an unknown id", async () => {
+      for (const [method, body] of [
+        ["GET", undefined],
+        ["PUT", JSON.stringify({ name: "x", version: 1 })],
+        ["DELETE", undefined],
+      ] as const) {
+        const res = await handler(apiEvent(method, `/items/${missing}`, { body }));
+        expect(res.statusCode, method).to.equal(404);
+        expect(parse(res).error).to.deep.include({ status: 404 });
+        expect(parse(res).error.message).to.contain(missing);
+      }
+    });
+
+    it("answers 404 for unknown paths and 405 for unsupported methods", async () => {
+      expect((await handler(apiEvent("GET", "/nothing"))).statusCode).to.equal(404);
+      expect((await handler(apiEvent("GET", "/items/a/b"))).statusCode).to.equal(404);
+      const res = await handler(apiEvent("PATCH", "/items"));
+      expect(res.statusCode).to.equal(405);
+      expect(res.headers).to.include({ allow: "GET, POST" });
+    });
+  });
+
+  describe("optimistic concurrency", () => {
+    it("lets exactly one of two concurrent updates of the same version win; the other gets 409", async () => {
+      const { id } = parse(await post({ name: "counter" }));
+      const update = (name: string) =>
+        handler(apiEvent("PUT", `/items/${id}`, { body: JSON.stringify({ name, version: 1 }) }));
+      const results = await Promise.all([update("a"), update("b")]);
+      const statuses = results.map((r) => r.statusCode).sort();
+      expect(statuses).to.deep.equal([200, 409]);
+      const conflict = parse(results.find((r) => r.statusCode === 409)!);
+      expect(conflict.error.details).to.deep.equal({ expectedVersion: 1, currentVersion: 2 });
+      const winner = parse(results.find((r) => r.statusCode === 200)!);
+      expect(parse(await handler(apiEvent("GET", `/items/${id}`)))).to.deep.equal(winner);
+    });
+
+    it("answers 409 to a stale version and to a stale If-Match on delete", async () => {
+      const { id } = parse(await post({ name: "stale" }));
+      const ok = await handler(
+        apiEvent("PUT", `/items/${id}`, { body: JSON.stringify({ name: "s2", version: 1 }) }),
+      );
+      expect(ok.statusCode).to.equal(200);
+      const stale = await handler(
+        apiEvent("PUT", `/items/${id}`, { body: JSON.stringify({ name: "s3", version: 1 }) }),
+      );
+      expect(stale.statusCode).to.equal(409);
+      const del = await handler(
+        apiEvent("DELETE", `/items/${id}`, { headers: { "if-match": '"1"' } }),
+      );
+      expect(del.statusCode).to.equal(409);
+      const del2 = await handler(
+        apiEvent("DELETE", `/items/${id}`, { headers: { "if-match": 'W/"2"' } }),
+      );
+      expect(del2.statusCode).to.equal(204);
+    });
+  });
+
+  describe("pagination", () => {
+    it("walks every item exactly once across pages with an opaque cursor", async () => {
+      for (let i = 0; i < 23; i++) await post({ name: `page item ${i}` });
+      const total = await count();
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const query: Record<string, string> = { limit: "7", ...(cursor ? { cursor } : {}) };
+        const res = await handler(apiEvent("GET", "/items", { query }));
+        expect(res.statusCode).to.equal(200);
+        const page = parse(res);
+        expect(page.items.length).to.be.at.most(7);
+        seen.push(...page.items.map((i: { id: string }) => i.id));
+        cursor = page.nextCursor;
+        if (cursor) expect(cursor).to.match(/^[A-Za-z0-9_-]+$/);
+        pages++;
+      } while (cursor && pages < 50);
+      expect(pages).to.be.greaterThan(3);
+      expect(seen.length).to.equal(total);
+      expect(new Set(seen).size).to.equal(total);
+    });
+
+    it("defaults the page size and round-trips cursors", async () => {
+      const page = parse(await handler(apiEvent("GET", "/items")));
+      expect(page.items.length).to.equal(LIMITS.pageDefault);
+      expect(decodeCursor(page.nextCursor)).to.deep.equal({ id: page.items.at(-1).id });
+      expect(decodeCursor(encodeCursor({ id: "abc" }))).to.deep.equal({ id: "abc" });
+    });
+  });
+
+  it("maps named stages to the path below the stage", () => {
+    const e = apiEvent("GET", "/prod/items");
+    e.requestContext.stage = "prod";
+    expect(stagePath(e)).to.equal("/items");
+    expect(stagePath(apiEvent("GET", "/items"))).to.equal("/items");
+  });
+
+  describe("bad requests (property-based)", () => {
+    const uuid = "11111111-1111-4111-8111-111111111111";
+    const notCreate = (v: unknown) => !createItemSchema.safeParse(v).success;
+    const notUpdate = (v: unknown) => !updateItemSchema.safeParse(v).success;
+    const jsonValue = fc.jsonValue({ maxDepth: 3 });
+    const wrongType = fc.oneof(
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string(), { maxLength: 3 }),
+      fc.dictionary(fc.string(), fc.integer(), { maxKeys: 3 }),
+    );
+    const validFields = fc.record(
+      { name: fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim().length > 0) },
+      { requiredKeys: ["name"] },
+    );
+    const knownKeys = ["name", "description", "tags", "attributes", "version"];
+
+    /** Bodies that must be refused, each mutation of a valid body or not JSON at all. */
+    const badBody = (forUpdate: boolean) =>
+      fc.oneof(
+        // Not JSON.
+        fc.string({ maxLength: 40 }).filter((s) => {
+          try {
+            JSON.parse(s);
+            return false;
+          } catch {
+            return true;
+          }
+        }),
+        // JSON that is not a valid item (arbitrary values: numbers, arrays, objects, strings).
+        jsonValue
+          .filter((v) => (forUpdate ? notUpdate(v) : notCreate(v)))
+          .map((v) => JSON.stringify(v)),
+        // A valid body plus an unknown field.
+        fc
+          .tuple(
+            validFields,
+            fc.string({ minLength: 1, maxLength: 10 }).filter((k) => !knownKeys.includes(k)),
+            jsonValue,
+          )
+          .map(([f, k, v]) =>
+            JSON.stringify({ ...f, ...(forUpdate ? { version: 1 } : {}), [k]: v }),
+          ),
+        // A known field of the wrong type.
+        fc
+          .tuple(
+            validFields,
+            fc.constantFrom("name", "description", "tags", "attributes"),
+            wrongType,
+          )
+          .filter(
+            ([, k, v]) =>
+              !(k === "attributes" && typeof v === "object" && v !== null && !Array.isArray(v)) &&
+              !(k === "tags" && Array.isArray(v)),
+          )
+          .map(([f, k, v]) =>
+            JSON.stringify({ ...f, ...(forUpdate ? { version: 1 } : {}), [k]: v }),
+          ),
+        // Too long, blank, nested or out-of-range values.
+        fc.constantFrom(
+          JSON.stringify({ name: "x".repeat(LIMITS.name + 1) }),
+          JSON.stringify({ name: "   " }),
+          JSON.stringify({ name: "a", tags: Array.from({ length: LIMITS.tags + 1 }, () => "t") }),
+          JSON.stringify({ name: "a", attributes: { nested: { deep: 1 } } }),
+          JSON.stringify({ name: "a", attributes: { n: 1e300 } }),
+          JSON.stringify({ name: "a", attributes: { n: 1e-200 } }),
+          JSON.stringify({ name: "a", attributes: { "bad key": 1 } }),
+          '{"name":"\\ud800"}',
+          JSON.stringify({ name: "a", description: "d".repeat(70_000) }),
+        ),
+        // Missing (update) or bad version; POST must refuse any `version`.
+        fc
+          .oneof(
+            forUpdate ? fc.constant(undefined) : fc.constant(1),
+            fc.constantFrom(0, -1, 1.5, "1", null),
+          )
+          .map((version) => JSON.stringify({ name: "a", version })),
+      );
+
+    const badRequest: fc.Arbitrary<APIGatewayProxyEventV2> = fc.oneof(
+      badBody(false).map((body) => apiEvent("POST", "/items", { body })),
+      badBody(true).map((body) => apiEvent("PUT", `/items/${uuid}`, { body })),
+      fc.constantFrom("", undefined).map((body) => apiEvent("POST", "/items", { body })),
+      fc
+        .constantFrom("text/plain", "application/xml", "multipart/form-data")
+        .map((ct) =>
+          apiEvent("POST", "/items", { body: '{"name":"a"}', headers: { "content-type": ct } }),
+        ),
+      // Ids that cannot exist.
+      fc
+        .tuple(
+          fc.constantFrom("GET", "PUT", "DELETE"),
+          fc
+            .string({ minLength: 1, maxLength: 40 })
+            .filter((s) => !s.includes("/") && s.trim() === s),
+        )
+        .map(([method, id]) =>
+          apiEvent(method, `/items/${encodeURIComponent(id)}`, {
+            body: JSON.stringify({ name: "a", version: 1 }),
+          }),
+        ),
+      fc.constant(apiEvent("GET", "/items/%E0%A4%A")),
+      // Bad limits, cursors and unknown parameters.
+      fc
+        .oneof(
+          fc.constantFrom("0", "101", "-1", "1.5", "abc", "", "1e2", "99999"),
+          fc.integer({ min: LIMITS.pageMax + 1 }).map(String),
+        )
+        .map((limit) => apiEvent("GET", "/items", { query: { limit } })),
+      fc
+        .oneof(
+          fc.string({ minLength: 1, maxLength: 60 }),
+          jsonValue.map((v) => Buffer.from(JSON.stringify(v)).toString("base64url")),
+          fc.constant(Buffer.from('{"v":1,"k":7}').toString("base64url")),
+          fc.constant(Buffer.from('{"v":1,"k":"a","x":1}').toString("base64url")),
+          fc.constant("A".repeat(LIMITS.cursor + 1)),
+        )
+        .map((cursor) => apiEvent("GET", "/items", { query: { cursor } })),
+      fc
+        .string({ minLength: 1, maxLength: 10 })
+        .filter((k) => k !== "limit" && k !== "cursor")
+        .map((k) => apiEvent("GET", "/items", { query: { [k]: "1" } })),
+      // Bad If-Match on delete.
+      fc
+        .constantFrom("abc", '"0"', "*", "-1")
+        .map((tag) => apiEvent("DELETE", `/items/${uuid}`, { headers: { "if-match": tag } })),
+    );
+
+    it("answers every one of 600 generated bad requests with a 4xx JSON error and writes nothing", async () => {
+      const before = await count();
+      sent.length = 0;
+      let runs = 0;
+      await fc.assert(
+        fc.asyncProperty(badRequest, async (event) => {
+          runs++;
+          const res = await handler(event);
+          expect(
+            res.statusCode,
+            `${event.requestContext.http.method} ${event.rawPath} ${event.body?.slice(0, 80)}`,
+          ).to.be.within(400, 499);
+          expect(res.headers?.["content-type"]).to.equal("application/json");
+          const body = parse(res);
+          expect(body.error.status).to.equal(res.statusCode);
+          expect(body.error.message).to.be.a("string").and.not.equal("");
+        }),
+        { numRuns: 600, seed: 20260101 },
+      );
+      expect(runs).to.be.at.least(600);
+      expect(sent.filter((c) => WRITES.has(c))).to.deep.equal([]);
+      expect(await count()).to.equal(before);
+    });
+  });
+});

@@ -1,0 +1,163 @@
+import { expect } from "chai";
+import { evaluatePolicies } from "../../policy/evaluate";
+import { StackRun, runStack } from "../../scripts/harness/runStack";
+import { ConfigError } from "../../stacks/config";
+import { kinesisAutoscale } from "../../stacks/kinesis-autoscale";
+import { realtimeAnalytics } from "../../stacks/realtime-analytics";
+import { FLOWS } from "../../stacks/registry";
+import { SETTINGS_ENV, parseSettings } from "../../functions/shard-autoscaler/settings";
+
+const NS = "aws-serverless-flows";
+const T = {
+  stream: "aws:kinesis/stream:Stream",
+  fn: "aws:lambda/function:Function",
+  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  scaler: "serverless:streaming:ShardAutoscaler",
+  own: "serverless:streaming:ScalableStream",
+};
+
+function flowTree(run: StackRun, slug: string) {
+  const root = run.resources.find((r) => r.type.startsWith("serverless:flow:") && r.name === slug)!;
+  return [root, ...run.recorder.descendants(root.urn)];
+}
+
+function scalerSettings(run: StackRun) {
+  const fn = run.recorder.get(T.fn, "shard-autoscaler");
+  const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+  return parseSettings(env[SETTINGS_ENV]);
+}
+
+describe("flow kinesis-autoscale: on its own", () => {
+  let run: StackRun;
+
+  before(async () => {
+    run = await runStack({
+      stack: "test",
+      config: {
+        [`${NS}:flows`]: '["kinesis-autoscale"]',
+        [`${NS}:kinesis-autoscale`]: JSON.stringify({
+          minShards: 2,
+          maxShards: 32,
+          streamShardCount: 4,
+        }),
+      },
+      flows: [kinesisAutoscale],
+    });
+  });
+
+  it("deploys its own encrypted provisioned stream and scales it", () => {
+    const tree = flowTree(run, "kinesis-autoscale");
+    const streams = tree.filter((r) => r.type === T.stream);
+    expect(streams).to.have.length(1);
+    expect(streams[0].inputs).to.include({ shardCount: 4, encryptionType: "KMS" });
+    expect(tree.filter((r) => r.type === T.scaler)).to.have.length(1);
+    const s = scalerSettings(run);
+    expect(s.streamArn).to.equal(streams[0].state.arn);
+    expect(s.policy).to.include({ minShards: 2, maxShards: 32 });
+    const out = run.outputs.kinesisAutoscale as Record<string, unknown>;
+    expect(out).to.include({ attachedTo: "own stream", streamArn: streams[0].state.arn });
+    expect(out.scalerFunctionName).to.be.a("string");
+    expect(out.scaleUpAlarmName).to.be.a("string");
+  });
+
+  it("writes the first alarms for the stream's initial shard count", () => {
+    const up = run.recorder.get(T.alarm, "shard-autoscaler-scale-up");
+    const out = (up.inputs.metricQueries as { returnData: boolean; expression?: string }[]).find(
+      (q) => q.returnData,
+    );
+    expect(out?.expression).to.contain(`/ ${4 * 60 * 1024 * 1024}`);
+  });
+
+  it("passes the secure-defaults policy pack", () => {
+    const mine = new Set(flowTree(run, "kinesis-autoscale").map((r) => r.urn));
+    const findings = evaluatePolicies(run.resources).filter((v) => mine.has(v.urn));
+    expect(findings).to.deep.equal([]);
+  });
+});
+
+describe("flow kinesis-autoscale: attached to realtime-analytics", () => {
+  let run: StackRun;
+
+  before(async () => {
+    run = await runStack({
+      stack: "test",
+      config: {
+        [`${NS}:flows`]: '["realtime-analytics","kinesis-autoscale"]',
+        [`${NS}:realtime-analytics`]: JSON.stringify({ shardCount: 2 }),
+        [`${NS}:kinesis-autoscale`]: JSON.stringify({ maxShards: 8 }),
+      },
+      flows: [realtimeAnalytics, kinesisAutoscale],
+    });
+  });
+
+  it("scales the realtime-analytics stream instead of creating one", () => {
+    expect(flowTree(run, "kinesis-autoscale").filter((r) => r.type === T.stream)).to.deep.equal([]);
+    const streams = run.resources.filter((r) => r.type === T.stream);
+    expect(streams).to.have.length(1);
+    const s = scalerSettings(run);
+    expect(s.streamArn).to.equal(streams[0].state.arn);
+    expect(s.streamName).to.equal(streams[0].state.name);
+    const out = run.outputs.kinesisAutoscale as Record<string, unknown>;
+    expect(out.attachedTo).to.equal("realtime-analytics");
+    // Alarms written for that stream's 2 shards.
+    const up = run.recorder.get(T.alarm, "shard-autoscaler-scale-up");
+    const expr = (up.inputs.metricQueries as { returnData: boolean; expression?: string }[]).find(
+      (q) => q.returnData,
+    )?.expression;
+    expect(expr).to.contain(`/ ${2 * 60 * 1024 * 1024}`);
+  });
+
+  it("has no policy findings", () => {
+    const mine = new Set(flowTree(run, "kinesis-autoscale").map((r) => r.urn));
+    expect(evaluatePolicies(run.resources).filter((v) => mine.has(v.urn))).to.deep.equal([]);
+  });
+});
+
+describe("flow kinesis-autoscale: config", () => {
+  it("is registered after realtime-analytics", () => {
+    const slugs = FLOWS.map((f) => f.slug);
+    expect(slugs).to.include("kinesis-autoscale");
+    if (slugs.includes("realtime-analytics"))
+      expect(slugs.indexOf("kinesis-autoscale")).to.be.above(slugs.indexOf("realtime-analytics"));
+  });
+
+  it("refuses an on-demand realtime-analytics stream, naming the fix", async () => {
+    let error: unknown;
+    try {
+      await runStack({
+        stack: "test",
+        config: {
+          [`${NS}:flows`]: '["realtime-analytics","kinesis-autoscale"]',
+          [`${NS}:realtime-analytics`]: JSON.stringify({ streamMode: "ON_DEMAND" }),
+        },
+        flows: [realtimeAnalytics, kinesisAutoscale],
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(ConfigError);
+    expect(String((error as Error).message))
+      .to.match(/ON_DEMAND/)
+      .and.match(/set realtime-analytics\.streamMode to PROVISIONED/);
+  });
+
+  it("reports every bad setting at once", () => {
+    const result = kinesisAutoscale.settings.safeParse({
+      minShards: 10,
+      maxShards: 4,
+      scaleDownThreshold: 0.7,
+      streamShardCount: 20,
+      bogus: true,
+    });
+    expect(result.success).to.equal(false);
+    const paths = result.error!.issues.map((i) => i.path.join(".") || i.code);
+    expect(paths).to.include.members(["minShards", "scaleDownThreshold", "streamShardCount"]);
+    expect(result.error!.issues.some((i) => i.code === "unrecognized_keys")).to.equal(true);
+  });
+
+  it("fills every default", () => {
+    const result = kinesisAutoscale.settings.safeParse({});
+    expect(result.success).to.equal(true);
+    expect(result.data).to.deep.include({ minShards: 1, maxShards: 64, scheduleMinutes: 1 });
+  });
+});

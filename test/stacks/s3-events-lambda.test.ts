@@ -1,0 +1,131 @@
+import { expect } from "chai";
+import { evaluatePolicies } from "../../policy/evaluate";
+import { StackRun, runStack } from "../../scripts/harness/runStack";
+import { s3EventsLambda } from "../../stacks/s3-events-lambda";
+
+const NS = "aws-serverless-flows";
+const QUEUE = "aws:sqs/queue:Queue";
+const FUNCTION = "aws:lambda/function:Function";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const PERMISSION = "aws:lambda/permission:Permission";
+
+type Stmt = { Effect: string; Action: string | string[]; Resource: string | string[] };
+const actions = (s: Stmt) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+describe("flow s3-events-lambda", () => {
+  let run: StackRun;
+  const get = (type: string, name: string) => run.recorder.get(type, name);
+  const grants = (fn: string) =>
+    (JSON.parse(get(ROLE_POLICY, fn).inputs.policy as string).Statement as Stmt[]).filter(
+      (s) => s.Effect === "Allow",
+    );
+
+  before(async () => {
+    run = await runStack({
+      stack: "test",
+      config: {
+        [`${NS}:flows`]: '["s3-events-lambda"]',
+        [`${NS}:s3-events-lambda`]: JSON.stringify({
+          apiAuth: "none",
+          processorTimeoutSeconds: 20,
+        }),
+      },
+      flows: [s3EventsLambda],
+    });
+  });
+
+  it("invokes the ingest function directly from the bucket, limited to bucket and account", () => {
+    const [n] = run.recorder.byType("aws:s3/bucketNotification:BucketNotification");
+    const ingestArn = get(FUNCTION, "object-ingest").state.arn;
+    expect(n.inputs.lambdaFunctions).to.deep.equal([
+      {
+        id: "object-ingest",
+        lambdaFunctionArn: ingestArn,
+        events: ["s3:ObjectCreated:*"],
+        filterPrefix: "uploads/",
+      },
+    ]);
+    const permission = get(PERMISSION, "lambda-objects-object-ingest");
+    expect(permission.inputs).to.deep.include({
+      function: ingestArn,
+      principal: "s3.amazonaws.com",
+      sourceArn: get("aws:s3/bucket:Bucket", "lambda-objects").state.arn,
+      sourceAccount: "123456789012",
+    });
+    expect(n.dependsOn).to.include(permission.urn);
+  });
+
+  it("ingest queues events (SendMessage on the work queue only) and fails over to the DLQ", () => {
+    const work = get(QUEUE, "object-work");
+    const dlq = get(QUEUE, "object-work-dlq");
+    const env = (get(FUNCTION, "object-ingest").inputs.environment as { variables: object })
+      .variables;
+    expect(env).to.deep.equal({ QUEUE_URL: work.state.url });
+    const sends = grants("object-ingest").filter((s) => actions(s).includes("sqs:SendMessage"));
+    expect(sends.map((s) => s.Resource)).to.deep.equal([[dlq.state.arn], [work.state.arn]]);
+    const invokeConfig = run.recorder.byType(
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+    )[0].inputs;
+    expect(invokeConfig).to.deep.include({ maximumRetryAttempts: 2 });
+    expect(invokeConfig.destinationConfig).to.deep.equal({
+      onFailure: { destination: dlq.state.arn },
+    });
+  });
+
+  it("processes the work queue with batch failure reporting and a 6x visibility timeout", () => {
+    const work = get(QUEUE, "object-work");
+    expect(work.inputs.visibilityTimeoutSeconds).to.equal(120);
+    expect(JSON.parse(work.inputs.redrivePolicy as string)).to.deep.equal({
+      deadLetterTargetArn: get(QUEUE, "object-work-dlq").state.arn,
+      maxReceiveCount: 5,
+    });
+    const esm = get("aws:lambda/eventSourceMapping:EventSourceMapping", "object-processor").inputs;
+    expect(esm).to.deep.include({
+      eventSourceArn: work.state.arn,
+      functionName: get(FUNCTION, "object-processor").state.arn,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      batchSize: 10,
+      scalingConfig: { maximumConcurrency: 5 },
+    });
+    const writes = grants("object-processor").find((s) => actions(s).includes("dynamodb:PutItem"));
+    expect(writes?.Resource).to.deep.equal([
+      get("aws:dynamodb/table:Table", "processed-objects").state.arn,
+    ]);
+    expect(
+      run.recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name),
+    ).to.include("object-work-dlq-depth");
+  });
+
+  it("serves list/read routes over the processed table and the shared presign route", () => {
+    const routes = run.recorder.byType("aws:apigatewayv2/route:Route");
+    expect(routes.map((r) => r.inputs.routeKey).sort()).to.deep.equal([
+      "GET /objects",
+      "GET /objects/{ref}",
+      "POST /files",
+    ]);
+    for (const r of routes) expect(r.inputs.authorizationType).to.equal("NONE");
+    const reads = grants("objects-api-objects").find((s) => actions(s).includes("dynamodb:Scan"))!;
+    expect(actions(reads)).to.not.include("dynamodb:PutItem");
+    expect(
+      (get(FUNCTION, "objects-api-objects").inputs.environment as { variables: object }).variables,
+    ).to.deep.equal({
+      TABLE_NAME: get("aws:dynamodb/table:Table", "processed-objects").state.name,
+    });
+  });
+
+  it("stays out of the VPC by default and exports the endpoints", () => {
+    expect(get(FUNCTION, "object-processor").inputs.vpcConfig).to.equal(undefined);
+    expect(run.recorder.byType("aws:ec2/vpc:Vpc")).to.have.length(0);
+    const out = run.outputs.s3EventsLambda as Record<string, string>;
+    expect(out.objectsEndpoint).to.match(/^https:\/\/.+\/objects$/);
+    expect(out.dlqUrl).to.match(
+      /^https:\/\/sqs\.us-east-1\.amazonaws\.com\/\d{12}\/object-work-dlq/,
+    );
+  });
+
+  it("has no policy findings", () => {
+    expect(evaluatePolicies(run.resources).map((v) => `${v.policy}: ${v.message}`)).to.deep.equal(
+      [],
+    );
+  });
+});
