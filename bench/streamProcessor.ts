@@ -263,38 +263,44 @@ interface Result {
   failures: number;
 }
 
-async function measure(
-  backend: Awaited<ReturnType<typeof startBackend>>,
-  batch: KinesisStreamRecord[],
-  runs: number,
+function emptyResult(): Result {
+  return { ms: [], requests: 0, writtenItems: 0, byCommand: new Map(), rows: 0, failures: 0 };
+}
+
+/**
+ * One measured run on a fresh dynalite (its in-memory store slows as it fills, so runs must not
+ * share one), after a short warm-up on that instance (connections, JIT).
+ */
+async function measureOnce(
+  rttMs: number,
+  warmUp: KinesisStreamRecord[],
   run: (deps: ProcessorDeps) => Promise<number>,
-): Promise<Result> {
-  const result: Result = {
-    ms: [],
-    requests: 0,
-    writtenItems: 0,
-    byCommand: new Map(),
-    rows: 0,
-    failures: 0,
-  };
-  for (let i = 0; i < runs; i++) {
-    const tables = await backend.freshTables();
-    const deps: ProcessorDeps = {
-      ddb: backend.doc,
-      dedupeTable: tables.dedupe,
-      dataTable: tables.data,
-      dedupeTtlSeconds: 86_400,
+  into: Result,
+): Promise<void> {
+  const backend = await startBackend(rttMs);
+  try {
+    const depsFor = async (): Promise<ProcessorDeps> => {
+      const tables = await backend.freshTables();
+      return {
+        ddb: backend.doc,
+        dedupeTable: tables.dedupe,
+        dataTable: tables.data,
+        dedupeTtlSeconds: 86_400,
+      };
     };
+    await processBatch(warmUp, Date.now() + 60_000, await depsFor());
+    const deps = await depsFor();
     backend.counter.reset();
     const t0 = performance.now();
-    result.failures = await run(deps);
-    result.ms.push(performance.now() - t0);
-    result.requests = backend.counter.total;
-    result.writtenItems = backend.counter.writtenItems;
-    result.byCommand = new Map(backend.counter.byCommand);
-    result.rows = await backend.count(tables.data);
+    into.failures = await run(deps);
+    into.ms.push(performance.now() - t0);
+    into.requests = backend.counter.total;
+    into.writtenItems = backend.counter.writtenItems;
+    into.byCommand = new Map(backend.counter.byCommand);
+    into.rows = await backend.count(deps.dataTable);
+  } finally {
+    await backend.close();
   }
-  return result;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -305,80 +311,73 @@ async function main() {
   const distinct = new Set(
     batch.map((r) => (decodeKinesisRecord(r) as { event: { eventId: string } }).event.eventId),
   ).size;
-  const backend = await startBackend(o.rttMs);
-  try {
-    // Warm-up: JIT, connection pool, dynalite's first tables.
-    await measure(
-      backend,
-      batch.slice(0, 50),
-      1,
-      async (d) =>
-        (await processBatch(batch.slice(0, 50), Date.now() + 60_000, d)).response.batchItemFailures
-          .length,
-    );
-
-    const naive = await measure(
-      backend,
-      batch,
-      o.runs,
+  const naive = emptyResult();
+  const processor = emptyResult();
+  // Interleaved, so drift of the machine during the run affects both alike.
+  for (let i = 0; i < o.runs; i++) {
+    const warmUp = batch.slice(0, 50);
+    await measureOnce(
+      o.rttMs,
+      warmUp,
       async (deps) => (await naiveProcess(batch, Date.now() + 900_000, deps)).length,
+      naive,
     );
-    const processor = await measure(backend, batch, o.runs, async (deps) => {
-      const out = await processBatch(batch, Date.now() + 900_000, deps);
-      return out.response.batchItemFailures.length;
-    });
+    await measureOnce(
+      o.rttMs,
+      warmUp,
+      async (deps) =>
+        (await processBatch(batch, Date.now() + 900_000, deps)).response.batchItemFailures.length,
+      processor,
+    );
+  }
+  const rows: [string, string, string][] = [];
+  const add = (label: string, a: string | number, b: string | number) =>
+    rows.push([label, String(a), String(b)]);
+  const rate = (r: Result) =>
+    Math.round((batch.length / median(r.ms)) * 1000).toLocaleString("en-US");
+  add("time per batch (median ms)", median(naive.ms).toFixed(0), median(processor.ms).toFixed(0));
+  add("throughput (records/s)", rate(naive), rate(processor));
+  add("DynamoDB requests", naive.requests, processor.requests);
+  for (const cmd of [
+    ...new Set([...naive.byCommand.keys(), ...processor.byCommand.keys()]),
+  ].sort()) {
+    add(`  ${cmd}`, naive.byCommand.get(cmd) ?? 0, processor.byCommand.get(cmd) ?? 0);
+  }
+  add(
+    "requests per record",
+    (naive.requests / batch.length).toFixed(2),
+    (processor.requests / batch.length).toFixed(2),
+  );
+  // One write unit per item under 1 KB; a failed conditional put is billed as well.
+  add("items written (~ write units)", naive.writtenItems, processor.writtenItems);
+  add("rows in the data table", naive.rows, processor.rows);
+  add("batch item failures", naive.failures, processor.failures);
 
-    const rows: [string, string, string][] = [];
-    const add = (label: string, a: string | number, b: string | number) =>
-      rows.push([label, String(a), String(b)]);
-    const rate = (r: Result) =>
-      Math.round((batch.length / median(r.ms)) * 1000).toLocaleString("en-US");
-    add("time per batch (median ms)", median(naive.ms).toFixed(0), median(processor.ms).toFixed(0));
-    add("throughput (records/s)", rate(naive), rate(processor));
-    add("DynamoDB requests", naive.requests, processor.requests);
-    for (const cmd of [
-      ...new Set([...naive.byCommand.keys(), ...processor.byCommand.keys()]),
-    ].sort()) {
-      add(`  ${cmd}`, naive.byCommand.get(cmd) ?? 0, processor.byCommand.get(cmd) ?? 0);
-    }
-    add(
-      "requests per record",
-      (naive.requests / batch.length).toFixed(2),
-      (processor.requests / batch.length).toFixed(2),
+  const w = [Math.max(...rows.map((r) => r[0].length)) + 2, 28, 22];
+  const line = (c: string[]) => c[0].padEnd(w[0]) + c[1].padStart(w[1]) + c[2].padStart(w[2]);
+  console.log(
+    `Stream processor benchmark: ${batch.length.toLocaleString("en-US")} Kinesis records, ` +
+      `${batch.length - distinct} duplicates (${Math.round(((batch.length - distinct) / batch.length) * 100)}%), ` +
+      `${distinct} distinct events; ${o.runs} run(s) each on a fresh dynalite`,
+  );
+  console.log(
+    `Backend: dynalite (in-process DynamoDB emulator over HTTP)` +
+      (o.rttMs
+        ? ` + ${o.rttMs} ms simulated round trip per request`
+        : ", no added network latency"),
+  );
+  console.log("");
+  console.log(line(["", "naive (one put at a time)", "processor (batched)"]));
+  for (const r of rows) console.log(line(r));
+  console.log("");
+  console.log(
+    `Requests: ${(naive.requests / processor.requests).toFixed(1)}x fewer; ` +
+      `time: ${(median(naive.ms) / median(processor.ms)).toFixed(1)}x faster.`,
+  );
+  if (naive.rows !== distinct || processor.rows !== distinct) {
+    throw new Error(
+      `expected ${distinct} rows from both versions (naive ${naive.rows}, processor ${processor.rows})`,
     );
-    // One write unit per item under 1 KB; a failed conditional put is billed as well.
-    add("items written (~ write units)", naive.writtenItems, processor.writtenItems);
-    add("rows in the data table", naive.rows, processor.rows);
-    add("batch item failures", naive.failures, processor.failures);
-
-    const w = [Math.max(...rows.map((r) => r[0].length)) + 2, 28, 22];
-    const line = (c: string[]) => c[0].padEnd(w[0]) + c[1].padStart(w[1]) + c[2].padStart(w[2]);
-    console.log(
-      `Stream processor benchmark: ${batch.length.toLocaleString("en-US")} Kinesis records, ` +
-        `${batch.length - distinct} duplicates (${Math.round(((batch.length - distinct) / batch.length) * 100)}%), ` +
-        `${distinct} distinct events; ${o.runs} run(s) each on fresh tables`,
-    );
-    console.log(
-      `Backend: dynalite (in-process DynamoDB emulator over HTTP)` +
-        (o.rttMs
-          ? ` + ${o.rttMs} ms simulated round trip per request`
-          : ", no added network latency"),
-    );
-    console.log("");
-    console.log(line(["", "naive (one put at a time)", "processor (batched)"]));
-    for (const r of rows) console.log(line(r));
-    console.log("");
-    console.log(
-      `Requests: ${(naive.requests / processor.requests).toFixed(1)}x fewer; ` +
-        `time: ${(median(naive.ms) / median(processor.ms)).toFixed(1)}x faster.`,
-    );
-    if (naive.rows !== distinct || processor.rows !== distinct) {
-      throw new Error(
-        `expected ${distinct} rows from both versions (naive ${naive.rows}, processor ${processor.rows})`,
-      );
-    }
-  } finally {
-    await backend.close();
   }
 }
 

@@ -232,17 +232,14 @@ export class FanOutTopic extends pulumi.ComponentResource {
 
     const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 
-    // The topic key: publishers encrypt with it. S3's grant is limited to the publishing buckets.
+    // The topic key: publishers encrypt with it.
     const bucketArns = [...new Set(buckets.map((b) => b.bucket))].map((b) => b.arn);
     const topicKeyUsers: KeyUser[] = [];
     if (bucketArns.length > 0) {
-      topicKeyUsers.push({
-        service: "s3.amazonaws.com",
-        condition: {
-          ArnEquals: { "aws:SourceArn": pulumi.all(bucketArns) },
-          StringEquals: { "aws:SourceAccount": account },
-        },
-      });
+      // S3 documents this key grant without conditions: when it encrypts a notification it is not
+      // known to send aws:SourceArn/SourceAccount to KMS, and a condition it cannot meet would make
+      // S3 reject the notification configuration. The queue/topic policy limits the source bucket.
+      topicKeyUsers.push({ service: "s3.amazonaws.com", condition: "none" });
     }
     const byService = new Map<string, pulumi.Input<string>[]>();
     for (const p of services)

@@ -367,7 +367,7 @@ export class KinesisIngestApi extends pulumi.ComponentResource {
         {
           description: `Kinesis ingest proxy ${name}: POST /record and POST /records`,
           endpointConfiguration: { types: "REGIONAL" },
-          // The schema models are the contract; extra content types would bypass them.
+          // Producers send their key in the x-api-key header.
           apiKeySource: "HEADER",
         },
         args.transform?.restApi,

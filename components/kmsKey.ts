@@ -8,8 +8,11 @@ import { Transform, applyTransform } from "./transform";
 export interface KeyUser {
   /** Service principal, e.g. `sns.amazonaws.com`, `s3.amazonaws.com`, `cloudwatch.amazonaws.com`. */
   service: string;
-  /** Extra conditions narrowing the grant (e.g. `aws:SourceArn`). Default: same account only. */
-  condition?: Conditions;
+  /**
+   * Conditions narrowing the grant (e.g. `aws:SourceArn`), or "none" for services whose calls
+   * carry no such keys. Default: same account only (`aws:SourceAccount`).
+   */
+  condition?: Conditions | "none";
 }
 
 export interface ServiceKeyArgs {
@@ -56,7 +59,7 @@ export class ServiceKey extends pulumi.ComponentResource {
         Principal: { Service: u.service },
         Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
         Resource: "*",
-        Condition: u.condition ?? sameAccount,
+        ...(u.condition === "none" ? {} : { Condition: u.condition ?? sameAccount }),
       })),
     ];
     if (args.allowLogs) {

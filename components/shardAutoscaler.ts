@@ -50,7 +50,7 @@ export interface ShardAutoscalerArgs {
   scaleUpDatapoints?: number;
   /** Minutes below the scale-down threshold (after the last scale-up) before scaling down. Default: 30. */
   quietMinutes?: number;
-  /** Of the 10 UpdateShardCount calls per rolling 24 h, those kept for throttling emergencies. Default: 2. */
+  /** Of the 10 UpdateShardCount calls per rolling 24 h, those kept for sustained throttling. Default: 2. */
   reserveCalls?: number;
   /** Any other policy setting (see `PolicyConfig`). Default: `DEFAULT_POLICY_CONFIG`. */
   policy?: Partial<PolicyConfig>;

@@ -70,7 +70,7 @@ const settingsSchema = z
       .max(9)
       .default(d.reserveCalls)
       .describe(
-        `Of the 10 UpdateShardCount calls per rolling 24 h, those kept for throttling emergencies. Default: ${d.reserveCalls}.`,
+        `Of the 10 UpdateShardCount calls per rolling 24 h, those kept for sustained throttling. Default: ${d.reserveCalls}.`,
       ),
     scheduleMinutes: z
       .number()

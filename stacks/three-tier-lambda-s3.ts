@@ -127,19 +127,15 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
       },
     });
 
-    // The queue's key: S3 encrypts the notifications it sends, for this bucket only.
+    // The queue's key: S3 encrypts the notifications it sends.
     const queueKey = new ServiceKey(
       `${SLUG}-uploads`,
       {
         description: `Encrypts the upload-events queue of flow ${SLUG}`,
         users: [
-          {
-            service: "s3.amazonaws.com",
-            condition: {
-              ArnEquals: { "aws:SourceArn": files.arn },
-              StringEquals: { "aws:SourceAccount": account },
-            },
-          },
+          // S3 documents this grant without conditions (it may not send aws:SourceArn to KMS);
+          // the queue policy below limits the sender to this bucket and account.
+          { service: "s3.amazonaws.com", condition: "none" },
         ],
       },
       parent,

@@ -153,8 +153,9 @@ export function awsPorts(clients: AwsClients, settings: ScalerSettings): ScalerP
       for (let page = 0; page < 20; page++) {
         const out = await cloudwatch.send(
           new GetMetricDataCommand({
-            StartTime: new Date(startMs),
-            EndTime: new Date(endMs),
+            // Aligned to the 1-minute period, as CloudWatch recommends.
+            StartTime: new Date(Math.floor(startMs / 60_000) * 60_000),
+            EndTime: new Date(Math.floor(endMs / 60_000) * 60_000),
             ScanBy: "TimestampAscending",
             MetricDataQueries: queries,
             NextToken,

@@ -8,10 +8,12 @@
  * - it sizes for a target utilisation and reaches it in as few calls as the x2 / /2 rules allow,
  *   continuing a multi-step change as soon as the stream is ACTIVE again;
  * - it never makes an illegal call (half rounded up, 10,000-shard limits, min/max bounds, ACTIVE
- *   only) and budgets the 10 calls per rolling 24 h, keeping a reserve for throttling emergencies
- *   and never scaling down so far that the day's peak could not be reached again;
- * - scale-down needs a quiet window and lands at the target utilisation of the window's peak
- *   (hysteresis: far below the scale-up threshold, so it does not bounce).
+ *   only) and budgets the 10 calls per rolling 24 h: a scale-up only spends calls it can also
+ *   undo, and a reserve is kept for throttling that outlasts a burst;
+ * - a small shortfall right after a scale-up waits for the new shards to settle instead of
+ *   spending another call (bursts are often over by then);
+ * - scale-down needs a quiet window and lands at the target utilisation of the window's mean
+ *   load with its peak under the scale-up threshold (hysteresis: no bounce).
  */
 import { Ledger, pruneLedger } from "./ledger";
 import {
@@ -59,9 +61,9 @@ export interface PolicyConfig {
   scaleDownThreshold: number;
   /** Consecutive 1-minute datapoints that must breach before scaling up. Default: 2. */
   scaleUpDatapoints: number;
-  /** Minutes of low utilisation (after the last scale-up) before scaling down. Default: 45. */
+  /** Minutes of low utilisation (after the last scale-up) before scaling down. Default: 30. */
   quietMinutes: number;
-  /** Calls of the 24-hour budget only throttling emergencies may use. Default: 2. */
+  /** Calls of the 24-hour budget kept for sustained throttling (nothing else spends them). Default: 2. */
   reserveCalls: number;
   /** UpdateShardCount calls allowed per rolling 24 h (AWS: 10). Default: 10. */
   maxCallsPer24h: number;

@@ -114,11 +114,36 @@ export const s3BucketEncrypted: Rule = {
   },
 };
 
+/**
+ * Firehose buffers records before delivery. Direct PUT streams encrypt that buffer only with
+ * serverSideEncryption; streams reading a Kinesis stream (or MSK) rely on the source's encryption,
+ * which AWS does not let them add to (and the source has its own rule).
+ */
+export const firehoseEncrypted: Rule = {
+  name: "firehose-encrypted",
+  description:
+    "Firehose delivery streams fed by Direct PUT have server-side encryption enabled (stream-fed ones inherit the source's).",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(
+    aws.kinesis.FirehoseDeliveryStream,
+    (stream, _args, report) => {
+      if (isGiven(() => stream.kinesisSourceConfiguration?.kinesisStreamArn)) return;
+      if (isGiven(() => stream.mskSourceConfiguration?.mskClusterArn)) return;
+      if (stream.serverSideEncryption?.enabled === true) return;
+      report(
+        'Set serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn } (or AWS_OWNED_CMK), ' +
+          "or feed the delivery stream from an encrypted Kinesis stream.",
+      );
+    },
+  ),
+};
+
 export const ENCRYPTION_RULES: Rule[] = [
   sqsQueueEncrypted,
   snsTopicEncrypted,
   dynamodbTableEncrypted,
   kinesisStreamEncrypted,
   s3BucketEncrypted,
+  firehoseEncrypted,
   logGroupKmsEncrypted,
 ];

@@ -1,17 +1,8 @@
 import * as aws from "@pulumi/aws";
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { ACTIONS_REQUIRING_WILDCARD_RESOURCE } from "../../components/iam";
+import { type PolicyStatement, statementsOf } from "./documents";
 import { type Rule, UNKNOWN, asArray, known } from "./util";
-
-/** One statement of an IAM policy document as JSON (only the fields these rules read). */
-interface IamStatement {
-  Sid?: string;
-  Effect?: string;
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  NotResource?: string | string[];
-}
 
 /** An identity-policy document found on a resource, with where it came from for messages. */
 interface FoundDocument {
@@ -47,27 +38,11 @@ function identityDocuments(args: ResourceValidationArgs): FoundDocument[] {
   return inline === UNKNOWN ? [] : inline;
 }
 
-/** Parses a document (a JSON string, or an object) into its statements; null when unreadable. */
-function statementsOf(document: unknown): IamStatement[] | null {
-  let doc = document;
-  if (typeof doc === "string") {
-    try {
-      doc = JSON.parse(doc);
-    } catch {
-      return null;
-    }
-  }
-  if (!doc || typeof doc !== "object") return null;
-  // A plain copy: reading every field here surfaces an unknown one while inside known().
-  doc = JSON.parse(JSON.stringify(doc));
-  return asArray((doc as { Statement?: IamStatement | IamStatement[] }).Statement);
-}
-
 /** Runs `check` on every Allow statement of every identity policy of the resource. */
 function eachAllow(
   args: ResourceValidationArgs,
   report: ReportViolation,
-  check: (s: IamStatement, where: string) => void,
+  check: (s: PolicyStatement, where: string) => void,
 ): void {
   for (const { label, document } of identityDocuments(args)) {
     // Unknown during preview (built from ARNs not yet assigned): checked again on `up`.

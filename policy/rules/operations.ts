@@ -36,4 +36,19 @@ export const alarmHasActions: Rule = {
   }),
 };
 
-export const OPERATIONS_RULES: Rule[] = [kmsKeyRotation, alarmHasActions];
+/**
+ * Every log group expires its events (Lambda's own groups have a mandatory rule; this covers access
+ * logs, container logs, flow logs and the rest): "never expire" grows the bill forever.
+ */
+export const logGroupRetention: Rule = {
+  name: "log-group-retention",
+  description: "Every CloudWatch log group sets retentionInDays.",
+  enforcementLevel: "advisory",
+  validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (group, _args, report) => {
+    const days = known(() => group.retentionInDays as unknown);
+    if (days === UNKNOWN || (typeof days === "number" && days > 0)) return;
+    report("retentionInDays is not set, so events never expire; set it (logRetentionDays in the stack config).");
+  }),
+};
+
+export const OPERATIONS_RULES: Rule[] = [kmsKeyRotation, alarmHasActions, logGroupRetention];

@@ -44,3 +44,41 @@ export function isGiven(read: () => unknown): boolean {
   const v = known(read);
   return v === UNKNOWN || isSet(v);
 }
+
+/** The stack name inside a URN (`urn:pulumi:<stack>::<project>::...`); undefined when not a URN. */
+export function stackOfUrn(urn: string): string | undefined {
+  const m = /^urn:pulumi:([^:]+)::/.exec(urn);
+  return m ? m[1] : undefined;
+}
+
+/** Per-rule config of the environment-aware rules (`evaluatePolicies(..., { config })`, `--policy-pack-config`). */
+export interface EnvironmentConfig {
+  /** The stack's environment (`aws-serverless-flows:environment`). Default: the stack name in the URN. */
+  environment?: string;
+}
+
+/** JSON schema of EnvironmentConfig, so the CLI validates `--policy-pack-config`. */
+export const ENVIRONMENT_CONFIG_SCHEMA = {
+  properties: {
+    environment: {
+      type: "string" as const,
+      description:
+        "The stack's environment (dev relaxes the rule). Default: the stack name from the resource URN.",
+    },
+  },
+};
+
+/** The only environment in which the environment-aware rules relax (as `stacks/config.ts` defines it). */
+export const RELAXED_ENVIRONMENT = "dev";
+
+/**
+ * The environment a resource is deployed to: the rule's `environment` config when given (the plan
+ * passes the stack's validated `environment`), else the stack name from the URN, so that
+ * `pulumi preview --policy-pack policy` on stack `dev` relaxes without extra flags.
+ */
+export function environmentOf(config: EnvironmentConfig, urn: string): string | undefined {
+  if (typeof config.environment === "string" && config.environment.length > 0) {
+    return config.environment;
+  }
+  return stackOfUrn(urn);
+}

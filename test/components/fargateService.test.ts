@@ -355,6 +355,7 @@ describe("FargateCluster + FargateService: three services sharing one cluster", 
       mode: "non-blocking",
     });
     expect(c.environment).to.deep.equal([
+      { name: "AWS_REGION", value: "us-east-1" },
       { name: "LOG_LEVEL", value: "INFO" },
       { name: "PORT", value: "8080" },
       { name: "TABLE_NAME", value: "items" },
@@ -711,6 +712,12 @@ describe("FargateService argument validation", () => {
       "no cluster",
       () => new FargateService("a", { image: { uri: "x" } }),
       /cluster\/network: neither is given/,
+    ],
+    [
+      "nested path",
+      () =>
+        new FargateService("nested", { cluster, image: { uri: "x" }, paths: ["/items/special"] }),
+      /paths: \/items\/special nest with paths of service "first" \(\/items\)/,
     ],
     [
       "bad path",

@@ -1,4 +1,4 @@
-import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { PublishCommand, type PublishCommandInput, type SNSClient } from "@aws-sdk/client-sns";
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -44,8 +44,20 @@ async function until(check: () => boolean, what: string, ms = 3000): Promise<voi
 
 describe("event-driven-microservices containers (Node http on localhost, against dynalite)", () => {
   let dynamo: Dynamo;
-  const sns = new SNSClient({ region: REGION, credentials: CREDENTIALS });
-  const snsMock = mockClient(sns);
+  /**
+   * A recording SNS client. (Not aws-sdk-client-mock: another suite stubs SNSClient's prototype
+   * for its whole file, and sinon refuses to stub an instance method that is already wrapped.)
+   */
+  const sns = {
+    calls: [] as PublishCommandInput[],
+    fail: undefined as Error | undefined,
+    async send(command: PublishCommand) {
+      if (this.fail) throw this.fail;
+      this.calls.push(command.input);
+      return { MessageId: "m" };
+    },
+  };
+  const snsClient = sns as unknown as Pick<SNSClient, "send">;
 
   before(async () => {
     dynamo = await startDynamo();
@@ -58,26 +70,27 @@ describe("event-driven-microservices containers (Node http on localhost, against
   describe("orders-service", () => {
     let app: ContainerServer;
     let base: string;
-    let published: string[];
 
     before(async () => {
       const service = new OrdersService({
         doc: dynamo.doc,
         tableName: "orders",
-        publish: snsPublisher(sns, TOPIC),
+        publish: snsPublisher(snsClient, TOPIC),
         now: () => new Date("2026-02-01T12:00:00.000Z"),
       });
       app = createOrdersApp({ service, logger: memoryLogger() });
       base = `http://127.0.0.1:${await app.start(0, "127.0.0.1")}`;
     });
     beforeEach(() => {
-      snsMock.reset();
-      published = [];
-      snsMock.on(PublishCommand).callsFake(async (input: { Message: string }) => {
-        published.push(input.Message);
-        return { MessageId: "m" };
-      });
+      sns.calls = [];
+      sns.fail = undefined;
     });
+    // Every Message published since the test began.
+    const published = {
+      get list() {
+        return sns.calls.map((c) => c.Message!);
+      },
+    };
     after(() => app.stop(100));
 
     it("POST /orders writes the order and publishes OrderPlaced with an eventType attribute", async () => {
@@ -88,12 +101,12 @@ describe("event-driven-microservices containers (Node http on localhost, against
       expect(res.body).to.include({ totalCents: 3097, status: "PLACED", currency: "EUR" });
       expect(res.body).not.to.have.property("requestHash");
 
-      const call0 = snsMock.commandCalls(PublishCommand)[0].args[0].input;
+      const call0 = sns.calls[0];
       expect(call0.TopicArn).to.equal(TOPIC);
       expect(call0.MessageAttributes).to.deep.equal({
         eventType: { DataType: "String", StringValue: "OrderPlaced" },
       });
-      const event = orderPlacedSchema.parse(JSON.parse(published[0]));
+      const event = orderPlacedSchema.parse(JSON.parse(published.list[0]));
       expect(event).to.include({ type: "OrderPlaced", version: 1, eventId: id });
       expect(event.order).to.deep.equal(res.body);
 
@@ -118,7 +131,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
       expect(again.headers.get("idempotent-replayed")).to.equal("true");
       expect(again.body).to.deep.equal(first.body);
       expect(first.body.id).to.equal(orderIdForKey(key));
-      expect(published).to.have.length(2);
+      expect(published.list).to.have.length(2);
       const rows = (await dynamo.scan("orders")).filter((r) => r.id === first.body.id);
       expect(rows).to.have.length(1);
 
@@ -127,11 +140,11 @@ describe("event-driven-microservices containers (Node http on localhost, against
         headers: { "idempotency-key": key },
       });
       expect(misuse.status).to.equal(422);
-      expect(published).to.have.length(2);
+      expect(published.list).to.have.length(2);
     });
 
     it("answers 503 when the event cannot be published; a retry with the key publishes it", async () => {
-      snsMock.on(PublishCommand).rejects(new Error("SNS unavailable"));
+      sns.fail = new Error("SNS unavailable");
       const key = "publish-fails-01";
       const failed = await call(base, "POST", "/orders", {
         body: ORDER_INPUT,
@@ -141,17 +154,13 @@ describe("event-driven-microservices containers (Node http on localhost, against
       expect(failed.headers.get("retry-after")).to.equal("1");
       expect(failed.body).to.have.nested.property("error.details.orderId", orderIdForKey(key));
 
-      snsMock.reset();
-      snsMock.on(PublishCommand).callsFake(async (input: { Message: string }) => {
-        published.push(input.Message);
-        return {};
-      });
+      sns.fail = undefined;
       const retried = await call(base, "POST", "/orders", {
         body: ORDER_INPUT,
         headers: { "idempotency-key": key },
       });
       expect(retried.status).to.equal(201);
-      expect(JSON.parse(published[0]).eventId).to.equal(orderIdForKey(key));
+      expect(JSON.parse(published.list[0]).eventId).to.equal(orderIdForKey(key));
     });
 
     it("answers bad requests with a 4xx JSON error, writing and publishing nothing", async () => {
@@ -201,13 +210,14 @@ describe("event-driven-microservices containers (Node http on localhost, against
         expect(res.body, `${method} ${path}`).to.have.nested.property("error.status", status);
       }
       expect((await dynamo.scan("orders")).length).to.equal(rowsBefore);
-      expect(published).to.have.length(0);
+      expect(published.list).to.have.length(0);
     });
   });
 
   describe("billing-service and shipping-service (worker with a mocked SQS client)", () => {
     const sqs = new SQSClient({ region: REGION, credentials: CREDENTIALS });
-    const sqsMock = mockClient(sqs);
+    const stub = () => mockClient(sqs);
+    let sqsMock: ReturnType<typeof stub>;
     const deleted: string[] = [];
     const delayed: string[] = [];
     const apps: ConsumerApp<ProjectedRecord>[] = [];
@@ -221,6 +231,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
     });
 
     before(async () => {
+      sqsMock = stub();
       const raw = JSON.stringify(sampleEvent(ID_A));
       // A raw event, an SNS-enveloped one, a redelivery of the first, and a malformed body.
       const batch = [
@@ -273,6 +284,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
 
     after(async () => {
       for (const a of apps) await Promise.all([a.worker.stop(), a.server.stop(100)]);
+      sqsMock.restore();
     });
 
     it("writes one record per order, even when an event is redelivered", async () => {

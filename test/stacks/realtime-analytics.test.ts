@@ -64,7 +64,7 @@ describe("flow realtime-analytics", () => {
       /^https:\/\/[0-9a-f]+\.execute-api\.us-east-1\.amazonaws\.com\/v1$/,
     );
     expect(o.putRecordsUrl).to.equal(`${o.ingestUrl}/records`);
-    expect(o.apiKeyId).to.be.a("string").and.not.be.empty;
+    expect(o.apiKeyId).to.be.a("string").with.length.above(0);
     expect(o.streamName).to.equal(get(T.stream, "realtime").state.name);
     expect(o.dataTable).to.equal(get(T.table, "realtime-events").state.name);
     expect(o.dedupeTable).to.equal(get(T.table, "realtime-dedupe").state.name);

@@ -44,8 +44,12 @@ async function until(check: () => boolean, what: string, ms = 2000): Promise<voi
 
 describe("QueueWorker (mocked SQS)", () => {
   const client = new SQSClient({ region: REGION, credentials: CREDENTIALS });
-  const sqs = mockClient(client);
+  const stub = () => mockClient(client);
+  // Created per suite run and restored after, so other suites can stub SQS clients too.
+  let sqs: ReturnType<typeof stub>;
   let log: string[];
+  before(() => (sqs = stub()));
+  after(() => sqs.restore());
 
   /** Scripted receives: each call takes the next batch; afterwards empty polls (a few ms each). */
   function scriptReceives(...batches: Message[][]) {

@@ -16,10 +16,10 @@ import {
   ResourceInUseException,
   UpdateShardCountCommand,
 } from "@aws-sdk/client-kinesis";
-import { AwsStub, mockClient } from "aws-sdk-client-mock";
+import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { alarmDefinitions } from "../../../functions/shard-autoscaler/alarmSpec";
-import { toMetricDataQuery } from "../../../functions/shard-autoscaler/aws";
+import { awsPorts, toMetricDataQuery } from "../../../functions/shard-autoscaler/aws";
 import { parseTrigger } from "../../../functions/shard-autoscaler/events";
 import { HandlerResult, makeHandler } from "../../../functions/shard-autoscaler/handler";
 import {
@@ -87,12 +87,12 @@ class World {
   /** PutMetricAlarm calls still to fail (throttled). */
   putAlarmFailures = 0;
   now = T0;
-  readonly kinesis: AwsStub<object, object, object>;
-  readonly cw: AwsStub<object, object, object>;
+  readonly kinesis: AwsClientStub<KinesisClient>;
+  readonly cw: AwsClientStub<CloudWatchClient>;
 
   constructor() {
-    this.kinesis = mockClient(KinesisClient) as unknown as AwsStub<object, object, object>;
-    this.cw = mockClient(CloudWatchClient) as unknown as AwsStub<object, object, object>;
+    this.kinesis = mockClient(KinesisClient);
+    this.cw = mockClient(CloudWatchClient);
     this.writeAlarms(this.shards);
     this.kinesis.on(DescribeStreamSummaryCommand).callsFake(() => ({
       StreamDescriptionSummary: {
@@ -176,7 +176,7 @@ class World {
       .on(SetAlarmStateCommand)
       .callsFake((input: { AlarmName: string; StateValue: string }) => {
         const a = this.alarms.get(input.AlarmName);
-        if (a) a.StateValue = input.StateValue;
+        if (a) a.StateValue = input.StateValue as MetricAlarm["StateValue"];
         return {};
       });
   }
@@ -224,8 +224,11 @@ class World {
     });
   }
 
-  calls(command: Parameters<AwsStub<object, object, object>["commandCalls"]>[0]) {
-    return [...this.kinesis.commandCalls(command), ...this.cw.commandCalls(command)];
+  /** Calls of one command, on either client. */
+  calls(command: { name: string }) {
+    return [...this.kinesis.calls(), ...this.cw.calls()].filter(
+      (c) => (c.args[0] as { constructor: { name: string } }).constructor.name === command.name,
+    );
   }
 
   restore(): void {
@@ -257,7 +260,7 @@ describe("shard-autoscaler handler: scaling", () => {
     });
     // The ledger entry was written before the call.
     const tagWrite = world.calls(AddTagsToStreamCommand)[0];
-    expect(tagWrite.callId).to.be.below(updates[0].callId);
+    expect(tagWrite.calledBefore(updates[0])).to.equal(true);
     const ledger = world.ledger();
     expect(ledger.calls).to.deep.equal([{ at: T0, from: 4, to: 8, emergency: true }]);
     expect(ledger.goal?.shards).to.be.above(8);
@@ -535,6 +538,47 @@ describe("shard-autoscaler handler: parsing", () => {
       const listCalls = world.calls(ListTagsForStreamCommand).map((c) => c.args[0].input);
       expect(listCalls[1]).to.include({ ExclusiveStartTagKey: "team" });
       expect(Object.keys(world.tags)).to.not.include(LEDGER_TAGS.calls); // nothing rewritten
+    } finally {
+      world.restore();
+    }
+  });
+
+  it("merges GetMetricData pages into one datapoint per minute", async () => {
+    const world = new World();
+    try {
+      const t1 = new Date(T0 - 5 * MINUTE_MS);
+      const t2 = new Date(T0 - 4 * MINUTE_MS);
+      world.cw
+        .on(GetMetricDataCommand)
+        .resolvesOnce({
+          NextToken: "page2",
+          MetricDataResults: [
+            { Id: "bytes", StatusCode: "PartialData", Timestamps: [t1], Values: [100] },
+            { Id: "records", StatusCode: "PartialData", Timestamps: [t1], Values: [10] },
+          ],
+        })
+        .resolvesOnce({
+          MetricDataResults: [
+            { Id: "bytes", StatusCode: "Complete", Timestamps: [t2], Values: [200] },
+            { Id: "records", StatusCode: "Complete", Timestamps: [t2], Values: [20] },
+            { Id: "throttled", StatusCode: "Complete", Timestamps: [t1], Values: [3] },
+          ],
+        });
+      const ports = awsPorts(
+        {
+          kinesis: new KinesisClient({ region: "us-east-1", credentials }),
+          cloudwatch: new CloudWatchClient({ region: "us-east-1", credentials }),
+        },
+        settings,
+      );
+      const points = await ports.getMetrics(T0 - 10 * MINUTE_MS + 1234, T0);
+      expect(points).to.deep.equal([
+        { at: t1.getTime(), bytes: 100, records: 10, throttledRecords: 3 },
+        { at: t2.getTime(), bytes: 200, records: 20, throttledRecords: 0 },
+      ]);
+      const inputs = world.calls(GetMetricDataCommand).map((c) => c.args[0].input);
+      expect(inputs[1]).to.include({ NextToken: "page2" });
+      expect((inputs[0] as { StartTime: Date }).StartTime.getTime() % MINUTE_MS).to.equal(0);
     } finally {
       world.restore();
     }
