@@ -70,6 +70,13 @@ export interface StackConfig extends Omit<TopLevelConfig, "flows"> {
   flowSettings: Partial<Record<FlowSlug, unknown>>;
 }
 
+/** What the loader needs of a flow: its settings schema and optional cross-flow checks. */
+export interface FlowConfigSpec {
+  settings: z.ZodType;
+  /** Problems that depend on other flows' settings (e.g. a stream another flow must provide). */
+  checkStack?(settings: unknown, config: StackConfig): string[];
+}
+
 /** Thrown when config is invalid; `problems` lists every one of them. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -106,11 +113,11 @@ function describeIssue(prefix: string, issue: z.core.$ZodIssue): string {
 /**
  * Validates the whole raw config (as `pulumi.runtime.allConfig()` returns it: namespaced keys to
  * strings) and returns the typed config, or throws one ConfigError listing every problem.
- * `flowSchemas` are the settings schemas of the flows this build implements.
+ * `flowSpecs` describe the flows this build implements (settings schema, cross-flow checks).
  */
 export function loadConfig(
   raw: Record<string, string>,
-  flowSchemas: ReadonlyMap<FlowSlug, z.ZodType>,
+  flowSpecs: ReadonlyMap<FlowSlug, FlowConfigSpec>,
 ): StackConfig {
   const problems: string[] = [];
   const top: Record<string, unknown> = {};
@@ -146,12 +153,12 @@ export function loadConfig(
 
   const flows: FlowSlug[] = [];
   const requested = parsed.success ? parsed.data.flows : Array.isArray(top.flows) ? top.flows : [];
-  const available = [...flowSchemas.keys()];
+  const available = [...flowSpecs.keys()];
   requested.forEach((slug: unknown, i: number) => {
     if (typeof slug !== "string") return; // reported by the schema
     if (!isFlowSlug(slug)) {
       problems.push(`flows[${i}]: unknown flow "${slug}" (valid: ${FLOW_SLUGS.join(", ")})`);
-    } else if (!flowSchemas.has(slug)) {
+    } else if (!flowSpecs.has(slug)) {
       problems.push(
         `flows[${i}]: flow "${slug}" is not implemented in this version (available: ${available.join(", ") || "none"})`,
       );
@@ -164,7 +171,7 @@ export function loadConfig(
 
   const flowSettings: Partial<Record<FlowSlug, unknown>> = {};
   for (const slug of FLOW_SLUGS) {
-    const schema = flowSchemas.get(slug);
+    const schema = flowSpecs.get(slug)?.settings;
     const given = perFlow[slug];
     if (!schema) {
       if (given !== undefined)
@@ -181,5 +188,13 @@ export function loadConfig(
   }
 
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  return { ...parsed.data, flows, flowSettings };
+  const config: StackConfig = { ...parsed.data, flows, flowSettings };
+  // Cross-flow checks run on valid settings only, so they can trust the types.
+  for (const slug of flows) {
+    for (const p of flowSpecs.get(slug)?.checkStack?.(flowSettings[slug], config) ?? []) {
+      problems.push(`${slug}: ${p}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }

@@ -37,6 +37,11 @@ export interface FlowDefinition<S = unknown> {
   summary: string;
   /** Settings under the config key `<slug>`; must be strict and give every field a default. */
   settings: z.ZodType<S>;
+  /**
+   * Problems with this flow's settings that depend on the rest of the stack config (e.g. another
+   * flow's settings); reported with every other config problem, before any resource exists.
+   */
+  checkStack?(settings: S, config: StackConfig): string[];
   /** Builds the flow's resources with `{ parent: flow }` and returns its outputs. */
   build(flow: pulumi.ComponentResource, settings: S, ctx: StackContext): FlowOutputs;
 }

@@ -12,9 +12,8 @@ import {
   policyConfigProblems,
 } from "../functions/shard-autoscaler/policy";
 import { STREAM_SHARD_LIMIT } from "../functions/shard-autoscaler/rules";
-import { ConfigError } from "./config";
 import { defineFlow } from "./flow";
-import { STREAM_SHARE_KEY, SharedStream } from "./realtime-analytics";
+import { RealtimeAnalyticsSettings, STREAM_SHARE_KEY, SharedStream } from "./realtime-analytics";
 
 const d = DEFAULT_POLICY_CONFIG;
 const shards = () => z.number().int().min(1).max(STREAM_SHARD_LIMIT);
@@ -138,6 +137,24 @@ export const kinesisAutoscale = defineFlow<KinesisAutoscaleSettings>({
   summary:
     "CloudWatch alarms on a stream's utilisation -> SNS -> Lambda: UpdateShardCount within AWS's rules, alarms rewritten for the new count.",
   settings: settingsSchema,
+  checkStack: (s, config) => {
+    if (!config.flows.includes("realtime-analytics")) return [];
+    const rt = config.flowSettings["realtime-analytics"] as RealtimeAnalyticsSettings;
+    if (rt.streamMode !== "PROVISIONED") {
+      return [
+        `attaches to the realtime-analytics stream, whose streamMode is ${rt.streamMode}; ` +
+          "UpdateShardCount works on provisioned streams only (fix: set realtime-analytics.streamMode to PROVISIONED, " +
+          "or drop kinesis-autoscale: an on-demand stream scales itself)",
+      ];
+    }
+    const shards = rt.shardCount ?? KINESIS_SHARD_COUNT;
+    return shards < s.minShards || shards > s.maxShards
+      ? [
+          `the realtime-analytics stream starts with ${shards} shards, outside minShards-maxShards ` +
+            `(${s.minShards}-${s.maxShards}) (fix: widen the bounds or change realtime-analytics.shardCount)`,
+        ]
+      : [];
+  },
   build: (flow, s, ctx) => {
     let stream: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
     let shardCount: number;
@@ -148,12 +165,9 @@ export const kinesisAutoscale = defineFlow<KinesisAutoscaleSettings>({
         throw new Error(
           "kinesis-autoscale: realtime-analytics is on but shared no stream (fix: list kinesis-autoscale after realtime-analytics in stacks/registry.ts)",
         );
+      // checkStack rejected an on-demand stream before anything was built.
       if (shared.mode !== "PROVISIONED" || shared.shardCount === undefined)
-        throw new ConfigError([
-          `kinesis-autoscale: attaches to the realtime-analytics stream, whose streamMode is ${shared.mode}; ` +
-            "UpdateShardCount works on provisioned streams only (fix: set realtime-analytics.streamMode to PROVISIONED, " +
-            "or drop kinesis-autoscale: an on-demand stream scales itself)",
-        ]);
+        throw new Error("kinesis-autoscale: the realtime-analytics stream is not provisioned");
       stream = shared;
       shardCount = shared.shardCount;
       attachedTo = "realtime-analytics";

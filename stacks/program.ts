@@ -4,7 +4,7 @@ import { ServiceKey } from "../components/kmsKey";
 import { Network } from "../components/network";
 import { StackConfig, loadConfig } from "./config";
 import { FlowComponent, FlowDefinition, FlowOutputs, StackContext } from "./flow";
-import { FLOWS, settingsSchemas } from "./registry";
+import { FLOWS, flowConfigSpecs } from "./registry";
 
 /** Groups the resources every flow shares (alarm topic, log key, VPC) in the resource tree. */
 class SharedResources extends pulumi.ComponentResource {
@@ -77,6 +77,6 @@ export function buildStack(
 export async function program(
   flows: readonly FlowDefinition<unknown>[] = FLOWS,
 ): Promise<Record<string, pulumi.Input<unknown>>> {
-  const config = loadConfig(pulumi.runtime.allConfig(), settingsSchemas(flows));
+  const config = loadConfig(pulumi.runtime.allConfig(), flowConfigSpecs(flows));
   return buildStack(config, flows);
 }

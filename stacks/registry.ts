@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { FlowConfigSpec } from "./config";
 import type { FlowDefinition } from "./flow";
 import type { FlowSlug } from "./slugs";
 import { threeTierLambda } from "./three-tier-lambda";
@@ -26,9 +26,9 @@ export const FLOWS: readonly FlowDefinition<unknown>[] = [
   kinesisAutoscale,
 ];
 
-/** Registry view the loader needs: slug -> settings schema. */
-export function settingsSchemas(
+/** Registry view the loader needs: slug -> settings schema and cross-flow checks. */
+export function flowConfigSpecs(
   flows: readonly FlowDefinition<unknown>[] = FLOWS,
-): ReadonlyMap<FlowSlug, z.ZodType> {
-  return new Map(flows.map((f) => [f.slug, f.settings]));
+): ReadonlyMap<FlowSlug, FlowConfigSpec> {
+  return new Map(flows.map((f) => [f.slug, f]));
 }

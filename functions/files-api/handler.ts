@@ -13,7 +13,7 @@ import type {
   Context,
 } from "aws-lambda";
 import { randomUUID } from "node:crypto";
-import { HttpError, errorResponse, json, parseJsonBody } from "../lib/http";
+import { HttpError, classifyFault, errorResponse, json, parseJsonBody } from "../lib/http";
 import { describeIssues } from "../lib/items/service";
 import { createLogger } from "../lib/logger";
 import { UploadConfig, objectKey, uploadConfigFromEnv, uploadRequestSchema } from "./upload";
@@ -88,7 +88,9 @@ export function makeHandler(deps: FilesApiDeps) {
       if (e instanceof HttpError && e.status < 500)
         return errorResponse(e.status, e.message, e.details);
       deps.logger?.error("presign failed", { error: e instanceof Error ? e.message : String(e) });
-      return errorResponse(500, "internal error");
+      const fault = classifyFault(e);
+      const res = errorResponse(fault.status, fault.message);
+      return { ...res, headers: { ...res.headers, ...fault.headers } };
     }
   };
 }

@@ -1,15 +1,70 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 
-/** An error with an HTTP status and a message safe to show the client (4xx). */
+/**
+ * An error with an HTTP status and a message safe to show the client. `cause` (optional) is for
+ * the logs only: it never reaches the response body.
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly details?: unknown,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = "HttpError";
   }
+}
+
+/**
+ * Error names AWS services give throttling (DynamoDB, SNS, SQS, S3, Kinesis, STS...). The SDK has
+ * already retried these with backoff when one reaches us, so the caller is over its capacity.
+ */
+const THROTTLING_ERRORS = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "Throttling",
+  "ThrottledException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "TooManyRequestsException",
+  "SlowDown",
+]);
+
+/** True for an AWS throttling error (by name, or flagged by the SDK's retry classification). */
+export function isThrottlingError(e: unknown): boolean {
+  const err = e as { name?: unknown; $retryable?: { throttling?: boolean } } | undefined;
+  return (
+    (typeof err?.name === "string" && THROTTLING_ERRORS.has(err.name)) ||
+    err?.$retryable?.throttling === true
+  );
+}
+
+/** Seconds a client is asked to wait (Retry-After) before retrying a throttled request. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** What to answer for an error that is not the client's fault. */
+export interface Fault {
+  status: 500 | 503;
+  message: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Maps an unexpected error to a response: 503 with Retry-After when AWS throttled us (retrying
+ * shortly helps), otherwise 500. The message never carries the error's own text (table names,
+ * ARNs, stack traces): the caller logs the error itself.
+ */
+export function classifyFault(e: unknown): Fault {
+  if (isThrottlingError(e)) {
+    return {
+      status: 503,
+      message: "the service is busy; retry shortly",
+      headers: { "retry-after": String(RETRY_AFTER_SECONDS) },
+    };
+  }
+  return { status: 500, message: "internal error", headers: {} };
 }
 
 /** A JSON response. */

@@ -5,7 +5,7 @@
 import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { HttpError, errorResponse, json } from "../lib/http";
+import { HttpError, classifyFault, errorResponse, json } from "../lib/http";
 import { createLogger } from "../lib/logger";
 import { documentClient, lazy, requireEnv } from "../lib/runtime";
 import { decodeCursor, encodeCursor, fromRef, matchRoute, pageSize, present } from "./routes";
@@ -51,7 +51,9 @@ export function makeHandler(deps: () => ObjectsApiDeps) {
         return errorResponse(e.status, e.message, e.details);
       }
       logger.error("request failed", { error: e instanceof Error ? e.message : String(e) });
-      return errorResponse(500, "internal error");
+      const fault = classifyFault(e);
+      const res = errorResponse(fault.status, fault.message);
+      return { ...res, headers: { ...res.headers, ...fault.headers } };
     }
   };
 }

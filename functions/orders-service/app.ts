@@ -10,7 +10,7 @@ import {
   errorResponse,
   jsonResponse,
 } from "../lib/container/httpServer";
-import { HttpError, MAX_BODY_BYTES, parseJsonBody } from "../lib/http";
+import { HttpError, MAX_BODY_BYTES, RETRY_AFTER_SECONDS, parseJsonBody } from "../lib/http";
 import { OrdersService } from "./orders";
 
 export interface OrdersAppDeps {
@@ -23,7 +23,12 @@ function methodNotAllowed(method: string, route: string, allow: string): HttpRes
   return { ...res, headers: { ...res.headers, allow } };
 }
 
-export function ordersHandler(service: OrdersService): HttpHandler {
+/** The AWS error behind a 5xx, for the logs (never for the client). */
+function describeCause(cause: unknown): unknown {
+  return cause instanceof Error ? { name: cause.name, message: cause.message } : cause;
+}
+
+export function ordersHandler(service: OrdersService, logger?: ServerLogger): HttpHandler {
   return async (req) => {
     const segments = req.path.split("/").filter((s) => s.length > 0);
     try {
@@ -58,12 +63,24 @@ export function ordersHandler(service: OrdersService): HttpHandler {
       return jsonResponse(200, await service.get(id));
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;
+      if (e.status >= 500) {
+        logger?.error("order not completed", {
+          status: e.status,
+          message: e.message,
+          cause: describeCause(e.cause),
+        });
+      }
       const res = errorResponse(e.status, e.message, e.details);
-      return e.status === 503 ? { ...res, headers: { ...res.headers, "retry-after": "1" } } : res;
+      return e.status === 503
+        ? { ...res, headers: { ...res.headers, "retry-after": String(RETRY_AFTER_SECONDS) } }
+        : res;
     }
   };
 }
 
 export function createOrdersApp(deps: OrdersAppDeps): ContainerServer {
-  return new ContainerServer({ logger: deps.logger, handler: ordersHandler(deps.service) });
+  return new ContainerServer({
+    logger: deps.logger,
+    handler: ordersHandler(deps.service, deps.logger),
+  });
 }

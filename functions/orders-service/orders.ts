@@ -2,6 +2,7 @@
  * Placing and reading orders. `place` writes the order, then publishes `OrderPlaced`; both steps
  * are safe to repeat with the same Idempotency-Key (the key determines the order id, the write is
  * conditional, consumers are idempotent), which is how a client recovers from a publish failure.
+ * A request without a key is given one by the server, returned with a publish failure.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
@@ -29,7 +30,7 @@ export interface OrdersServiceDeps {
   publish: (event: OrderPlaced) => Promise<void>;
   /** Default: `new Date()`. */
   now?: () => Date;
-  /** Default: `crypto.randomUUID`. */
+  /** Key for a request that brings none (it derives the order id). Default: `crypto.randomUUID`. */
   newId?: () => string;
 }
 
@@ -94,9 +95,12 @@ export class OrdersService {
     }
     const input = parsed.data;
     const requestHash = createHash("sha256").update(canonical(input)).digest("hex");
+    // A request without a key gets one: if the publish fails, the client retries with it and
+    // the order is neither lost nor placed twice.
+    const key = idempotencyKey ?? this.newId();
     const order: Order = {
       ...input,
-      id: idempotencyKey ? orderIdForKey(idempotencyKey) : this.newId(),
+      id: orderIdForKey(key),
       totalCents: orderTotalCents(input.lines),
       status: "PLACED",
       createdAt: this.now().toISOString(),
@@ -118,10 +122,12 @@ export class OrdersService {
       // Published on replays too: the first attempt may have stored the order and failed here.
       await this.deps.publish(orderPlaced(stored));
     } catch (e) {
+      // The SNS error (ARNs, account id) goes to the logs through `cause`, not to the client.
       throw new HttpError(
         503,
-        `order ${stored.id} was stored but ${ORDER_PLACED} could not be published; retry with the same Idempotency-Key`,
-        { orderId: stored.id, cause: (e as Error).message },
+        `order ${stored.id} was stored but ${ORDER_PLACED} could not be published; retry with the header Idempotency-Key: ${key}`,
+        { orderId: stored.id, idempotencyKey: key },
+        { cause: e },
       );
     }
     return { order: stored, replayed: outcome === "duplicate" };

@@ -203,24 +203,40 @@ const SOURCE_NAME: Record<string, string> = {
   "events.amazonaws.com": "EventBridge rule",
 };
 
-/** Reports once per target, service and problem, naming up to three sources. */
+/** Up to three names, then how many more. */
+function some(names: string[]): string {
+  const more = names.length > 3 ? ` and ${names.length - 3} more` : "";
+  return `${names.slice(0, 3).join(", ")}${more}`;
+}
+
+/** The wires of one finding: their sources, targets and configuring resources, deduplicated. */
+interface Group {
+  w: Wire;
+  problem: string;
+  sources: string;
+  targets: string;
+  vias: string;
+}
+
+/** Reports once per reported resource, service and problem. */
 function reportGrouped(
   found: { w: Wire; problem: string }[],
   report: ReportViolation,
   urnOf: (w: Wire) => string,
-  message: (w: Wire, problem: string, sources: string) => string,
+  message: (g: Group) => string,
 ): void {
-  const groups = new Map<string, { w: Wire; problem: string; sources: string[] }>();
+  const groups = new Map<string, { w: Wire; problem: string; lists: Set<string>[] }>();
   for (const { w, problem } of found) {
     const key = `${urnOf(w)}|${w.service}|${problem}`;
-    const g = groups.get(key) ?? { w, problem, sources: [] };
-    if (!g.sources.includes(w.sourceArn)) g.sources.push(w.sourceArn);
+    const g = groups.get(key) ?? { w, problem, lists: [new Set(), new Set(), new Set()] };
+    g.lists[0].add(w.sourceArn);
+    g.lists[1].add(w.target.name);
+    g.lists[2].add(w.via.name);
     groups.set(key, g);
   }
-  for (const { w, problem, sources } of groups.values()) {
-    const listed = sources.slice(0, 3).join(", ");
-    const more = sources.length > 3 ? ` and ${sources.length - 3} more` : "";
-    report(message(w, problem, `${listed}${more}`), urnOf(w));
+  for (const { w, problem, lists } of groups.values()) {
+    const [sources, targets, vias] = lists.map((l) => some([...l]));
+    report(message({ w, problem, sources, targets, vias }), urnOf(w));
   }
 }
 
@@ -246,7 +262,7 @@ export const publisherAllowedByResourcePolicy: Rule = {
       found,
       report,
       (w) => w.target.urn,
-      (w, problem, sources) => {
+      ({ w, problem, sources, vias }) => {
         const source = SOURCE_NAME[w.service] ?? "source";
         const grant =
           w.kind === "function"
@@ -255,8 +271,8 @@ export const publisherAllowedByResourcePolicy: Rule = {
               `${SEND_ACTION[w.kind]} with Condition ArnEquals aws:SourceArn <${source} ARN>`;
         return problem === "unlimited"
           ? `${targetNoun(w)} ${w.target.name} lets ${w.service} in without an aws:SourceArn condition matching ${source} ` +
-              `${sources} (via ${w.via.name}): any ${source} of any account could deliver to it. Use ${grant}.`
-          : `${targetNoun(w)} ${w.target.name} does not let ${w.service} deliver from ${source} ${sources} (via ${w.via.name}); ` +
+              `${sources} (via ${vias}): any ${source} of any account could deliver to it. Use ${grant}.`
+          : `${targetNoun(w)} ${w.target.name} does not let ${w.service} deliver from ${source} ${sources} (via ${vias}); ` +
               `${w.service === "s3.amazonaws.com" ? "S3 rejects the notification configuration" : "every delivery is dropped"}. Add ${grant}.`;
       },
     );
@@ -334,8 +350,8 @@ export const publisherAllowedByKeyPolicy: Rule = {
       found,
       report,
       (w) => keyFor.get(w)!.urn,
-      (w, problem, sources) =>
-        `Key ${keyFor.get(w)!.name} encrypts ${w.kind} ${w.target.name}, which ${w.service} delivers to from ` +
+      ({ w, problem, sources, targets }) =>
+        `Key ${keyFor.get(w)!.name} encrypts ${w.kind} ${targets}, which ${w.service} delivers to from ` +
         `${SOURCE_NAME[w.service] ?? "source"} ${sources}, but its key policy does not grant ${w.service} ${problem}; ` +
         "every delivery fails. Add an Allow for the service principal with kms:GenerateDataKey* and kms:Decrypt " +
         "(ServiceKey in components/kmsKey.ts), limited by aws:SourceArn.",

@@ -3,11 +3,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { ConfigError, NAMESPACE, loadConfig, topLevelSchema } from "../../stacks/config";
-import { settingsSchemas } from "../../stacks/registry";
+import { flowConfigSpecs } from "../../stacks/registry";
 import { FLOW_SLUGS } from "../../stacks/slugs";
 import { fixtureFlows } from "../fixtures/flows";
 
-const schemas = settingsSchemas(fixtureFlows);
+const schemas = flowConfigSpecs(fixtureFlows);
 const key = (k: string) => `${NAMESPACE}:${k}`;
 
 function problemsOf(raw: Record<string, string>): string[] {

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { evaluatePolicies } from "../../policy/evaluate";
 import { StackRun, runStack } from "../../scripts/harness/runStack";
-import { ConfigError } from "../../stacks/config";
+import { ConfigError, loadConfig } from "../../stacks/config";
 import { kinesisAutoscale } from "../../stacks/kinesis-autoscale";
 import { realtimeAnalytics } from "../../stacks/realtime-analytics";
-import { FLOWS } from "../../stacks/registry";
+import { FLOWS, flowConfigSpecs } from "../../stacks/registry";
 import { SETTINGS_ENV, parseSettings } from "../../functions/shard-autoscaler/settings";
 
 const NS = "aws-serverless-flows";
@@ -121,24 +121,42 @@ describe("flow kinesis-autoscale: config", () => {
       expect(slugs.indexOf("kinesis-autoscale")).to.be.above(slugs.indexOf("realtime-analytics"));
   });
 
-  it("refuses an on-demand realtime-analytics stream, naming the fix", async () => {
-    let error: unknown;
+  const problemsOf = (raw: Record<string, string>): string[] => {
     try {
-      await runStack({
-        stack: "test",
-        config: {
-          [`${NS}:flows`]: '["realtime-analytics","kinesis-autoscale"]',
-          [`${NS}:realtime-analytics`]: JSON.stringify({ streamMode: "ON_DEMAND" }),
-        },
-        flows: [realtimeAnalytics, kinesisAutoscale],
-      });
+      loadConfig(raw, flowConfigSpecs([realtimeAnalytics, kinesisAutoscale]));
     } catch (e) {
-      error = e;
+      expect(e).to.be.instanceOf(ConfigError);
+      return (e as ConfigError).problems;
     }
-    expect(error).to.be.instanceOf(ConfigError);
-    expect(String((error as Error).message))
-      .to.match(/ON_DEMAND/)
+    return [];
+  };
+
+  it("refuses an on-demand realtime-analytics stream in the config check, before any resource", () => {
+    const problems = problemsOf({
+      [`${NS}:flows`]: '["realtime-analytics","kinesis-autoscale"]',
+      [`${NS}:realtime-analytics`]: JSON.stringify({ streamMode: "ON_DEMAND" }),
+    });
+    expect(problems).to.have.length(1);
+    expect(problems[0])
+      .to.match(/^kinesis-autoscale: .*ON_DEMAND/)
       .and.match(/set realtime-analytics\.streamMode to PROVISIONED/);
+  });
+
+  it("refuses shard bounds that exclude the realtime-analytics stream's shard count", () => {
+    const problems = problemsOf({
+      [`${NS}:flows`]: '["realtime-analytics","kinesis-autoscale"]',
+      [`${NS}:realtime-analytics`]: JSON.stringify({ streamMode: "PROVISIONED", shardCount: 8 }),
+      [`${NS}:kinesis-autoscale`]: JSON.stringify({ minShards: 1, maxShards: 4 }),
+    });
+    expect(problems).to.deep.equal([
+      "kinesis-autoscale: the realtime-analytics stream starts with 8 shards, outside minShards-maxShards (1-4) (fix: widen the bounds or change realtime-analytics.shardCount)",
+    ]);
+    expect(
+      problemsOf({
+        [`${NS}:flows`]: '["realtime-analytics","kinesis-autoscale"]',
+        [`${NS}:realtime-analytics`]: JSON.stringify({ streamMode: "PROVISIONED", shardCount: 2 }),
+      }),
+    ).to.deep.equal([]);
   });
 
   it("reports every bad setting at once", () => {

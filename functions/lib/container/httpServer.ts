@@ -5,7 +5,7 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { MAX_BODY_BYTES } from "../http";
+import { MAX_BODY_BYTES, classifyFault } from "../http";
 
 /** A request as the app sees it (the items router's `ItemsHttpRequest` has the same shape). */
 export interface HttpRequest {
@@ -171,7 +171,10 @@ export class ContainerServer {
         this.options.logger?.error("request failed", {
           error: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : e,
         });
-        response = errorResponse(500, "internal error");
+        // 503 + Retry-After when AWS throttled the app, 500 otherwise; never the error's text.
+        const fault = classifyFault(e);
+        response = errorResponse(fault.status, fault.message);
+        Object.assign(response.headers, fault.headers);
       }
     }
     const headers: Record<string, string> = { ...response.headers };

@@ -4,10 +4,11 @@
  * map their request to `ItemsHttpRequest` and send back the `ItemsHttpResponse`.
  *
  * Routes: POST /items, GET /items, GET /items/{id}, PUT /items/{id}, DELETE /items/{id}.
- * Client errors are 4xx JSON (`{ error: { status, message, details? } }`); only a fault of ours
- * (DynamoDB unreachable, a bug) is a 500, with no internals in the body.
+ * Client errors are 4xx JSON (`{ error: { status, message, details? } }`); DynamoDB throttling is
+ * a 503 with Retry-After, and any other fault of ours (DynamoDB unreachable, a bug) a 500, both
+ * with no internals in the body.
  */
-import { HttpError, MAX_BODY_BYTES, parseJsonBody } from "../http";
+import { HttpError, MAX_BODY_BYTES, classifyFault, parseJsonBody } from "../http";
 import { ItemsService, parseVersionTag } from "./service";
 
 export interface ItemsHttpRequest {
@@ -153,7 +154,8 @@ export async function handleItemsRequest(
       options.logger?.error("items request failed", {
         error: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : e,
       });
-      res = respond(500, errorBody(500, "internal error"));
+      const fault = classifyFault(e);
+      res = respond(fault.status, errorBody(fault.status, fault.message), fault.headers);
     }
   }
   const entry = {
