@@ -30,6 +30,8 @@ const THROTTLING_ERRORS = new Set([
   "RequestThrottledException",
   "TooManyRequestsException",
   "SlowDown",
+  "KmsThrottled",
+  "KMSThrottlingException",
 ]);
 
 /** True for an AWS throttling error (by name, or flagged by the SDK's retry classification). */

@@ -1,8 +1,11 @@
 /** Per rule: hand-written resources the rule must flag, and variants it must accept. */
 import type { RecordedResource } from "../../scripts/harness/recorder";
+import { API_NETWORK_CASES } from "./casesPlatform";
+import { MESSAGING_CASES } from "./casesMessaging";
 import {
   ACCOUNT,
   KEY_ARN,
+  bucketExtras,
   REGION,
   T,
   doc,
@@ -19,18 +22,26 @@ export interface Bad {
   resources: RecordedResource[];
   /** The resource the violation must name. */
   urn: string;
+  /** Per-rule config, as `evaluatePolicies(..., { config })` and `--policy-pack-config` take it. */
+  config?: Record<string, Record<string, unknown>>;
+  /** Other rules the same change rightly trips too (e.g. a mandatory rule and its advisory twin). */
+  also?: string[];
 }
 export interface Good {
   title: string;
   resources: RecordedResource[];
+  config?: Record<string, Record<string, unknown>>;
 }
 
 export const rolePolicy = (...statements: Record<string, unknown>[]) =>
   withChange(T.rolePolicy, "api", (i) => ({ ...i, policy: doc(...statements) }));
 export const scoped = `arn:aws:sqs:${REGION}:${ACCOUNT}:work-2c26b46`;
+const LEGACY_ARN = "arn:aws:s3:::legacy-0cc175b";
+
+export type Cases = Record<string, { bad: Bad[]; good: Good[] }>;
 
 /** Per rule: resources it must flag (naming the urn) and variants it must accept. */
-export const CASES: Record<string, { bad: Bad[]; good: Good[] }> = {
+export const CASES: Cases = {
   "sqs-queue-encrypted": {
     bad: [
       {
@@ -125,7 +136,8 @@ export const CASES: Record<string, { bad: Bad[]; good: Good[] }> = {
         title: "a BucketV2 without configuration",
         resources: [
           ...goodStack(),
-          res(T.bucketV2, "legacy", {}, { state: { bucket: "legacy-0cc175b" } }),
+          res(T.bucketV2, "legacy", {}, { state: { bucket: "legacy-0cc175b", arn: LEGACY_ARN } }),
+          ...bucketExtras("legacy", "legacy-0cc175b", LEGACY_ARN),
         ],
         urn: urnOf(T.bucketV2, "legacy"),
       },
@@ -136,19 +148,21 @@ export const CASES: Record<string, { bad: Bad[]; good: Good[] }> = {
         title: "configuration names the bucket by id",
         resources: [
           ...goodStack(),
-          res(T.bucketV2, "legacy", {}, { state: { id: "legacy-0cc175b" } }),
+          res(T.bucketV2, "legacy", {}, { state: { id: "legacy-0cc175b", arn: LEGACY_ARN } }),
           res(T.sseV2, "legacy", { bucket: "legacy-0cc175b", rules: [{}] }),
+          ...bucketExtras("legacy", "legacy-0cc175b", LEGACY_ARN),
         ],
       },
       {
         title: "target known only through property dependencies (preview)",
         resources: [
           ...goodStack(),
-          res(T.bucket, "fresh", {}),
+          res(T.bucket, "fresh", {}, { state: { bucket: null, arn: null } }),
           {
             ...res(T.sse, "fresh", { bucket: null, rules: [{}] }),
             propertyDependencies: { bucket: [urnOf(T.bucket, "fresh")] },
           } as RecordedResource,
+          ...bucketExtras("fresh", null, null, urnOf(T.bucket, "fresh")),
         ],
       },
     ],
@@ -268,6 +282,8 @@ export const CASES: Record<string, { bad: Bad[]; good: Good[] }> = {
         title: "the group never expires",
         resources: withChange(T.logGroup, "api", (i) => without(i, "retentionInDays")),
         urn: urnOf(T.fn, "api"),
+        // The advisory rule on every log group names the group itself.
+        also: ["log-group-retention"],
       },
       {
         title: "no loggingConfig and no /aws/lambda/<name> group",
@@ -409,4 +425,6 @@ export const CASES: Record<string, { bad: Bad[]; good: Good[] }> = {
     ],
     good: [{ title: "notifies the alarm topic", resources: goodStack() }],
   },
+  ...MESSAGING_CASES,
+  ...API_NETWORK_CASES,
 };

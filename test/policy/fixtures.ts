@@ -470,14 +470,7 @@ export function withChange(
   name: string,
   change: (inputs: Record<string, unknown>) => Record<string, unknown>,
 ): RecordedResource[] {
-  const stack = goodStack();
-  const i = stack.findIndex((r) => r.type === type && r.name === name);
-  if (i < 0) throw new Error(`goodStack has no ${type} ${name}`);
-  const old = stack[i];
-  const inputs = change({ ...old.inputs });
-  const ids = Object.fromEntries(Object.entries(old.state).filter(([k]) => !(k in old.inputs)));
-  stack[i] = { ...old, inputs, state: { ...inputs, ...ids } };
-  return stack;
+  return withChanges([type, name, change]);
 }
 
 /** Drops `key` from an object (a "not set" input). */

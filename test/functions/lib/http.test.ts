@@ -1,5 +1,12 @@
 import { expect } from "chai";
-import { HttpError, errorResponse, parseJsonBody } from "../../../functions/lib/http";
+import {
+  HttpError,
+  classifyFault,
+  errorResponse,
+  isThrottlingError,
+  parseJsonBody,
+} from "../../../functions/lib/http";
+import * as faults from "../support/awsFaults";
 
 describe("functions/lib/http", () => {
   const parse = (
@@ -41,5 +48,57 @@ describe("functions/lib/http", () => {
     expect(JSON.parse(res.body!)).to.deep.equal({
       error: { status: 409, message: "version conflict", details: { expected: 2 } },
     });
+  });
+
+  it("classifies AWS throttling as 503 with Retry-After and any other fault as 500, never echoing the error", () => {
+    const throttled = [
+      faults.dynamo.throughputExceeded(),
+      faults.dynamo.throttling(),
+      faults.s3.slowDown(),
+      faults.sqs.throttled(),
+      faults.sqs.kmsThrottled(),
+      faults.sns.throttled(),
+      // Any error the SDK's retry strategy classified as throttling.
+      Object.assign(new Error("x"), { $retryable: { throttling: true } }),
+    ];
+    for (const e of throttled) {
+      expect(isThrottlingError(e), e.name).to.equal(true);
+      expect(classifyFault(e), e.name).to.deep.equal({
+        status: 503,
+        message: "the service is busy; retry shortly",
+        headers: { "retry-after": "1" },
+      });
+    }
+    const broken = [
+      faults.dynamo.internal(),
+      faults.dynamo.missingTable(),
+      faults.s3.internal(),
+      faults.sqs.internal(),
+      faults.sns.notAuthorized(),
+      new TypeError("cannot read properties of undefined"),
+      "a thrown string",
+      undefined,
+    ];
+    for (const e of broken) {
+      expect(isThrottlingError(e), String(e)).to.equal(false);
+      expect(classifyFault(e)).to.deep.equal({
+        status: 500,
+        message: "internal error",
+        headers: {},
+      });
+    }
+  });
+
+  it("keeps an HttpError's cause out of the response", () => {
+    const e = new HttpError(
+      503,
+      "could not publish",
+      { orderId: "o-1" },
+      { cause: faults.sns.notAuthorized() },
+    );
+    expect(e.cause).to.be.instanceOf(Error);
+    const res = errorResponse(e.status, e.message, e.details);
+    expect(res.body).not.to.contain(faults.SECRET);
+    expect(res.body).not.to.contain("assumed-role");
   });
 });
