@@ -1,4 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -6,7 +7,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { makeHandler } from "../../functions/checksum-summary/handler";
 import { etagCheck, summarize } from "../../functions/checksum-summary/summary";
+import * as faults from "./support/awsFaults";
 import {
+  CREDENTIALS,
   LocalDynamo,
   REGION,
   TEST_EVENT,
@@ -148,6 +151,48 @@ describe("functions/checksum-summary (against s3rver and dynalite)", () => {
       ),
     );
     expect(res.batchItemFailures).to.deep.equal([{ itemIdentifier: "nobucket" }]);
+  });
+
+  it("fails a record when S3 throttles the download or the stream breaks off mid-body, storing nothing until a delivery reads it whole", async () => {
+    const faulty = new S3Client({ region: REGION, credentials: CREDENTIALS });
+    const s3Mock = mockClient(faulty);
+    async function* brokenBody() {
+      yield Buffer.from("hello, ");
+      throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    }
+    s3Mock
+      .on(GetObjectCommand)
+      .rejectsOnce(faults.s3.slowDown())
+      .resolvesOnce({ Body: brokenBody() as never })
+      .callsFake((input: GetObjectCommand["input"]) => s3.send(new GetObjectCommand(input)));
+    const flaky = makeHandler(() => ({
+      s3: faulty,
+      ddb: local.ddb,
+      tableName: TABLE,
+      logger: silentLogger(),
+      now: () => new Date("2026-11-26T10:00:00.000Z"),
+    }));
+    try {
+      const body = notification(
+        s3Record("docs/read+me.txt", { size: CONTENT.length, eTag: MD5, sequencer: "D1" }),
+      );
+      const row = async () =>
+        (await local.scan(TABLE)).filter((r) => r.id === "uploads/docs/read me.txt#D1");
+      for (const attempt of ["throttled", "broken"]) {
+        const res = await flaky(sqsEvent(sqsRecord(attempt, body)));
+        expect(res.batchItemFailures, attempt).to.deep.equal([{ itemIdentifier: attempt }]);
+        expect(await row(), attempt).to.deep.equal([]);
+      }
+      expect((await flaky(sqsEvent(sqsRecord("whole", body)))).batchItemFailures).to.deep.equal([]);
+      expect(await row()).to.have.length(1);
+      expect((await row())[0]).to.deep.include({
+        status: "summarized",
+        sha256: SHA,
+        etag: "match",
+      });
+    } finally {
+      s3Mock.restore();
+    }
   });
 
   it("summarize streams chunks; etagCheck only trusts plain MD5 ETags", async () => {

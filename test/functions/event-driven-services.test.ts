@@ -6,10 +6,14 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
+import { EventEmitter } from "node:events";
 import { invoiceFor } from "../../functions/billing-service/billing";
 import { ContainerServer } from "../../functions/lib/container/httpServer";
+import { shutdownOnSignal } from "../../functions/lib/container/lifecycle";
 import { ConsumerApp, createConsumerApp } from "../../functions/lib/orders/consumerApp";
 import { MalformedMessageError, parseOrderPlacedMessage } from "../../functions/lib/orders/events";
 import { ProjectedRecord } from "../../functions/lib/orders/projection";
@@ -17,6 +21,7 @@ import { orderPlacedSchema } from "../../functions/lib/orders/schema";
 import { createOrdersApp } from "../../functions/orders-service/app";
 import { OrdersService, orderIdForKey, snsPublisher } from "../../functions/orders-service/orders";
 import { shipmentFor } from "../../functions/shipping-service/shipping";
+import * as faults from "./support/awsFaults";
 import {
   CREDENTIALS,
   Dynamo,
@@ -33,6 +38,9 @@ const TOPIC = "arn:aws:sns:us-east-1:123456789012:order-events";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ID_A = "0b6f9a43-5d4e-4c1b-8a2f-9e8d7c6b5a41";
 const ID_B = "1c7a0b54-6e5f-4d2c-9b3a-0f9e8d7c6b52";
+const ID_C = "2d8b1c65-7f60-4e3d-8c4b-1a0f9e8d7c63";
+const ID_D = "3e9c2d76-8071-4f4e-9d5c-2b1a0f9e8d74";
+const ID_E = "4fad3e87-9182-4a5f-8e6d-3c2b1a0f9e85";
 
 async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
@@ -212,6 +220,110 @@ describe("event-driven-microservices containers (Node http on localhost, against
       expect((await dynamo.scan("orders")).length).to.equal(rowsBefore);
       expect(published.list).to.have.length(0);
     });
+    it("a failed publish answers 503 without AWS internals; a keyless order retried with the returned key is placed once", async () => {
+      sns.fail = faults.sns.notAuthorized();
+      const failed = await call(base, "POST", "/orders", { body: ORDER_INPUT });
+      expect(failed.status).to.equal(503);
+      expect(failed.headers.get("retry-after")).to.equal("1");
+      expect(failed.text).not.to.contain("secret-table");
+      expect(failed.text).not.to.contain("assumed-role");
+      const { orderId, idempotencyKey } = (failed.body.error as { details: Record<string, string> })
+        .details;
+      expect(orderId).to.equal(orderIdForKey(idempotencyKey));
+      expect((failed.body.error as { message: string }).message).to.contain(idempotencyKey);
+
+      sns.fail = undefined;
+      const retried = await call(base, "POST", "/orders", {
+        body: ORDER_INPUT,
+        headers: { "idempotency-key": idempotencyKey },
+      });
+      expect(retried.status).to.equal(201);
+      expect(retried.body.id).to.equal(orderId);
+      expect(retried.headers.get("idempotent-replayed")).to.equal("true");
+      expect((await dynamo.scan("orders")).filter((r) => r.id === orderId)).to.have.length(1);
+      expect(published.list.map((m) => JSON.parse(m).eventId)).to.deep.equal([orderId]);
+    });
+
+    it("answers 503 with Retry-After when DynamoDB throttles the order write, publishing nothing", async () => {
+      const doc = DynamoDBDocumentClient.from(
+        new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
+      );
+      const ddb = mockClient(doc);
+      ddb.on(PutCommand).rejects(faults.dynamo.throughputExceeded());
+      const logger = memoryLogger();
+      const throttled = createOrdersApp({
+        service: new OrdersService({
+          doc,
+          tableName: "orders",
+          publish: snsPublisher(snsClient, TOPIC),
+        }),
+        logger,
+      });
+      const url = `http://127.0.0.1:${await throttled.start(0, "127.0.0.1")}`;
+      try {
+        const res = await call(url, "POST", "/orders", {
+          body: ORDER_INPUT,
+          headers: { "idempotency-key": "throttled-0001" },
+        });
+        expect(res.status).to.equal(503);
+        expect(res.headers.get("retry-after")).to.equal("1");
+        expect(res.body).to.deep.equal({
+          error: { status: 503, message: "the service is busy; retry shortly" },
+        });
+        expect(res.text).not.to.contain("secret-table");
+        expect(published.list).to.have.length(0);
+        expect(logger.lines.some((l) => l.message === "request failed")).to.equal(true);
+      } finally {
+        ddb.restore();
+        await throttled.stop(100);
+      }
+    });
+
+    it("on SIGTERM mid-request: the in-flight order is stored and published before the process exits 0", async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const events: string[] = [];
+      let publishing = false;
+      const draining = createOrdersApp({
+        service: new OrdersService({
+          doc: dynamo.doc,
+          tableName: "orders",
+          publish: async (e) => {
+            publishing = true;
+            await gate;
+            events.push(e.eventId);
+          },
+        }),
+      });
+      const url = `http://127.0.0.1:${await draining.start(0, "127.0.0.1")}`;
+      const signals = new EventEmitter();
+      const exits: number[] = [];
+      shutdownOnSignal([draining], {
+        signals: signals as unknown as Pick<NodeJS.Process, "once">,
+        exit: (code) => void exits.push(code),
+      });
+      try {
+        const inFlight = call(url, "POST", "/orders", {
+          body: ORDER_INPUT,
+          headers: { "idempotency-key": "sigterm-order-01" },
+        });
+        await until(() => publishing, "the publish");
+        signals.emit("SIGTERM");
+        await sleep(20);
+        expect(exits, "waits for the in-flight order").to.deep.equal([]);
+        release();
+        const res = await inFlight;
+        expect(res.status).to.equal(201);
+        await until(() => exits.length === 1, "exit");
+        expect(exits).to.deep.equal([0]);
+        expect(events).to.deep.equal([orderIdForKey("sigterm-order-01")]);
+        const rows = await dynamo.scan("orders");
+        expect(rows.filter((r) => r.id === orderIdForKey("sigterm-order-01"))).to.have.length(1);
+      } finally {
+        release();
+        await draining.stop(100);
+      }
+    });
   });
 
   describe("billing-service and shipping-service (worker with a mocked SQS client)", () => {
@@ -353,6 +465,131 @@ describe("event-driven-microservices containers (Node http on localhost, against
       await app.worker.stop();
       expect((await call(base, "GET", "/health")).status).to.equal(503);
       await app.server.stop(100);
+    });
+  });
+
+  describe("billing-service and shipping-service under faults (SQS and DynamoDB mocked)", () => {
+    const msg = (id: string, body: string, receiveCount: number): Message => ({
+      MessageId: id,
+      ReceiptHandle: `rh-${id}-${receiveCount}`,
+      Body: body,
+      Attributes: { ApproximateReceiveCount: String(receiveCount) },
+    });
+    const sqsClient = new SQSClient({ region: REGION, credentials: CREDENTIALS });
+    const doc = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
+    );
+    const stubSqs = () => mockClient(sqsClient);
+    const stubDoc = () => mockClient(doc);
+    let sqsMock: ReturnType<typeof stubSqs>;
+    let ddbMock: ReturnType<typeof stubDoc>;
+    let log: string[];
+    /** Writes that get through go to dynalite, so the table shows what was really stored. */
+    const toDynalite = (input: PutCommand["input"]) => dynamo.doc.send(new PutCommand(input));
+
+    before(() => {
+      sqsMock = stubSqs();
+      ddbMock = stubDoc();
+    });
+    after(() => {
+      sqsMock.restore();
+      ddbMock.restore();
+    });
+    beforeEach(() => {
+      log = [];
+      sqsMock.reset();
+      ddbMock.reset();
+      sqsMock.on(DeleteMessageCommand).callsFake(async (i: { ReceiptHandle: string }) => {
+        log.push(`delete:${i.ReceiptHandle}`);
+        return {};
+      });
+      sqsMock
+        .on(ChangeMessageVisibilityCommand)
+        .callsFake(async (i: { ReceiptHandle: string; VisibilityTimeout: number }) => {
+          log.push(`visibility:${i.ReceiptHandle}:${i.VisibilityTimeout}`);
+          return {};
+        });
+    });
+    function scriptReceives(...batches: Message[][]) {
+      let n = 0;
+      sqsMock.on(ReceiveMessageCommand).callsFake(async () => {
+        if (n < batches.length) return { Messages: batches[n++] };
+        await sleep(3);
+        return {};
+      });
+    }
+    const app = () =>
+      createConsumerApp<ProjectedRecord>("invoices", invoiceFor, {
+        sqs: sqsClient,
+        doc,
+        tableName: "invoices",
+        queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/billing",
+        logger: memoryLogger(),
+        worker: { waitTimeSeconds: 1, concurrency: 1 },
+      });
+
+    it("leaves a message on the queue when DynamoDB throttles its write; the redelivery and a replay leave one record", async () => {
+      const body = JSON.stringify(sampleEvent(ID_C));
+      // Delivered, throttled, redelivered (written), then replayed once more by SQS.
+      scriptReceives([msg("c", body, 1)], [msg("c", body, 2)], [msg("c", body, 3)]);
+      ddbMock.on(PutCommand).rejectsOnce(faults.dynamo.throughputExceeded()).callsFake(toDynalite);
+      const consumer = app();
+      consumer.worker.start();
+      await until(
+        () => consumer.worker.stats.received === 3 && log.length === 3,
+        "three deliveries",
+      );
+      await consumer.worker.stop();
+
+      expect(log).to.deep.equal(["visibility:rh-c-1:5", "delete:rh-c-2", "delete:rh-c-3"]);
+      expect(consumer.worker.stats).to.deep.include({ received: 3, succeeded: 2, failed: 1 });
+      const rows = (await dynamo.scan("invoices")).filter((r) => r.orderId === ID_C);
+      expect(rows).to.deep.equal([invoiceFor(sampleEvent(ID_C))]);
+    });
+
+    it("on SIGTERM mid-batch: finishes the in-flight message, hands the rest back to the queue and exits 0", async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let writing = false;
+      scriptReceives([
+        msg("d", JSON.stringify(sampleEvent(ID_D)), 1),
+        msg("e", JSON.stringify(sampleEvent(ID_E)), 1),
+      ]);
+      ddbMock.on(PutCommand).callsFake(async (input: PutCommand["input"]) => {
+        writing = true;
+        await gate;
+        return toDynalite(input);
+      });
+      const consumer = app();
+      const url = `http://127.0.0.1:${await consumer.server.start(0, "127.0.0.1")}`;
+      const signals = new EventEmitter();
+      const exits: number[] = [];
+      shutdownOnSignal([consumer.server, consumer.worker], {
+        signals: signals as unknown as Pick<NodeJS.Process, "once">,
+        exit: (code) => void exits.push(code),
+      });
+      consumer.worker.start();
+      try {
+        await until(() => writing, "the first write");
+        signals.emit("SIGTERM");
+        await sleep(20);
+        expect(exits, "waits for the in-flight write").to.deep.equal([]);
+        let refused = false;
+        await call(url, "GET", "/health").catch(() => (refused = true));
+        expect(refused).to.equal(true);
+        release();
+        await until(() => exits.length === 1, "exit");
+
+        expect(exits).to.deep.equal([0]);
+        expect(log).to.deep.equal(["delete:rh-d-1", "visibility:rh-e-1:0"]);
+        expect(consumer.worker.stats).to.deep.include({ succeeded: 1, released: 1, failed: 0 });
+        const stored = (await dynamo.scan("invoices")).map((r) => r.orderId);
+        expect(stored).to.include(ID_D);
+        expect(stored).not.to.include(ID_E);
+      } finally {
+        release();
+        await Promise.all([consumer.worker.stop(), consumer.server.stop(100)]);
+      }
     });
   });
 

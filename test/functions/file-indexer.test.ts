@@ -1,12 +1,13 @@
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import type { AddressInfo } from "node:net";
 import { makeHandler } from "../../functions/file-indexer/handler";
 import { fileRow } from "../../functions/file-indexer/record";
+import * as faults from "./support/awsFaults";
 
 // dynalite ships no types; only listen/close/address are used.
 const dynalite = require("dynalite") as (opts: object) => {
@@ -254,6 +255,61 @@ describe("functions/file-indexer (against dynalite)", () => {
     const ok = sqsRecord(notification(s3Record("uploads/fine.png", { sequencer: "61" })));
     const res = await failing(batch(ok, bad));
     expect(res.batchItemFailures).to.deep.equal([{ itemIdentifier: bad.messageId }]);
+  });
+
+  it("returns a message to the queue when S3 throttles its HEAD (SlowDown), and indexes it once on redelivery", async () => {
+    s3Mock
+      .on(HeadObjectCommand, { Key: "uploads/slow.png" })
+      .rejectsOnce(faults.s3.slowDown())
+      .resolves({ ContentType: "image/png", ContentLength: 1024 });
+    const body = notification(s3Record("uploads/slow.png", { sequencer: "70" }));
+    const first = sqsRecord(body);
+    expect((await handler(batch(first))).batchItemFailures).to.deep.equal([
+      { itemIdentifier: first.messageId },
+    ]);
+    expect(await rowFor("uploads/slow.png")).to.have.length(0);
+    expect((await handler(batch(sqsRecord(body)))).batchItemFailures).to.deep.equal([]);
+    expect(await rowFor("uploads/slow.png")).to.have.length(1);
+  });
+
+  it("retries a message whose second object failed (DynamoDB InternalServerError) whole: the redelivery writes the rest and nothing twice", async () => {
+    const doc = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        region: "us-east-1",
+        credentials: { accessKeyId: "x", secretAccessKey: "x" },
+      }),
+    );
+    const ddbMock = mockClient(doc);
+    let failed = false;
+    ddbMock.on(PutCommand).callsFake(async (input: PutCommand["input"]) => {
+      if (input.Item?.key === "uploads/pair/second.png" && !failed) {
+        failed = true;
+        throw faults.dynamo.internal();
+      }
+      return ddb.send(new PutCommand(input));
+    });
+    let clock = Date.parse("2026-01-01T13:00:00Z");
+    const flaky = makeHandler({
+      ddb: doc,
+      tableName: TABLE,
+      now: () => new Date((clock += 60_000)),
+    });
+    try {
+      const body = notification(
+        s3Record("uploads/pair/first.png", { sequencer: "80" }),
+        s3Record("uploads/pair/second.png", { sequencer: "81" }),
+      );
+      const delivery = sqsRecord(body);
+      expect((await flaky(batch(delivery))).batchItemFailures).to.deep.equal([
+        { itemIdentifier: delivery.messageId },
+      ]);
+      const [firstRow] = await rowFor("uploads/pair/first.png");
+      expect((await flaky(batch(sqsRecord(body)))).batchItemFailures).to.deep.equal([]);
+      expect(await rowFor("uploads/pair/first.png")).to.deep.equal([firstRow]);
+      expect(await rowFor("uploads/pair/second.png")).to.have.length(1);
+    } finally {
+      ddbMock.restore();
+    }
   });
 
   it("builds rows keyed by bucket, key and version (sequencer without versioning)", () => {

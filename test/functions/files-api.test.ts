@@ -234,6 +234,29 @@ describe("functions/files-api (presigned uploads against s3rver)", () => {
     );
   });
 
+  it("answers 500 without internals when presigning fails (credentials cannot be resolved)", async () => {
+    const errors: string[] = [];
+    const broken = makeHandler({
+      s3: new S3Client({
+        region: "us-east-1",
+        credentials: async () => {
+          throw new Error("could not load credentials from arn:aws:iam::123456789012:role/secret");
+        },
+      }),
+      config,
+      logger: { info: () => undefined, error: (m) => void errors.push(m) },
+    });
+    const res = await broken(
+      postFiles(JSON.stringify({ fileName: "a.png", contentType: "image/png", size: 5 })),
+    );
+    expect(res.statusCode).to.equal(500);
+    expect(JSON.parse(res.body!)).to.deep.equal({
+      error: { status: 500, message: "internal error" },
+    });
+    expect(res.body).not.to.contain("secret");
+    expect(errors).to.deep.equal(["presign failed"]);
+  });
+
   it("reads its limits from the environment and rejects a broken deployment", () => {
     expect(
       uploadConfigFromEnv({

@@ -1,8 +1,16 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
+import { EventEmitter } from "node:events";
 import { ContainerServer } from "../../functions/lib/container/httpServer";
-import { createItemsService } from "../../functions/lib/items";
+import { shutdownOnSignal } from "../../functions/lib/container/lifecycle";
+import { ItemsRepository, ItemsService, createItemsService } from "../../functions/lib/items";
 import { createItemsApp } from "../../functions/items-service/app";
-import { Dynamo, call, memoryLogger, startDynamo } from "./support/containers";
+import * as faults from "./support/awsFaults";
+import { CREDENTIALS, Dynamo, REGION, call, memoryLogger, startDynamo } from "./support/containers";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const TABLE = "items";
 const ITEM = { name: "Widget", tags: ["blue"], attributes: { weight: 3 } };
@@ -105,5 +113,84 @@ describe("functions/items-service (Node http server on localhost, against dynali
       expect(res.body, `${method} ${path}`).to.have.nested.property("error.message");
     }
     expect((await dynamo.scan(TABLE)).length).to.equal(before);
+  });
+
+  it("answers 503 with Retry-After when DynamoDB throttles, 500 when it fails, without internals", async () => {
+    const doc = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
+    );
+    const ddb = mockClient(doc);
+    const logger = memoryLogger();
+    const faulty = createItemsApp({
+      service: new ItemsService({ repository: new ItemsRepository(doc, TABLE) }),
+      logger,
+    });
+    const url = `http://127.0.0.1:${await faulty.start(0, "127.0.0.1")}`;
+    try {
+      ddb.on(PutCommand).rejects(faults.dynamo.throughputExceeded());
+      const throttled = await call(url, "POST", "/items", { body: ITEM });
+      expect(throttled.status).to.equal(503);
+      expect(throttled.headers.get("retry-after")).to.equal("1");
+      expect(throttled.text).not.to.contain("secret-table");
+
+      ddb.on(PutCommand).rejects(faults.dynamo.internal());
+      const failed = await call(url, "POST", "/items", { body: ITEM });
+      expect(failed.status).to.equal(500);
+      expect(failed.body).to.deep.equal({ error: { status: 500, message: "internal error" } });
+      expect(logger.lines.filter((l) => l.level === "error").length).to.be.greaterThan(0);
+    } finally {
+      ddb.restore();
+      await faulty.stop(100);
+    }
+  });
+
+  it("on SIGTERM mid-request: the in-flight write completes and is answered, then the process exits 0", async () => {
+    // Holds the item's PutItem until released, as a slow DynamoDB call would.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let writing = false;
+    dynamo.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "PutItemCommand") {
+          writing = true;
+          await gate;
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "holdPut" },
+    );
+    const draining = createItemsApp({
+      service: createItemsService(TABLE, { client: dynamo.client }),
+    });
+    const url = `http://127.0.0.1:${await draining.start(0, "127.0.0.1")}`;
+    const signals = new EventEmitter();
+    const exits: number[] = [];
+    shutdownOnSignal([draining], {
+      signals: signals as unknown as Pick<NodeJS.Process, "once">,
+      exit: (code) => void exits.push(code),
+    });
+    try {
+      const before = (await dynamo.scan(TABLE)).length;
+      const inFlight = call(url, "POST", "/items", { body: { name: "in flight" } });
+      while (!writing) await sleep(2);
+      signals.emit("SIGTERM");
+      await sleep(20);
+      expect(exits, "waits for the in-flight request").to.deep.equal([]);
+      let refused = false;
+      await call(url, "GET", "/health").catch(() => (refused = true));
+      expect(refused, "no new connections while draining").to.equal(true);
+
+      release();
+      const res = await inFlight;
+      expect(res.status).to.equal(201);
+      expect(res.headers.get("connection")).to.equal("close");
+      while (exits.length === 0) await sleep(2);
+      expect(exits).to.deep.equal([0]);
+      expect((await dynamo.scan(TABLE)).length).to.equal(before + 1);
+    } finally {
+      release();
+      dynamo.client.middlewareStack.remove("holdPut");
+      await draining.stop(100);
+    }
   });
 });

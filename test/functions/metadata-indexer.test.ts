@@ -1,10 +1,15 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { HeadObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { makeHandler } from "../../functions/metadata-indexer/handler";
 import { metadataItem } from "../../functions/metadata-indexer/metadata";
 import { parseS3Body } from "../../functions/lib/s3Events";
+import * as faults from "./support/awsFaults";
 import {
+  CREDENTIALS,
+  REGION,
   LocalDynamo,
   TEST_EVENT,
   notification,
@@ -130,6 +135,40 @@ describe("functions/metadata-indexer (against dynalite)", () => {
     const keys = (await local.scan(TABLE)).map((r) => r.key);
     expect(keys).to.include.members(["fine-1.txt", "fine-2.txt"]);
     expect(keys).to.not.include("flaky.txt");
+  });
+
+  it("returns a record to the queue when DynamoDB throttles its write, and indexes it once on redelivery", async () => {
+    const doc = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
+    );
+    const ddbMock = mockClient(doc);
+    ddbMock
+      .on(PutCommand)
+      .rejectsOnce(faults.dynamo.throughputExceeded())
+      .callsFake((input: PutCommand["input"]) => local.ddb.send(new PutCommand(input)));
+    const throttled = makeHandler(() => ({
+      s3: new S3Client({ region: REGION }),
+      ddb: doc,
+      tableName: TABLE,
+      logger: silentLogger(),
+      now: () => now,
+    }));
+    try {
+      const body = notification(s3Record("throttled.txt", { sequencer: "21" }));
+      const ok = notification(s3Record("unaffected.txt", { sequencer: "22" }));
+      expect(await throttled(sqsEvent(sqsRecord("t1", body), sqsRecord("u1", ok)))).to.deep.equal({
+        batchItemFailures: [{ itemIdentifier: "t1" }],
+      });
+      expect((await local.scan(TABLE)).map((r) => r.key)).not.to.include("throttled.txt");
+      expect(await throttled(sqsEvent(sqsRecord("t2", body)))).to.deep.equal({
+        batchItemFailures: [],
+      });
+      const keys = (await local.scan(TABLE)).map((r) => r.key);
+      expect(keys.filter((k) => k === "throttled.txt")).to.have.length(1);
+      expect(keys.filter((k) => k === "unaffected.txt")).to.have.length(1);
+    } finally {
+      ddbMock.restore();
+    }
   });
 
   it("fails a message holding a record without bucket or key (malformed, to the DLQ)", async () => {

@@ -1,10 +1,13 @@
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { expect } from "chai";
 import fc from "fast-check";
 import { makeHandler } from "../../functions/objects-api/handler";
 import { decodeCursor, encodeCursor, fromRef, toRef } from "../../functions/objects-api/routes";
-import { LocalDynamo, startDynalite } from "./support/objectEvents";
+import * as faults from "./support/awsFaults";
+import { CREDENTIALS, LocalDynamo, REGION, startDynalite } from "./support/objectEvents";
 
 const TABLE = "processed-objects";
 
@@ -129,6 +132,42 @@ describe("functions/objects-api (against dynalite)", () => {
     expect(res.statusCode).to.equal(500);
     expect(res.body).to.not.contain("secret-table");
     expect(errors).to.deep.equal(["request failed"]);
+  });
+
+  it("answers 503 with Retry-After when DynamoDB throttles a read, 500 when it fails, never with internals", async () => {
+    const doc = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
+    );
+    const ddbMock = mockClient(doc);
+    const logged: string[] = [];
+    const faulty = makeHandler(() => ({
+      ddb: doc,
+      tableName: TABLE,
+      logger: { error: (m: string) => void logged.push(m) },
+    }));
+    try {
+      for (const [error, status] of [
+        [faults.dynamo.throughputExceeded(), 503],
+        [faults.dynamo.throttling(), 503],
+        [faults.dynamo.internal(), 500],
+      ] as const) {
+        ddbMock.reset();
+        ddbMock.on(GetCommand).rejects(error);
+        ddbMock.on(ScanCommand).rejects(error);
+        for (const req of [
+          request("GET", "/objects"),
+          request("GET", `/objects/${toRef(ids[0])}`),
+        ]) {
+          const res = await faulty(req);
+          expect(res.statusCode, `${error.name} ${req.rawPath}`).to.equal(status);
+          expect(res.body).not.to.contain("secret-table");
+          if (status === 503) expect(res.headers).to.include({ "retry-after": "1" });
+        }
+      }
+      expect(logged).to.have.length(6);
+    } finally {
+      ddbMock.restore();
+    }
   });
 
   it("refs and cursors round-trip any id (property)", () => {

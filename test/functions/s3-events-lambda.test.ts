@@ -3,7 +3,9 @@
  * DynamoDB, with SQS mocked (what ingest sends is fed to the processor as SQS would deliver it),
  * S3 mocked and DynamoDB in dynalite.
  */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   SQSClient,
   SendMessageBatchCommand,
@@ -16,7 +18,10 @@ import { chunk, toQueueMessages } from "../../functions/object-ingest/forward";
 import { makeHandler as makeProcessor } from "../../functions/object-processor/handler";
 import { classify } from "../../functions/object-processor/process";
 import { MalformedEventError } from "../../functions/lib/s3Events";
+import * as faults from "./support/awsFaults";
 import {
+  CREDENTIALS,
+  REGION,
   LocalDynamo,
   TEST_EVENT,
   notification,
@@ -98,6 +103,24 @@ describe("functions/object-ingest", () => {
       message = (e as Error).message;
     }
     expect(message).to.match(/rejected 1 message\(s\) twice: r0/);
+  });
+
+  it("fails the invocation when SQS throttles or fails the send (Lambda retries it, then the on-failure destination)", async () => {
+    for (const error of [
+      faults.sqs.throttled(),
+      faults.sqs.kmsThrottled(),
+      faults.sqs.internal(),
+    ]) {
+      sqsMock.reset();
+      sqsMock.on(SendMessageBatchCommand).rejects(error);
+      let thrown: unknown;
+      try {
+        await ingest(notification(s3Record("a.txt")));
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown, error.name).to.equal(error);
+    }
   });
 
   it("chunk keeps order and sizes", () => {
@@ -201,6 +224,76 @@ describe("functions/object-processor (against dynalite)", () => {
     ]);
     const keys = (await local.scan(TABLE)).map((r) => r.key);
     expect(keys).to.include.members(["uploads/good.txt", "uploads/good2.txt"]);
+  });
+
+  it("a retried ingest re-sends what an earlier attempt already queued; the processor still writes each object once", async () => {
+    const records = Array.from({ length: 12 }, (_, i) =>
+      s3Record(`uploads/retry/f${i}.txt`, { versionId: "v1", sequencer: `R${i}` }),
+    );
+    const sent: SendMessageBatchRequestEntry[] = [];
+    let calls = 0;
+    sqsMock.reset();
+    sqsMock.on(SendMessageBatchCommand).callsFake(async (input) => {
+      // The first attempt queues its first 10 messages, then SQS throttles the second batch.
+      if (++calls === 2) throw faults.sqs.throttled();
+      sent.push(...input.Entries);
+      return { Successful: [], Failed: [] };
+    });
+    const ingest = makeIngest(() => ({
+      sqs: new SQSClient({ region: REGION }),
+      queueUrl: QUEUE_URL,
+      logger: silentLogger(),
+    }));
+    let failed = false;
+    await ingest(notification(...records)).catch(() => (failed = true));
+    expect(failed).to.equal(true);
+    await ingest(notification(...records)); // Lambda's retry of the same event
+    expect(sent).to.have.length(22);
+
+    const res = await processor(
+      sqsEvent(...sent.map((e, i) => sqsRecord(`retry-${i}`, e.MessageBody!, "object-work"))),
+    );
+    expect(res.batchItemFailures).to.deep.equal([]);
+    const keys = (await local.scan(TABLE))
+      .map((r) => String(r.key))
+      .filter((k) => k.startsWith("uploads/retry/"));
+    expect(keys).to.have.length(12);
+    expect(new Set(keys).size).to.equal(12);
+  });
+
+  it("returns a record to the queue when DynamoDB throttles its write; the redelivery writes it once", async () => {
+    const doc = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
+    );
+    const ddbMock = mockClient(doc);
+    ddbMock
+      .on(PutCommand)
+      .rejectsOnce(faults.dynamo.throttling())
+      .callsFake((input: PutCommand["input"]) => local.ddb.send(new PutCommand(input)));
+    const throttled = makeProcessor(() => ({
+      s3: new S3Client({ region: REGION }),
+      ddb: doc,
+      tableName: TABLE,
+      logger: silentLogger(),
+    }));
+    try {
+      const body = notification(
+        s3Record("uploads/throttled.txt", { versionId: "v1", sequencer: "31" }),
+      );
+      expect((await throttled(sqsEvent(sqsRecord("t1", body)))).batchItemFailures).to.deep.equal([
+        { itemIdentifier: "t1" },
+      ]);
+      expect((await throttled(sqsEvent(sqsRecord("t2", body)))).batchItemFailures).to.deep.equal(
+        [],
+      );
+      expect((await throttled(sqsEvent(sqsRecord("t3", body)))).batchItemFailures).to.deep.equal(
+        [],
+      );
+      const rows = (await local.scan(TABLE)).filter((r) => r.key === "uploads/throttled.txt");
+      expect(rows).to.have.length(1);
+    } finally {
+      ddbMock.restore();
+    }
   });
 
   it("classify splits prefix and extension", () => {

@@ -1,4 +1,7 @@
 import { expect } from "chai";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
 import {
   MAX_SEEN,
   aggregateItems,
@@ -8,7 +11,14 @@ import {
   serializeState,
 } from "../../functions/stream-aggregator/aggregate";
 import { type WindowEvent, makeHandler } from "../../functions/stream-aggregator/handler";
-import { Dynamo, kinesisRecord, startDynalite } from "./support/streamEmulators";
+import * as faults from "./support/awsFaults";
+import {
+  CREDENTIALS,
+  Dynamo,
+  REGION,
+  kinesisRecord,
+  startDynalite,
+} from "./support/streamEmulators";
 
 const WINDOW = { start: "2026-03-01T12:00:00Z", end: "2026-03-01T12:01:00Z" };
 const SHARD = "shardId-000000000003";
@@ -152,5 +162,37 @@ describe("functions/stream-aggregator: handler (dynalite)", function () {
       duplicatesDropped: 1,
       expiresAt: 1_000_000_000 + 3600,
     });
+  });
+
+  it("fails a final invocation whose writes DynamoDB throttles; the retry with the same state writes the rows once", async () => {
+    const doc = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
+    );
+    const ddbMock = mockClient(doc);
+    ddbMock
+      .on(BatchWriteCommand)
+      .rejectsOnce(faults.dynamo.throughputExceeded())
+      .callsFake((input: BatchWriteCommand["input"]) =>
+        dynamo.doc.send(new BatchWriteCommand(input)),
+      );
+    const h = makeHandler({ ddb: doc, table: "aggregates", ttlSeconds: 3600, now: () => 0 });
+    const state = foldRecords(emptyState(), [
+      kinesisRecord({ eventId: "t1", type: "throttled", value: 1 }),
+      kinesisRecord({ eventId: "t2", type: "throttled", value: 2 }),
+    ]);
+    const closing = { ...event([], serializeState(state), true), shardId: "shardId-000000000009" };
+    try {
+      let thrown: unknown;
+      await h(closing).catch((e) => (thrown = e));
+      expect(String(thrown)).to.match(/1 aggregate rows were not written/);
+      const rows = () =>
+        dynamo.scan("aggregates").then((r) => r.filter((x) => x.metric === "throttled"));
+      expect(await rows()).to.deep.equal([]);
+      expect((await h(closing)).state).to.deep.equal({});
+      expect(await rows()).to.have.length(1);
+      expect((await rows())[0]).to.include({ count: 2, sum: 3 });
+    } finally {
+      ddbMock.restore();
+    }
   });
 });

@@ -21,6 +21,7 @@ import {
   rulesFromEnv,
   shouldNotify,
 } from "../../functions/stream-notifier/notify";
+import * as faults from "./support/awsFaults";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:realtime-notify";
 let seq = 1000;
@@ -189,9 +190,13 @@ describe("functions/stream-notifier: messages", () => {
 });
 
 describe("functions/stream-notifier: handler (mocked SNS)", () => {
-  const sns = mockClient(SNSClient);
-  const handler = makeHandler({ sns: new SNSClient({}), topicArn: TOPIC, rules: DEFAULT_RULES });
+  const client = new SNSClient({ region: "us-east-1" });
+  const stub = () => mockClient(client);
+  // Stubbed in before(), on this client only: other suites use SNS clients of their own.
+  let sns: ReturnType<typeof stub>;
+  const handler = makeHandler({ sns: client, topicArn: TOPIC, rules: DEFAULT_RULES });
   const event = (records: DynamoDBRecord[]): DynamoDBStreamEvent => ({ Records: records });
+  before(() => (sns = stub()));
   beforeEach(() => sns.reset());
   after(() => sns.restore());
 
@@ -254,6 +259,65 @@ describe("functions/stream-notifier: handler (mocked SNS)", () => {
     expect(out.batchItemFailures).to.deep.equal([
       { itemIdentifier: records[0].dynamodb!.SequenceNumber },
     ]);
+  });
+
+  it("reports the first record when SNS throttles or refuses the batch; the retry publishes from there", async () => {
+    for (const error of [faults.sns.throttled(), faults.sns.notAuthorized()]) {
+      sns.reset();
+      const records = Array.from({ length: 12 }, () => change("INSERT", row("critical")));
+      sns
+        .on(PublishBatchCommand)
+        .resolvesOnce({
+          Successful: Array.from({ length: 10 }, (_, i) => ({ Id: String(i) })),
+          Failed: [],
+        })
+        .rejectsOnce(error)
+        .resolves({ Successful: [{ Id: "0" }, { Id: "1" }], Failed: [] });
+      const out = await handler(event(records));
+      expect(out.batchItemFailures, error.name).to.deep.equal([
+        { itemIdentifier: records[10].dynamodb!.SequenceNumber },
+      ]);
+      // Lambda retries from the reported record: only the two unpublished changes go out again.
+      const retry = await handler(event(records.slice(10)));
+      expect(retry.batchItemFailures).to.deep.equal([]);
+      const sizes = sns
+        .commandCalls(PublishBatchCommand)
+        .map((c) => c.args[0].input.PublishBatchRequestEntries!.length);
+      expect(sizes, error.name).to.deep.equal([10, 2, 2]);
+    }
+  });
+
+  it("keeps a PublishBatch of ten of the largest events under SNS's 256 KiB request limit", async () => {
+    // Worst cases for the encoded size: 3-byte characters, characters JSON escapes, long keys.
+    const huge = (i: number) =>
+      row("critical", {
+        eventId: `e${i}`.padEnd(128, "i"),
+        type: "t".repeat(64),
+        key: "鍵".repeat(256),
+        payload: { cjk: "字".repeat(200_000), escaped: '\u0001"\n'.repeat(10_000) },
+      });
+    sns
+      .on(PublishBatchCommand)
+      .callsFake((input: { PublishBatchRequestEntries: { Id: string }[] }) => ({
+        Successful: input.PublishBatchRequestEntries.map((e) => ({ Id: e.Id })),
+        Failed: [],
+      }));
+    await handler(event(Array.from({ length: 10 }, (_, i) => change("INSERT", huge(i)))));
+    const [call] = sns.commandCalls(PublishBatchCommand);
+    const entries = call.args[0].input.PublishBatchRequestEntries!;
+    expect(entries).to.have.length(10);
+    const bytes = entries.reduce(
+      (sum, e) =>
+        sum +
+        Buffer.byteLength(e.Message!) +
+        Buffer.byteLength(e.Subject ?? "") +
+        Object.entries(e.MessageAttributes ?? {}).reduce(
+          (a, [k, v]) => a + Buffer.byteLength(k) + Buffer.byteLength(v.StringValue ?? "") + 6,
+          0,
+        ),
+      0,
+    );
+    expect(bytes).to.be.below(256 * 1024);
   });
 
   it("does not call SNS when nothing matches", async () => {

@@ -1,9 +1,26 @@
 import { expect } from "chai";
-import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { makeHandler } from "../../functions/stream-processor/handler";
 import { type ProcessorDeps, processBatch } from "../../functions/stream-processor/process";
-import { Dynamo, Kinesis, startDynalite, startKinesalite } from "./support/streamEmulators";
+import { MAX_EVENT_BYTES } from "../../functions/lib/streamEvents";
+import * as faults from "./support/awsFaults";
+import {
+  CREDENTIALS,
+  Dynamo,
+  Kinesis,
+  REGION,
+  kinesisRecord,
+  startDynalite,
+  startKinesalite,
+} from "./support/streamEmulators";
 
 const DEDUPE = "dedupe";
 const DATA = "events";
@@ -345,5 +362,58 @@ describe("functions/stream-processor (kinesalite + dynalite)", function () {
       records[2].kinesis.sequenceNumber,
     ]);
     expect(out.stats).to.include({ poison: 2, written: 1, failed: 2 });
+  });
+
+  it("fails only the record whose claim DynamoDB throttles; Lambda's retry from it stores each event once", async () => {
+    const f = await fixture(1);
+    const seqs = await f.put(
+      ["c1", "c2", "c3"].map((eventId) => ({ data: { eventId }, partitionKey: "p" })),
+    );
+    const [event] = await f.events();
+    const doc = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
+    );
+    const ddbMock = mockClient(doc);
+    let throttled = 0;
+    ddbMock.on(PutCommand).callsFake((input: PutCommand["input"]) => {
+      if (input.Item?.eventId === "c2" && throttled++ === 0) {
+        return Promise.reject(faults.dynamo.throughputExceeded());
+      }
+      return dynamo.doc.send(new PutCommand(input));
+    });
+    ddbMock
+      .on(BatchWriteCommand)
+      .callsFake((input: BatchWriteCommand["input"]) =>
+        dynamo.doc.send(new BatchWriteCommand(input)),
+      );
+    ddbMock
+      .on(DeleteCommand)
+      .callsFake((input: DeleteCommand["input"]) => dynamo.doc.send(new DeleteCommand(input)));
+    try {
+      const out = await f.handler({ ddb: doc })(event, context);
+      expect(out.batchItemFailures).to.deep.equal([{ itemIdentifier: seqs[1] }]);
+      expect((await f.rows()).map((r) => r.eventId).sort()).to.deep.equal(["c1", "c3"]);
+
+      // Lambda re-delivers from the reported record on: c2 is stored, c3 is a duplicate.
+      const retry = await f.handler({ ddb: doc })({ Records: event.Records.slice(1) }, context);
+      expect(retry.batchItemFailures).to.deep.equal([]);
+      expect((await f.rows()).map((r) => r.eventId).sort()).to.deep.equal(["c1", "c2", "c3"]);
+      expect((await f.markers()).every((m) => m.status === "DONE")).to.equal(true);
+    } finally {
+      ddbMock.restore();
+    }
+  });
+
+  it("reports an oversized record as poison without touching DynamoDB for it", async () => {
+    const f = await fixture(1);
+    const big = kinesisRecord({ eventId: "big", blob: "x".repeat(MAX_EVENT_BYTES) });
+    const ok = kinesisRecord({ eventId: "small" });
+    const out = await processBatch([big, ok], Date.now() + 30_000, f.deps);
+    expect(out.response.batchItemFailures).to.deep.equal([
+      { itemIdentifier: big.kinesis.sequenceNumber },
+    ]);
+    expect(out.stats).to.include({ poison: 1, written: 1 });
+    expect((await f.rows()).map((r) => r.eventId)).to.deep.equal(["small"]);
+    expect((await f.markers()).map((m) => m.eventId)).to.deep.equal(["small"]);
   });
 });

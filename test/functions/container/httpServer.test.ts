@@ -6,6 +6,7 @@ import {
   jsonResponse,
   parseTarget,
 } from "../../../functions/lib/container/httpServer";
+import * as faults from "../support/awsFaults";
 import { call, memoryLogger } from "../support/containers";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -40,6 +41,7 @@ describe("ContainerServer (Node http on localhost)", () => {
       handler: async (req) => {
         seen.push(req);
         if (req.path === "/boom") throw new Error("secret internals");
+        if (req.path === "/throttled") throw faults.dynamo.throughputExceeded();
         if (req.path === "/slow") await sleep(150);
         return jsonResponse(200, { path: req.path, bytes: req.body?.length ?? 0 });
       },
@@ -95,6 +97,31 @@ describe("ContainerServer (Node http on localhost)", () => {
     expect(
       logger.lines.some((l) => l.level === "error" && l.message === "request failed"),
     ).to.equal(true);
+  });
+
+  it("turns AWS throttling in the app into a 503 with Retry-After, without internals", async () => {
+    const res = await call(base, "GET", "/throttled");
+    expect(res.status).to.equal(503);
+    expect(res.headers.get("retry-after")).to.equal("1");
+    expect(res.body).to.deep.equal({
+      error: { status: 503, message: "the service is busy; retry shortly" },
+    });
+    expect(res.text).not.to.contain("secret-table");
+  });
+
+  it("answers 400 to a request target that is not a valid URL, without calling the app", async () => {
+    const before = seen.length;
+    const status = await new Promise<number>((resolve, reject) => {
+      // "//" parses as a URL with an empty host: Node's http accepts it, WHATWG URL does not.
+      const req = http.request({ port, host: "127.0.0.1", path: "//", method: "GET" }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(status).to.equal(400);
+    expect(seen.length).to.equal(before);
   });
 
   it("stops gracefully: in-flight requests finish, new connections are refused", async () => {
