@@ -5,11 +5,10 @@
  * Exit codes: 0 ok, 1 a mandatory policy finding, 2 invalid config, stack file or usage,
  * 3 an unexpected error (a bug: the stack trace is printed).
  */
-import { evaluatePolicies } from "../policy/evaluate";
 import { ConfigError } from "../stacks/config";
-import { runStack } from "./harness/runStack";
+import { runStack, stackFindings } from "./harness/runStack";
 import { StackFileError, readStackConfig } from "./harness/stackFile";
-import { PlanDocument, PlanViolation, planDocument } from "./plan/document";
+import { PlanDocument, planDocument } from "./plan/document";
 import { renderMermaid } from "./plan/mermaid";
 import { renderTree } from "./plan/tree";
 
@@ -52,8 +51,7 @@ export class UsageError extends Error {
 /** Runs the program for a stack and returns the plan document (config errors propagate). */
 export async function plan(stack: string, dir?: string): Promise<PlanDocument> {
   const run = await runStack({ stack, config: readStackConfig(stack, dir) });
-  const violations: PlanViolation[] = evaluatePolicies(run.resources);
-  return planDocument(run, violations);
+  return planDocument(run, stackFindings(run));
 }
 
 export function render(doc: PlanDocument, format: PlanFormat): string {

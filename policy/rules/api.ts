@@ -94,7 +94,10 @@ export const apiThrottling: Rule = {
     for (const stage of ofType(args.resources, aws.apigatewayv2.Stage)) {
       const settings = prop(stage, "defaultRouteSettings");
       if (settings === UNKNOWN) continue;
-      const s = (settings ?? {}) as { throttlingRateLimit?: unknown; throttlingBurstLimit?: unknown };
+      const s = (settings ?? {}) as {
+        throttlingRateLimit?: unknown;
+        throttlingBurstLimit?: unknown;
+      };
       if (positive(s.throttlingRateLimit) && positive(s.throttlingBurstLimit)) continue;
       report(
         `Stage ${stage.name} has no throttling; set defaultRouteSettings { throttlingRateLimit, throttlingBurstLimit } ` +
@@ -129,7 +132,11 @@ export const apiAuthOutsideDev: Rule = {
   configSchema: ENVIRONMENT_CONFIG_SCHEMA,
   validateResource: [
     validateResourceOfType(aws.apigatewayv2.Route, (route, args, report) => {
-      const environment = environmentOf(args.getConfig<EnvironmentConfig>(), args.urn);
+      const environment = environmentOf(
+        args.getConfig<EnvironmentConfig>(),
+        args.urn,
+        args.stackTags,
+      );
       if (environment === RELAXED_ENVIRONMENT) return;
       const key = known(() => route.routeKey as unknown);
       if (key === UNKNOWN || exemptRoute(key)) return;
@@ -141,7 +148,11 @@ export const apiAuthOutsideDev: Rule = {
       );
     }),
     validateResourceOfType(aws.apigateway.Method, (method, args, report) => {
-      const environment = environmentOf(args.getConfig<EnvironmentConfig>(), args.urn);
+      const environment = environmentOf(
+        args.getConfig<EnvironmentConfig>(),
+        args.urn,
+        args.stackTags,
+      );
       if (environment === RELAXED_ENVIRONMENT) return;
       const verb = known(() => method.httpMethod as unknown);
       if (verb === UNKNOWN || verb === "OPTIONS") return;

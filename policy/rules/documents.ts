@@ -98,7 +98,11 @@ export function conditionsOn(
  * Would the statement's conditions on `key` hold for a request whose `key` is `value`? Conditions
  * on other keys are not evaluated (taken as satisfied). `undefined` when no condition names `key`.
  */
-export function conditionHolds(s: PolicyStatement, key: string, value: string): boolean | undefined {
+export function conditionHolds(
+  s: PolicyStatement,
+  key: string,
+  value: string,
+): boolean | undefined {
   const blocks = conditionsOn(s, key);
   if (blocks.length === 0) return undefined;
   return blocks.every(({ operator, values }) => {

@@ -15,7 +15,9 @@ export const dynamodbPitr: Rule = {
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.dynamodb.Table, (table, _args, report) => {
     if (table.pointInTimeRecovery?.enabled === true) return;
-    report("Set pointInTimeRecovery: { enabled: true }; without it a bad write or delete cannot be undone.");
+    report(
+      "Set pointInTimeRecovery: { enabled: true }; without it a bad write or delete cannot be undone.",
+    );
   }),
 };
 
@@ -30,7 +32,11 @@ export const dynamodbDeletionProtection: Rule = {
   enforcementLevel: "mandatory",
   configSchema: ENVIRONMENT_CONFIG_SCHEMA,
   validateResource: validateResourceOfType(aws.dynamodb.Table, (table, args, report) => {
-    const environment = environmentOf(args.getConfig<EnvironmentConfig>(), args.urn);
+    const environment = environmentOf(
+      args.getConfig<EnvironmentConfig>(),
+      args.urn,
+      args.stackTags,
+    );
     if (environment === RELAXED_ENVIRONMENT || table.deletionProtectionEnabled === true) return;
     report(
       `Environment ${JSON.stringify(environment ?? "unknown")} is not ${RELAXED_ENVIRONMENT}: set deletionProtectionEnabled: true ` +

@@ -9,7 +9,8 @@ export function sourceKind(arn: unknown): SourceKind | undefined {
   if (typeof arn !== "string") return undefined;
   const m = /^arn:[^:]+:(sqs|kinesis|dynamodb):/.exec(arn);
   if (!m) return undefined;
-  if (m[1] === "dynamodb") return /:table\/[^/]+\/stream\//.test(arn) ? "dynamodb-stream" : undefined;
+  if (m[1] === "dynamodb")
+    return /:table\/[^/]+\/stream\//.test(arn) ? "dynamodb-stream" : undefined;
   return m[1] as SourceKind;
 }
 
@@ -62,19 +63,29 @@ export const streamSourceFailureHandling: Rule = {
     if (kind !== "kinesis" && kind !== "dynamodb-stream") return;
     const problems: string[] = [];
     if (mapping.bisectBatchOnFunctionError !== true) {
-      problems.push("bisectBatchOnFunctionError is not true (a failing batch is not split to isolate the bad record)");
+      problems.push(
+        "bisectBatchOnFunctionError is not true (a failing batch is not split to isolate the bad record)",
+      );
     }
     const retries = mapping.maximumRetryAttempts;
     if (typeof retries !== "number" || retries < 0) {
-      problems.push("maximumRetryAttempts is unset or -1 (a failing batch is retried until it expires)");
+      problems.push(
+        "maximumRetryAttempts is unset or -1 (a failing batch is retried until it expires)",
+      );
     }
     const age = mapping.maximumRecordAgeInSeconds;
     if (typeof age !== "number" || age < 0) {
-      problems.push("maximumRecordAgeInSeconds is unset or -1 (records are retried for the whole stream retention)");
+      problems.push(
+        "maximumRecordAgeInSeconds is unset or -1 (records are retried for the whole stream retention)",
+      );
     }
-    const destination = known(() => mapping.destinationConfig?.onFailure?.destinationArn as unknown);
+    const destination = known(
+      () => mapping.destinationConfig?.onFailure?.destinationArn as unknown,
+    );
     if (destination !== UNKNOWN && !(typeof destination === "string" && destination.length > 0)) {
-      problems.push("destinationConfig.onFailure.destinationArn is unset (skipped records are lost without a trace)");
+      problems.push(
+        "destinationConfig.onFailure.destinationArn is unset (skipped records are lost without a trace)",
+      );
     }
     if (problems.length === 0) return;
     report(
@@ -84,4 +95,7 @@ export const streamSourceFailureHandling: Rule = {
   }),
 };
 
-export const EVENT_SOURCE_RULES: Rule[] = [eventSourceBatchItemFailures, streamSourceFailureHandling];
+export const EVENT_SOURCE_RULES: Rule[] = [
+  eventSourceBatchItemFailures,
+  streamSourceFailureHandling,
+];

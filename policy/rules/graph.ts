@@ -82,7 +82,11 @@ export function resolve(
  * Does `from.<key>` point at `to`? true/false when decidable; undefined while the value is unknown
  * and no property dependency tells. Property dependencies are exact even in preview.
  */
-export function pointsAt(from: PolicyResource, key: string, to: PolicyResource): boolean | undefined {
+export function pointsAt(
+  from: PolicyResource,
+  key: string,
+  to: PolicyResource,
+): boolean | undefined {
   const deps = from.propertyDependencies?.[key] ?? [];
   if (deps.some((d) => d.urn === to.urn)) return true;
   const v = str(from, key);
@@ -94,7 +98,9 @@ export function pointsAt(from: PolicyResource, key: string, to: PolicyResource):
 /** The ARN's fields: `arn:partition:service:region:account:resource`. */
 export function arnParts(
   arn: string,
-): { partition: string; service: string; region: string; account: string; resource: string } | undefined {
+):
+  | { partition: string; service: string; region: string; account: string; resource: string }
+  | undefined {
   const m = /^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$/.exec(arn);
   if (!m) return undefined;
   return { partition: m[1], service: m[2], region: m[3], account: m[4], resource: m[5] };
@@ -132,4 +138,16 @@ export function targeting(
     if (hit) out.push(r);
   }
   return out;
+}
+
+/**
+ * The policy a queue, topic or bucket reports as its own (`policy` output), or undefined when
+ * there is none. SNS gives every topic a default policy (Id `__default_policy_ID`: the account's
+ * principals may publish) that reads back as the topic's own: it is the absence of one.
+ */
+export function ownPolicy(r: PolicyResource): unknown {
+  const policy = prop(r, "policy");
+  if (policy === UNKNOWN) return UNKNOWN;
+  if (policy === undefined || policy === "") return undefined;
+  return jsonObject(policy)?.Id === "__default_policy_ID" ? undefined : policy;
 }

@@ -189,10 +189,7 @@ export const sqsVisibilityTimeout: Rule = {
       const [queue] = resolve(args.resources, str(mapping, "eventSourceArn"), aws.sqs.Queue);
       const fn = findFunction(functions, str(mapping, "functionName"));
       if (!queue || !fn) continue;
-      const [visibility, timeout] = [
-        prop(queue, "visibilityTimeoutSeconds"),
-        prop(fn, "timeout"),
-      ];
+      const [visibility, timeout] = [prop(queue, "visibilityTimeoutSeconds"), prop(fn, "timeout")];
       if (visibility === UNKNOWN || timeout === UNKNOWN) continue;
       const seconds = typeof visibility === "number" ? visibility : SQS_DEFAULT_VISIBILITY_SECONDS;
       const fnSeconds = typeof timeout === "number" ? timeout : LAMBDA_DEFAULT_TIMEOUT_SECONDS;

@@ -7,7 +7,8 @@ import { type Rule, UNKNOWN, asArray, known } from "./util";
 /** Tasks in private subnets reach AWS through NAT or VPC endpoints; a public IP exposes every port. */
 export const ecsNoPublicIp: Rule = {
   name: "ecs-no-public-ip",
-  description: "ECS services do not assign public IPs to their tasks (networkConfiguration.assignPublicIp false).",
+  description:
+    "ECS services do not assign public IPs to their tasks (networkConfiguration.assignPublicIp false).",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.ecs.Service, (service, _args, report) => {
     const assign = known(() => service.networkConfiguration?.assignPublicIp as unknown);
@@ -93,7 +94,11 @@ function publicListenerPorts(
   const ids = typeof group === "string" ? [group] : identifiers(group);
   const ports: number[] = [];
   for (const lb of ofType(resources, aws.lb.LoadBalancer, aws.alb.LoadBalancer)) {
-    const [internal, groups, arn] = [prop(lb, "internal"), prop(lb, "securityGroups"), str(lb, "arn")];
+    const [internal, groups, arn] = [
+      prop(lb, "internal"),
+      prop(lb, "securityGroups"),
+      str(lb, "arn"),
+    ];
     if (internal === UNKNOWN || groups === UNKNOWN || arn === UNKNOWN) return UNKNOWN;
     if (internal === true || !asArray(groups as string[]).some((g) => ids.includes(g))) continue;
     for (const listener of ofType(resources, aws.lb.Listener, aws.alb.Listener)) {
@@ -120,9 +125,13 @@ export const sgNoPublicIngress: Rule = {
       if (ports === UNKNOWN) continue;
       const tcp = ingress.protocol === "tcp" || ingress.protocol === "6";
       const range: number[] = [];
-      for (let p = ingress.from; p <= ingress.to && range.length <= ports.length; p++) range.push(p);
+      for (let p = ingress.from; p <= ingress.to && range.length <= ports.length; p++)
+        range.push(p);
       if (tcp && ports.length > 0 && range.every((p) => ports.includes(p))) continue;
-      const span = ingress.from === ingress.to ? `port ${ingress.from}` : `ports ${ingress.from}-${ingress.to}`;
+      const span =
+        ingress.from === ingress.to
+          ? `port ${ingress.from}`
+          : `ports ${ingress.from}-${ingress.to}`;
       report(
         `${ingress.at.name} admits ${ingress.cidrs.filter((c) => ANYWHERE.includes(c)).join(" and ")} on ` +
           `${ingress.protocol === "-1" ? "every protocol" : `${ingress.protocol} ${span}`}` +

@@ -47,7 +47,9 @@ export const logGroupRetention: Rule = {
   validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (group, _args, report) => {
     const days = known(() => group.retentionInDays as unknown);
     if (days === UNKNOWN || (typeof days === "number" && days > 0)) return;
-    report("retentionInDays is not set, so events never expire; set it (logRetentionDays in the stack config).");
+    report(
+      "retentionInDays is not set, so events never expire; set it (logRetentionDays in the stack config).",
+    );
   }),
 };
 

@@ -20,6 +20,7 @@ import {
   findFunction,
   jsonObject,
   ofType,
+  ownPolicy,
   pointsAt,
   prop,
   resolve,
@@ -90,7 +91,9 @@ function wires(resources: readonly PolicyResource[]): Wire[] {
     const arn = (bucket && str(bucket, "arn")) || `arn:aws:s3:::${name}`;
     const entries = (key: string, field: string) => {
       const list = prop(n, key);
-      return list === UNKNOWN ? [] : asArray(list as Record<string, unknown>[]).map((e) => e[field]);
+      return list === UNKNOWN
+        ? []
+        : asArray(list as Record<string, unknown>[]).map((e) => e[field]);
     };
     for (const q of entries("queues", "queueArn")) to("s3.amazonaws.com", arn, q, n, ["queue"]);
     for (const t of entries("topics", "topicArn")) to("s3.amazonaws.com", arn, t, n, ["topic"]);
@@ -100,12 +103,17 @@ function wires(resources: readonly PolicyResource[]): Wire[] {
   }
 
   // CloudWatch alarms publish their state changes to SNS topics.
-  for (const alarm of ofType(resources, aws.cloudwatch.MetricAlarm, aws.cloudwatch.CompositeAlarm)) {
+  for (const alarm of ofType(
+    resources,
+    aws.cloudwatch.MetricAlarm,
+    aws.cloudwatch.CompositeAlarm,
+  )) {
     const arn = str(alarm, "arn");
     for (const key of ["alarmActions", "okActions", "insufficientDataActions"]) {
       const actions = prop(alarm, key);
       if (actions === UNKNOWN) continue;
-      for (const action of asArray(actions)) to("cloudwatch.amazonaws.com", arn, action, alarm, ["topic"]);
+      for (const action of asArray(actions))
+        to("cloudwatch.amazonaws.com", arn, action, alarm, ["topic"]);
     }
   }
 
@@ -146,7 +154,7 @@ function resourceDocuments(
       ? targeting(resources, target, "queueUrl", aws.sqs.QueuePolicy)
       : targeting(resources, target, "arn", aws.sns.TopicPolicy);
   if (policies === UNKNOWN) return UNKNOWN;
-  const docs = [...policies.map((p) => prop(p, "policy")), prop(target, "policy")].filter(
+  const docs = [...policies.map((p) => prop(p, "policy")), ownPolicy(target)].filter(
     (d) => d !== undefined && d !== "",
   );
   return docs.includes(UNKNOWN) ? UNKNOWN : docs;
@@ -289,8 +297,7 @@ function keyOf(
   const [key] = resolve(resources, ref, aws.kms.Key);
   if (key) return { ref, key };
   const [alias] = resources.filter(
-    (r) =>
-      r.isType(aws.kms.Alias) && (str(r, "name") === ref || str(r, "arn") === ref),
+    (r) => r.isType(aws.kms.Alias) && (str(r, "name") === ref || str(r, "arn") === ref),
   );
   const aliased = alias ? resolve(resources, str(alias, "targetKeyId"), aws.kms.Key)[0] : undefined;
   return { ref, key: aliased };

@@ -145,4 +145,8 @@ export const s3NoncurrentVersionExpiration: Rule = {
     ),
 };
 
-export const S3_RULES: Rule[] = [s3PublicAccessBlock, s3BucketVersioning, s3NoncurrentVersionExpiration];
+export const S3_RULES: Rule[] = [
+  s3PublicAccessBlock,
+  s3BucketVersioning,
+  s3NoncurrentVersionExpiration,
+];

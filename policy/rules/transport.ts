@@ -7,7 +7,7 @@ import {
   deniesInsecureTransport,
   statementsOf,
 } from "./documents";
-import { type ResourceClass, ofType, pointsAt, prop, str } from "./graph";
+import { type ResourceClass, ofType, ownPolicy, pointsAt, prop, str } from "./graph";
 import { type Rule, UNKNOWN } from "./util";
 
 /** What a TLS-only rule checks for one kind of resource. */
@@ -38,7 +38,7 @@ function documentsOf(
     if (hit === undefined) return UNKNOWN;
     if (hit) policies.push(p);
   }
-  const documents = [...policies.map((p) => prop(p, "policy")), prop(target, "policy")].filter(
+  const documents = [...policies.map((p) => prop(p, "policy")), ownPolicy(target)].filter(
     (d) => d !== undefined && d !== "",
   );
   if (documents.includes(UNKNOWN)) return UNKNOWN;

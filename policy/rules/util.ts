@@ -53,7 +53,10 @@ export function stackOfUrn(urn: string): string | undefined {
 
 /** Per-rule config of the environment-aware rules (`evaluatePolicies(..., { config })`, `--policy-pack-config`). */
 export interface EnvironmentConfig {
-  /** The stack's environment (`aws-serverless-flows:environment`). Default: the stack name in the URN. */
+  /**
+   * The stack's environment (`aws-serverless-flows:environment`). Default: the stack tag
+   * `environment`, else the stack name in the URN.
+   */
   environment?: string;
 }
 
@@ -63,7 +66,7 @@ export const ENVIRONMENT_CONFIG_SCHEMA = {
     environment: {
       type: "string" as const,
       description:
-        "The stack's environment (dev relaxes the rule). Default: the stack name from the resource URN.",
+        "The stack's environment (dev relaxes the rule). Default: the stack tag `environment`, else the stack name.",
     },
   },
 };
@@ -73,12 +76,17 @@ export const RELAXED_ENVIRONMENT = "dev";
 
 /**
  * The environment a resource is deployed to: the rule's `environment` config when given (the plan
- * passes the stack's validated `environment`), else the stack name from the URN, so that
+ * passes the stack's validated `environment`), else the stack tag `environment`
+ * (`pulumi stack tag set environment prod`), else the stack name from the URN, so that
  * `pulumi preview --policy-pack policy` on stack `dev` relaxes without extra flags.
  */
-export function environmentOf(config: EnvironmentConfig, urn: string): string | undefined {
-  if (typeof config.environment === "string" && config.environment.length > 0) {
-    return config.environment;
+export function environmentOf(
+  config: EnvironmentConfig,
+  urn: string,
+  stackTags?: ReadonlyMap<string, string>,
+): string | undefined {
+  for (const candidate of [config.environment, stackTags?.get("environment")]) {
+    if (typeof candidate === "string" && candidate.length > 0) return candidate;
   }
   return stackOfUrn(urn);
 }

@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { PolicyViolation, evaluatePolicies } from "../../policy/evaluate";
+import { environmentConfig } from "../../policy/rules";
 import type { FlowDefinition } from "../../stacks/flow";
 import { program } from "../../stacks/program";
 import { FLOWS } from "../../stacks/registry";
@@ -43,4 +45,15 @@ export async function runStack(options: {
     outputs: (outputs ?? {}) as Record<string, unknown>,
     recorder,
   };
+}
+
+/**
+ * Policy findings for a run, evaluated for the environment the program validated (dev relaxes
+ * deletion protection and API auth), exactly as the offline plan evaluates them.
+ */
+export function stackFindings(run: StackRun): PolicyViolation[] {
+  const environment = run.outputs.environment;
+  return evaluatePolicies(run.resources, {
+    config: typeof environment === "string" ? environmentConfig(environment) : {},
+  });
 }

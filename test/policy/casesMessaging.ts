@@ -51,9 +51,13 @@ const topicPolicy = (...statements: Record<string, unknown>[]) =>
   }));
 const s3ToTopic = allowService("s3.amazonaws.com", "sns:Publish", TOPIC_ARN, BUCKET_ARN);
 
-/** The data key's policy with other statements besides the root's. */
-const keyPolicy = (...statements: Record<string, unknown>[]) =>
-  withChange(T.key, "data", (i) => ({
+/** A change of the data key's policy: the root's statement plus `statements`. */
+const keyChange = (
+  ...statements: Record<string, unknown>[]
+): [string, string, (i: Record<string, unknown>) => Record<string, unknown>] => [
+  T.key,
+  "data",
+  (i) => ({
     ...i,
     policy: doc(
       {
@@ -64,15 +68,29 @@ const keyPolicy = (...statements: Record<string, unknown>[]) =>
       },
       ...statements,
     ),
-  }));
-const keyFor = (service: string, source: string, actions = ["kms:GenerateDataKey*", "kms:Decrypt"]) =>
-  allowService(service, actions, "*", source);
+  }),
+];
+const keyPolicy = (...statements: Record<string, unknown>[]) =>
+  withChanges(keyChange(...statements));
+const keyFor = (
+  service: string,
+  source: string,
+  actions = ["kms:GenerateDataKey*", "kms:Decrypt"],
+) => allowService(service, actions, "*", source);
+/** The baseline key grants plus EventBridge for RULE_ARN. */
+const keyWithEvents = keyChange(
+  keyFor("sns.amazonaws.com", TOPIC_ARN),
+  keyFor("s3.amazonaws.com", BUCKET_ARN),
+  keyFor("events.amazonaws.com", RULE_ARN),
+);
 
 /**
  * The alarm topic inside the stack (the baseline's alarms notify ALARM_TOPIC_ARN): its key and
  * topic policy let CloudWatch alarms publish unless told otherwise.
  */
-function alarmTopic(opts: { topicStatements?: Record<string, unknown>[]; keyGrants?: boolean } = {}) {
+function alarmTopic(
+  opts: { topicStatements?: Record<string, unknown>[]; keyGrants?: boolean } = {},
+) {
   const fromAlarms = `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:*`;
   return [
     res(
@@ -122,15 +140,23 @@ function alarmTopic(opts: { topicStatements?: Record<string, unknown>[]; keyGran
 const withAlarmArns = (resources: RecordedResource[]) =>
   resources.map((r) =>
     r.type === T.alarm
-      ? { ...r, state: { ...r.state, arn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${r.name}` } }
+      ? {
+          ...r,
+          state: { ...r.state, arn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${r.name}` },
+        }
       : r,
   );
 
 /** An EventBridge rule targeting the work queue, as the stack's resources. */
 const eventRuleToWork = [
-  res(T.eventRule, "nightly", { scheduleExpression: "rate(1 day)" }, {
-    state: { name: "nightly-1f2e3d4", arn: RULE_ARN },
-  }),
+  res(
+    T.eventRule,
+    "nightly",
+    { scheduleExpression: "rate(1 day)" },
+    {
+      state: { name: "nightly-1f2e3d4", arn: RULE_ARN },
+    },
+  ),
   res(T.eventTarget, "nightly-work", { rule: "nightly-1f2e3d4", arn: WORK.arn }),
 ];
 
@@ -393,7 +419,9 @@ export const MESSAGING_CASES: Cases = {
         title: "the rule is disabled",
         resources: withChange(T.lifecycle, "uploads", (i) => ({
           ...i,
-          rules: [{ status: "Disabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 } }],
+          rules: [
+            { status: "Disabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 } },
+          ],
         })),
         urn: urnOf(T.bucket, "uploads"),
       },
@@ -420,7 +448,11 @@ export const MESSAGING_CASES: Cases = {
           ...i,
           rules: [
             { status: "Enabled", filter: { prefix: "raw/" }, expiration: { days: 7 } },
-            { status: "Enabled", filter: { prefix: "" }, noncurrentVersionExpiration: { noncurrentDays: 7 } },
+            {
+              status: "Enabled",
+              filter: { prefix: "" },
+              noncurrentVersionExpiration: { noncurrentDays: 7 },
+            },
           ],
         })),
       },
@@ -482,7 +514,10 @@ export const MESSAGING_CASES: Cases = {
       },
       {
         title: "S3 -> Lambda: the permission is for another bucket",
-        resources: withChange(T.permission, "uploads-api", (i) => ({ ...i, sourceArn: OTHER_BUCKET })),
+        resources: withChange(T.permission, "uploads-api", (i) => ({
+          ...i,
+          sourceArn: OTHER_BUCKET,
+        })),
         urn: urnOf(T.fn, "api"),
       },
       {
@@ -513,12 +548,15 @@ export const MESSAGING_CASES: Cases = {
       },
       {
         title: "EventBridge -> SQS: the queue policy does not allow events.amazonaws.com",
-        resources: withAdded(...eventRuleToWork),
+        resources: [...withChanges(keyWithEvents), ...eventRuleToWork],
         urn: urnOf(T.queue, "work"),
       },
     ],
     good: [
-      { title: "SNS -> SQS, S3 -> SNS and S3 -> Lambda each allowed for their source", resources: goodStack() },
+      {
+        title: "SNS -> SQS, S3 -> SNS and S3 -> Lambda each allowed for their source",
+        resources: goodStack(),
+      },
       {
         title: "ArnLike with a wildcard, principal as a list",
         resources: workPolicy([
@@ -527,7 +565,9 @@ export const MESSAGING_CASES: Cases = {
             Principal: { Service: ["sns.amazonaws.com"] },
             Action: ["sqs:SendMessage"],
             Resource: WORK.arn,
-            Condition: { ArnLike: { "aws:SourceArn": `arn:aws:sns:${REGION}:${ACCOUNT}:events-*` } },
+            Condition: {
+              ArnLike: { "aws:SourceArn": `arn:aws:sns:${REGION}:${ACCOUNT}:events-*` },
+            },
           },
         ]),
       },
@@ -559,9 +599,17 @@ export const MESSAGING_CASES: Cases = {
       {
         title: "EventBridge -> SQS allowed for the rule",
         resources: [
-          ...workPolicy([
-            snsToWork,
-            allowService("events.amazonaws.com", "sqs:SendMessage", WORK.arn, RULE_ARN),
+          ...withChanges(keyWithEvents, [
+            T.queuePolicy,
+            "work",
+            (i) => ({
+              ...i,
+              policy: doc(
+                snsToWork,
+                allowService("events.amazonaws.com", "sqs:SendMessage", WORK.arn, RULE_ARN),
+                denyTls("sqs:*", [WORK.arn]),
+              ),
+            }),
           ]),
           ...eventRuleToWork,
         ],
@@ -569,7 +617,11 @@ export const MESSAGING_CASES: Cases = {
       {
         title: "SNS -> Lambda with a permission for the topic",
         resources: withAdded(
-          res(T.subscription, "api", { topic: TOPIC_ARN, protocol: "lambda", endpoint: FUNCTION_ARN }),
+          res(T.subscription, "api", {
+            topic: TOPIC_ARN,
+            protocol: "lambda",
+            endpoint: FUNCTION_ARN,
+          }),
           res(T.permission, "events-api", {
             action: "lambda:InvokeFunction",
             function: FUNCTION_ARN,
@@ -690,7 +742,10 @@ export const MESSAGING_CASES: Cases = {
       },
       {
         title: "the DLQ keeps messages for less time than the queue",
-        resources: withChange(T.queue, "work-dlq", (i) => ({ ...i, messageRetentionSeconds: 86400 })),
+        resources: withChange(T.queue, "work-dlq", (i) => ({
+          ...i,
+          messageRetentionSeconds: 86400,
+        })),
         urn: urnOf(T.queue, "work"),
       },
     ],

@@ -7,6 +7,7 @@ import type {
 import { validateResourceOfType } from "@pulumi/policy";
 import { expect } from "chai";
 import * as path from "node:path";
+import { AlarmTopic } from "../../components/alarmTopic";
 import { allow, policyDocument } from "../../components/iam";
 import { ServiceKey } from "../../components/kmsKey";
 import { BundledFunction } from "../../components/lambdaFunction";
@@ -204,16 +205,16 @@ describe("policy evaluator", () => {
 describe("policy evaluator on resources recorded under the mock runtime", () => {
   const functionsDir = path.join(__dirname, "..", "fixtures", "functions");
 
-  it("the scaffold components (key, bundled function, alarms) pass every rule", async () => {
+  it("the scaffold components (key, bundled function, alarm topic) pass every rule", async () => {
     const rec = installMocks({ stack: "policy" });
     const key = new ServiceKey("logs", { description: "logs", allowLogs: true });
-    const topic = new aws.sns.Topic("alarms", { kmsMasterKeyId: key.arn });
+    const alarms = new AlarmTopic("alarms");
     new BundledFunction("echo", {
       code: "echo",
       functionsDir,
       logKmsKeyArn: key.arn,
-      alarmTopicArn: topic.arn,
-      statements: [allow(["sns:Publish"], [topic.arn])],
+      alarmTopicArn: alarms.arn,
+      statements: [allow(["sns:Publish"], [alarms.arn])],
     });
     await rec.settle();
     expect(rec.byType(T.fn)).to.have.length(1);
@@ -248,7 +249,13 @@ describe("policy evaluator on resources recorded under the mock runtime", () => 
     expect(found.map((v) => [v.policy, v.urn])).to.deep.equal([
       ["sqs-queue-encrypted", urn(T.queue, "plain")],
       ["s3-bucket-encrypted", urn(T.bucket, "bare")],
+      ["sqs-queue-tls-only", urn(T.queue, "plain")],
+      ["s3-bucket-tls-only", urn(T.bucket, "bare")],
+      ["s3-public-access-block", urn(T.bucket, "bare")],
+      ["s3-bucket-versioning", urn(T.bucket, "bare")],
+      ["s3-noncurrent-version-expiration", urn(T.bucket, "bare")],
       ["iam-no-wildcard-action", urn(T.rolePolicy, "wide")],
+      ["sqs-work-queue-has-dlq", urn(T.queue, "plain")],
       ["kms-key-rotation", urn(T.key, "static")],
     ]);
   });

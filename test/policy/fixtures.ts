@@ -186,8 +186,18 @@ export function goodStack(): RecordedResource[] {
             Action: "kms:*",
             Resource: "*",
           },
-          allowService("sns.amazonaws.com", ["kms:GenerateDataKey*", "kms:Decrypt"], "*", TOPIC_ARN),
-          allowService("s3.amazonaws.com", ["kms:GenerateDataKey*", "kms:Decrypt"], "*", BUCKET_ARN),
+          allowService(
+            "sns.amazonaws.com",
+            ["kms:GenerateDataKey*", "kms:Decrypt"],
+            "*",
+            TOPIC_ARN,
+          ),
+          allowService(
+            "s3.amazonaws.com",
+            ["kms:GenerateDataKey*", "kms:Decrypt"],
+            "*",
+            BUCKET_ARN,
+          ),
         ),
       },
       { state: { arn: KEY_ARN, keyId: KEY_ID } },
@@ -382,7 +392,10 @@ export function goodStack(): RecordedResource[] {
     res(T.firehose, "archive", {
       destination: "extended_s3",
       serverSideEncryption: { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: KEY_ARN },
-      extendedS3Configuration: { bucketArn: BUCKET_ARN, roleArn: `arn:aws:iam::${ACCOUNT}:role/fh` },
+      extendedS3Configuration: {
+        bucketArn: BUCKET_ARN,
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/fh`,
+      },
     }),
     res(T.httpStage, "api", {
       apiId: HTTP_API,
@@ -404,7 +417,10 @@ export function goodStack(): RecordedResource[] {
         restApi: REST_API,
         stageName: "v1",
         deployment: "d3pl0y",
-        accessLogSettings: { destinationArn: LOG_ARN, format: '{"requestId":"$context.requestId"}' },
+        accessLogSettings: {
+          destinationArn: LOG_ARN,
+          format: '{"requestId":"$context.requestId"}',
+        },
       },
       { state: { arn: `arn:aws:apigateway:${REGION}::/restapis/${REST_API}/stages/v1` } },
     ),
@@ -503,7 +519,11 @@ export function withChanges(
     const old = stack[i];
     const inputs = change({ ...old.inputs });
     const ids = Object.fromEntries(Object.entries(old.state).filter(([k]) => !(k in old.inputs)));
-    stack = [...stack.slice(0, i), { ...old, inputs, state: { ...inputs, ...ids } }, ...stack.slice(i + 1)];
+    stack = [
+      ...stack.slice(0, i),
+      { ...old, inputs, state: { ...inputs, ...ids } },
+      ...stack.slice(i + 1),
+    ];
   }
   return stack;
 }
@@ -545,7 +565,9 @@ export function bucketExtras(
     }),
     extra(T.versioning, { versioningConfiguration: { status: "Enabled" } }),
     extra(T.lifecycle, {
-      rules: [{ status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 } }],
+      rules: [
+        { status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 } },
+      ],
     }),
   ];
 }

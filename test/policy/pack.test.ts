@@ -10,7 +10,9 @@ import {
   AnalyzerPropertyDependencies,
   AnalyzerResource,
   AnalyzerResourceOptions,
+  ConfigureAnalyzerRequest,
   EnforcementLevel,
+  PolicyConfig,
   type AnalyzeResponse,
   type AnalyzerInfo,
 } from "@pulumi/pulumi/proto/analyzer_pb";
@@ -129,10 +131,35 @@ describe("policy pack served by policy/index.ts (as `pulumi preview --policy-pac
     return out.sort(order);
   }
 
+  /**
+   * Per-policy config as `--policy-pack-config` sends it (each entry keeps its rule's level: the
+   * engine always sends one). `{}` resets it.
+   */
+  async function configure(config: Record<string, Record<string, unknown>> = {}): Promise<void> {
+    const req = new ConfigureAnalyzerRequest();
+    for (const [name, props] of Object.entries(config)) {
+      const level = ALL_RULES.find((r) => r.name === name)?.enforcementLevel;
+      req
+        .getPolicyconfigMap()
+        .set(
+          name,
+          new PolicyConfig()
+            .setEnforcementlevel(
+              level === "mandatory" ? EnforcementLevel.MANDATORY : EnforcementLevel.ADVISORY,
+            )
+            .setProperties(struct(props)),
+        );
+    }
+    await unary<ConfigureAnalyzerRequest, emptyTypes.Empty>(client.configure, req);
+  }
+
   /** The evaluator's findings in the engine's terms (it prefixes the description to each message). */
-  function evaluated(resources: RecordedResource[]): Finding[] {
+  function evaluated(
+    resources: RecordedResource[],
+    config?: Record<string, Record<string, unknown>>,
+  ): Finding[] {
     const describe = new Map(ALL_RULES.map((r) => [r.name, r.description]));
-    return evaluatePolicies(resources)
+    return evaluatePolicies(resources, { config })
       .map((v) => ({
         policy: v.policy,
         urn: v.urn,
@@ -192,7 +219,14 @@ describe("policy pack served by policy/index.ts (as `pulumi preview --policy-pac
       const cases = [...(CASES[rule.name]?.bad ?? []), ...(CASES[rule.name]?.good ?? [])];
       expect(cases).to.not.have.length(0);
       for (const c of cases) {
-        expect(evaluated(c.resources), c.title).to.deep.equal(await analyze(c.resources));
+        await configure(c.config);
+        try {
+          expect(evaluated(c.resources, c.config), c.title).to.deep.equal(
+            await analyze(c.resources),
+          );
+        } finally {
+          if (c.config) await configure();
+        }
       }
     });
   }
@@ -201,11 +235,35 @@ describe("policy pack served by policy/index.ts (as `pulumi preview --policy-pac
     const withDeps = (r: RecordedResource, deps: Record<string, string[]>) =>
       ({ ...r, propertyDependencies: deps }) as RecordedResource;
     const fn = goodFunction("api", UNKNOWN);
+    /** A resource of a new stack: its outputs not assigned yet. */
+    const fresh = (type: string, name: string, inputs: Record<string, unknown>) =>
+      res(type, name, inputs, {
+        state: { arn: UNKNOWN, id: UNKNOWN, name: UNKNOWN, url: UNKNOWN },
+      });
+    const on = (r: RecordedResource, key: string, target: string) =>
+      withDeps(r, { [key]: [target] });
+    const q = urnOf(T.queue, "q");
+    const b = urnOf(T.bucket, "b");
+    const t = urnOf(T.topic, "t");
     const preview: RecordedResource[] = [
-      res(T.queue, "q", { kmsMasterKeyId: UNKNOWN }),
-      res(T.topic, "t", { kmsMasterKeyId: UNKNOWN }),
+      fresh(T.queue, "q", { kmsMasterKeyId: UNKNOWN, redrivePolicy: UNKNOWN }),
+      fresh(T.queue, "dlq", { sqsManagedSseEnabled: true }),
+      on(res(T.queuePolicy, "q", { queueUrl: UNKNOWN, policy: UNKNOWN }), "queueUrl", q),
+      on(
+        res(T.queuePolicy, "dlq", { queueUrl: UNKNOWN, policy: UNKNOWN }),
+        "queueUrl",
+        urnOf(T.queue, "dlq"),
+      ),
+      fresh(T.topic, "t", { kmsMasterKeyId: UNKNOWN }),
+      on(res(T.topicPolicy, "t", { arn: UNKNOWN, policy: UNKNOWN }), "arn", t),
+      res(T.subscription, "t-q", { topic: UNKNOWN, protocol: "sqs", endpoint: UNKNOWN }),
       res(T.stream, "s", { encryptionType: "KMS", kmsKeyId: UNKNOWN }),
-      res(T.table, "d", { serverSideEncryption: { enabled: true, kmsKeyArn: UNKNOWN } }),
+      res(T.table, "d", {
+        serverSideEncryption: { enabled: true, kmsKeyArn: UNKNOWN },
+        pointInTimeRecovery: { enabled: true },
+        deletionProtectionEnabled: true,
+        billingMode: "PAY_PER_REQUEST",
+      }),
       res(T.logGroup, "api", { name: UNKNOWN, retentionInDays: 14, kmsKeyId: UNKNOWN }),
       res(T.rolePolicy, "p", { role: UNKNOWN, policy: UNKNOWN }),
       res(T.policy, "m", {
@@ -220,10 +278,27 @@ describe("policy pack served by policy/index.ts (as `pulumi preview --policy-pac
       }),
       res(T.alarm, "a", { alarmActions: [UNKNOWN], metricName: "Errors" }),
       res(T.key, "k", { enableKeyRotation: true, policy: UNKNOWN }),
-      res(T.bucket, "b", {}, { state: { bucket: UNKNOWN } }),
-      withDeps(res(T.sse, "b", { bucket: UNKNOWN, rules: [{}] }), {
-        bucket: [urnOf(T.bucket, "b")],
-      }),
+      res(T.bucket, "b", {}, { state: { bucket: UNKNOWN, arn: UNKNOWN } }),
+      on(res(T.sse, "b", { bucket: UNKNOWN, rules: [{}] }), "bucket", b),
+      on(res(T.bucketPolicy, "b", { bucket: UNKNOWN, policy: UNKNOWN }), "bucket", b),
+      on(
+        res(T.publicAccessBlock, "b", {
+          bucket: UNKNOWN,
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        }),
+        "bucket",
+        b,
+      ),
+      on(
+        res(T.versioning, "b", { bucket: UNKNOWN, versioningConfiguration: UNKNOWN }),
+        "bucket",
+        b,
+      ),
+      on(res(T.lifecycle, "b", { bucket: UNKNOWN, rules: UNKNOWN_ARRAY }), "bucket", b),
+      res(T.notification, "b", { bucket: UNKNOWN, queues: [{ queueArn: UNKNOWN }] }),
       withDeps(
         { ...fn, state: { ...fn.state, name: UNKNOWN } },
         { loggingConfig: [urnOf(T.logGroup, "api")] },
@@ -235,6 +310,35 @@ describe("policy pack served by policy/index.ts (as `pulumi preview --policy-pac
         { ...goodFunction("later", UNKNOWN).inputs },
         { state: { name: UNKNOWN } },
       ),
+      res(T.esm, "q-later", {
+        eventSourceArn: UNKNOWN,
+        functionName: UNKNOWN,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+      }),
+      res(T.esm, "s-later", { eventSourceArn: UNKNOWN, functionName: UNKNOWN }),
+      res(T.httpStage, "api", {
+        apiId: UNKNOWN,
+        accessLogSettings: { destinationArn: UNKNOWN, format: "{}" },
+        defaultRouteSettings: { throttlingRateLimit: 10, throttlingBurstLimit: 20 },
+      }),
+      res(T.restStage, "rest", {
+        restApi: UNKNOWN,
+        stageName: "v1",
+        accessLogSettings: { destinationArn: UNKNOWN, format: "{}" },
+      }),
+      res(T.methodSettings, "rest", {
+        restApi: UNKNOWN,
+        stageName: "v1",
+        methodPath: "*/*",
+        settings: { throttlingRateLimit: 1, throttlingBurstLimit: 1 },
+      }),
+      res(T.ingressRule, "open", {
+        securityGroupId: UNKNOWN,
+        cidrIpv4: "0.0.0.0/0",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+      }),
     ];
     expect(await analyze(preview)).to.deep.equal([]);
   });

@@ -3,9 +3,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { evaluatePolicies } from "../../policy/evaluate";
-import { ALL_RULES } from "../../policy/rules";
+import { ALL_RULES, environmentConfig, publisherAllowedByResourcePolicy } from "../../policy/rules";
 import { CASES, rolePolicy, scoped } from "./cases";
-import { T, goodStack, withChange } from "./fixtures";
+import { KEY_ARN, T, doc, goodStack, inStack, res, withChange, without } from "./fixtures";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -34,11 +34,13 @@ describe("policy rules", () => {
     describe(`${rule.name} (${rule.enforcementLevel})`, () => {
       for (const bad of CASES[rule.name]?.bad ?? []) {
         it(`flags: ${bad.title}`, () => {
-          const violations = evaluatePolicies(bad.resources);
-          // The broken resource is named, at the rule's level, and no other rule fires.
+          const violations = evaluatePolicies(bad.resources, { config: bad.config });
+          // The broken resource is named, at the rule's level, and no other rule fires (but `also`).
           expect(violations.map((v) => v.policy)).to.include(rule.name);
-          expect([...new Set(violations.map((v) => v.policy))]).to.deep.equal([rule.name]);
-          for (const v of violations) {
+          expect([...new Set(violations.map((v) => v.policy))].sort()).to.deep.equal(
+            [rule.name, ...(bad.also ?? [])].sort(),
+          );
+          for (const v of violations.filter((x) => x.policy === rule.name)) {
             expect(v.urn).to.equal(bad.urn);
             expect(v.enforcementLevel).to.equal(rule.enforcementLevel);
             expect(v.message).to.be.a("string").and.not.equal("");
@@ -47,7 +49,7 @@ describe("policy rules", () => {
       }
       for (const good of CASES[rule.name]?.good ?? []) {
         it(`accepts: ${good.title}`, () => {
-          expect(evaluatePolicies(good.resources)).to.deep.equal([]);
+          expect(evaluatePolicies(good.resources, { config: good.config })).to.deep.equal([]);
         });
       }
     });
@@ -155,5 +157,95 @@ describe("policy pack layout", () => {
     expect(child.status, child.stderr).to.equal(0);
     const out = JSON.parse(child.stdout.trim().split("\n").pop()!);
     expect(out).to.deep.equal({ rules: ALL_RULES.length, found: ["sns-topic-encrypted"] });
+  });
+});
+
+describe("environment-aware rules", () => {
+  const openTable = withChange(T.table, "items", (i) => without(i, "deletionProtectionEnabled"));
+  const found = (resources: typeof openTable, opts: Parameters<typeof evaluatePolicies>[1] = {}) =>
+    evaluatePolicies(resources, opts).map((v) => v.policy);
+
+  it("environmentConfig() configures exactly the rules that declare `environment`", () => {
+    expect(Object.keys(environmentConfig("prod")).sort()).to.deep.equal([
+      "api-auth-outside-dev",
+      "dynamodb-deletion-protection",
+    ]);
+    expect(environmentConfig("prod")["api-auth-outside-dev"]).to.deep.equal({
+      environment: "prod",
+    });
+  });
+
+  it("take the environment from config, then the stack tag, then the stack name", () => {
+    // Stack "test" by URN: strict.
+    expect(found(openTable)).to.deep.equal(["dynamodb-deletion-protection"]);
+    expect(found(openTable, { stackTags: { environment: "dev" } })).to.deep.equal([]);
+    expect(found(inStack("dev", openTable))).to.deep.equal([]);
+    expect(
+      found(inStack("dev", openTable), { stackTags: { environment: "staging" } }),
+    ).to.deep.equal(["dynamodb-deletion-protection"]);
+    expect(
+      found(openTable, {
+        stackTags: { environment: "prod" },
+        config: environmentConfig("dev"),
+      }),
+    ).to.deep.equal([]);
+  });
+});
+
+describe("publisher rules, special cases", () => {
+  it("a topic with no policy of its own keeps SNS's default, which lets the account's alarms publish", () => {
+    const alarmsTopic = `arn:aws:sns:us-east-1:123456789012:alarms`;
+    // What SNS reads back as the policy of a topic nobody gave one.
+    const snsDefault = JSON.stringify({
+      Version: "2008-10-17",
+      Id: "__default_policy_ID",
+      Statement: [
+        {
+          Sid: "__default_statement_ID",
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: ["SNS:Publish", "SNS:Subscribe", "SNS:GetTopicAttributes"],
+          Resource: alarmsTopic,
+          Condition: { StringEquals: { "AWS:SourceOwner": "123456789012" } },
+        },
+      ],
+    });
+    const resources = [
+      res(
+        T.topic,
+        "alarms",
+        { kmsMasterKeyId: KEY_ARN },
+        { state: { arn: alarmsTopic, policy: snsDefault } },
+      ),
+      res(
+        T.alarm,
+        "errors",
+        { metricName: "Errors", namespace: "AWS/Lambda", alarmActions: [alarmsTopic] },
+        { state: { arn: "arn:aws:cloudwatch:us-east-1:123456789012:alarm:errors" } },
+      ),
+    ];
+    expect(
+      evaluatePolicies(resources, { rules: [publisherAllowedByResourcePolicy] }),
+    ).to.deep.equal([]);
+    // S3 gets no such default.
+    const notified = [
+      ...resources,
+      res(T.bucket, "b", {}, { state: { bucket: "b-1", arn: "arn:aws:s3:::b-1" } }),
+      res(T.notification, "b", { bucket: "b-1", topics: [{ topicArn: alarmsTopic }] }),
+    ];
+    const [v] = evaluatePolicies(notified, { rules: [publisherAllowedByResourcePolicy] });
+    expect(v.message).to.contain("does not let s3.amazonaws.com deliver").and.contain("S3 rejects");
+  });
+
+  it("findings for many sources of one destination are grouped into one message", () => {
+    const resources = withChange(T.key, "data", (i) => ({ ...i, policy: doc() }));
+    const byKey = evaluatePolicies(resources).filter(
+      (v) => v.policy === "publisher-allowed-by-key-policy",
+    );
+    // SNS (for the queue) and S3 (for the topic): one finding per service.
+    expect(byKey.map((v) => v.message.match(/grant (\S+)/)?.[1])).to.have.members([
+      "sns.amazonaws.com",
+      "s3.amazonaws.com",
+    ]);
   });
 });

@@ -13,6 +13,8 @@ function cli(...args: string[]) {
     cwd: ROOT,
     encoding: "utf8",
     timeout: 120_000,
+    // The JSON plan of the dev stack is over 1 MB: spawnSync's default buffer would cut it.
+    maxBuffer: 64 * 1024 * 1024,
   });
 }
 

@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { evaluatePolicies } from "../../policy/evaluate";
-import { StackRun, runStack } from "../../scripts/harness/runStack";
+import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
 import { renderMermaid } from "../../scripts/plan/mermaid";
 import type { PlanDocument } from "../../scripts/plan/document";
 import { eventDrivenMicroservices } from "../../stacks/event-driven-microservices";
@@ -232,6 +231,6 @@ describe("flow event-driven-microservices", () => {
   });
 
   it("has zero policy findings", () => {
-    expect(evaluatePolicies(r.resources).map((v) => `${v.policy}: ${v.message}`)).to.deep.equal([]);
+    expect(stackFindings(r).map((v) => `${v.policy}: ${v.message}`)).to.deep.equal([]);
   });
 });

@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { evaluatePolicies } from "../../policy/evaluate";
-import { StackRun, runStack } from "../../scripts/harness/runStack";
+import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
 import { ConfigError, loadConfig } from "../../stacks/config";
 import { kinesisAutoscale } from "../../stacks/kinesis-autoscale";
 import { realtimeAnalytics } from "../../stacks/realtime-analytics";
@@ -70,7 +69,7 @@ describe("flow kinesis-autoscale: on its own", () => {
 
   it("passes the secure-defaults policy pack", () => {
     const mine = new Set(flowTree(run, "kinesis-autoscale").map((r) => r.urn));
-    const findings = evaluatePolicies(run.resources).filter((v) => mine.has(v.urn));
+    const findings = stackFindings(run).filter((v) => mine.has(v.urn));
     expect(findings).to.deep.equal([]);
   });
 });
@@ -109,7 +108,7 @@ describe("flow kinesis-autoscale: attached to realtime-analytics", () => {
 
   it("has no policy findings", () => {
     const mine = new Set(flowTree(run, "kinesis-autoscale").map((r) => r.urn));
-    expect(evaluatePolicies(run.resources).filter((v) => mine.has(v.urn))).to.deep.equal([]);
+    expect(stackFindings(run).filter((v) => mine.has(v.urn))).to.deep.equal([]);
   });
 });
 

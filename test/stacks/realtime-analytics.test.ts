@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { z } from "zod";
-import { evaluatePolicies } from "../../policy/evaluate";
-import { StackRun, runStack } from "../../scripts/harness/runStack";
+import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
 import { ConfigError } from "../../stacks/config";
 import { defineFlow } from "../../stacks/flow";
 import { STREAM_SHARE_KEY, SharedStream, realtimeAnalytics } from "../../stacks/realtime-analytics";
@@ -146,9 +145,7 @@ describe("flow realtime-analytics", () => {
   });
 
   it("passes the policy pack with no findings", () => {
-    expect(evaluatePolicies(run.resources).map((v) => `${v.policy}: ${v.message}`)).to.deep.equal(
-      [],
-    );
+    expect(stackFindings(run).map((v) => `${v.policy}: ${v.message}`)).to.deep.equal([]);
   });
 });
 

@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { evaluatePolicies } from "../../policy/evaluate";
-import { StackRun, runStack } from "../../scripts/harness/runStack";
+import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
 import { s3EventsLambda } from "../../stacks/s3-events-lambda";
 
 const NS = "aws-serverless-flows";
@@ -26,7 +25,7 @@ describe("flow s3-events-lambda", () => {
       config: {
         [`${NS}:flows`]: '["s3-events-lambda"]',
         [`${NS}:s3-events-lambda`]: JSON.stringify({
-          apiAuth: "none",
+          auth: "none",
           processorTimeoutSeconds: 20,
         }),
       },
@@ -124,8 +123,6 @@ describe("flow s3-events-lambda", () => {
   });
 
   it("has no policy findings", () => {
-    expect(evaluatePolicies(run.resources).map((v) => `${v.policy}: ${v.message}`)).to.deep.equal(
-      [],
-    );
+    expect(stackFindings(run).map((v) => `${v.policy}: ${v.message}`)).to.deep.equal([]);
   });
 });

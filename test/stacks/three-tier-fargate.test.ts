@@ -1,8 +1,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { evaluatePolicies } from "../../policy/evaluate";
-import { StackRun, runStack } from "../../scripts/harness/runStack";
+import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
 import { ConfigError } from "../../stacks/config";
 import { threeTierFargate } from "../../stacks/three-tier-fargate";
 
@@ -123,7 +122,7 @@ describe("flow three-tier-fargate (prod settings)", () => {
   });
 
   it("has zero policy findings", () => {
-    expect(evaluatePolicies(r.resources).map((v) => `${v.policy}: ${v.message}`)).to.deep.equal([]);
+    expect(stackFindings(r).map((v) => `${v.policy}: ${v.message}`)).to.deep.equal([]);
   });
 });
 

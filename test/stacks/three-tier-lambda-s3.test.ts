@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { evaluatePolicies } from "../../policy/evaluate";
-import { StackRun, runStack } from "../../scripts/harness/runStack";
+import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
 import { threeTierLambdaS3 } from "../../stacks/three-tier-lambda-s3";
 
 const NS = "aws-serverless-flows";
@@ -200,8 +199,6 @@ describe("flow three-tier-lambda-s3", () => {
   });
 
   it("has no policy findings", () => {
-    expect(evaluatePolicies(run.resources).map((v) => `${v.policy}: ${v.message}`)).to.deep.equal(
-      [],
-    );
+    expect(stackFindings(run).map((v) => `${v.policy}: ${v.message}`)).to.deep.equal([]);
   });
 });
