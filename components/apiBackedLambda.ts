@@ -9,6 +9,7 @@ import {
   LOG_RETENTION_DAYS,
   LOG_RETENTION_VALUES,
 } from "./defaults";
+import { DashboardRow, MetricWidget, metric } from "./flowDashboard";
 import { Statement, allow } from "./iam";
 import { BundledFunction, BundledFunctionArgs } from "./lambdaFunction";
 import type { Network } from "./network";
@@ -183,6 +184,7 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
   /** Base URL of the API (`https://<id>.execute-api.<region>.amazonaws.com`). */
   readonly url: pulumi.Output<string>;
   readonly executionArn: pulumi.Output<string>;
+  private readonly logicalName: string;
 
   constructor(name: string, args: ApiBackedLambdaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:api:ApiBackedLambda", name, {}, opts);
@@ -318,6 +320,7 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
 
     const t = args.transform ?? {};
     const parent = { parent: this };
+    this.logicalName = name;
 
     // Table: created (secure defaults) or given.
     let tableRef: (TableRef & { name: pulumi.Input<string> }) | undefined;
@@ -586,6 +589,18 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
   }
 
   /**
+   * Dashboard rows in request order: the API (requests, 4xx/5xx, latency), each handler's
+   * function, then the table when the component created it.
+   */
+  widgets(): DashboardRow[] {
+    return [
+      { title: `API ${this.logicalName}`, widgets: httpApiWidgets(this.api.id) },
+      ...Object.values(this.functions).flatMap((fn) => fn.widgets()),
+      ...(this.table ? this.table.widgets() : []),
+    ];
+  }
+
+  /**
    * IAM statement letting a principal call routes of this API (for `auth: "iam"`). Default: every
    * route; pass route keys to narrow it.
    */
@@ -596,6 +611,36 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
       keys.map((k) => pulumi.interpolate`${this.executionArn}/${routeArnPath(k, "$default")}`),
     );
   }
+}
+
+/**
+ * Widgets of an HTTP API's `$default` stage: requests, 4xx/5xx (with the 5xx rate), and latency
+ * (end to end and of the integration).
+ */
+export function httpApiWidgets(apiId: pulumi.Input<string>): MetricWidget[] {
+  const m = (metricName: string, stat?: string, label?: string) =>
+    metric("AWS/ApiGateway", metricName, { ApiId: apiId, Stage: "$default" }, { stat, label });
+  return [
+    { title: "Requests", lines: [m("Count", undefined, "requests")] },
+    {
+      title: "Errors",
+      lines: [
+        m("4xx", undefined, "4xx"),
+        m("5xx", undefined, "5xx"),
+        // Each request counts 0 or 1, so the average is the rate (what the 5xx alarm watches).
+        { ...m("5xx", "Average", "5xx rate"), rightAxis: true },
+      ],
+    },
+    {
+      title: "Latency (ms)",
+      unit: "ms",
+      lines: [
+        m("Latency", "p50", "p50"),
+        m("Latency", "p99", "p99"),
+        m("IntegrationLatency", "p99", "integration p99"),
+      ],
+    },
+  ];
 }
 
 /** Access log line: one JSON object per request, fields named as in API Gateway's `$context`. */

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { metricAlarm } from "./alarms";
 import { isEmailAddress } from "./alarmTopic";
+import { DashboardRow, metric } from "./flowDashboard";
 import { allow, denyInsecureTransport, policyDocument } from "./iam";
 import {
   StreamBatchSettings,
@@ -144,6 +145,7 @@ export class ChangeNotifier extends pulumi.ComponentResource {
   readonly notifier: StreamConsumer;
   readonly subscriptions: aws.sns.TopicSubscription[];
   readonly topicArn: pulumi.Output<string>;
+  private readonly logicalName: string;
 
   constructor(name: string, args: ChangeNotifierArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:streaming:ChangeNotifier", name, {}, opts);
@@ -152,6 +154,7 @@ export class ChangeNotifier extends pulumi.ComponentResource {
     const eventNames = args.eventNames ?? DEFAULT_NOTIFY_EVENT_NAMES;
     const severities = args.severities ?? DEFAULT_NOTIFY_SEVERITIES;
     checkNotifierArgs(new ArgumentErrors("ChangeNotifier", name), "", args).throwIfAny();
+    this.logicalName = name;
 
     const parent = { parent: this };
     this.topic = new aws.sns.Topic(
@@ -253,5 +256,27 @@ export class ChangeNotifier extends pulumi.ComponentResource {
     }
 
     this.registerOutputs({ topicArn: this.topicArn });
+  }
+
+  /** Dashboard rows: the notifier reading the table's stream, then the topic's deliveries. */
+  widgets(): DashboardRow[] {
+    const m = (metricName: string, label: string) =>
+      metric("AWS/SNS", metricName, { TopicName: this.topic.name }, { label });
+    return [
+      ...this.notifier.widgets(`Notifier ${this.logicalName}`),
+      {
+        title: `Notification topic ${this.logicalName}`,
+        widgets: [
+          {
+            title: "Published, delivered, failed",
+            lines: [
+              m("NumberOfMessagesPublished", "published"),
+              m("NumberOfNotificationsDelivered", "delivered"),
+              m("NumberOfNotificationsFailed", "failed"),
+            ],
+          },
+        ],
+      },
+    ];
   }
 }

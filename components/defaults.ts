@@ -153,3 +153,8 @@ export const API_QUOTA_PER_DAY = 1_000_000;
 export const SHARD_AUTOSCALER_SCHEDULE_MINUTES = 1;
 /** Shard autoscaler function timeout: a run makes about ten AWS calls, with SDK retries. */
 export const SHARD_AUTOSCALER_TIMEOUT_SECONDS = 30;
+
+/** Dashboards: seconds per datapoint of every metric widget (alarms evaluate the same period). */
+export const DASHBOARD_PERIOD_SECONDS = 60;
+/** Dashboards: the time range shown when one is opened (ISO 8601 duration before now). */
+export const DASHBOARD_TIME_RANGE = "-PT3H";

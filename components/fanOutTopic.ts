@@ -9,6 +9,7 @@ import {
   allowS3ToPublish,
 } from "./bucketNotifications";
 import { LAMBDA_TIMEOUT_SECONDS, VISIBILITY_TIMEOUT_FACTOR } from "./defaults";
+import { DashboardRow, metric } from "./flowDashboard";
 import { Statement, allow, denyInsecureTransport, policyDocument } from "./iam";
 import { KeyUser, ServiceKey, ServiceKeyArgs } from "./kmsKey";
 import { ConsumerFunctionArgs, QueueConsumer, checkConsumer } from "./queueConsumer";
@@ -164,6 +165,7 @@ export class FanOutTopic extends pulumi.ComponentResource {
   readonly redriveAlarm?: aws.cloudwatch.MetricAlarm;
   readonly arn: pulumi.Output<string>;
   readonly name: pulumi.Output<string>;
+  private readonly logicalName: string;
 
   constructor(name: string, args: FanOutTopicArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:messaging:FanOutTopic", name, {}, opts);
@@ -229,6 +231,7 @@ export class FanOutTopic extends pulumi.ComponentResource {
       }
     }
     errors.throwIfAny();
+    this.logicalName = name;
 
     const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 
@@ -484,6 +487,43 @@ export class FanOutTopic extends pulumi.ComponentResource {
       : undefined;
 
     return { queue, dlq: queue.dlq, subscription, extraSubscriptions, consumer };
+  }
+
+  /**
+   * Dashboard rows along the fan-out: the topic (published, delivered, failed, filtered, redriven
+   * to DLQs), then per subscriber its queue (depth, age, DLQ) and its consumer.
+   */
+  widgets(): DashboardRow[] {
+    const m = (metricName: string, label: string) =>
+      metric("AWS/SNS", metricName, { TopicName: this.topic.name }, { label });
+    return [
+      {
+        title: `Topic ${this.logicalName}`,
+        widgets: [
+          {
+            title: "Published and delivered",
+            lines: [
+              m("NumberOfMessagesPublished", "published"),
+              m("NumberOfNotificationsDelivered", "delivered"),
+            ],
+          },
+          {
+            title: "Failed and filtered deliveries",
+            lines: [
+              m("NumberOfNotificationsFailed", "failed"),
+              m("NumberOfNotificationsFilteredOut", "filtered out"),
+              m("NumberOfNotificationsRedrivenToDlq", "to DLQs"),
+              m("NumberOfNotificationsFailedToRedriveToDlq", "lost"),
+            ],
+            thresholds: this.redriveAlarm ? [{ label: "lost: alarm", value: 1 }] : undefined,
+          },
+        ],
+      },
+      ...Object.entries(this.subscribers).flatMap(([sub, s]) => [
+        ...s.queue.widgets(`Subscriber ${sub}: queue`),
+        ...(s.consumer ? s.consumer.widgets(`Subscriber ${sub}: consumer`) : []),
+      ]),
+    ];
   }
 
   /**

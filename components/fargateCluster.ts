@@ -8,6 +8,7 @@ import {
   ApiAuth,
   ApiCors,
   CognitoOptions,
+  httpApiWidgets,
 } from "./apiBackedLambda";
 import { cognitoJwtAuthorizer } from "./cognitoAuth";
 import {
@@ -17,6 +18,7 @@ import {
   LOG_RETENTION_DAYS,
   LOG_RETENTION_VALUES,
 } from "./defaults";
+import { DashboardRow, metric } from "./flowDashboard";
 import type { Network } from "./network";
 import { Transform, applyTransform } from "./transform";
 import { ArgumentErrors } from "./validate";
@@ -147,6 +149,8 @@ export class FargateCluster extends pulumi.ComponentResource {
   readonly alarmTopicArn?: pulumi.Input<string>;
   readonly logKmsKeyArn?: pulumi.Input<string>;
   readonly logRetentionDays: number;
+  /** Container Insights is on (services then chart running tasks from it). */
+  readonly containerInsights: boolean;
   private readonly claims: Claim[] = [];
   private readonly clusterName: string;
 
@@ -226,6 +230,7 @@ export class FargateCluster extends pulumi.ComponentResource {
     this.alarmTopicArn = args.alarmTopicArn;
     this.logKmsKeyArn = args.logKmsKeyArn;
     this.logRetentionDays = retention;
+    this.containerInsights = args.containerInsights !== false;
 
     this.cluster = new aws.ecs.Cluster(
       name,
@@ -234,7 +239,7 @@ export class FargateCluster extends pulumi.ComponentResource {
           settings: [
             {
               name: "containerInsights",
-              value: args.containerInsights === false ? "disabled" : "enabled",
+              value: this.containerInsights ? "enabled" : "disabled",
             },
           ],
         },
@@ -494,6 +499,37 @@ export class FargateCluster extends pulumi.ComponentResource {
       loadBalancerArn: this.loadBalancer.arn,
       listenerArn: this.listener.arn,
     });
+  }
+
+  /**
+   * Dashboard row of the shared ingress: the API (requests, 4xx/5xx, latency) and the load
+   * balancer (requests, its own 5xx, rejected connections). Each service adds its own row.
+   */
+  widgets(): DashboardRow[] {
+    const lb = (metricName: string, label: string) =>
+      metric(
+        "AWS/ApplicationELB",
+        metricName,
+        { LoadBalancer: this.loadBalancer.arnSuffix },
+        { label },
+      );
+    return [
+      {
+        title: `API and load balancer ${this.clusterName}`,
+        widgets: [
+          ...httpApiWidgets(this.api.id),
+          {
+            title: "Load balancer",
+            lines: [
+              lb("RequestCount", "requests"),
+              lb("HTTPCode_ELB_5XX_Count", "5xx from the load balancer"),
+              lb("HTTPCode_ELB_4XX_Count", "4xx from the load balancer"),
+              lb("RejectedConnectionCount", "rejected connections"),
+            ],
+          },
+        ],
+      },
+    ];
   }
 
   /** Route keys of the API for a path prefix: the prefix itself and everything below it. */

@@ -33,6 +33,7 @@ import {
   isRoutePath,
   logRetentionOk,
 } from "./fargateCluster";
+import { DashboardRow, MetricWidget, metric } from "./flowDashboard";
 import { Statement, allow, assumeRolePolicy, leastPrivilegeProblems, policyDocument } from "./iam";
 import { Transform, applyTransform } from "./transform";
 import { ArgumentErrors } from "./validate";
@@ -234,6 +235,7 @@ export class FargateService extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
   /** The ECS service name (used by metrics and autoscaling). */
   readonly serviceName: pulumi.Output<string>;
+  private readonly logicalName: string;
 
   constructor(name: string, args: FargateServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:containers:FargateService", name, {}, opts);
@@ -406,6 +408,7 @@ export class FargateService extends pulumi.ComponentResource {
         parent,
       );
     const cluster = this.cluster;
+    this.logicalName = name;
     // Claimed before any child exists, so a clash with another service creates nothing.
     const priorities = cluster.claimRoutes(name, paths, args.priority);
     this.loadBalancer = cluster.loadBalancer;
@@ -907,5 +910,67 @@ export class FargateService extends pulumi.ComponentResource {
       taskRoleArn: this.taskRole.arn,
       imageUri: this.imageUri,
     });
+  }
+
+  /**
+   * Dashboard row: CPU and memory against the alarm threshold, running tasks (Container
+   * Insights) and, behind the load balancer, healthy targets, requests, 5xx and response time.
+   */
+  widgets(title = `Service ${this.logicalName}`): DashboardRow[] {
+    const service = { ClusterName: this.cluster.cluster.name, ServiceName: this.service.name };
+    const widgets: MetricWidget[] = [
+      {
+        title: "CPU and memory (%)",
+        unit: "%",
+        stat: "Average",
+        lines: [
+          metric("AWS/ECS", "CPUUtilization", service, { label: "CPU avg" }),
+          metric("AWS/ECS", "CPUUtilization", service, { label: "CPU max", stat: "Maximum" }),
+          metric("AWS/ECS", "MemoryUtilization", service, { label: "memory avg" }),
+        ],
+        thresholds: [{ label: "alarm", value: CONTAINER_UTILIZATION_ALARM_PERCENT }],
+      },
+    ];
+    const tasks = this.cluster.containerInsights
+      ? [
+          metric("ECS/ContainerInsights", "RunningTaskCount", service, { label: "running tasks" }),
+          metric("ECS/ContainerInsights", "DesiredTaskCount", service, { label: "desired tasks" }),
+        ]
+      : [];
+    if (this.targetGroup) {
+      const target = {
+        TargetGroup: this.targetGroup.arnSuffix,
+        LoadBalancer: this.cluster.loadBalancer.arnSuffix,
+      };
+      const lb = (metricName: string, label: string, stat?: string) =>
+        metric("AWS/ApplicationELB", metricName, target, { label, stat });
+      widgets.push(
+        {
+          title: "Tasks and targets",
+          stat: "Maximum",
+          lines: [
+            ...tasks,
+            lb("HealthyHostCount", "healthy targets"),
+            lb("UnHealthyHostCount", "unhealthy targets"),
+          ],
+        },
+        {
+          title: "Requests and errors",
+          lines: [
+            lb("RequestCount", "requests"),
+            lb("HTTPCode_Target_4XX_Count", "4xx"),
+            lb("HTTPCode_Target_5XX_Count", "5xx"),
+          ],
+        },
+        {
+          title: "Response time (s)",
+          unit: "s",
+          lines: [lb("TargetResponseTime", "p50", "p50"), lb("TargetResponseTime", "p99", "p99")],
+        },
+      );
+    } else if (tasks.length > 0) {
+      widgets.push({ title: "Tasks", stat: "Maximum", lines: tasks });
+    }
+    return [{ title, widgets }];
   }
 }

@@ -9,6 +9,7 @@ import {
   LOG_RETENTION_DAYS,
   LOG_RETENTION_VALUES,
 } from "./defaults";
+import { DashboardRow, metric } from "./flowDashboard";
 import { allow, assumeRolePolicy, policyDocument } from "./iam";
 import { Transform, applyTransform } from "./transform";
 import { ArgumentErrors } from "./validate";
@@ -347,6 +348,7 @@ export class KinesisIngestApi extends pulumi.ComponentResource {
   /** Base URL of the stage; POST to `${url}/record` or `${url}/records`. */
   readonly url: pulumi.Output<string>;
   readonly apiKeyId: pulumi.Output<string>;
+  private readonly logicalName: string;
 
   constructor(name: string, args: KinesisIngestApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:streaming:KinesisIngestApi", name, {}, opts);
@@ -356,6 +358,7 @@ export class KinesisIngestApi extends pulumi.ComponentResource {
     const quota = args.quotaLimit ?? API_QUOTA_PER_DAY;
     const retention = args.logRetentionDays ?? LOG_RETENTION_DAYS;
     checkIngestArgs(new ArgumentErrors("KinesisIngestApi", name), "", args).throwIfAny();
+    this.logicalName = name;
 
     const parent = { parent: this };
     const region = aws.getRegionOutput({}, parent).region;
@@ -729,5 +732,37 @@ export class KinesisIngestApi extends pulumi.ComponentResource {
     this.url = this.stage.invokeUrl;
     this.apiKeyId = this.apiKey.id;
     this.registerOutputs({ url: this.url, apiKeyId: this.apiKeyId });
+  }
+
+  /** Dashboard row of the REST API stage: requests, 4XX/5XX (rejected and failed puts), latency. */
+  widgets(title = `Ingest API ${this.logicalName}`): DashboardRow[] {
+    const m = (metricName: string, label: string, stat?: string) =>
+      metric(
+        "AWS/ApiGateway",
+        metricName,
+        { ApiName: this.restApi.name, Stage: this.stage.stageName },
+        { label, stat },
+      );
+    return [
+      {
+        title,
+        widgets: [
+          { title: "Requests", lines: [m("Count", "requests")] },
+          {
+            title: "Errors",
+            lines: [m("4XXError", "4XX (invalid, unauthorised, over quota)"), m("5XXError", "5XX")],
+          },
+          {
+            title: "Latency (ms)",
+            unit: "ms",
+            lines: [
+              m("Latency", "p50", "p50"),
+              m("Latency", "p99", "p99"),
+              m("IntegrationLatency", "Kinesis p99", "p99"),
+            ],
+          },
+        ],
+      },
+    ];
   }
 }

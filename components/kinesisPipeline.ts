@@ -11,6 +11,7 @@ import {
   LAMBDA_TIMEOUT_SECONDS,
   LOG_RETENTION_VALUES,
 } from "./defaults";
+import { DashboardRow, MetricWidget, metric } from "./flowDashboard";
 import { KinesisIngestApi, KinesisIngestApiArgs, checkIngestArgs } from "./kinesisIngestApi";
 import { ServiceKey, ServiceKeyArgs } from "./kmsKey";
 import { SecureQueue, SecureQueueArgs } from "./secureQueue";
@@ -109,6 +110,12 @@ export interface KinesisPipelineArgs {
   >;
   /** Deletion protection of the tables. Default: true. */
   deletionProtection?: boolean;
+  /**
+   * Keep the data in AWS when the pipeline is removed, replaced or destroyed (Pulumi
+   * `retainOnDelete`): the stream, the tables, the raw-events bucket and the pipeline's key that
+   * encrypts them. Default: false.
+   */
+  retainOnDelete?: boolean;
   /** Let `pulumi destroy` empty the buckets and the workgroup. Default: false. */
   forceDestroy?: boolean;
   /** Retention of every log group. Default: 14 days. */
@@ -165,6 +172,8 @@ export class KinesisPipeline extends pulumi.ComponentResource {
   readonly streamMode: StreamMode;
   /** Shard count at deployment (undefined on demand); the autoscaler may change it later. */
   readonly shardCount?: number;
+  private readonly logicalName: string;
+  private readonly iteratorAgeAlarmMs: number;
 
   constructor(
     name: string,
@@ -249,6 +258,9 @@ export class KinesisPipeline extends pulumi.ComponentResource {
 
     const parent = { parent: this };
     const t = args.transform ?? {};
+    const retain = args.retainOnDelete;
+    this.logicalName = name;
+    this.iteratorAgeAlarmMs = iteratorAge;
     this.streamMode = mode;
     this.shardCount = mode === "PROVISIONED" ? shards : undefined;
 
@@ -257,6 +269,7 @@ export class KinesisPipeline extends pulumi.ComponentResource {
         `${name}-key`,
         {
           description: `Encrypts pipeline ${name}: stream, tables, topic, buckets`,
+          retainOnDelete: retain,
           transform: t.key,
         },
         parent,
@@ -285,6 +298,7 @@ export class KinesisPipeline extends pulumi.ComponentResource {
         parent: this,
         // The autoscaler resizes the stream; a deployment must not undo that.
         ignoreChanges: args.shardCountManagedExternally ? ["shardCount"] : undefined,
+        retainOnDelete: retain,
       },
     );
     this.streamName = this.stream.name;
@@ -320,6 +334,7 @@ export class KinesisPipeline extends pulumi.ComponentResource {
         ttlAttribute: "expiresAt",
         kmsKeyArn: keyArn,
         deletionProtection: args.deletionProtection,
+        retainOnDelete: retain,
         transform: t.dedupeTable,
       },
       parent,
@@ -331,6 +346,7 @@ export class KinesisPipeline extends pulumi.ComponentResource {
         stream: "NEW_AND_OLD_IMAGES",
         kmsKeyArn: keyArn,
         deletionProtection: args.deletionProtection,
+        retainOnDelete: retain,
         transform: t.dataTable,
       },
       parent,
@@ -393,6 +409,7 @@ export class KinesisPipeline extends pulumi.ComponentResource {
         onFailureQueueArn: this.onFailureQueue.arn,
         kmsKeyArn: keyArn,
         deletionProtection: args.deletionProtection,
+        retainOnDelete: retain,
         logRetentionDays: args.logRetentionDays,
         logKmsKeyArn: args.logKmsKeyArn,
         alarmTopicArn: args.alarmTopicArn,
@@ -424,6 +441,7 @@ export class KinesisPipeline extends pulumi.ComponentResource {
         streamKmsKeyArn: keyArn,
         kmsKeyArn: keyArn,
         forceDestroy: args.forceDestroy,
+        retainOnDelete: retain,
         logRetentionDays: args.logRetentionDays,
         logKmsKeyArn: args.logKmsKeyArn,
         alarmTopicArn: args.alarmTopicArn,
@@ -519,4 +537,75 @@ export class KinesisPipeline extends pulumi.ComponentResource {
       database: this.archive.databaseName,
     });
   }
+
+  /**
+   * Dashboard rows along the pipeline: ingest API -> stream -> processor -> its tables ->
+   * analytics -> notifier -> archive (Firehose, S3, Athena), then the on-failure queue every
+   * consumer gives up into.
+   */
+  widgets(): DashboardRow[] {
+    return [
+      ...this.ingest.widgets(),
+      {
+        title: `Stream ${this.logicalName}`,
+        widgets: kinesisStreamWidgets(this.stream.name, this.iteratorAgeAlarmMs),
+      },
+      ...this.processor.widgets(`Processor ${this.logicalName}`),
+      ...this.dedupeTable.widgets(),
+      ...this.dataTable.widgets(),
+      ...this.analytics.widgets(),
+      ...this.notifier.widgets(),
+      ...this.archive.widgets(),
+      ...this.onFailureQueue.widgets(`On-failure queue ${this.logicalName}`),
+    ];
+  }
+}
+
+/**
+ * Widgets of a Kinesis stream: records and bytes in, write and read throttling, the oldest
+ * unread record's age (against `iteratorAgeAlarmMs` when given), and the shards reporting
+ * shard-level metrics each minute (the open shards, as resharding changes them).
+ */
+export function kinesisStreamWidgets(
+  streamName: pulumi.Input<string>,
+  iteratorAgeAlarmMs?: number,
+): MetricWidget[] {
+  const stream = { StreamName: streamName };
+  const m = (metricName: string, label: string, rightAxis?: boolean) =>
+    metric("AWS/Kinesis", metricName, stream, { label, rightAxis });
+  return [
+    {
+      title: "Incoming records and bytes",
+      lines: [m("IncomingRecords", "records"), m("IncomingBytes", "bytes", true)],
+    },
+    {
+      title: "Throttled requests",
+      lines: [
+        m("WriteProvisionedThroughputExceeded", "writes throttled"),
+        m("ReadProvisionedThroughputExceeded", "reads throttled"),
+      ],
+    },
+    {
+      title: "Iterator age (ms)",
+      stat: "Maximum",
+      unit: "ms",
+      lines: [m("GetRecords.IteratorAgeMilliseconds", "oldest unread record")],
+      thresholds:
+        iteratorAgeAlarmMs !== undefined
+          ? [{ label: "alarm", value: iteratorAgeAlarmMs }]
+          : undefined,
+    },
+    {
+      title: "Open shards",
+      stat: "SampleCount",
+      lines: [
+        {
+          id: "shards",
+          label: "shards reporting",
+          // One series per shard (shard-level metrics are on); each present datapoint counts 1.
+          expression: pulumi.interpolate`SUM(SEARCH('{AWS/Kinesis,ShardId,StreamName} StreamName="${streamName}" MetricName="IncomingRecords"', 'SampleCount', 60) * 0 + 1)`,
+        },
+      ],
+    },
+  ];
 }

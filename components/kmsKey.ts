@@ -24,6 +24,12 @@ export interface ServiceKeyArgs {
   allowLogs?: boolean;
   /** Days in the pending-deletion window. Default: 7 (`KMS_DELETION_WINDOW_DAYS`). */
   deletionWindowInDays?: number;
+  /**
+   * Keep the key when it is removed from the program or the stack destroyed (Pulumi
+   * `retainOnDelete`): give it to the key of retained data, which a deleted key makes unreadable.
+   * Default: false.
+   */
+  retainOnDelete?: boolean;
   /** Override hooks. */
   transform?: { key?: Transform<aws.kms.KeyArgs> };
 }
@@ -95,7 +101,7 @@ export class ServiceKey extends pulumi.ComponentResource {
         args.transform?.key,
         name,
       ),
-      { parent: this },
+      { parent: this, retainOnDelete: args.retainOnDelete },
     );
     this.arn = this.key.arn;
     this.registerOutputs({ arn: this.arn });

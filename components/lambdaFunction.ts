@@ -10,6 +10,7 @@ import {
   LOG_RETENTION_DAYS,
   LOG_RETENTION_VALUES,
 } from "./defaults";
+import { DashboardRow, metric } from "./flowDashboard";
 import { Statement, allow, assumeRolePolicy, leastPrivilegeProblems, policyDocument } from "./iam";
 import { Transform, applyTransform } from "./transform";
 import { ArgumentErrors } from "./validate";
@@ -69,6 +70,8 @@ export class BundledFunction extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
   /** The function timeout, needed by queues sizing their visibility timeout. */
   readonly timeout: number;
+  private readonly logicalName: string;
+  private readonly asyncDestination: boolean;
 
   constructor(name: string, args: BundledFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:compute:BundledFunction", name, {}, opts);
@@ -104,6 +107,8 @@ export class BundledFunction extends pulumi.ComponentResource {
       )
       .throwIfAny();
     this.timeout = timeout;
+    this.logicalName = name;
+    this.asyncDestination = args.onFailureQueueArn !== undefined;
     const bundle = bundleFunction(args.code, args.functionsDir);
 
     this.logGroup = new aws.cloudwatch.LogGroup(
@@ -245,5 +250,53 @@ export class BundledFunction extends pulumi.ComponentResource {
       );
     }
     this.registerOutputs({ arn: this.arn, name: this.name });
+  }
+
+  /**
+   * Dashboard row: invocations, errors and throttles; duration (p50, p99, max) against the
+   * timeout; concurrency; and, for asynchronous invocations with a failure destination, events
+   * received, dropped and not delivered to the destination.
+   */
+  widgets(title = `Function ${this.logicalName}`): DashboardRow[] {
+    const m = (metricName: string, stat?: string, label?: string) =>
+      metric("AWS/Lambda", metricName, { FunctionName: this.function.name }, { stat, label });
+    return [
+      {
+        title,
+        widgets: [
+          {
+            title: "Invocations, errors, throttles",
+            lines: [m("Invocations"), m("Errors"), m("Throttles")],
+          },
+          {
+            title: "Duration (ms)",
+            unit: "ms",
+            lines: [
+              m("Duration", "p50", "p50"),
+              m("Duration", "p99", "p99"),
+              m("Duration", "Maximum", "max"),
+            ],
+            thresholds: [{ label: "timeout", value: this.timeout * 1000 }],
+          },
+          {
+            title: "Concurrent executions",
+            stat: "Maximum",
+            lines: [m("ConcurrentExecutions")],
+          },
+          ...(this.asyncDestination
+            ? [
+                {
+                  title: "Async events",
+                  lines: [
+                    m("AsyncEventsReceived"),
+                    m("AsyncEventsDropped"),
+                    m("DestinationDeliveryFailures"),
+                  ],
+                },
+              ]
+            : []),
+        ],
+      },
+    ];
   }
 }

@@ -9,6 +9,7 @@ import {
   SQS_MAX_CONCURRENCY_RANGE,
   VISIBILITY_TIMEOUT_FACTOR,
 } from "./defaults";
+import type { DashboardRow } from "./flowDashboard";
 import { Statement, allow } from "./iam";
 import { BundledFunction, BundledFunctionArgs } from "./lambdaFunction";
 import { Transform, applyTransform } from "./transform";
@@ -137,10 +138,12 @@ export function queueConsumeStatements(queue: Omit<ConsumedQueue, "visibilityTim
 export class QueueConsumer extends pulumi.ComponentResource {
   readonly function: BundledFunction;
   readonly eventSourceMapping: aws.lambda.EventSourceMapping;
+  private readonly logicalName: string;
 
   constructor(name: string, args: QueueConsumerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:compute:QueueConsumer", name, {}, opts);
     checkConsumer(new ArgumentErrors("QueueConsumer", name), "", args, args.queue).throwIfAny();
+    this.logicalName = name;
     const {
       queue,
       batchSize,
@@ -179,5 +182,10 @@ export class QueueConsumer extends pulumi.ComponentResource {
       { parent: this, dependsOn: [this.function.policy] },
     );
     this.registerOutputs({ functionArn: this.function.arn });
+  }
+
+  /** Dashboard row of the consuming function (the queue's own row shows what waits for it). */
+  widgets(title = `Consumer ${this.logicalName}`): DashboardRow[] {
+    return this.function.widgets(title);
   }
 }

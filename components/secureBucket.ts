@@ -4,6 +4,7 @@ import {
   ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS,
   NONCURRENT_VERSION_EXPIRATION_DAYS,
 } from "./defaults";
+import { DashboardRow, metric } from "./flowDashboard";
 import { Statement, denyInsecureTransport, policyDocument } from "./iam";
 import { Transform, applyTransform } from "./transform";
 import { ArgumentErrors } from "./validate";
@@ -72,6 +73,7 @@ export class SecureBucket extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
   /** The key used for SSE-KMS, if any (for grants). */
   readonly kmsKeyArn?: pulumi.Input<string>;
+  private readonly logicalName: string;
 
   constructor(name: string, args: SecureBucketArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:storage:SecureBucket", name, {}, opts);
@@ -101,6 +103,7 @@ export class SecureBucket extends pulumi.ComponentResource {
       )
       .throwIfAny();
     this.kmsKeyArn = args.kmsKeyArn;
+    this.logicalName = name;
     // Retaining the bucket but deleting its configuration would leave it unprotected: keep all.
     const child: pulumi.CustomResourceOptions = {
       parent: this,
@@ -249,5 +252,35 @@ export class SecureBucket extends pulumi.ComponentResource {
     }
 
     this.registerOutputs({ arn: this.arn, name: this.name });
+  }
+
+  /**
+   * Dashboard row: objects and bytes stored. These are S3's free daily storage metrics; request
+   * metrics would need a billed metrics configuration on the bucket.
+   */
+  widgets(title = `Bucket ${this.logicalName}`): DashboardRow[] {
+    const storage = (metricName: string, storageType: string, label: string, rightAxis = false) =>
+      metric(
+        "AWS/S3",
+        metricName,
+        { BucketName: this.bucket.id, StorageType: storageType },
+        { label, rightAxis },
+      );
+    return [
+      {
+        title,
+        widgets: [
+          {
+            title: "Objects and bytes stored (daily)",
+            stat: "Average",
+            period: 86400,
+            lines: [
+              storage("NumberOfObjects", "AllStorageTypes", "objects"),
+              storage("BucketSizeBytes", "StandardStorage", "bytes (Standard)", true),
+            ],
+          },
+        ],
+      },
+    ];
   }
 }

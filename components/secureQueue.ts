@@ -9,6 +9,7 @@ import {
   SQS_KMS_DATA_KEY_REUSE_SECONDS,
   VISIBILITY_TIMEOUT_FACTOR,
 } from "./defaults";
+import { DashboardRow, metric } from "./flowDashboard";
 import { Conditions, Statement, denyInsecureTransport, policyDocument } from "./iam";
 import { Transform, applyTransform } from "./transform";
 import { ArgumentErrors } from "./validate";
@@ -125,6 +126,7 @@ export class SecureQueue extends pulumi.ComponentResource {
   readonly name: pulumi.Output<string>;
   /** Effective visibility timeout, for consumers checking their own timeout against it. */
   readonly visibilityTimeoutSeconds: number;
+  private readonly logicalName: string;
 
   constructor(name: string, args: SecureQueueArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:messaging:SecureQueue", name, {}, opts);
@@ -179,6 +181,7 @@ export class SecureQueue extends pulumi.ComponentResource {
       )
       .throwIfAny();
     this.visibilityTimeoutSeconds = visibility;
+    this.logicalName = name;
 
     // Both queues share the encryption choice: a message moved to the DLQ stays encrypted.
     const encryption: Partial<aws.sqs.QueueArgs> = args.kmsKeyArn
@@ -298,5 +301,58 @@ export class SecureQueue extends pulumi.ComponentResource {
     }
 
     this.registerOutputs({ arn: this.arn, url: this.url, name: this.name, dlqArn: this.dlq.arn });
+  }
+
+  /**
+   * Dashboard row: messages sent, received and deleted; depth (visible and in flight); age of the
+   * oldest message; and the DLQ's depth against its alarm threshold.
+   */
+  widgets(title = `Queue ${this.logicalName}`): DashboardRow[] {
+    const queue = { QueueName: this.queue.name };
+    const m = (metricName: string, label?: string) =>
+      metric("AWS/SQS", metricName, queue, { label });
+    // Queue depth and age are gauges: the peak in a period is what matters, not a sum of samples.
+    return [
+      {
+        title,
+        widgets: [
+          {
+            title: "Messages sent, received, deleted",
+            lines: [
+              m("NumberOfMessagesSent"),
+              m("NumberOfMessagesReceived"),
+              m("NumberOfMessagesDeleted"),
+            ],
+          },
+          {
+            title: "Depth",
+            stat: "Maximum",
+            lines: [
+              m("ApproximateNumberOfMessagesVisible", "visible"),
+              m("ApproximateNumberOfMessagesNotVisible", "in flight"),
+            ],
+          },
+          {
+            title: "Age of oldest message (s)",
+            stat: "Maximum",
+            unit: "s",
+            lines: [m("ApproximateAgeOfOldestMessage")],
+          },
+          {
+            title: "DLQ depth",
+            stat: "Maximum",
+            lines: [
+              metric(
+                "AWS/SQS",
+                "ApproximateNumberOfMessagesVisible",
+                { QueueName: this.dlq.name },
+                { label: "messages in DLQ" },
+              ),
+            ],
+            thresholds: this.dlqAlarm ? [{ label: "alarm", value: 1 }] : undefined,
+          },
+        ],
+      },
+    ];
   }
 }

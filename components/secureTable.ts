@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DashboardRow, metric } from "./flowDashboard";
 import { Statement, allow } from "./iam";
 import { Transform, applyTransform } from "./transform";
 import { ArgumentErrors } from "./validate";
@@ -39,6 +40,12 @@ export interface SecureTableArgs {
   kmsKeyArn?: pulumi.Input<string>;
   /** Refuse DeleteTable until turned off. Default: true (flows pass false in dev). */
   deletionProtection?: boolean;
+  /**
+   * Keep the table in AWS when it is removed from the program, replaced or destroyed (Pulumi
+   * `retainOnDelete`): `pulumi destroy` then leaves the data behind. Default: false (flows set it
+   * outside dev).
+   */
+  retainOnDelete?: boolean;
   /** Override hooks. */
   transform?: { table?: Transform<aws.dynamodb.TableArgs> };
 }
@@ -64,6 +71,7 @@ export class SecureTable extends pulumi.ComponentResource {
   readonly streamArn?: pulumi.Output<string>;
   /** The customer-managed key, if any (the grant helpers add KMS statements for it). */
   readonly kmsKeyArn?: pulumi.Input<string>;
+  private readonly logicalName: string;
 
   constructor(name: string, args: SecureTableArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:data:SecureTable", name, {}, opts);
@@ -116,6 +124,7 @@ export class SecureTable extends pulumi.ComponentResource {
       )
       .throwIfAny();
     this.kmsKeyArn = args.kmsKeyArn;
+    this.logicalName = name;
 
     this.table = new aws.dynamodb.Table(
       name,
@@ -145,12 +154,36 @@ export class SecureTable extends pulumi.ComponentResource {
         args.transform?.table,
         name,
       ),
-      { parent: this },
+      { parent: this, retainOnDelete: args.retainOnDelete },
     );
     this.arn = this.table.arn;
     this.name = this.table.name;
     if (args.stream) this.streamArn = this.table.streamArn;
     this.registerOutputs({ arn: this.arn, name: this.name, streamArn: this.streamArn });
+  }
+
+  /** Dashboard row: consumed read/write capacity and throttled reads/writes. */
+  widgets(title = `Table ${this.logicalName}`): DashboardRow[] {
+    const m = (metricName: string, label: string) =>
+      metric("AWS/DynamoDB", metricName, { TableName: this.table.name }, { label });
+    return [
+      {
+        title,
+        widgets: [
+          {
+            title: "Consumed capacity units",
+            lines: [
+              m("ConsumedReadCapacityUnits", "read"),
+              m("ConsumedWriteCapacityUnits", "write"),
+            ],
+          },
+          {
+            title: "Throttled requests",
+            lines: [m("ReadThrottleEvents", "reads"), m("WriteThrottleEvents", "writes")],
+          },
+        ],
+      },
+    ];
   }
 }
 

@@ -17,7 +17,9 @@ import {
   SHARD_AUTOSCALER_SCHEDULE_MINUTES,
   SHARD_AUTOSCALER_TIMEOUT_SECONDS,
 } from "./defaults";
+import { DashboardRow, metric } from "./flowDashboard";
 import { Conditions, Statement, allow, denyInsecureTransport, policyDocument } from "./iam";
+import { kinesisStreamWidgets } from "./kinesisPipeline";
 import { ServiceKey, ServiceKeyArgs } from "./kmsKey";
 import { BundledFunction, BundledFunctionArgs } from "./lambdaFunction";
 import { Transform, applyTransform } from "./transform";
@@ -116,6 +118,8 @@ export class ShardAutoscaler extends pulumi.ComponentResource {
   readonly schedule: aws.cloudwatch.EventRule;
   /** The policy settings the scaler runs with (defaults filled in). */
   readonly policy: PolicyConfig;
+  private readonly logicalName: string;
+  private readonly streamName: pulumi.Input<string>;
 
   constructor(name: string, args: ShardAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:streaming:ShardAutoscaler", name, {}, opts);
@@ -156,6 +160,8 @@ export class ShardAutoscaler extends pulumi.ComponentResource {
       )
       .throwIfAny();
     this.policy = policy;
+    this.logicalName = name;
+    this.streamName = args.stream.name;
 
     const parent = { parent: this };
     const t = args.transform ?? {};
@@ -354,6 +360,36 @@ export class ShardAutoscaler extends pulumi.ComponentResource {
       downAlarmName: this.downAlarm.name,
     });
   }
+
+  /**
+   * Dashboard rows: the scaled stream (traffic, throttling, open shards), the two scaling alarms
+   * as the scaler last wrote them, the scaling topic, and the scaler function.
+   */
+  widgets(): DashboardRow[] {
+    const sns = (metricName: string, label: string) =>
+      metric("AWS/SNS", metricName, { TopicName: this.topic.name }, { label });
+    return [
+      {
+        title: `Scaled stream (${this.logicalName})`,
+        widgets: kinesisStreamWidgets(this.streamName),
+      },
+      {
+        title: `Scaling ${this.logicalName}`,
+        widgets: [
+          { title: "Scale-up alarm (write utilisation)", lines: [], alarm: this.upAlarm.arn },
+          { title: "Scale-down alarm (write utilisation)", lines: [], alarm: this.downAlarm.arn },
+          {
+            title: "Scaling notifications",
+            lines: [
+              sns("NumberOfMessagesPublished", "alarm notifications"),
+              sns("NumberOfNotificationsFailed", "not delivered to the scaler"),
+            ],
+          },
+        ],
+      },
+      ...this.function.widgets(`Scaler ${this.logicalName}`),
+    ];
+  }
 }
 
 function definedOnly<T extends object>(obj: T): Partial<T> {
@@ -365,6 +401,8 @@ export interface ScalableStreamArgs {
   shardCount?: number;
   /** Hours records stay readable (24-8760). Default: 24. */
   retentionHours?: number;
+  /** Keep the stream and its key in AWS on removal, replacement or destroy. Default: false. */
+  retainOnDelete?: boolean;
   /** Override hooks. */
   transform?: { key?: ServiceKeyArgs["transform"]; stream?: Transform<aws.kinesis.StreamArgs> };
 }
@@ -401,7 +439,11 @@ export class ScalableStream extends pulumi.ComponentResource {
     this.shardCount = shards;
     this.key = new ServiceKey(
       name,
-      { description: `Encrypts Kinesis stream ${name}`, transform: args.transform?.key },
+      {
+        description: `Encrypts Kinesis stream ${name}`,
+        retainOnDelete: args.retainOnDelete,
+        transform: args.transform?.key,
+      },
       { parent: this },
     );
     this.stream = new aws.kinesis.Stream(
@@ -418,7 +460,7 @@ export class ScalableStream extends pulumi.ComponentResource {
         args.transform?.stream,
         name,
       ),
-      { parent: this, ignoreChanges: ["shardCount"] },
+      { parent: this, ignoreChanges: ["shardCount"], retainOnDelete: args.retainOnDelete },
     );
     this.name = this.stream.name;
     this.arn = this.stream.arn;

@@ -6,6 +6,7 @@ import {
   LOG_RETENTION_DAYS,
   TUMBLING_WINDOW_SECONDS,
 } from "./defaults";
+import { DashboardRow, metric } from "./flowDashboard";
 import { Statement, allow, assumeRolePolicy, policyDocument } from "./iam";
 import { SecureTable, SecureTableArgs, tableGrants } from "./secureTable";
 import {
@@ -71,6 +72,8 @@ export interface StreamAnalyticsArgs {
   kmsKeyArn?: pulumi.Input<string>;
   /** Deletion protection of the aggregates table. Default: true. */
   deletionProtection?: boolean;
+  /** Keep the aggregates table in AWS on removal, replacement or destroy. Default: false. */
+  retainOnDelete?: boolean;
   /** Use a Flink application instead of the Lambda aggregator. Default: the Lambda aggregator. */
   flink?: FlinkApplicationArgs;
   /** Event source mapping settings of the Lambda aggregator. Default: the stream defaults. */
@@ -158,6 +161,7 @@ export class StreamAnalytics extends pulumi.ComponentResource {
   /** The Flink application; undefined by default. */
   readonly application?: aws.kinesisanalyticsv2.Application;
   readonly applicationRole?: aws.iam.Role;
+  private readonly logicalName: string;
 
   constructor(name: string, args: StreamAnalyticsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:streaming:StreamAnalytics", name, {}, opts);
@@ -165,6 +169,7 @@ export class StreamAnalytics extends pulumi.ComponentResource {
     const ttlDays = args.aggregatesTtlDays ?? AGGREGATES_TTL_DAYS;
     const flink = args.flink;
     checkAnalyticsArgs(new ArgumentErrors("StreamAnalytics", name), "", args).throwIfAny();
+    this.logicalName = name;
 
     const parent = { parent: this };
     this.aggregatesTable = new SecureTable(
@@ -175,6 +180,7 @@ export class StreamAnalytics extends pulumi.ComponentResource {
         ttlAttribute: "expiresAt",
         kmsKeyArn: args.kmsKeyArn,
         deletionProtection: args.deletionProtection,
+        retainOnDelete: args.retainOnDelete,
         transform: args.transform?.table,
       },
       parent,
@@ -329,5 +335,50 @@ export class StreamAnalytics extends pulumi.ComponentResource {
       aggregatorArn: this.aggregator?.function.arn,
       applicationArn: this.application?.arn,
     });
+  }
+
+  /**
+   * Dashboard rows: the aggregator (or the Flink application: records in/out, lag behind the
+   * stream, checkpoints, KPUs), then the aggregates table.
+   */
+  widgets(): DashboardRow[] {
+    const stage: DashboardRow[] = this.aggregator
+      ? this.aggregator.widgets(`Analytics ${this.logicalName}: aggregator`)
+      : [];
+    if (this.application) {
+      const app = { Application: this.application.name };
+      const m = (metricName: string, label: string, stat?: string) =>
+        metric("AWS/KinesisAnalytics", metricName, app, { label, stat });
+      stage.push({
+        title: `Analytics ${this.logicalName}: Flink application`,
+        widgets: [
+          {
+            title: "Records per second",
+            stat: "Average",
+            lines: [
+              m("numRecordsInPerSecond", "in"),
+              m("numRecordsOutPerSecond", "out"),
+              m("numLateRecordsDropped", "late, dropped", "Sum"),
+            ],
+          },
+          {
+            title: "Behind the stream (ms)",
+            stat: "Maximum",
+            unit: "ms",
+            lines: [m("millisBehindLatest", "behind latest")],
+          },
+          {
+            title: "Health",
+            stat: "Maximum",
+            lines: [
+              m("downtime", "downtime (ms)"),
+              m("numberOfFailedCheckpoints", "failed checkpoints"),
+              m("KPUs", "KPUs", "Average"),
+            ],
+          },
+        ],
+      });
+    }
+    return [...stage, ...this.aggregatesTable.widgets()];
   }
 }

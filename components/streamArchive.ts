@@ -10,6 +10,7 @@ import {
   LOG_RETENTION_DAYS,
   LOG_RETENTION_VALUES,
 } from "./defaults";
+import { DashboardRow, metric } from "./flowDashboard";
 import { Statement, allow, assumeRolePolicy, policyDocument } from "./iam";
 import { SecureBucket, SecureBucketArgs } from "./secureBucket";
 import { Transform, applyTransform } from "./transform";
@@ -159,6 +160,8 @@ export interface StreamArchiveArgs {
   bytesScannedCutoffPerQuery?: number;
   /** Let `pulumi destroy` remove buckets with objects and the workgroup with its history. Default: false. */
   forceDestroy?: boolean;
+  /** Keep the raw-events bucket in AWS on removal, replacement or destroy. Default: false. */
+  retainOnDelete?: boolean;
   /** Retention of Firehose's error log group. Default: 14 days. */
   logRetentionDays?: number;
   /** KMS key of the log group. Default: CloudWatch Logs' own encryption. */
@@ -284,6 +287,8 @@ export class StreamArchive extends pulumi.ComponentResource {
   readonly databaseName: pulumi.Output<string>;
   readonly tableName: pulumi.Output<string>;
   readonly workgroupName: pulumi.Output<string>;
+  private readonly logicalName: string;
+  private readonly freshnessAlarmSeconds?: number;
 
   constructor(name: string, args: StreamArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:streaming:StreamArchive", name, {}, opts);
@@ -294,6 +299,7 @@ export class StreamArchive extends pulumi.ComponentResource {
     const cutoff = args.bytesScannedCutoffPerQuery ?? ATHENA_BYTES_SCANNED_CUTOFF;
     const { databaseName, tableName, workgroupName } = archiveNames(name, args);
     checkArchiveArgs(new ArgumentErrors("StreamArchive", name), "", name, args).throwIfAny();
+    this.logicalName = name;
 
     const parent = { parent: this };
     const region = aws.getRegionOutput({}, parent).region;
@@ -304,6 +310,7 @@ export class StreamArchive extends pulumi.ComponentResource {
       {
         kmsKeyArn: args.kmsKeyArn,
         forceDestroy: args.forceDestroy,
+        retainOnDelete: args.retainOnDelete,
         lifecycleRules: args.rawExpirationDays
           ? [
               {
@@ -536,6 +543,7 @@ export class StreamArchive extends pulumi.ComponentResource {
     );
 
     if (args.alarmTopicArn) {
+      this.freshnessAlarmSeconds = Math.max(FIREHOSE_FRESHNESS_ALARM_SECONDS, 2 * bufferSeconds);
       const dimensions = { DeliveryStreamName: this.deliveryStream.name };
       metricAlarm(
         `${name}-delivery-failures`,
@@ -560,7 +568,7 @@ export class StreamArchive extends pulumi.ComponentResource {
           metricName: "DeliveryToS3.DataFreshness",
           dimensions,
           statistic: "Maximum",
-          threshold: Math.max(FIREHOSE_FRESHNESS_ALARM_SECONDS, 2 * bufferSeconds),
+          threshold: this.freshnessAlarmSeconds,
           comparisonOperator: "GreaterThanThreshold",
         },
         args.alarmTopicArn,
@@ -579,5 +587,68 @@ export class StreamArchive extends pulumi.ComponentResource {
       tableName: this.tableName,
       workgroupName: this.workgroupName,
     });
+  }
+
+  /**
+   * Dashboard rows: Firehose (records read from the stream, delivered to S3, success rate, data
+   * freshness), the raw bucket's storage, and the Athena workgroup's queries.
+   */
+  widgets(): DashboardRow[] {
+    const m = (metricName: string, label: string, stat?: string, rightAxis?: boolean) =>
+      metric(
+        "AWS/Firehose",
+        metricName,
+        { DeliveryStreamName: this.deliveryStream.name },
+        { label, stat, rightAxis },
+      );
+    const athena = (queryState: string, label: string) =>
+      metric(
+        "AWS/Athena",
+        "ProcessedBytes",
+        { QueryState: queryState, QueryType: "DML", WorkGroup: this.workgroup.name },
+        { label },
+      );
+    return [
+      {
+        title: `Firehose ${this.logicalName}`,
+        widgets: [
+          {
+            title: "Records read and delivered",
+            lines: [
+              m("DataReadFromKinesisStream.Records", "read from the stream"),
+              m("DeliveryToS3.Records", "delivered to S3"),
+            ],
+          },
+          {
+            title: "Delivery to S3 success (0-1)",
+            stat: "Minimum",
+            lines: [m("DeliveryToS3.Success", "success")],
+            thresholds: [{ label: "alarm below", value: 1 }],
+          },
+          {
+            title: "Data freshness and lag (s / ms)",
+            stat: "Maximum",
+            lines: [
+              m("DeliveryToS3.DataFreshness", "oldest record not in S3 (s)"),
+              m("KinesisMillisBehindLatest", "behind the stream (ms)", undefined, true),
+            ],
+            thresholds:
+              this.freshnessAlarmSeconds !== undefined
+                ? [{ label: "freshness alarm", value: this.freshnessAlarmSeconds }]
+                : undefined,
+          },
+        ],
+      },
+      ...this.rawBucket.widgets(`Raw events bucket ${this.logicalName}`),
+      {
+        title: `Athena workgroup ${this.logicalName}`,
+        widgets: [
+          {
+            title: "Bytes scanned by queries",
+            lines: [athena("SUCCEEDED", "succeeded"), athena("FAILED", "failed")],
+          },
+        ],
+      },
+    ];
   }
 }

@@ -7,6 +7,7 @@ import {
   STREAM_MAX_RETRY_ATTEMPTS,
   STREAM_PARALLELIZATION_FACTOR,
 } from "./defaults";
+import { DashboardRow, metric } from "./flowDashboard";
 import { Statement, allow } from "./iam";
 import { BundledFunction, BundledFunctionArgs } from "./lambdaFunction";
 import { Transform, applyTransform } from "./transform";
@@ -181,10 +182,12 @@ export function streamReadStatements(source: StreamSource): Statement[] {
 export class StreamConsumer extends pulumi.ComponentResource {
   readonly function: BundledFunction;
   readonly eventSourceMapping: aws.lambda.EventSourceMapping;
+  private readonly logicalName: string;
 
   constructor(name: string, args: StreamConsumerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:streaming:StreamConsumer", name, {}, opts);
     checkStreamConsumer(new ArgumentErrors("StreamConsumer", name), "", args).throwIfAny();
+    this.logicalName = name;
     const {
       source,
       onFailureQueueArn,
@@ -246,5 +249,32 @@ export class StreamConsumer extends pulumi.ComponentResource {
       functionArn: this.function.arn,
       eventSourceMappingId: this.eventSourceMapping.uuid,
     });
+  }
+
+  /**
+   * Dashboard row: the function's widgets plus how far behind the stream it reads (iterator
+   * age) and batches its on-failure destination did not receive.
+   */
+  widgets(title = `Consumer ${this.logicalName}`): DashboardRow[] {
+    const fn = { FunctionName: this.function.name };
+    return this.function.widgets(title).map((row) => ({
+      ...row,
+      widgets: [
+        ...row.widgets,
+        {
+          title: "Iterator age (ms) and lost failures",
+          stat: "Maximum",
+          unit: "ms",
+          lines: [
+            metric("AWS/Lambda", "IteratorAge", fn, { label: "iterator age" }),
+            metric("AWS/Lambda", "DestinationDeliveryFailures", fn, {
+              label: "not delivered to the on-failure queue",
+              stat: "Sum",
+              rightAxis: true,
+            }),
+          ],
+        },
+      ],
+    }));
   }
 }

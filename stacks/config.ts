@@ -77,6 +77,25 @@ export interface FlowConfigSpec {
   checkStack?(settings: unknown, config: StackConfig): string[];
 }
 
+/**
+ * Every flow with an API names its authentication setting `auth`; these values of it leave the
+ * API open to anyone, which only dev stacks allow (DESIGN section 7: "auth on by default outside
+ * dev"). The loader checks it for every flow, so the rule cannot be forgotten in one of them.
+ */
+export const OPEN_AUTH_VALUES: readonly string[] = ["none", "NONE"];
+
+/** The problem with an open API outside dev, or undefined. */
+export function openAuthProblem(settings: unknown, environment: string): string | undefined {
+  const auth = (settings as { auth?: unknown } | undefined)?.auth;
+  if (environment === "dev" || typeof auth !== "string" || !OPEN_AUTH_VALUES.includes(auth)) {
+    return undefined;
+  }
+  return (
+    `auth "${auth}" leaves the API open to anyone; it is only allowed in dev stacks ` +
+    `(fix: set auth to an authenticating mode, or environment: dev)`
+  );
+}
+
 /** Thrown when config is invalid; `problems` lists every one of them. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -191,6 +210,8 @@ export function loadConfig(
   const config: StackConfig = { ...parsed.data, flows, flowSettings };
   // Cross-flow checks run on valid settings only, so they can trust the types.
   for (const slug of flows) {
+    const open = openAuthProblem(flowSettings[slug], config.environment);
+    if (open) problems.push(`${slug}: ${open}`);
     for (const p of flowSpecs.get(slug)?.checkStack?.(flowSettings[slug], config) ?? []) {
       problems.push(`${slug}: ${p}`);
     }

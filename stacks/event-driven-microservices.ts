@@ -5,6 +5,7 @@ import {
   VISIBILITY_TIMEOUT_FACTOR,
 } from "../components/defaults";
 import { FanOutTopic } from "../components/fanOutTopic";
+import type { Monitored } from "../components/flowDashboard";
 import { FargateService } from "../components/fargateService";
 import { queueConsumeStatements } from "../components/queueConsumer";
 import { SecureTable, tableGrants } from "../components/secureTable";
@@ -71,7 +72,11 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
     const table = (name: string, key: string) =>
       new SecureTable(
         name,
-        { hashKey: { name: key, type: "S" }, deletionProtection: !ctx.isDev },
+        {
+          hashKey: { name: key, type: "S" },
+          deletionProtection: !ctx.isDev,
+          retainOnDelete: ctx.retainData,
+        },
         parent,
       );
     const image = (service: "orders" | Consumer) => {
@@ -122,6 +127,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
     );
 
     const outputs: Record<string, unknown> = {};
+    const downstream: Monitored[] = [];
     for (const c of Object.keys(CONSUMERS) as Consumer[]) {
       const { resource } = CONSUMERS[c];
       const records = table(resource, "orderId");
@@ -141,11 +147,14 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
         },
         parent,
       );
+      downstream.push(service, records);
       outputs[`${resource}Url`] = service.url;
       outputs[`${resource}TableName`] = records.name;
       outputs[`${c}QueueUrl`] = queue.url;
     }
 
+    // Request path first (API -> orders -> its table -> the event topic), then each consumer.
+    ctx.dashboard(cluster, ordersService, orders, events, ...downstream);
     return {
       apiUrl: cluster.url,
       ordersUrl: ordersService.url,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import type { Monitored } from "../components/flowDashboard";
 import type { Network } from "../components/network";
 import type { StackConfig } from "./config";
 import type { FlowSlug } from "./slugs";
@@ -9,6 +10,11 @@ export interface StackContext {
   readonly environment: StackConfig["environment"];
   /** dev relaxes protections for easy teardown (DESIGN section 7: "outside dev"). */
   readonly isDev: boolean;
+  /**
+   * Keep data (tables, buckets, streams and the keys that encrypt them) in AWS when a resource is
+   * replaced or removed, or the stack destroyed (Pulumi `retainOnDelete`): true outside dev.
+   */
+  readonly retainData: boolean;
   /** The stack's one alarm topic. */
   readonly alarmTopicArn: pulumi.Output<string>;
   /** CloudWatch Logs retention for every log group. */
@@ -23,6 +29,11 @@ export interface StackContext {
   share<T>(key: string, value: T): void;
   /** A value an earlier flow shared, or undefined. */
   shared<T>(key: string): T | undefined;
+  /**
+   * Adds components to this flow's CloudWatch dashboard, in the order data flows through them
+   * (each contributes its own `widgets()`). The flow's outputs then carry `dashboardUrl`.
+   */
+  dashboard(...components: Monitored[]): void;
 }
 
 /** Stack outputs of one flow: what a user needs (URLs, names, ARNs). */

@@ -174,7 +174,11 @@ export const kinesisAutoscale = defineFlow<KinesisAutoscaleSettings>({
     } else {
       const own = new ScalableStream(
         "autoscaled-stream",
-        { shardCount: s.streamShardCount, retentionHours: s.streamRetentionHours },
+        {
+          shardCount: s.streamShardCount,
+          retentionHours: s.streamRetentionHours,
+          retainOnDelete: ctx.retainData,
+        },
         { parent: flow },
       );
       stream = own;
@@ -195,6 +199,7 @@ export const kinesisAutoscale = defineFlow<KinesisAutoscaleSettings>({
       },
       { parent: flow },
     );
+    ctx.dashboard(scaler);
     return {
       attachedTo,
       streamName: stream.name,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmTopic } from "../components/alarmTopic";
+import { DashboardRow, FlowDashboard } from "../components/flowDashboard";
 import { ServiceKey } from "../components/kmsKey";
 import { Network } from "../components/network";
 import { StackConfig, loadConfig } from "./config";
@@ -36,6 +37,7 @@ export function buildStack(
   const ctx: StackContext = {
     environment: config.environment,
     isDev: config.environment === "dev",
+    retainData: config.environment !== "dev",
     alarmTopicArn: alarms.arn,
     logRetentionDays: config.logRetentionDays,
     logKmsKeyArn: logKey.arn,
@@ -53,6 +55,9 @@ export function buildStack(
       )),
     share: (key, value) => void sharedValues.set(key, value),
     shared: <T>(key: string) => sharedValues.get(key) as T | undefined,
+    dashboard: () => {
+      throw new Error("ctx.dashboard is only available inside a flow's build");
+    },
   };
 
   const outputs: Record<string, pulumi.Input<unknown>> = {
@@ -63,7 +68,20 @@ export function buildStack(
   for (const def of flows) {
     if (!config.flows.includes(def.slug)) continue;
     const parent = new FlowComponent(def);
-    const flowOutputs: FlowOutputs = def.build(parent, config.flowSettings[def.slug], ctx);
+    const rows: DashboardRow[] = [];
+    const flowCtx: StackContext = {
+      ...ctx,
+      dashboard: (...components) => void rows.push(...components.flatMap((c) => c.widgets())),
+    };
+    const flowOutputs: FlowOutputs = def.build(parent, config.flowSettings[def.slug], flowCtx);
+    if (rows.length > 0) {
+      const dashboard = new FlowDashboard(
+        def.slug,
+        { title: `${def.slug} (${pulumi.getStack()})`, description: def.summary, rows },
+        { parent },
+      );
+      flowOutputs.dashboardUrl = dashboard.url;
+    }
     parent.complete(flowOutputs);
     outputs[outputName(def.slug)] = flowOutputs;
   }

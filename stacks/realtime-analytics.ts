@@ -79,11 +79,11 @@ const settingsSchema = z
       .describe(
         `Hours records stay in the stream (replay window). Default: ${KINESIS_RETENTION_HOURS}.`,
       ),
-    ingestAuthorization: z
+    auth: z
       .enum(["AWS_IAM", "NONE"])
       .optional()
       .describe(
-        "Auth of the ingest API on top of its API key: AWS_IAM (SigV4) or NONE. Default: AWS_IAM outside dev, NONE in dev.",
+        "Auth of the ingest API on top of its API key: AWS_IAM (SigV4) or NONE (dev stacks only). Default: AWS_IAM outside dev, NONE in dev.",
       ),
     throttleRateLimit: z
       .number()
@@ -352,7 +352,7 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
         retentionHours: s.retentionHours,
         dedupeTtlHours: s.dedupeTtlHours,
         ingest: {
-          authorization: s.ingestAuthorization ?? (ctx.isDev ? "NONE" : "AWS_IAM"),
+          authorization: s.auth ?? (ctx.isDev ? "NONE" : "AWS_IAM"),
           throttleRateLimit: s.throttleRateLimit,
           throttleBurstLimit: s.throttleBurstLimit,
           quotaLimit: s.quotaPerDay,
@@ -390,6 +390,7 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
         },
         deletionProtection: !ctx.isDev,
         forceDestroy: ctx.isDev,
+        retainOnDelete: ctx.retainData,
         iteratorAgeAlarmMs: s.iteratorAgeAlarmMs,
         logRetentionDays: ctx.logRetentionDays,
         logKmsKeyArn: ctx.logKmsKeyArn,
@@ -398,6 +399,7 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
       { parent: flow },
     );
 
+    ctx.dashboard(pipeline);
     ctx.share<SharedStream>(STREAM_SHARE_KEY, {
       name: pipeline.streamName,
       arn: pipeline.streamArn,

@@ -6,6 +6,7 @@ import { allow } from "../components/iam";
 import { SecureBucket } from "../components/secureBucket";
 import { SecureTable, tableGrants } from "../components/secureTable";
 import { defineFlow } from "./flow";
+import { threeTierLambdaFields } from "./three-tier-lambda";
 
 /** Content types the upload route signs by default (the files-api handler's own default list). */
 const DEFAULT_CONTENT_TYPES = ["image/png", "image/jpeg", "application/pdf", "text/plain"];
@@ -43,10 +44,7 @@ const settingsSchema = z
       )
       .default([])
       .describe("Browser origins allowed to call the API and PUT to the bucket. Default: none."),
-    apiAuth: z
-      .enum(["cognito", "iam", "none"])
-      .default("cognito")
-      .describe("Auth of the API routes: cognito (JWT), iam or none (dev only). Default: cognito."),
+    auth: threeTierLambdaFields.auth,
     rawMessageDelivery: z
       .boolean()
       .default(true)
@@ -126,6 +124,7 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
       "fanout-uploads",
       {
         forceDestroy: ctx.isDev,
+        retainOnDelete: ctx.retainData,
         corsRules:
           s.corsOrigins.length > 0
             ? [
@@ -143,12 +142,20 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
     const uploads = pulumi.interpolate`${bucket.arn}/${s.uploadPrefix}*`;
     const metadata = new SecureTable(
       "object-metadata",
-      { hashKey: { name: "id", type: "S" }, deletionProtection: !ctx.isDev },
+      {
+        hashKey: { name: "id", type: "S" },
+        deletionProtection: !ctx.isDev,
+        retainOnDelete: ctx.retainData,
+      },
       parent,
     );
     const checksums = new SecureTable(
       "object-checksums",
-      { hashKey: { name: "id", type: "S" }, deletionProtection: !ctx.isDev },
+      {
+        hashKey: { name: "id", type: "S" },
+        deletionProtection: !ctx.isDev,
+        retainOnDelete: ctx.retainData,
+      },
       parent,
     );
 
@@ -227,7 +234,7 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
       "fanout-api",
       {
         description: "Presigned uploads and the metadata index of the s3-events-fanout flow",
-        auth: s.apiAuth,
+        auth: s.auth,
         existingTable: { name: metadata.name, arn: metadata.arn },
         handlers: {
           uploads: {
@@ -260,6 +267,8 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
       parent,
     );
 
+    // The API comes first (it signs the uploads), then the path of an uploaded object.
+    ctx.dashboard(api, bucket, topic, metadata, checksums);
     const subscribers = topic.subscribers;
     return {
       apiUrl: api.url,

@@ -10,6 +10,7 @@ import { SecureBucket } from "../components/secureBucket";
 import { SecureQueue } from "../components/secureQueue";
 import { SecureTable, tableGrants } from "../components/secureTable";
 import { defineFlow } from "./flow";
+import { threeTierLambdaFields } from "./three-tier-lambda";
 
 const DEFAULT_CONTENT_TYPES = ["image/png", "image/jpeg", "application/pdf", "text/plain"];
 
@@ -36,10 +37,7 @@ const settingsSchema = z
       .describe(
         `MIME types the presign route accepts. Default: ${DEFAULT_CONTENT_TYPES.join(", ")}.`,
       ),
-    apiAuth: z
-      .enum(["cognito", "iam", "none"])
-      .default("cognito")
-      .describe("Auth of the API routes: cognito (JWT), iam or none (dev only). Default: cognito."),
+    auth: threeTierLambdaFields.auth,
     processorTimeoutSeconds: z
       .number()
       .int()
@@ -107,11 +105,19 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
       logKmsKeyArn: ctx.logKmsKeyArn,
       logRetentionDays: ctx.logRetentionDays,
     };
-    const bucket = new SecureBucket("lambda-objects", { forceDestroy: ctx.isDev }, parent);
+    const bucket = new SecureBucket(
+      "lambda-objects",
+      { forceDestroy: ctx.isDev, retainOnDelete: ctx.retainData },
+      parent,
+    );
     const uploads = pulumi.interpolate`${bucket.arn}/${s.uploadPrefix}*`;
     const table = new SecureTable(
       "processed-objects",
-      { hashKey: { name: "id", type: "S" }, deletionProtection: !ctx.isDev },
+      {
+        hashKey: { name: "id", type: "S" },
+        deletionProtection: !ctx.isDev,
+        retainOnDelete: ctx.retainData,
+      },
       parent,
     );
     const work = new SecureQueue(
@@ -194,7 +200,7 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
       "objects-api",
       {
         description: "Reads processed objects and signs uploads (s3-events-lambda flow)",
-        auth: s.apiAuth,
+        auth: s.auth,
         existingTable: { name: table.name, arn: table.arn },
         handlers: {
           objects: {
@@ -224,6 +230,7 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
       parent,
     );
 
+    ctx.dashboard(api, bucket, ingest, work, processor, table);
     return {
       apiUrl: api.url,
       objectsEndpoint: pulumi.interpolate`${api.url}/objects`,

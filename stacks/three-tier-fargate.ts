@@ -117,12 +117,7 @@ export function buildFargateCluster(
   settings: ApiSettings,
   ctx: StackContext,
 ): FargateCluster {
-  if (settings.auth === "none" && !ctx.isDev) {
-    throw new Error(
-      `${name}: auth "none" leaves the API open to anyone; it is only allowed in dev stacks ` +
-        '(fix: use auth "cognito" or "iam", or set environment: dev)',
-    );
-  }
+  // auth "none" outside dev is refused by the config loader (`openAuthProblem`).
   return new FargateCluster(
     name,
     {
@@ -182,7 +177,11 @@ export const threeTierFargate = defineFlow<ThreeTierFargateSettings>({
     // The same table shape as the Lambda flow: the same items domain runs on it.
     const table = new SecureTable(
       "fargate-items",
-      { hashKey: { name: "id", type: "S" }, deletionProtection: !ctx.isDev },
+      {
+        hashKey: { name: "id", type: "S" },
+        deletionProtection: !ctx.isDev,
+        retainOnDelete: ctx.retainData,
+      },
       { parent: flow },
     );
     const cluster = buildFargateCluster("three-tier", flow, settings, ctx);
@@ -200,6 +199,7 @@ export const threeTierFargate = defineFlow<ThreeTierFargateSettings>({
       },
       { parent: flow },
     );
+    ctx.dashboard(cluster, service, table);
     return {
       apiUrl: cluster.url,
       itemsUrl: service.url,

@@ -90,6 +90,7 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
       `${SLUG}-files`,
       {
         forceDestroy: ctx.isDev,
+        retainOnDelete: ctx.retainData,
         noncurrentVersionExpirationDays: settings.noncurrentVersionExpirationDays,
         // Browser uploads: the presigned PUT from the API's origins, with the signed headers.
         corsRules: settings.corsOrigins.length
@@ -171,7 +172,11 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
 
     const fileTable = new SecureTable(
       `${SLUG}-files`,
-      { hashKey: { name: "id", type: "S" }, deletionProtection: !ctx.isDev },
+      {
+        hashKey: { name: "id", type: "S" },
+        deletionProtection: !ctx.isDev,
+        retainOnDelete: ctx.retainData,
+      },
       parent,
     );
     const network = settings.privateSubnets ? ctx.network() : undefined;
@@ -210,6 +215,7 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
       parent,
     );
 
+    ctx.dashboard(api, files, uploads, indexer, fileTable);
     return {
       ...itemsApiOutputs(api),
       filesUrl: pulumi.interpolate`${api.url}/files`,

@@ -90,12 +90,7 @@ export function buildItemsApi(
   extraHandlers: Record<string, ApiHandler> = {},
   transform?: ApiBackedLambdaArgs["transform"],
 ): ApiBackedLambda {
-  if (settings.auth === "none" && !ctx.isDev) {
-    throw new Error(
-      `${name}: auth "none" leaves the API open to anyone; it is only allowed in dev stacks ` +
-        '(fix: use auth "cognito" or "iam", or set environment: dev)',
-    );
-  }
+  // auth "none" outside dev is refused by the config loader (`openAuthProblem`).
   return new ApiBackedLambda(
     `${name}-api`,
     {
@@ -119,7 +114,7 @@ export function buildItemsApi(
         },
         ...extraHandlers,
       },
-      table: { hashKey: { name: "id", type: "S" } },
+      table: { hashKey: { name: "id", type: "S" }, retainOnDelete: ctx.retainData },
       deletionProtection: !ctx.isDev,
       cors: settings.corsOrigins.length ? { origins: settings.corsOrigins } : undefined,
       throttleRateLimit: settings.throttleRateLimit,
@@ -155,6 +150,9 @@ export const threeTierLambda = defineFlow<ThreeTierLambdaSettings>({
   summary:
     "API Gateway (HTTP API) -> Lambda in private subnets -> DynamoDB: an items REST API with Cognito auth.",
   settings: threeTierLambdaSettings,
-  build: (flow, settings, ctx) =>
-    itemsApiOutputs(buildItemsApi("three-tier-lambda", flow, settings, ctx)),
+  build: (flow, settings, ctx) => {
+    const api = buildItemsApi("three-tier-lambda", flow, settings, ctx);
+    ctx.dashboard(api);
+    return itemsApiOutputs(api);
+  },
 });

@@ -24,6 +24,10 @@ export interface RecordedResource {
   state: Record<string, unknown>;
   /** URNs named in `dependsOn` (explicit ordering). */
   dependsOn: string[];
+  /** The `retainOnDelete` resource option (Pulumi keeps the cloud resource when deleting it). */
+  retainOnDelete?: boolean;
+  /** The `protect` resource option (after inheritance from the parent). */
+  protect?: boolean;
 }
 
 export interface MockOptions {
@@ -126,6 +130,8 @@ export function installMocks(options: MockOptions = {}): Recorder {
     getCustom(): boolean;
     getObject(): Struct;
     getDependenciesList(): string[];
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
   }
   const monitor = getMonitor() as unknown as {
     registerResource(req: RegisterRequest, cb: Callback): Promise<void>;
@@ -143,6 +149,8 @@ export function installMocks(options: MockOptions = {}): Recorder {
           inputs: deserializeProperties(req.getObject()),
           state: deserializeProperties(resp.getObject()),
           dependsOn: req.getDependenciesList(),
+          retainOnDelete: req.getRetainondelete(),
+          protect: req.getProtect(),
         });
       }
       cb(err, resp);

@@ -1,7 +1,6 @@
 import { expect } from "chai";
-import { evaluatePolicies } from "../../policy/evaluate";
 import type { RecordedResource } from "../../scripts/harness/recorder";
-import type { StackRun } from "../../scripts/harness/runStack";
+import { StackRun, stackFindings } from "../../scripts/harness/runStack";
 import { readStackConfig } from "../../scripts/harness/stackFile";
 import { ConfigError, NAMESPACE, loadConfig } from "../../stacks/config";
 import { flowConfigSpecs } from "../../stacks/registry";
@@ -63,7 +62,8 @@ describe("stacks dev and prod (Pulumi.dev.yaml / Pulumi.prod.yaml)", function ()
   });
 
   it("the prod plan has no finding at all under the full policy pack", () => {
-    const findings = evaluatePolicies(prod.resources).map(
+    // Evaluated as `npm run plan -- --stack prod` does, for the environment the program validated.
+    const findings = stackFindings(prod).map(
       (v) => `${v.enforcementLevel} ${v.policy}: ${v.message} (${v.urn})`,
     );
     expect(findings).to.deep.equal([]);
