@@ -8,7 +8,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-require-imports": "off",
     },
@@ -18,7 +21,11 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["@pulumi/*"], message: "functions/ is runtime code: no Pulumi imports." }] },
+        {
+          patterns: [
+            { group: ["@pulumi/*"], message: "functions/ is runtime code: no Pulumi imports." },
+          ],
+        },
       ],
     },
   },
@@ -27,7 +34,10 @@ export default tseslint.config(
     rules: {
       "no-restricted-syntax": [
         "error",
-        { selector: "NewExpression[callee.property.name='Config']", message: "components take args; only stacks/config.ts reads config." },
+        {
+          selector: "NewExpression[callee.property.name='Config']",
+          message: "components take args; only stacks/config.ts reads config.",
+        },
       ],
     },
   },

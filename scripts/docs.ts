@@ -31,7 +31,8 @@ export async function generatedBlocks(): Promise<Record<string, string>> {
 
 async function main() {
   let text = fs.readFileSync(README, "utf8");
-  for (const [name, body] of Object.entries(await generatedBlocks())) text = replaceBlock(text, name, body);
+  for (const [name, body] of Object.entries(await generatedBlocks()))
+    text = replaceBlock(text, name, body);
   fs.writeFileSync(README, text);
   process.stdout.write("README.md updated\n");
 }

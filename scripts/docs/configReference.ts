@@ -37,7 +37,9 @@ function table(schema: z.ZodType, keyPrefix: string): string[] {
   const walk = (props: Record<string, JsonSchema>, prefix: string) => {
     for (const [k, s] of Object.entries(props)) {
       const dflt = s.default === undefined ? "" : `\`${JSON.stringify(s.default)}\``;
-      rows.push(`| \`${prefix}${k}\` | ${cell(typeOf(s))} | ${cell(dflt)} | ${cell(s.description ?? "")} |`);
+      rows.push(
+        `| \`${prefix}${k}\` | ${cell(typeOf(s))} | ${cell(dflt)} | ${cell(s.description ?? "")} |`,
+      );
       if (s.type === "object" && s.properties) walk(s.properties, `${prefix}${k}.`);
     }
   };

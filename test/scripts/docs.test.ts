@@ -6,7 +6,9 @@ describe("README", () => {
   it("its generated sections (config reference, diagram) match the code: run `npm run docs`", async () => {
     const text = fs.readFileSync(README, "utf8");
     for (const [name, body] of Object.entries(await generatedBlocks())) {
-      expect(replaceBlock(text, name, body) === text, `README block "${name}" is stale`).to.equal(true);
+      expect(replaceBlock(text, name, body) === text, `README block "${name}" is stale`).to.equal(
+        true,
+      );
     }
   });
 
