@@ -5,12 +5,12 @@
  * failures so only they are retried (and reach the DLQ).
  * Env: TABLE_NAME (required).
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { putOnce } from "../lib/idempotentPut";
 import { createLogger } from "../lib/logger";
+import { documentClient, lazy, requireEnv } from "../lib/runtime";
 import { processS3EventBatch } from "../lib/s3Batch";
 import { headObject } from "../lib/s3Objects";
 import { fileRow, isIndexed } from "./record";
@@ -60,23 +60,19 @@ export function makeHandler(deps: FileIndexerDeps) {
   };
 }
 
-let cached: ReturnType<typeof makeHandler> | undefined;
 const logger = createLogger("file-indexer");
+const instance = lazy(() =>
+  makeHandler({
+    ddb: documentClient(),
+    s3: new S3Client({}),
+    tableName: requireEnv("TABLE_NAME"),
+    logger,
+  }),
+);
 
 /** Lambda entry point: clients are created on the first invocation and reused after. */
 export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
-  if (!cached) {
-    const tableName = process.env.TABLE_NAME;
-    if (!tableName) throw new Error("file-indexer: TABLE_NAME is not set");
-    cached = makeHandler({
-      ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
-      s3: new S3Client({}),
-      tableName,
-      logger,
-    });
-  }
+  const handle = instance();
   if (context) logger.addContext(context);
-  return cached(event);
+  return handle(event);
 };

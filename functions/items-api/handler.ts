@@ -3,13 +3,13 @@
  * cursors, concurrency) is in functions/lib/items; this file only maps events to requests.
  * Env: TABLE_NAME (required).
  */
-import type { Logger } from "@aws-lambda-powertools/logger";
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
   Context,
 } from "aws-lambda";
 import { createLogger } from "../lib/logger";
+import { lazy, requireEnv } from "../lib/runtime";
 import {
   ItemsHttpRequest,
   ItemsService,
@@ -51,25 +51,19 @@ export function makeHandler(deps: ItemsApiDeps) {
     handleItemsRequest(deps.service, toItemsRequest(event), { logger: deps.logger });
 }
 
-let cached:
-  | {
-      handle: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
-      logger: Logger;
-    }
-  | undefined;
+const instance = lazy(() => {
+  const tableName = requireEnv("TABLE_NAME");
+  const logger = createLogger("items-api");
+  return { handle: makeHandler({ service: createItemsService(tableName), logger }), logger };
+});
 
 /** Lambda entry point: clients are created on the first invocation and reused after. */
 export const handler = async (
   event: APIGatewayProxyEventV2,
   context?: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
-  if (!cached) {
-    const tableName = process.env.TABLE_NAME;
-    if (!tableName) throw new Error("items-api: TABLE_NAME is not set");
-    const logger = createLogger("items-api");
-    cached = { handle: makeHandler({ service: createItemsService(tableName), logger }), logger };
-  }
+  const { handle, logger } = instance();
   // Request id, function name and cold start on every log line.
-  if (context) cached.logger.addContext(context);
-  return cached.handle(event);
+  if (context) logger.addContext(context);
+  return handle(event);
 };

@@ -82,15 +82,27 @@ export function json(
   };
 }
 
-/** The JSON error body every API of the project returns: `{ error: { status, message, details? } }`. */
+/** A path segment, decoded; malformed percent-encoding is the client's 400, not a 500. */
+export function decodePathSegment(segment: string, what: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `${what} is not valid URL encoding`);
+  }
+}
+
+/** The error body every API of the project (Lambda or container) returns. */
+export function errorBody(status: number, message: string, details?: unknown) {
+  return { error: { status, message, ...(details === undefined ? {} : { details }) } };
+}
+
+/** The JSON error response: `{ error: { status, message, details? } }`. */
 export function errorResponse(
   status: number,
   message: string,
   details?: unknown,
 ): APIGatewayProxyStructuredResultV2 {
-  return json(status, {
-    error: { status, message, ...(details === undefined ? {} : { details }) },
-  });
+  return json(status, errorBody(status, message, details));
 }
 
 /** Largest request body an API accepts before parsing (bytes). */

@@ -10,9 +10,12 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
 
 /** Document client that drops undefined attributes (optional fields of an item) when writing. */
 export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  return documentClientOver(new DynamoDBClient(config));
+}
+
+/** `documentClient` over a client that already exists (tests, emulators). */
+export function documentClientOver(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
 /** Builds dependencies once, on first use: cold start pays for clients only when invoked. */

@@ -5,22 +5,23 @@
 import {
   ContainerServer,
   HttpHandler,
-  HttpResponse,
   ServerLogger,
   errorResponse,
   jsonResponse,
+  methodNotAllowed,
 } from "../lib/container/httpServer";
-import { HttpError, MAX_BODY_BYTES, RETRY_AFTER_SECONDS, parseJsonBody } from "../lib/http";
+import {
+  HttpError,
+  MAX_BODY_BYTES,
+  RETRY_AFTER_SECONDS,
+  decodePathSegment,
+  parseJsonBody,
+} from "../lib/http";
 import { OrdersService } from "./orders";
 
 export interface OrdersAppDeps {
   service: OrdersService;
   logger?: ServerLogger;
-}
-
-function methodNotAllowed(method: string, route: string, allow: string): HttpResponse {
-  const res = errorResponse(405, `${method} is not allowed on ${route}`);
-  return { ...res, headers: { ...res.headers, allow } };
 }
 
 /** The AWS error behind a 5xx, for the logs (never for the client). */
@@ -54,13 +55,7 @@ export function ordersHandler(service: OrdersService, logger?: ServerLogger): Ht
         });
       }
       if (req.method !== "GET") return methodNotAllowed(req.method, "/orders/{id}", "GET");
-      let id: string;
-      try {
-        id = decodeURIComponent(segments[1]);
-      } catch {
-        throw new HttpError(400, "order id is not valid URL encoding");
-      }
-      return jsonResponse(200, await service.get(id));
+      return jsonResponse(200, await service.get(decodePathSegment(segments[1], "order id")));
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;
       if (e.status >= 500) {

@@ -3,7 +3,7 @@
  * 8080). SIGTERM: stop accepting, finish in-flight requests, exit.
  */
 import { SNSClient } from "@aws-sdk/client-sns";
-import { shutdownOnSignal } from "../lib/container/lifecycle";
+import { listenOrExit, shutdownOnSignal } from "../lib/container/lifecycle";
 import { createLogger } from "../lib/logger";
 import { documentClient, requireEnv } from "../lib/runtime";
 import { createOrdersApp } from "./app";
@@ -17,10 +17,4 @@ const service = new OrdersService({
 });
 const app = createOrdersApp({ service, logger });
 shutdownOnSignal([app], { logger });
-app
-  .start(Number(process.env.PORT ?? 8080))
-  .then((port) => logger.info("listening", { port }))
-  .catch((e: Error) => {
-    logger.error("could not start", { error: e.message });
-    process.exit(1);
-  });
+listenOrExit(app, logger);

@@ -6,12 +6,12 @@
  * the stream processor is the stage that reports them.
  * Env: AGGREGATES_TABLE (required), AGGREGATES_TTL_SECONDS (default 30 days).
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { KinesisStreamStateResponse, KinesisStreamTumblingWindowEvent } from "aws-lambda";
 import { batchPut } from "../lib/dynamoBatch";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { createLogger } from "../lib/logger";
+import { documentClient, lazy, requireEnv } from "../lib/runtime";
 import { aggregateItems, foldRecords, restoreState, serializeState } from "./aggregate";
 
 /** The tumbling-window event as Lambda sends it (the typings lack `shardId`). */
@@ -61,22 +61,14 @@ export function makeHandler(deps: AggregatorDeps) {
   };
 }
 
-type Handler = ReturnType<typeof makeHandler>;
-let cached: Handler | undefined;
+const instance = lazy(() =>
+  makeHandler({
+    ddb: documentClient(),
+    table: requireEnv("AGGREGATES_TABLE"),
+    ttlSeconds: Number(process.env.AGGREGATES_TTL_SECONDS ?? 30 * 86_400),
+    logger: createLogger("stream-aggregator"),
+  }),
+);
 
 /** Lambda entry point: the client is created on the first invocation and reused after. */
-export const handler: Handler = async (event) => {
-  if (!cached) {
-    const table = process.env.AGGREGATES_TABLE;
-    if (!table) throw new Error("stream-aggregator: AGGREGATES_TABLE is not set");
-    cached = makeHandler({
-      ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
-      table,
-      ttlSeconds: Number(process.env.AGGREGATES_TTL_SECONDS ?? 30 * 86_400),
-      logger: createLogger("stream-aggregator"),
-    });
-  }
-  return cached(event);
-};
+export const handler: ReturnType<typeof makeHandler> = async (event) => instance()(event);

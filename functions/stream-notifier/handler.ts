@@ -9,6 +9,7 @@ import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { createLogger } from "../lib/logger";
+import { lazy, requireEnv } from "../lib/runtime";
 import { type NotifyRules, formatNotification, rulesFromEnv, shouldNotify } from "./notify";
 
 /** PublishBatch's limit. */
@@ -65,20 +66,14 @@ export function makeHandler(deps: NotifierDeps) {
   };
 }
 
-type Handler = ReturnType<typeof makeHandler>;
-let cached: Handler | undefined;
+const instance = lazy(() =>
+  makeHandler({
+    sns: new SNSClient({}),
+    topicArn: requireEnv("TOPIC_ARN"),
+    rules: rulesFromEnv(process.env),
+    logger: createLogger("stream-notifier"),
+  }),
+);
 
 /** Lambda entry point: the client is created on the first invocation and reused after. */
-export const handler: Handler = async (event) => {
-  if (!cached) {
-    const topicArn = process.env.TOPIC_ARN;
-    if (!topicArn) throw new Error("stream-notifier: TOPIC_ARN is not set");
-    cached = makeHandler({
-      sns: new SNSClient({}),
-      topicArn,
-      rules: rulesFromEnv(process.env),
-      logger: createLogger("stream-notifier"),
-    });
-  }
-  return cached(event);
-};
+export const handler: ReturnType<typeof makeHandler> = async (event) => instance()(event);

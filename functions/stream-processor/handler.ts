@@ -5,11 +5,10 @@
  * batches are safe. Env: DEDUPE_TABLE, DATA_TABLE (required), DEDUPE_TTL_SECONDS (default 86400),
  * CLAIM_CONCURRENCY (default 16).
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { createLogger } from "../lib/logger";
+import { documentClient, lazy, requireEnv } from "../lib/runtime";
 import { type ProcessorDeps, processBatch } from "./process";
 
 /** Time kept back from the invocation deadline so the lease ends before a retry can start. */
@@ -36,29 +35,17 @@ export function makeHandler(deps: ProcessorDeps & { logger?: Pick<Logger, "info"
   };
 }
 
-/** Environment variable `name`, or a clear error naming it. */
-function required(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`stream-processor: ${name} is not set`);
-  return v;
-}
-
-type Handler = ReturnType<typeof makeHandler>;
-let cached: Handler | undefined;
+const instance = lazy(() =>
+  makeHandler({
+    ddb: documentClient(),
+    dedupeTable: requireEnv("DEDUPE_TABLE"),
+    dataTable: requireEnv("DATA_TABLE"),
+    dedupeTtlSeconds: Number(process.env.DEDUPE_TTL_SECONDS ?? 86_400),
+    concurrency: Number(process.env.CLAIM_CONCURRENCY ?? 16),
+    logger: createLogger("stream-processor"),
+  }),
+);
 
 /** Lambda entry point: the client is created on the first invocation and reused after. */
-export const handler: Handler = async (event, context) => {
-  if (!cached) {
-    cached = makeHandler({
-      ddb: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
-      dedupeTable: required("DEDUPE_TABLE"),
-      dataTable: required("DATA_TABLE"),
-      dedupeTtlSeconds: Number(process.env.DEDUPE_TTL_SECONDS ?? 86_400),
-      concurrency: Number(process.env.CLAIM_CONCURRENCY ?? 16),
-      logger: createLogger("stream-processor"),
-    });
-  }
-  return cached(event, context);
-};
+export const handler: ReturnType<typeof makeHandler> = async (event, context) =>
+  instance()(event, context);

@@ -2,16 +2,10 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { makeHandler } from "../../functions/checksum-summary/handler";
 import { etagCheck, summarize } from "../../functions/checksum-summary/summary";
 import * as faults from "./support/awsFaults";
 import {
-  CREDENTIALS,
-  LocalDynamo,
-  REGION,
   TEST_EVENT,
   notification,
   s3Record,
@@ -19,50 +13,31 @@ import {
   snsEnvelope,
   sqsEvent,
   sqsRecord,
-  startDynalite,
 } from "./support/objectEvents";
-
-// s3rver ships no types; only run/close are used.
-const S3rver = require("s3rver") as new (opts: object) => {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-};
+import { CREDENTIALS, LocalDynamo, REGION, startDynalite } from "./support/dynalite";
+import { LocalS3, startS3rver } from "./support/s3rver";
 
 const TABLE = "object-checksums";
 const BUCKET = "uploads";
 const CONTENT = "hello, fan-out\n".repeat(1000);
 const SHA = createHash("sha256").update(CONTENT).digest("hex");
 const MD5 = createHash("md5").update(CONTENT).digest("hex");
+/** The event of the stored object "docs/read me.txt" (CONTENT, plain MD5 ETag). */
+const readMe = (sequencer: string) =>
+  s3Record("docs/read+me.txt", { size: CONTENT.length, eTag: MD5, sequencer });
 
 describe("functions/checksum-summary (against s3rver and dynalite)", () => {
   let local: LocalDynamo;
-  let server: InstanceType<typeof S3rver>;
+  let localS3: LocalS3;
   let s3: S3Client;
-  let dir: string;
   let handler: ReturnType<typeof makeHandler>;
   let gets = 0;
 
   before(async () => {
     local = await startDynalite();
     await local.createTable(TABLE);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "s3rver-"));
-    server = new S3rver({
-      port: 0,
-      address: "127.0.0.1",
-      silent: true,
-      directory: dir,
-      configureBuckets: [{ name: BUCKET }],
-    });
-    const { port } = await server.run();
-    s3 = new S3Client({
-      endpoint: `http://127.0.0.1:${port}`,
-      region: REGION,
-      // s3rver's fixed development credentials.
-      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-      forcePathStyle: true,
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    });
+    localS3 = await startS3rver([BUCKET]);
+    s3 = localS3.s3;
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "docs/read me.txt", Body: CONTENT }));
     // Count downloads, to prove a too-large object is never fetched.
     s3.middlewareStack.add(
@@ -74,7 +49,7 @@ describe("functions/checksum-summary (against s3rver and dynalite)", () => {
     );
     handler = makeHandler(() => ({
       s3,
-      ddb: local.ddb,
+      ddb: local.doc,
       tableName: TABLE,
       logger: silentLogger(),
       maxObjectBytes: 1024 * 1024,
@@ -82,18 +57,12 @@ describe("functions/checksum-summary (against s3rver and dynalite)", () => {
     }));
   });
   after(async () => {
-    s3.destroy();
-    await server.close();
+    await localS3.close();
     await local.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("hashes the object the event names (decoded key) and checks it against the MD5 ETag", async () => {
-    const record = s3Record("docs/read+me.txt", {
-      size: CONTENT.length,
-      eTag: MD5,
-      sequencer: "A1",
-    });
+    const record = readMe("A1");
     const res = await handler(
       sqsEvent(sqsRecord("m1", snsEnvelope(notification(record))), sqsRecord("t", TEST_EVENT)),
     );
@@ -110,11 +79,7 @@ describe("functions/checksum-summary (against s3rver and dynalite)", () => {
   });
 
   it("writes one row for a duplicated event", async () => {
-    const record = s3Record("docs/read+me.txt", {
-      size: CONTENT.length,
-      eTag: MD5,
-      sequencer: "A1",
-    });
+    const record = readMe("A1");
     const res = await handler(
       sqsEvent(sqsRecord("m2", notification(record)), sqsRecord("m3", notification(record))),
     );
@@ -167,15 +132,13 @@ describe("functions/checksum-summary (against s3rver and dynalite)", () => {
       .callsFake((input: GetObjectCommand["input"]) => s3.send(new GetObjectCommand(input)));
     const flaky = makeHandler(() => ({
       s3: faulty,
-      ddb: local.ddb,
+      ddb: local.doc,
       tableName: TABLE,
       logger: silentLogger(),
       now: () => new Date("2026-11-26T10:00:00.000Z"),
     }));
     try {
-      const body = notification(
-        s3Record("docs/read+me.txt", { size: CONTENT.length, eTag: MD5, sequencer: "D1" }),
-      );
+      const body = notification(readMe("D1"));
       const row = async () =>
         (await local.scan(TABLE)).filter((r) => r.id === "uploads/docs/read me.txt#D1");
       for (const attempt of ["throttled", "broken"]) {

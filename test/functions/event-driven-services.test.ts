@@ -6,14 +6,11 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
-import { EventEmitter } from "node:events";
 import { invoiceFor } from "../../functions/billing-service/billing";
 import { ContainerServer } from "../../functions/lib/container/httpServer";
-import { shutdownOnSignal } from "../../functions/lib/container/lifecycle";
 import { ConsumerApp, createConsumerApp } from "../../functions/lib/orders/consumerApp";
 import { MalformedMessageError, parseOrderPlacedMessage } from "../../functions/lib/orders/events";
 import { ProjectedRecord } from "../../functions/lib/orders/projection";
@@ -23,35 +20,32 @@ import { OrdersService, orderIdForKey, snsPublisher } from "../../functions/orde
 import { shipmentFor } from "../../functions/shipping-service/shipping";
 import * as faults from "./support/awsFaults";
 import {
-  CREDENTIALS,
-  Dynamo,
   ORDER_INPUT,
-  REGION,
   call,
+  expectJsonErrors,
+  fakeProcess,
+  gate,
+  logSqsAcks,
   memoryLogger,
+  refusesConnections,
   sampleEvent,
+  scriptReceives as receives,
+  sleep,
   snsEnvelope,
-  startDynamo,
+  sqsMessage,
+  until,
 } from "./support/containers";
+import { CREDENTIALS, detachedDoc, LocalDynamo, REGION, startDynalite } from "./support/dynalite";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:order-events";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ID_A = "0b6f9a43-5d4e-4c1b-8a2f-9e8d7c6b5a41";
 const ID_B = "1c7a0b54-6e5f-4d2c-9b3a-0f9e8d7c6b52";
 const ID_C = "2d8b1c65-7f60-4e3d-8c4b-1a0f9e8d7c63";
 const ID_D = "3e9c2d76-8071-4f4e-9d5c-2b1a0f9e8d74";
 const ID_E = "4fad3e87-9182-4a5f-8e6d-3c2b1a0f9e85";
 
-async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
 describe("event-driven-microservices containers (Node http on localhost, against dynalite)", () => {
-  let dynamo: Dynamo;
+  let dynamo: LocalDynamo;
   /**
    * A recording SNS client. (Not aws-sdk-client-mock: another suite stubs SNSClient's prototype
    * for its whole file, and sinon refuses to stub an instance method that is already wrapped.)
@@ -68,7 +62,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
   const snsClient = sns as unknown as Pick<SNSClient, "send">;
 
   before(async () => {
-    dynamo = await startDynamo();
+    dynamo = await startDynalite();
     await dynamo.createTable("orders", "id");
     await dynamo.createTable("invoices", "orderId");
     await dynamo.createTable("shipments", "orderId");
@@ -174,12 +168,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
     it("answers bad requests with a 4xx JSON error, writing and publishing nothing", async () => {
       const rowsBefore = (await dynamo.scan("orders")).length;
       const line = ORDER_INPUT.lines[0];
-      const cases: [
-        string,
-        string,
-        { body?: string | object; headers?: Record<string, string> },
-        number,
-      ][] = [
+      await expectJsonErrors(base, [
         ["POST", "/orders", { body: "{" }, 400],
         ["POST", "/orders", {}, 400],
         ["POST", "/orders", { body: [] }, 400],
@@ -209,14 +198,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
         ["DELETE", `/orders/${ID_A}`, {}, 405],
         ["GET", "/orders/a/b", {}, 404],
         ["GET", "/invoices", {}, 404],
-      ];
-      for (const [method, path, options, status] of cases) {
-        const res = await call(base, method, path, options);
-        expect(res.status, `${method} ${path} ${JSON.stringify(options).slice(0, 80)}`).to.equal(
-          status,
-        );
-        expect(res.body, `${method} ${path}`).to.have.nested.property("error.status", status);
-      }
+      ]);
       expect((await dynamo.scan("orders")).length).to.equal(rowsBefore);
       expect(published.list).to.have.length(0);
     });
@@ -245,9 +227,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
     });
 
     it("answers 503 with Retry-After when DynamoDB throttles the order write, publishing nothing", async () => {
-      const doc = DynamoDBDocumentClient.from(
-        new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
-      );
+      const doc = detachedDoc();
       const ddb = mockClient(doc);
       ddb.on(PutCommand).rejects(faults.dynamo.throughputExceeded());
       const logger = memoryLogger();
@@ -280,8 +260,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
     });
 
     it("on SIGTERM mid-request: the in-flight order is stored and published before the process exits 0", async () => {
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
+      const held = gate();
       const events: string[] = [];
       let publishing = false;
       const draining = createOrdersApp({
@@ -290,28 +269,23 @@ describe("event-driven-microservices containers (Node http on localhost, against
           tableName: "orders",
           publish: async (e) => {
             publishing = true;
-            await gate;
+            await held.promise;
             events.push(e.eventId);
           },
         }),
       });
       const url = `http://127.0.0.1:${await draining.start(0, "127.0.0.1")}`;
-      const signals = new EventEmitter();
-      const exits: number[] = [];
-      shutdownOnSignal([draining], {
-        signals: signals as unknown as Pick<NodeJS.Process, "once">,
-        exit: (code) => void exits.push(code),
-      });
+      const { sigterm, exits } = fakeProcess([draining]);
       try {
         const inFlight = call(url, "POST", "/orders", {
           body: ORDER_INPUT,
           headers: { "idempotency-key": "sigterm-order-01" },
         });
         await until(() => publishing, "the publish");
-        signals.emit("SIGTERM");
+        sigterm();
         await sleep(20);
         expect(exits, "waits for the in-flight order").to.deep.equal([]);
-        release();
+        held.release();
         const res = await inFlight;
         expect(res.status).to.equal(201);
         await until(() => exits.length === 1, "exit");
@@ -320,7 +294,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
         const rows = await dynamo.scan("orders");
         expect(rows.filter((r) => r.id === orderIdForKey("sigterm-order-01"))).to.have.length(1);
       } finally {
-        release();
+        held.release();
         await draining.stop(100);
       }
     });
@@ -437,18 +411,14 @@ describe("event-driven-microservices containers (Node http on localhost, against
       expect(invoice.body).to.deep.equal(invoiceFor(sampleEvent(ID_A)));
       const shipment = await call(bases.shipments, "GET", `/shipments/${ID_B}`);
       expect(shipment.body).to.deep.equal(shipmentFor(sampleEvent(ID_B)));
-      for (const [path, method, status] of [
-        [`/invoices/${"9".repeat(8)}-0000-4000-8000-000000000000`, "GET", 404],
-        ["/invoices/not-a-uuid", "GET", 400],
-        ["/invoices/%E0%A4%A", "GET", 400],
-        [`/invoices/${ID_A}`, "DELETE", 405],
-        ["/invoices", "GET", 404],
-        ["/shipments", "GET", 404],
-      ] as const) {
-        const res = await call(bases.invoices, method, path);
-        expect(res.status, `${method} ${path}`).to.equal(status);
-        expect(res.body).to.have.nested.property("error.status", status);
-      }
+      await expectJsonErrors(bases.invoices, [
+        ["GET", `/invoices/${"9".repeat(8)}-0000-4000-8000-000000000000`, {}, 404],
+        ["GET", "/invoices/not-a-uuid", {}, 400],
+        ["GET", "/invoices/%E0%A4%A", {}, 400],
+        ["DELETE", `/invoices/${ID_A}`, {}, 405],
+        ["GET", "/invoices", {}, 404],
+        ["GET", "/shipments", {}, 404],
+      ]);
       expect((await call(bases.invoices, "GET", "/health")).status).to.equal(200);
     });
 
@@ -469,16 +439,10 @@ describe("event-driven-microservices containers (Node http on localhost, against
   });
 
   describe("billing-service and shipping-service under faults (SQS and DynamoDB mocked)", () => {
-    const msg = (id: string, body: string, receiveCount: number): Message => ({
-      MessageId: id,
-      ReceiptHandle: `rh-${id}-${receiveCount}`,
-      Body: body,
-      Attributes: { ApproximateReceiveCount: String(receiveCount) },
-    });
+    const msg = (id: string, body: string, receiveCount: number) =>
+      sqsMessage(id, body, receiveCount);
     const sqsClient = new SQSClient({ region: REGION, credentials: CREDENTIALS });
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
-    );
+    const doc = detachedDoc();
     const stubSqs = () => mockClient(sqsClient);
     const stubDoc = () => mockClient(doc);
     let sqsMock: ReturnType<typeof stubSqs>;
@@ -496,28 +460,11 @@ describe("event-driven-microservices containers (Node http on localhost, against
       ddbMock.restore();
     });
     beforeEach(() => {
-      log = [];
       sqsMock.reset();
       ddbMock.reset();
-      sqsMock.on(DeleteMessageCommand).callsFake(async (i: { ReceiptHandle: string }) => {
-        log.push(`delete:${i.ReceiptHandle}`);
-        return {};
-      });
-      sqsMock
-        .on(ChangeMessageVisibilityCommand)
-        .callsFake(async (i: { ReceiptHandle: string; VisibilityTimeout: number }) => {
-          log.push(`visibility:${i.ReceiptHandle}:${i.VisibilityTimeout}`);
-          return {};
-        });
+      log = logSqsAcks(sqsMock);
     });
-    function scriptReceives(...batches: Message[][]) {
-      let n = 0;
-      sqsMock.on(ReceiveMessageCommand).callsFake(async () => {
-        if (n < batches.length) return { Messages: batches[n++] };
-        await sleep(3);
-        return {};
-      });
-    }
+    const scriptReceives = (...batches: Message[][]) => receives(sqsMock, batches);
     const app = () =>
       createConsumerApp<ProjectedRecord>("invoices", invoiceFor, {
         sqs: sqsClient,
@@ -548,8 +495,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
     });
 
     it("on SIGTERM mid-batch: finishes the in-flight message, hands the rest back to the queue and exits 0", async () => {
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
+      const held = gate();
       let writing = false;
       scriptReceives([
         msg("d", JSON.stringify(sampleEvent(ID_D)), 1),
@@ -557,27 +503,20 @@ describe("event-driven-microservices containers (Node http on localhost, against
       ]);
       ddbMock.on(PutCommand).callsFake(async (input: PutCommand["input"]) => {
         writing = true;
-        await gate;
+        await held.promise;
         return toDynalite(input);
       });
       const consumer = app();
       const url = `http://127.0.0.1:${await consumer.server.start(0, "127.0.0.1")}`;
-      const signals = new EventEmitter();
-      const exits: number[] = [];
-      shutdownOnSignal([consumer.server, consumer.worker], {
-        signals: signals as unknown as Pick<NodeJS.Process, "once">,
-        exit: (code) => void exits.push(code),
-      });
+      const { sigterm, exits } = fakeProcess([consumer.server, consumer.worker]);
       consumer.worker.start();
       try {
         await until(() => writing, "the first write");
-        signals.emit("SIGTERM");
+        sigterm();
         await sleep(20);
         expect(exits, "waits for the in-flight write").to.deep.equal([]);
-        let refused = false;
-        await call(url, "GET", "/health").catch(() => (refused = true));
-        expect(refused).to.equal(true);
-        release();
+        expect(await refusesConnections(url)).to.equal(true);
+        held.release();
         await until(() => exits.length === 1, "exit");
 
         expect(exits).to.deep.equal([0]);
@@ -587,7 +526,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
         expect(stored).to.include(ID_D);
         expect(stored).not.to.include(ID_E);
       } finally {
-        release();
+        held.release();
         await Promise.all([consumer.worker.stop(), consumer.server.stop(100)]);
       }
     });

@@ -1,109 +1,49 @@
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import type { SQSEvent, SQSRecord } from "aws-lambda";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
-import type { AddressInfo } from "node:net";
 import { makeHandler } from "../../functions/file-indexer/handler";
 import { fileRow } from "../../functions/file-indexer/record";
 import * as faults from "./support/awsFaults";
-
-// dynalite ships no types; only listen/close/address are used.
-const dynalite = require("dynalite") as (opts: object) => {
-  listen(port: number, cb: () => void): void;
-  close(cb: () => void): void;
-  address(): AddressInfo;
-};
+import { LocalDynamo, detachedDoc, startDynalite } from "./support/dynalite";
+import {
+  RecordOptions,
+  TEST_EVENT,
+  notification,
+  s3Record as objectRecord,
+  sqsEvent as batch,
+  sqsRecord as queueRecord,
+} from "./support/objectEvents";
 
 const BUCKET = "files-bucket-826bbda";
 const TABLE = "files";
 let sequence = 0;
 
-/** One S3 event record exactly as S3 writes it (key URL-encoded, `+` for spaces). */
-function s3Record(
-  encodedKey: string,
-  options: { versionId?: string; sequencer?: string; eventName?: string; size?: number } = {},
-) {
-  return {
-    eventVersion: "2.1",
-    eventSource: "aws:s3",
-    awsRegion: "us-east-1",
-    eventTime: "2026-01-01T12:00:00.000Z",
-    eventName: options.eventName ?? "ObjectCreated:Put",
-    userIdentity: { principalId: "AWS:AROAEXAMPLE:files-api" },
-    requestParameters: { sourceIPAddress: "203.0.113.9" },
-    responseElements: {
-      "x-amz-request-id": "C3D13FE58DE4C810",
-      "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD",
-    },
-    s3: {
-      s3SchemaVersion: "1.0",
-      configurationId: "index-uploads",
-      bucket: {
-        name: BUCKET,
-        ownerIdentity: { principalId: "A3NL1KOZZKExample" },
-        arn: `arn:aws:s3:::${BUCKET}`,
-      },
-      object: {
-        key: encodedKey,
-        size: options.size ?? 1024,
-        eTag: "d41d8cd98f00b204e9800998ecf8427e",
-        versionId: options.versionId ?? "096fKKXTRTtl3on89fVO.nfljtsv6qko",
-        sequencer: options.sequencer ?? "0055AED6DCD90281E5",
-      },
-    },
-  };
-}
+/** One S3 event record of the versioned upload bucket, key as S3 encodes it (`+` for spaces). */
+const s3Record = (encodedKey: string, options: RecordOptions = {}) =>
+  objectRecord(encodedKey, {
+    bucket: BUCKET,
+    versionId: "096fKKXTRTtl3on89fVO.nfljtsv6qko",
+    sequencer: "0055AED6DCD90281E5",
+    ...options,
+  });
 
-/** An SQS record carrying `body`, as Lambda's SQS event source delivers it. */
-function sqsRecord(body: string): SQSRecord {
-  const id = `msg-${++sequence}`;
-  return {
-    messageId: id,
-    receiptHandle: `AQEB${id}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: "1",
-      SentTimestamp: "1767268800000",
-      SenderId: "AIDAEXAMPLE",
-      ApproximateFirstReceiveTimestamp: "1767268800001",
-    },
-    messageAttributes: {},
-    md5OfBody: "x",
-    eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:three-tier-lambda-s3-uploads",
-    awsRegion: "us-east-1",
-  };
-}
-
-const notification = (...records: object[]) => JSON.stringify({ Records: records });
-const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+/** An SQS record of the uploads queue carrying `body`, with a fresh message id. */
+const sqsRecord = (body: unknown) =>
+  queueRecord(`msg-${++sequence}`, body, "three-tier-lambda-s3-uploads");
 
 describe("functions/file-indexer (against dynalite)", () => {
-  let server: ReturnType<typeof dynalite>;
+  let local: LocalDynamo;
+  // No removeUndefinedValues (unlike the deployed client): a row with an undefined attribute fails.
   let ddb: DynamoDBDocumentClient;
   // Created in before(): mockClient patches S3Client globally until restored.
   let s3Mock: ReturnType<typeof mockClient>;
   let handler: ReturnType<typeof makeHandler>;
 
   before(async () => {
-    server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, resolve));
-    const client = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${server.address().port}`,
-      region: "us-east-1",
-      credentials: { accessKeyId: "x", secretAccessKey: "x" },
-    });
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-        BillingMode: "PAY_PER_REQUEST",
-      }),
-    );
-    ddb = DynamoDBDocumentClient.from(client);
+    local = await startDynalite();
+    await local.createTable(TABLE);
+    ddb = DynamoDBDocumentClient.from(local.client);
     s3Mock = mockClient(S3Client);
     s3Mock.on(HeadObjectCommand).resolves({ ContentType: "image/png", ContentLength: 1024 });
     s3Mock
@@ -119,15 +59,10 @@ describe("functions/file-indexer (against dynalite)", () => {
 
   after(async () => {
     s3Mock?.restore();
-    ddb?.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await local?.close();
   });
 
-  const rows = async () =>
-    ((await ddb.send(new ScanCommand({ TableName: TABLE }))).Items ?? []) as Record<
-      string,
-      unknown
-    >[];
+  const rows = () => local.scan(TABLE);
   const rowFor = async (key: string) => (await rows()).filter((r) => r.key === key);
 
   it("decodes keys with spaces ('+'), unicode and a literal '+' and records each file once", async () => {
@@ -168,15 +103,7 @@ describe("functions/file-indexer (against dynalite)", () => {
 
   it("acknowledges and ignores s3:TestEvent", async () => {
     const before = (await rows()).length;
-    const test = JSON.stringify({
-      Service: "Amazon S3",
-      Event: "s3:TestEvent",
-      Time: "2026-01-01T11:59:00.000Z",
-      Bucket: BUCKET,
-      RequestId: "5582815E1AEA5ADF",
-      HostId: "8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE",
-    });
-    const res = await handler(batch(sqsRecord(test)));
+    const res = await handler(batch(sqsRecord({ ...TEST_EVENT, Bucket: BUCKET })));
     expect(res.batchItemFailures).to.deep.equal([]);
     expect((await rows()).length).to.equal(before);
   });
@@ -273,12 +200,7 @@ describe("functions/file-indexer (against dynalite)", () => {
   });
 
   it("retries a message whose second object failed (DynamoDB InternalServerError) whole: the redelivery writes the rest and nothing twice", async () => {
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        region: "us-east-1",
-        credentials: { accessKeyId: "x", secretAccessKey: "x" },
-      }),
-    );
+    const doc = detachedDoc();
     const ddbMock = mockClient(doc);
     let failed = false;
     ddbMock.on(PutCommand).callsFake(async (input: PutCommand["input"]) => {

@@ -1,42 +1,27 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { expect } from "chai";
 import fc from "fast-check";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { SIGNED_HEADERS, makeHandler } from "../../functions/files-api/handler";
 import { UploadConfig, uploadConfigFromEnv } from "../../functions/files-api/upload";
-
-// s3rver ships no types; only run/close are used.
-const S3rver = require("s3rver") as new (opts: object) => {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-};
+import { httpApiEvent } from "./support/httpApi";
+import { LocalS3, startS3rver } from "./support/s3rver";
 
 const BUCKET = "files";
 const ID = "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
 
-function postFiles(
+const postFiles = (
   body: string | undefined,
   headers: Record<string, string> = {},
   method = "POST",
-) {
-  return {
-    version: "2.0",
-    routeKey: "POST /files",
-    rawPath: "/files",
-    rawQueryString: "",
-    headers: { "content-type": "application/json", ...headers },
-    requestContext: { http: { method, path: "/files" }, stage: "$default" },
+) =>
+  httpApiEvent(method, "/files", {
     body,
-    isBase64Encoded: false,
-  } as unknown as APIGatewayProxyEventV2;
-}
+    headers: { "content-type": "application/json", ...headers },
+  });
 
 describe("functions/files-api (presigned uploads against s3rver)", () => {
-  let server: InstanceType<typeof S3rver>;
+  let localS3: LocalS3;
   let s3: S3Client;
   let handler: ReturnType<typeof makeHandler>;
   const config: UploadConfig = {
@@ -48,24 +33,8 @@ describe("functions/files-api (presigned uploads against s3rver)", () => {
   };
 
   before(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "s3rver-"));
-    server = new S3rver({
-      port: 0,
-      address: "127.0.0.1",
-      silent: true,
-      directory: dir,
-      configureBuckets: [{ name: BUCKET }],
-    });
-    const { port } = await server.run();
-    s3 = new S3Client({
-      endpoint: `http://127.0.0.1:${port}`,
-      region: "us-east-1",
-      // s3rver's fixed development credentials; it verifies SigV4 signatures with them.
-      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-      forcePathStyle: true,
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    });
+    localS3 = await startS3rver([BUCKET]);
+    s3 = localS3.s3;
     handler = makeHandler({
       s3,
       config,
@@ -75,8 +44,7 @@ describe("functions/files-api (presigned uploads against s3rver)", () => {
   });
 
   after(async () => {
-    s3?.destroy();
-    await server?.close();
+    await localS3?.close();
   });
 
   const ticket = async (request: object) => {

@@ -1,10 +1,8 @@
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { expect } from "chai";
 import fc from "fast-check";
-import type { AddressInfo } from "node:net";
 import { makeHandler, stagePath } from "../../functions/items-api/handler";
 import {
   ItemsRepository,
@@ -18,72 +16,33 @@ import {
 } from "../../functions/lib/items";
 import { MAX_BODY_BYTES } from "../../functions/lib/http";
 import * as faults from "./support/awsFaults";
-
-// dynalite ships no types; only listen/close/address are used.
-const dynalite = require("dynalite") as (opts: object) => {
-  listen(port: number, cb: () => void): void;
-  close(cb: () => void): void;
-  address(): AddressInfo;
-};
+import { detachedDoc, LocalDynamo, startDynalite } from "./support/dynalite";
+import { HttpApiRequest, httpApiEvent } from "./support/httpApi";
 
 const TABLE = "items";
 const WRITES = new Set(["PutItemCommand", "UpdateItemCommand", "DeleteItemCommand"]);
 
-/** An API Gateway HTTP API (payload 2.0) event as the $default stage delivers it. */
-function apiEvent(
-  method: string,
-  path: string,
-  options: {
-    body?: string;
-    query?: Record<string, string>;
-    headers?: Record<string, string>;
-    base64?: boolean;
-  } = {},
-): APIGatewayProxyEventV2 {
-  const headers = { "content-type": "application/json", ...options.headers };
-  return {
-    version: "2.0",
-    routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
-    headers,
-    queryStringParameters: options.query,
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "api",
-      domainName: "api.execute-api.us-east-1.amazonaws.com",
-      domainPrefix: "api",
-      http: { method, path, protocol: "HTTP/1.1", sourceIp: "203.0.113.1", userAgent: "test" },
-      requestId: "req",
-      routeKey: `${method} ${path}`,
-      stage: "$default",
-      time: "01/Jan/2026:00:00:00 +0000",
-      timeEpoch: 0,
-    },
-    body: options.body,
-    isBase64Encoded: options.base64 ?? false,
-  };
-}
+/** A JSON request to the items API. */
+const apiEvent = (method: string, path: string, options: HttpApiRequest = {}) =>
+  httpApiEvent(method, path, {
+    ...options,
+    headers: { "content-type": "application/json", ...options.headers },
+  });
 
 type Handler = (e: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 const parse = (res: APIGatewayProxyStructuredResultV2) =>
   res.body ? JSON.parse(res.body) : undefined;
 
 describe("functions/items-api (against dynalite)", () => {
-  let server: ReturnType<typeof dynalite>;
+  let local: LocalDynamo;
   let client: DynamoDBClient;
   let handler: Handler;
   const sent: string[] = [];
   let clock = Date.parse("2026-01-01T00:00:00Z");
 
   before(async () => {
-    server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, resolve));
-    client = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${server.address().port}`,
-      region: "us-east-1",
-      credentials: { accessKeyId: "x", secretAccessKey: "x" },
-    });
+    local = await startDynalite();
+    client = local.client;
     // Records every command the service sends, to prove bad requests write nothing.
     client.middlewareStack.add(
       (next, context) => (args) => {
@@ -92,14 +51,7 @@ describe("functions/items-api (against dynalite)", () => {
       },
       { step: "initialize", name: "recordCommands" },
     );
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-        BillingMode: "PAY_PER_REQUEST",
-      }),
-    );
+    await local.createTable(TABLE);
     const service = createItemsService(TABLE, {
       client,
       now: () => new Date((clock += 1000)),
@@ -108,8 +60,7 @@ describe("functions/items-api (against dynalite)", () => {
   });
 
   after(async () => {
-    client?.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await local?.close();
   });
 
   const count = async () =>
@@ -458,12 +409,7 @@ describe("functions/items-api (against dynalite)", () => {
   });
 
   describe("AWS faults injected with aws-sdk-client-mock", () => {
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        region: "us-east-1",
-        credentials: { accessKeyId: "x", secretAccessKey: "x" },
-      }),
-    );
+    const doc = detachedDoc();
     const stub = () => mockClient(doc);
     let ddb: ReturnType<typeof stub>;
     const logged: { message: string; extra: Record<string, unknown> }[] = [];

@@ -1,27 +1,32 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
-import { EventEmitter } from "node:events";
 import { ContainerServer } from "../../functions/lib/container/httpServer";
-import { shutdownOnSignal } from "../../functions/lib/container/lifecycle";
 import { ItemsRepository, ItemsService, createItemsService } from "../../functions/lib/items";
 import { createItemsApp } from "../../functions/items-service/app";
 import * as faults from "./support/awsFaults";
-import { CREDENTIALS, Dynamo, REGION, call, memoryLogger, startDynamo } from "./support/containers";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import {
+  call,
+  expectJsonErrors,
+  fakeProcess,
+  gate,
+  memoryLogger,
+  refusesConnections,
+  sleep,
+  until,
+} from "./support/containers";
+import { detachedDoc, LocalDynamo, startDynalite } from "./support/dynalite";
 
 const TABLE = "items";
 const ITEM = { name: "Widget", tags: ["blue"], attributes: { weight: 3 } };
 
 describe("functions/items-service (Node http server on localhost, against dynalite)", () => {
-  let dynamo: Dynamo;
+  let dynamo: LocalDynamo;
   let app: ContainerServer;
   let base: string;
 
   before(async () => {
-    dynamo = await startDynamo();
+    dynamo = await startDynalite();
     await dynamo.createTable(TABLE, "id");
     const service = createItemsService(TABLE, { client: dynamo.client });
     app = createItemsApp({ service, logger: memoryLogger() });
@@ -85,12 +90,7 @@ describe("functions/items-service (Node http server on localhost, against dynali
 
   it("answers bad requests with a 4xx JSON error and writes nothing", async () => {
     const before = (await dynamo.scan(TABLE)).length;
-    const cases: [
-      string,
-      string,
-      { body?: string | object; headers?: Record<string, string> },
-      number,
-    ][] = [
+    await expectJsonErrors(base, [
       ["POST", "/items", { body: "{not json" }, 400],
       ["POST", "/items", { body: { name: "x", colour: "red" } }, 400],
       ["POST", "/items", { body: { name: 42 } }, 400],
@@ -105,20 +105,12 @@ describe("functions/items-service (Node http server on localhost, against dynali
       ["PUT", "/items/4c0f6d5e-8f7a-4d3b-9c2e-1a2b3c4d5e6f", { body: { name: "x" } }, 400],
       ["PATCH", "/items", { body: { name: "x" } }, 405],
       ["GET", "/nothing-here", {}, 404],
-    ];
-    for (const [method, path, options, status] of cases) {
-      const res = await call(base, method, path, options);
-      expect(res.status, `${method} ${path}`).to.equal(status);
-      expect(res.body, `${method} ${path}`).to.have.nested.property("error.status", status);
-      expect(res.body, `${method} ${path}`).to.have.nested.property("error.message");
-    }
+    ]);
     expect((await dynamo.scan(TABLE)).length).to.equal(before);
   });
 
   it("answers 503 with Retry-After when DynamoDB throttles, 500 when it fails, without internals", async () => {
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
-    );
+    const doc = detachedDoc();
     const ddb = mockClient(doc);
     const logger = memoryLogger();
     const faulty = createItemsApp({
@@ -146,14 +138,13 @@ describe("functions/items-service (Node http server on localhost, against dynali
 
   it("on SIGTERM mid-request: the in-flight write completes and is answered, then the process exits 0", async () => {
     // Holds the item's PutItem until released, as a slow DynamoDB call would.
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    const held = gate();
     let writing = false;
     dynamo.client.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName === "PutItemCommand") {
           writing = true;
-          await gate;
+          await held.promise;
         }
         return next(args);
       },
@@ -163,32 +154,25 @@ describe("functions/items-service (Node http server on localhost, against dynali
       service: createItemsService(TABLE, { client: dynamo.client }),
     });
     const url = `http://127.0.0.1:${await draining.start(0, "127.0.0.1")}`;
-    const signals = new EventEmitter();
-    const exits: number[] = [];
-    shutdownOnSignal([draining], {
-      signals: signals as unknown as Pick<NodeJS.Process, "once">,
-      exit: (code) => void exits.push(code),
-    });
+    const { sigterm, exits } = fakeProcess([draining]);
     try {
       const before = (await dynamo.scan(TABLE)).length;
       const inFlight = call(url, "POST", "/items", { body: { name: "in flight" } });
-      while (!writing) await sleep(2);
-      signals.emit("SIGTERM");
+      await until(() => writing, "the write");
+      sigterm();
       await sleep(20);
       expect(exits, "waits for the in-flight request").to.deep.equal([]);
-      let refused = false;
-      await call(url, "GET", "/health").catch(() => (refused = true));
-      expect(refused, "no new connections while draining").to.equal(true);
+      expect(await refusesConnections(url), "no new connections while draining").to.equal(true);
 
-      release();
+      held.release();
       const res = await inFlight;
       expect(res.status).to.equal(201);
       expect(res.headers.get("connection")).to.equal("close");
-      while (exits.length === 0) await sleep(2);
+      await until(() => exits.length === 1, "exit");
       expect(exits).to.deep.equal([0]);
       expect((await dynamo.scan(TABLE)).length).to.equal(before + 1);
     } finally {
-      release();
+      held.release();
       dynamo.client.middlewareStack.remove("holdPut");
       await draining.stop(100);
     }

@@ -1,6 +1,4 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { HeadObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { makeHandler } from "../../functions/metadata-indexer/handler";
@@ -8,9 +6,6 @@ import { metadataItem } from "../../functions/metadata-indexer/metadata";
 import { parseS3Body } from "../../functions/lib/s3Events";
 import * as faults from "./support/awsFaults";
 import {
-  CREDENTIALS,
-  REGION,
-  LocalDynamo,
   TEST_EVENT,
   notification,
   s3Record,
@@ -18,8 +13,8 @@ import {
   snsEnvelope,
   sqsEvent,
   sqsRecord,
-  startDynalite,
 } from "./support/objectEvents";
+import { LocalDynamo, REGION, putFailingOnce, startDynalite } from "./support/dynalite";
 
 const TABLE = "object-metadata";
 const NOW = new Date("2026-11-26T10:00:05.000Z");
@@ -47,7 +42,7 @@ describe("functions/metadata-indexer (against dynalite)", () => {
     await local.createTable(TABLE);
     handler = makeHandler(() => ({
       s3: new S3Client({ region: "us-east-1" }),
-      ddb: local.ddb,
+      ddb: local.doc,
       tableName: TABLE,
       logger: silentLogger(),
       now: () => now,
@@ -138,14 +133,7 @@ describe("functions/metadata-indexer (against dynalite)", () => {
   });
 
   it("returns a record to the queue when DynamoDB throttles its write, and indexes it once on redelivery", async () => {
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
-    );
-    const ddbMock = mockClient(doc);
-    ddbMock
-      .on(PutCommand)
-      .rejectsOnce(faults.dynamo.throughputExceeded())
-      .callsFake((input: PutCommand["input"]) => local.ddb.send(new PutCommand(input)));
+    const { doc, mock: ddbMock } = putFailingOnce(local, faults.dynamo.throughputExceeded());
     const throttled = makeHandler(() => ({
       s3: new S3Client({ region: REGION }),
       ddb: doc,

@@ -1,50 +1,17 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { expect } from "chai";
 import fc from "fast-check";
 import { makeHandler } from "../../functions/objects-api/handler";
 import { decodeCursor, encodeCursor, fromRef, toRef } from "../../functions/objects-api/routes";
 import * as faults from "./support/awsFaults";
-import { CREDENTIALS, LocalDynamo, REGION, startDynalite } from "./support/objectEvents";
+import { detachedDoc, LocalDynamo, startDynalite } from "./support/dynalite";
+import { httpApiEvent } from "./support/httpApi";
 
 const TABLE = "processed-objects";
 
-/** An HTTP API (payload 2.0) request as API Gateway sends it. */
-function request(
-  method: string,
-  rawPath: string,
-  query?: Record<string, string>,
-): APIGatewayProxyEventV2 {
-  return {
-    version: "2.0",
-    routeKey: `${method} ${rawPath}`,
-    rawPath,
-    rawQueryString: new URLSearchParams(query ?? {}).toString(),
-    headers: { accept: "application/json" },
-    queryStringParameters: query,
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "abc123",
-      domainName: "abc123.execute-api.us-east-1.amazonaws.com",
-      domainPrefix: "abc123",
-      http: {
-        method,
-        path: rawPath,
-        protocol: "HTTP/1.1",
-        sourceIp: "203.0.113.1",
-        userAgent: "t",
-      },
-      requestId: "req-1",
-      routeKey: `${method} ${rawPath}`,
-      stage: "$default",
-      time: "26/Nov/2026:10:00:00 +0000",
-      timeEpoch: 1764151200000,
-    },
-    isBase64Encoded: false,
-  };
-}
+const request = (method: string, rawPath: string, query?: Record<string, string>) =>
+  httpApiEvent(method, rawPath, { query, headers: { accept: "application/json" } });
 
 describe("functions/objects-api (against dynalite)", () => {
   let local: LocalDynamo;
@@ -56,7 +23,7 @@ describe("functions/objects-api (against dynalite)", () => {
     local = await startDynalite();
     await local.createTable(TABLE);
     for (const id of ids) {
-      await local.ddb.send(
+      await local.doc.send(
         new PutCommand({
           TableName: TABLE,
           Item: { id, key: id.split("#")[0], status: "processed" },
@@ -64,7 +31,7 @@ describe("functions/objects-api (against dynalite)", () => {
       );
     }
     handler = makeHandler(() => ({
-      ddb: local.ddb,
+      ddb: local.doc,
       tableName: TABLE,
       logger: { error: (m: string) => void errors.push(m) },
     }));
@@ -135,9 +102,7 @@ describe("functions/objects-api (against dynalite)", () => {
   });
 
   it("answers 503 with Retry-After when DynamoDB throttles a read, 500 when it fails, never with internals", async () => {
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
-    );
+    const doc = detachedDoc();
     const ddbMock = mockClient(doc);
     const logged: string[] = [];
     const faulty = makeHandler(() => ({

@@ -3,9 +3,7 @@
  * DynamoDB, with SQS mocked (what ingest sends is fed to the processor as SQS would deliver it),
  * S3 mocked and DynamoDB in dynalite.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   SQSClient,
   SendMessageBatchCommand,
@@ -20,17 +18,14 @@ import { classify } from "../../functions/object-processor/process";
 import { MalformedEventError } from "../../functions/lib/s3Events";
 import * as faults from "./support/awsFaults";
 import {
-  CREDENTIALS,
-  REGION,
-  LocalDynamo,
   TEST_EVENT,
   notification,
   s3Record,
   silentLogger,
   sqsEvent,
   sqsRecord,
-  startDynalite,
 } from "./support/objectEvents";
+import { LocalDynamo, REGION, putFailingOnce, startDynalite } from "./support/dynalite";
 
 const TABLE = "processed-objects";
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/object-work";
@@ -141,7 +136,7 @@ describe("functions/object-processor (against dynalite)", () => {
     await local.createTable(TABLE);
     processor = makeProcessor(() => ({
       s3: new S3Client({ region: "us-east-1" }),
-      ddb: local.ddb,
+      ddb: local.doc,
       tableName: TABLE,
       logger: silentLogger(),
       now: () => new Date("2026-11-26T10:00:00.000Z"),
@@ -262,14 +257,7 @@ describe("functions/object-processor (against dynalite)", () => {
   });
 
   it("returns a record to the queue when DynamoDB throttles its write; the redelivery writes it once", async () => {
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
-    );
-    const ddbMock = mockClient(doc);
-    ddbMock
-      .on(PutCommand)
-      .rejectsOnce(faults.dynamo.throttling())
-      .callsFake((input: PutCommand["input"]) => local.ddb.send(new PutCommand(input)));
+    const { doc, mock: ddbMock } = putFailingOnce(local, faults.dynamo.throttling());
     const throttled = makeProcessor(() => ({
       s3: new S3Client({ region: REGION }),
       ddb: doc,

@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import {
   MAX_SEEN,
@@ -12,13 +11,8 @@ import {
 } from "../../functions/stream-aggregator/aggregate";
 import { type WindowEvent, makeHandler } from "../../functions/stream-aggregator/handler";
 import * as faults from "./support/awsFaults";
-import {
-  CREDENTIALS,
-  Dynamo,
-  REGION,
-  kinesisRecord,
-  startDynalite,
-} from "./support/streamEmulators";
+import { kinesisRecord } from "./support/streamEmulators";
+import { detachedDoc, LocalDynamo, startDynalite } from "./support/dynalite";
 
 const WINDOW = { start: "2026-03-01T12:00:00Z", end: "2026-03-01T12:01:00Z" };
 const SHARD = "shardId-000000000003";
@@ -101,7 +95,7 @@ describe("functions/stream-aggregator: window state", () => {
 
 describe("functions/stream-aggregator: handler (dynalite)", function () {
   this.timeout(20_000);
-  let dynamo: Dynamo;
+  let dynamo: LocalDynamo;
   before(async () => {
     dynamo = await startDynalite();
     await dynamo.createTable("aggregates", "metric", "windowShard");
@@ -165,9 +159,7 @@ describe("functions/stream-aggregator: handler (dynalite)", function () {
   });
 
   it("fails a final invocation whose writes DynamoDB throttles; the retry with the same state writes the rows once", async () => {
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
-    );
+    const doc = detachedDoc();
     const ddbMock = mockClient(doc);
     ddbMock
       .on(BatchWriteCommand)

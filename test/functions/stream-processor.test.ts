@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -12,15 +11,8 @@ import { makeHandler } from "../../functions/stream-processor/handler";
 import { type ProcessorDeps, processBatch } from "../../functions/stream-processor/process";
 import { MAX_EVENT_BYTES } from "../../functions/lib/streamEvents";
 import * as faults from "./support/awsFaults";
-import {
-  CREDENTIALS,
-  Dynamo,
-  Kinesis,
-  REGION,
-  kinesisRecord,
-  startDynalite,
-  startKinesalite,
-} from "./support/streamEmulators";
+import { Kinesis, kinesisRecord, startKinesalite } from "./support/streamEmulators";
+import { detachedDoc, LocalDynamo, startDynalite } from "./support/dynalite";
 
 const DEDUPE = "dedupe";
 const DATA = "events";
@@ -47,7 +39,7 @@ const isBatchWriteTo = (command: Command, table: string) =>
 describe("functions/stream-processor (kinesalite + dynalite)", function () {
   this.timeout(30_000);
   let kinesis: Kinesis;
-  let dynamo: Dynamo;
+  let dynamo: LocalDynamo;
   let stream = 0;
 
   before(async () => {
@@ -370,9 +362,7 @@ describe("functions/stream-processor (kinesalite + dynalite)", function () {
       ["c1", "c2", "c3"].map((eventId) => ({ data: { eventId }, partitionKey: "p" })),
     );
     const [event] = await f.events();
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ region: REGION, credentials: CREDENTIALS }),
-    );
+    const doc = detachedDoc();
     const ddbMock = mockClient(doc);
     let throttled = 0;
     ddbMock.on(PutCommand).callsFake((input: PutCommand["input"]) => {

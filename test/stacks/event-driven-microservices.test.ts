@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
+import { actionsOf, resourcesOf, statementsOf } from "../support/iam";
 import { renderMermaid } from "../../scripts/plan/mermaid";
 import type { PlanDocument } from "../../scripts/plan/document";
 import { eventDrivenMicroservices } from "../../stacks/event-driven-microservices";
@@ -24,9 +25,6 @@ const T = {
   key: "aws:kms/key:Key",
 };
 
-type Stmt = { Effect: string; Action: string | string[]; Resource: string | string[] };
-const list = <V>(v: V | V[]): V[] => (Array.isArray(v) ? v : [v]);
-
 describe("flow event-driven-microservices", () => {
   let r: StackRun;
   const get = (type: string, name: string) => r.recorder.get(type, name);
@@ -38,17 +36,12 @@ describe("flow event-driven-microservices", () => {
         }[]
       )[0].environment.map((e) => [e.name, e.value]),
     );
-  const grants = (service: string) =>
-    (
-      JSON.parse(String(get(T.rolePolicy, `${service}-task`).inputs.policy)) as {
-        Statement: Stmt[];
-      }
-    ).Statement;
+  const grants = (service: string) => statementsOf(get(T.rolePolicy, `${service}-task`));
   const resourcesFor = (service: string, action: string) =>
     grants(service)
-      .filter((s) => list(s.Action).includes(action))
-      .flatMap((s) => list(s.Resource));
-  const allResources = (service: string) => grants(service).flatMap((s) => list(s.Resource));
+      .filter((s) => actionsOf(s).includes(action))
+      .flatMap((s) => resourcesOf(s));
+  const allResources = (service: string) => grants(service).flatMap((s) => resourcesOf(s));
 
   before(async () => {
     r = await runStack({

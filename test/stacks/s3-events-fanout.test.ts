@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
+import { actionsOf, resourcesOf, roleGrants } from "../support/iam";
 import { s3EventsFanout } from "../../stacks/s3-events-fanout";
 
 const NS = "aws-serverless-flows";
@@ -7,19 +8,11 @@ const QUEUE = "aws:sqs/queue:Queue";
 const FUNCTION = "aws:lambda/function:Function";
 const ESM = "aws:lambda/eventSourceMapping:EventSourceMapping";
 const TABLE = "aws:dynamodb/table:Table";
-const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
-
-type Stmt = { Effect: string; Action: string | string[]; Resource: string | string[] };
-const actions = (s: Stmt) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
-const resources = (s: Stmt) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
 
 describe("flow s3-events-fanout", () => {
   let run: StackRun;
   const get = (type: string, name: string) => run.recorder.get(type, name);
-  const grants = (fn: string) =>
-    (JSON.parse(get(ROLE_POLICY, fn).inputs.policy as string).Statement as Stmt[]).filter(
-      (s) => s.Effect === "Allow",
-    );
+  const grants = (fn: string) => roleGrants(run.recorder, fn);
 
   before(async () => {
     run = await runStack({
@@ -68,9 +61,9 @@ describe("flow s3-events-fanout", () => {
         (fn.environment as { variables: Record<string, string> }).variables.TABLE_NAME,
       ).to.equal(tableName);
       const writes = grants(`object-created-${sub}`).find((s) =>
-        actions(s).includes("dynamodb:PutItem"),
+        actionsOf(s).includes("dynamodb:PutItem"),
       );
-      expect(resources(writes!)).to.deep.equal([get(TABLE, table).state.arn]);
+      expect(resourcesOf(writes!)).to.deep.equal([get(TABLE, table).state.arn]);
       expect(
         get("aws:sns/topicSubscription:TopicSubscription", `object-created-${sub}`).inputs,
       ).to.have.property("rawMessageDelivery", true);
@@ -90,9 +83,9 @@ describe("flow s3-events-fanout", () => {
   it("lets consumers read only the upload prefix of the bucket", () => {
     const bucketArn = get("aws:s3/bucket:Bucket", "fanout-uploads").state.arn;
     const read = grants("object-created-checksum-summary").find((s) =>
-      actions(s).includes("s3:GetObject"),
+      actionsOf(s).includes("s3:GetObject"),
     )!;
-    expect(resources(read)).to.deep.equal([`${bucketArn}/uploads/*`]);
+    expect(resourcesOf(read)).to.deep.equal([`${bucketArn}/uploads/*`]);
   });
 
   it("runs consumers in the private subnets", () => {
@@ -114,8 +107,8 @@ describe("flow s3-events-fanout", () => {
       BUCKET_NAME: get("aws:s3/bucket:Bucket", "fanout-uploads").state.bucket,
       UPLOAD_KEY_PREFIX: "uploads/",
     });
-    const put = grants("fanout-api-uploads").find((s) => actions(s).includes("s3:PutObject"))!;
-    expect(resources(put)[0]).to.match(/^arn:aws:s3:::fanout-uploads-[0-9a-f]+\/uploads\/\*$/);
+    const put = grants("fanout-api-uploads").find((s) => actionsOf(s).includes("s3:PutObject"))!;
+    expect(resourcesOf(put)[0]).to.match(/^arn:aws:s3:::fanout-uploads-[0-9a-f]+\/uploads\/\*$/);
     // Outside dev the API requires a Cognito JWT on every route.
     for (const r of run.recorder.byType("aws:apigatewayv2/route:Route")) {
       expect(r.inputs.authorizationType).to.equal("JWT");

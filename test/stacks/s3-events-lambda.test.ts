@@ -1,23 +1,17 @@
 import { expect } from "chai";
 import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
+import { actionsOf, roleGrants } from "../support/iam";
 import { s3EventsLambda } from "../../stacks/s3-events-lambda";
 
 const NS = "aws-serverless-flows";
 const QUEUE = "aws:sqs/queue:Queue";
 const FUNCTION = "aws:lambda/function:Function";
-const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const PERMISSION = "aws:lambda/permission:Permission";
-
-type Stmt = { Effect: string; Action: string | string[]; Resource: string | string[] };
-const actions = (s: Stmt) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
 describe("flow s3-events-lambda", () => {
   let run: StackRun;
   const get = (type: string, name: string) => run.recorder.get(type, name);
-  const grants = (fn: string) =>
-    (JSON.parse(get(ROLE_POLICY, fn).inputs.policy as string).Statement as Stmt[]).filter(
-      (s) => s.Effect === "Allow",
-    );
+  const grants = (fn: string) => roleGrants(run.recorder, fn);
 
   before(async () => {
     run = await runStack({
@@ -60,7 +54,7 @@ describe("flow s3-events-lambda", () => {
     const env = (get(FUNCTION, "object-ingest").inputs.environment as { variables: object })
       .variables;
     expect(env).to.deep.equal({ QUEUE_URL: work.state.url });
-    const sends = grants("object-ingest").filter((s) => actions(s).includes("sqs:SendMessage"));
+    const sends = grants("object-ingest").filter((s) => actionsOf(s).includes("sqs:SendMessage"));
     expect(sends.map((s) => s.Resource)).to.deep.equal([[dlq.state.arn], [work.state.arn]]);
     const invokeConfig = run.recorder.byType(
       "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
@@ -86,7 +80,9 @@ describe("flow s3-events-lambda", () => {
       batchSize: 10,
       scalingConfig: { maximumConcurrency: 5 },
     });
-    const writes = grants("object-processor").find((s) => actions(s).includes("dynamodb:PutItem"));
+    const writes = grants("object-processor").find((s) =>
+      actionsOf(s).includes("dynamodb:PutItem"),
+    );
     expect(writes?.Resource).to.deep.equal([
       get("aws:dynamodb/table:Table", "processed-objects").state.arn,
     ]);
@@ -103,8 +99,10 @@ describe("flow s3-events-lambda", () => {
       "POST /files",
     ]);
     for (const r of routes) expect(r.inputs.authorizationType).to.equal("NONE");
-    const reads = grants("objects-api-objects").find((s) => actions(s).includes("dynamodb:Scan"))!;
-    expect(actions(reads)).to.not.include("dynamodb:PutItem");
+    const reads = grants("objects-api-objects").find((s) =>
+      actionsOf(s).includes("dynamodb:Scan"),
+    )!;
+    expect(actionsOf(reads)).to.not.include("dynamodb:PutItem");
     expect(
       (get(FUNCTION, "objects-api-objects").inputs.environment as { variables: object }).variables,
     ).to.deep.equal({

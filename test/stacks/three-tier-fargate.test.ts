@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
+import { actionsOf, resourcesOf, statementsOf } from "../support/iam";
 import { ConfigError } from "../../stacks/config";
 import { threeTierFargate } from "../../stacks/three-tier-fargate";
 
@@ -20,9 +21,6 @@ const T = {
   subnet: "aws:ec2/subnet:Subnet",
   scalingTarget: "aws:appautoscaling/target:Target",
 };
-
-type Stmt = { Effect: string; Action: string | string[]; Resource: string | string[] };
-const list = <V>(v: V | V[]): V[] => (Array.isArray(v) ? v : [v]);
 
 function run(environment: string, settings: object = {}): Promise<StackRun> {
   return runStack({
@@ -90,14 +88,10 @@ describe("flow three-tier-fargate (prod settings)", () => {
 
   it("grants the task role read/write on its table only", () => {
     const table = r.recorder.get(T.table, "fargate-items").state.arn as string;
-    const statements = (
-      JSON.parse(String(r.recorder.get(T.rolePolicy, "items-task").inputs.policy)) as {
-        Statement: Stmt[];
-      }
-    ).Statement;
-    const resources = statements.flatMap((s) => list(s.Resource));
+    const statements = statementsOf(r.recorder.get(T.rolePolicy, "items-task"));
+    const resources = statements.flatMap(resourcesOf);
     expect(new Set(resources)).to.deep.equal(new Set([table, `${table}/index/*`]));
-    const actions = statements.flatMap((s) => list(s.Action));
+    const actions = statements.flatMap(actionsOf);
     expect(actions).to.include.members([
       "dynamodb:GetItem",
       "dynamodb:PutItem",

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
+import { actionsOf, resourcesOf, roleGrants, statementsOf } from "../support/iam";
 import { threeTierLambdaS3 } from "../../stacks/three-tier-lambda-s3";
 
 const NS = "aws-serverless-flows";
@@ -8,23 +9,12 @@ const FUNCTION = "aws:lambda/function:Function";
 const QUEUE = "aws:sqs/queue:Queue";
 const ACCOUNT = "123456789012";
 
-type Stmt = {
-  Sid?: string;
-  Effect: string;
-  Principal?: unknown;
-  Action: string | string[];
-  Resource: string | string[];
-  Condition?: Record<string, Record<string, unknown>>;
-};
-const asArray = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
-
 describe("flow three-tier-lambda-s3", () => {
   let run: StackRun;
   const get = (type: string, name: string) => run.recorder.get(type, name);
   const statements = (type: string, name: string, key = "policy") =>
-    (JSON.parse(get(type, name).inputs[key] as string) as { Statement: Stmt[] }).Statement;
-  const grants = (fn: string) =>
-    statements("aws:iam/rolePolicy:RolePolicy", fn).filter((s) => s.Effect === "Allow");
+    statementsOf(get(type, name), key);
+  const grants = (fn: string) => roleGrants(run.recorder, fn);
   const bucketArn = () => get("aws:s3/bucket:Bucket", `${SLUG}-files`).state.arn as string;
 
   before(async () => {
@@ -96,11 +86,9 @@ describe("flow three-tier-lambda-s3", () => {
       UPLOAD_KEY_PREFIX: "uploads/",
     });
     const g = grants(`${SLUG}-api-files`);
-    const puts = g.filter((s) => asArray(s.Action).includes("s3:PutObject"));
+    const puts = g.filter((s) => actionsOf(s).includes("s3:PutObject"));
     expect(puts.map((s) => s.Resource)).to.deep.equal([[`${bucketArn()}/uploads/*`]]);
-    expect(g.flatMap((s) => asArray(s.Action)).some((a) => a.startsWith("dynamodb:"))).to.equal(
-      false,
-    );
+    expect(g.flatMap((s) => actionsOf(s)).some((a) => a.startsWith("dynamodb:"))).to.equal(false);
   });
 
   it("encrypts the work queue with a rotated key S3 may use (as AWS documents the grant)", () => {
@@ -112,7 +100,7 @@ describe("flow three-tier-lambda-s3", () => {
     const s3Use = statements("aws:kms/key:Key", `${SLUG}-uploads`).find(
       (s) => (s.Principal as { Service?: string })?.Service === "s3.amazonaws.com",
     )!;
-    expect(asArray(s3Use.Action)).to.deep.equal(["kms:GenerateDataKey*", "kms:Decrypt"]);
+    expect(actionsOf(s3Use)).to.deep.equal(["kms:GenerateDataKey*", "kms:Decrypt"]);
     // No condition S3 may not meet; the queue policy (next test) limits bucket and account.
     expect(s3Use).to.not.have.property("Condition");
   });
@@ -171,11 +159,11 @@ describe("flow three-tier-lambda-s3", () => {
     const key = get("aws:kms/key:Key", `${SLUG}-uploads`);
     const g = grants(`${SLUG}-file-indexer`);
     const on = (action: string) =>
-      g.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
+      g.filter((s) => actionsOf(s).includes(action)).flatMap((s) => resourcesOf(s));
     expect(on("dynamodb:PutItem")).to.deep.equal([table.state.arn]);
-    expect(
-      g.flatMap((s) => asArray(s.Action)).filter((a) => a.startsWith("dynamodb:")),
-    ).to.deep.equal(["dynamodb:PutItem"]);
+    expect(g.flatMap((s) => actionsOf(s)).filter((a) => a.startsWith("dynamodb:"))).to.deep.equal([
+      "dynamodb:PutItem",
+    ]);
     expect(on("s3:GetObject")).to.deep.equal([`${bucketArn()}/uploads/*`]);
     expect(on("sqs:ReceiveMessage")).to.deep.equal([queue.state.arn]);
     expect(on("kms:Decrypt")).to.deep.equal([key.state.arn]);

@@ -1,14 +1,12 @@
 import { expect } from "chai";
 import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
+import { actionsOf, resourcesOf, statementsOf } from "../support/iam";
 import { ConfigError } from "../../stacks/config";
 import { threeTierLambda } from "../../stacks/three-tier-lambda";
 
 const NS = "aws-serverless-flows";
 const FUNCTION = "aws:lambda/function:Function";
 const ROUTE = "aws:apigatewayv2/route:Route";
-
-type Stmt = { Effect: string; Action: string | string[]; Resource: string | string[] };
-const asArray = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
 
 function config(settings?: object, environment = "prod"): Record<string, string> {
   return {
@@ -87,13 +85,11 @@ describe("flow three-tier-lambda", () => {
 
     it("grants the items function read and write on its table only", () => {
       const tableArn = get("aws:dynamodb/table:Table", "three-tier-lambda-api").state.arn;
-      const doc = JSON.parse(
-        get("aws:iam/rolePolicy:RolePolicy", "three-tier-lambda-api-items").inputs.policy as string,
-      ) as { Statement: Stmt[] };
-      const dynamo = doc.Statement.filter((s) =>
-        asArray(s.Action).some((a) => a.startsWith("dynamodb:")),
+      const statements = statementsOf(
+        get("aws:iam/rolePolicy:RolePolicy", "three-tier-lambda-api-items"),
       );
-      expect(dynamo.flatMap((s) => asArray(s.Resource)).sort()).to.deep.equal(
+      const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")));
+      expect(dynamo.flatMap(resourcesOf).sort()).to.deep.equal(
         [tableArn, `${tableArn}/index/*`, tableArn].sort(),
       );
     });

@@ -5,7 +5,7 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { MAX_BODY_BYTES, classifyFault } from "../http";
+import { MAX_BODY_BYTES, classifyFault, errorBody } from "../http";
 
 /** A request as the app sees it (the items router's `ItemsHttpRequest` has the same shape). */
 export interface HttpRequest {
@@ -53,15 +53,15 @@ export interface ContainerServerOptions {
 
 const JSON_HEADERS = { "content-type": "application/json", "cache-control": "no-store" };
 
-/** The error body every API of the project returns. */
+/** A JSON error response with the body every API of the project returns (`errorBody`). */
 export function errorResponse(status: number, message: string, details?: unknown): HttpResponse {
-  return {
-    statusCode: status,
-    headers: { ...JSON_HEADERS },
-    body: JSON.stringify({
-      error: { status, message, ...(details === undefined ? {} : { details }) },
-    }),
-  };
+  return jsonResponse(status, errorBody(status, message, details));
+}
+
+/** 405 for `method` on `route`, naming the methods it allows (`Allow` header). */
+export function methodNotAllowed(method: string, route: string, allow: string): HttpResponse {
+  const res = errorResponse(405, `${method} is not allowed on ${route}`);
+  return { ...res, headers: { ...res.headers, allow } };
 }
 
 export function jsonResponse(

@@ -61,3 +61,21 @@ export function shutdownOnSignal(
   for (const s of ["SIGTERM", "SIGINT"] as const) signals.once(s, () => void shutdown(s));
   return shutdown;
 }
+
+/**
+ * Process entry step: starts `server` on PORT (default 8080) and logs the port it got. A server
+ * that cannot listen is fatal: logs why and exits 1, so ECS replaces the task.
+ */
+export function listenOrExit(
+  server: { start(port: number): Promise<number> },
+  logger: ServerLogger,
+  fields: Record<string, unknown> = {},
+): void {
+  server
+    .start(Number(process.env.PORT ?? 8080))
+    .then((port) => logger.info("listening", { port, ...fields }))
+    .catch((e: Error) => {
+      logger.error("could not start", { error: e.message });
+      process.exit(1);
+    });
+}

@@ -1,6 +1,6 @@
 /** Builds the items service over a real (or emulated) DynamoDB. */
-import { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { documentClient, documentClientOver } from "../runtime";
 import { ItemsRepository } from "./repository";
 import { ItemsService, ItemsServiceDeps } from "./service";
 
@@ -16,8 +16,6 @@ export function createItemsService(
   options: CreateItemsServiceOptions = {},
 ): ItemsService {
   const { client, clientConfig, ...deps } = options;
-  const doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient(clientConfig ?? {}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const doc = client ? documentClientOver(client) : documentClient(clientConfig);
   return new ItemsService({ ...deps, repository: new ItemsRepository(doc, tableName) });
 }

@@ -8,7 +8,13 @@
  * a 503 with Retry-After, and any other fault of ours (DynamoDB unreachable, a bug) a 500, both
  * with no internals in the body.
  */
-import { HttpError, MAX_BODY_BYTES, classifyFault, parseJsonBody } from "../http";
+import {
+  HttpError,
+  MAX_BODY_BYTES,
+  classifyFault,
+  decodePathSegment,
+  parseJsonBody,
+} from "../http";
 import { ItemsService, parseVersionTag } from "./service";
 
 export interface ItemsHttpRequest {
@@ -76,11 +82,7 @@ function matchRoute(path: string): Route {
   const segments = path.split("/").filter((s) => s.length > 0);
   if (segments[0] !== "items" || segments.length > 2) return { kind: "none" };
   if (segments.length === 1) return { kind: "collection" };
-  try {
-    return { kind: "item", id: decodeURIComponent(segments[1]) };
-  } catch {
-    throw new HttpError(400, "item id is not valid URL encoding");
-  }
+  return { kind: "item", id: decodePathSegment(segments[1], "item id") };
 }
 
 const ALLOWED = { collection: "GET, POST", item: "GET, PUT, DELETE" } as const;

@@ -3,6 +3,7 @@
  * the Lambda (API Gateway) and the container (Node http) adapters both validate with these.
  */
 import { z } from "zod";
+import { storableText as text } from "../text";
 
 /** Name of the partition key of the items table (type S). Components create the table with it. */
 export const ITEM_KEY = "id";
@@ -21,17 +22,6 @@ export const LIMITS = {
   pageMax: 100,
   cursor: 1024,
 } as const;
-
-/** Lone UTF-16 surrogates survive JSON.parse but are not valid UTF-8, which DynamoDB requires. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-function text(max: number, min = 0) {
-  return z
-    .string()
-    .min(min)
-    .max(max)
-    .refine((s) => !LONE_SURROGATE.test(s), { message: "contains invalid Unicode" });
-}
 
 /**
  * Numbers DynamoDB stores and the SDK reads back exactly: finite, within JavaScript's safe

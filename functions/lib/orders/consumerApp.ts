@@ -6,7 +6,7 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ContainerServer, ServerLogger } from "../container/httpServer";
-import { shutdownOnSignal } from "../container/lifecycle";
+import { listenOrExit, shutdownOnSignal } from "../container/lifecycle";
 import { QueueWorker, QueueWorkerOptions } from "../container/queueWorker";
 import { createLogger } from "../logger";
 import { documentClient, requireEnv } from "../runtime";
@@ -71,11 +71,5 @@ export function runConsumerService<R extends ProjectedRecord>(
   // Both stop at once: the server stops accepting, the worker stops polling; both finish in flight.
   shutdownOnSignal([app.server, app.worker], { logger });
   app.worker.start();
-  app.server
-    .start(Number(process.env.PORT ?? 8080))
-    .then((port) => logger.info("listening", { port, resource }))
-    .catch((e: Error) => {
-      logger.error("could not start", { error: e.message });
-      process.exit(1);
-    });
+  listenOrExit(app.server, logger, { resource });
 }

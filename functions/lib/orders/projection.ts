@@ -5,9 +5,15 @@
  */
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Message } from "@aws-sdk/client-sqs";
-import { HttpError } from "../http";
+import { HttpError, decodePathSegment } from "../http";
 import { PutOutcome, putOnce } from "../idempotentPut";
-import { HttpHandler, HttpResponse, errorResponse, jsonResponse } from "../container/httpServer";
+import {
+  HttpHandler,
+  HttpResponse,
+  errorResponse,
+  jsonResponse,
+  methodNotAllowed,
+} from "../container/httpServer";
 import { parseOrderPlacedMessage } from "./events";
 import { OrderPlaced, orderIdSchema } from "./schema";
 
@@ -60,19 +66,10 @@ export function projectionRouter<R extends ProjectedRecord>(
       return errorResponse(404, `no route for ${req.method} ${req.path}`);
     }
     if (req.method !== "GET") {
-      return {
-        ...errorResponse(405, `${req.method} is not allowed on /${resource}/{orderId}`),
-        headers: { "content-type": "application/json", allow: "GET" },
-      };
+      return methodNotAllowed(req.method, `/${resource}/{orderId}`, "GET");
     }
     try {
-      let id: string;
-      try {
-        id = decodeURIComponent(segments[1]);
-      } catch {
-        throw new HttpError(400, "order id is not valid URL encoding");
-      }
-      return jsonResponse(200, await projection.get(id));
+      return jsonResponse(200, await projection.get(decodePathSegment(segments[1], "order id")));
     } catch (e) {
       if (e instanceof HttpError && e.status < 500) return errorResponse(e.status, e.message);
       throw e;

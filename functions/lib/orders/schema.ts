@@ -4,17 +4,13 @@
  * producer and consumers so both read the same contract. Pure: no AWS calls.
  */
 import { z } from "zod";
+import { storableText } from "../text";
 
-/** Lone UTF-16 surrogates survive JSON.parse but are not valid UTF-8, which DynamoDB requires. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
+/** Order text is required (min 1 by default) and, when required, not blank. */
 function text(max: number, min = 1) {
-  return z
-    .string()
-    .min(min)
-    .max(max)
-    .refine((s) => !LONE_SURROGATE.test(s), { message: "contains invalid Unicode" })
-    .refine((s) => min === 0 || s.trim().length > 0, { message: "must not be blank" });
+  return storableText(max, min).refine((s) => min === 0 || s.trim().length > 0, {
+    message: "must not be blank",
+  });
 }
 
 export const ORDER_LIMITS = { lines: 50, quantity: 1000, unitPriceCents: 10_000_000 } as const;

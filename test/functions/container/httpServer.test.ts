@@ -7,9 +7,7 @@ import {
   parseTarget,
 } from "../../../functions/lib/container/httpServer";
 import * as faults from "../support/awsFaults";
-import { call, memoryLogger } from "../support/containers";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { call, memoryLogger, refusesConnections, sleep } from "../support/containers";
 
 /** A raw request with a chunked body (no content-length), to test the streaming size limit. */
 function chunkedPost(port: number, path: string, chunks: Buffer[]): Promise<number> {
@@ -140,8 +138,6 @@ describe("ContainerServer (Node http on localhost)", () => {
     expect(res.status).to.equal(200);
     expect(res.headers.get("connection")).to.equal("close");
     await stopped;
-    let refused = false;
-    await call(`http://127.0.0.1:${p}`, "GET", "/health").catch(() => (refused = true));
-    expect(refused).to.equal(true);
+    expect(await refusesConnections(`http://127.0.0.1:${p}`)).to.equal(true);
   });
 });

@@ -13,34 +13,22 @@ import {
   QueueWorker,
   defaultRetryDelaySeconds,
 } from "../../../functions/lib/container/queueWorker";
-import { CREDENTIALS, REGION, memoryLogger } from "../support/containers";
+import {
+  fakeProcess,
+  gate,
+  logSqsAcks,
+  memoryLogger,
+  scriptReceives as receives,
+  sleep,
+  sqsMessage,
+  until,
+} from "../support/containers";
+import { CREDENTIALS, REGION } from "../support/dynalite";
 
 const QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/billing";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function message(id: string, receiveCount = 1, receipt = `rh-${id}-${receiveCount}`): Message {
-  return {
-    MessageId: id,
-    ReceiptHandle: receipt,
-    Body: JSON.stringify({ id }),
-    Attributes: { ApproximateReceiveCount: String(receiveCount) },
-  };
-}
-
-function deferred() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** Waits until `check` holds (the worker runs in the background). */
-async function until(check: () => boolean, what: string, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(2);
-  }
-}
+const message = (id: string, receiveCount = 1, receipt?: string): Message =>
+  sqsMessage(id, JSON.stringify({ id }), receiveCount, receipt);
 
 describe("QueueWorker (mocked SQS)", () => {
   const client = new SQSClient({ region: REGION, credentials: CREDENTIALS });
@@ -52,29 +40,12 @@ describe("QueueWorker (mocked SQS)", () => {
   after(() => sqs.restore());
 
   /** Scripted receives: each call takes the next batch; afterwards empty polls (a few ms each). */
-  function scriptReceives(...batches: Message[][]) {
-    let i = 0;
-    sqs.on(ReceiveMessageCommand).callsFake(async () => {
-      log.push("receive");
-      if (i < batches.length) return { Messages: batches[i++] };
-      await sleep(3);
-      return {};
-    });
-  }
+  const scriptReceives = (...batches: Message[][]) =>
+    receives(sqs, batches, () => log.push("receive"));
 
   beforeEach(() => {
     sqs.reset();
-    log = [];
-    sqs.on(DeleteMessageCommand).callsFake(async (input: { ReceiptHandle: string }) => {
-      log.push(`delete:${input.ReceiptHandle}`);
-      return {};
-    });
-    sqs
-      .on(ChangeMessageVisibilityCommand)
-      .callsFake(async (input: { ReceiptHandle: string; VisibilityTimeout: number }) => {
-        log.push(`visibility:${input.ReceiptHandle}:${input.VisibilityTimeout}`);
-        return {};
-      });
+    log = logSqsAcks(sqs);
   });
 
   it("long-polls with the receive count attribute, and deletes each message only after processing it", async () => {
@@ -174,7 +145,7 @@ describe("QueueWorker (mocked SQS)", () => {
 
   it("on SIGTERM: stops polling, finishes in-flight work, releases unstarted messages, exits 0", async () => {
     scriptReceives([message("m1"), message("m2"), message("m3")]);
-    const gate = deferred();
+    const held = gate();
     const handled: string[] = [];
     const worker = new QueueWorker({
       sqs: client,
@@ -182,23 +153,18 @@ describe("QueueWorker (mocked SQS)", () => {
       concurrency: 1,
       handle: async (m) => {
         handled.push(m.MessageId!);
-        if (m.MessageId === "m1") await gate.promise;
+        if (m.MessageId === "m1") await held.promise;
       },
     });
-    const signals = new EventEmitter();
-    const exits: number[] = [];
-    shutdownOnSignal([worker], {
-      signals: signals as unknown as Pick<NodeJS.Process, "once">,
-      exit: (code) => void exits.push(code),
-    });
+    const { sigterm, exits } = fakeProcess([worker]);
     worker.start();
     await until(() => handled.includes("m1"), "m1 in flight");
 
-    signals.emit("SIGTERM");
+    sigterm();
     await sleep(10);
     const receivesAtStop = sqs.commandCalls(ReceiveMessageCommand).length;
     expect(exits, "waits for in-flight work").to.deep.equal([]);
-    gate.resolve();
+    held.release();
     await until(() => exits.length === 1, "exit");
 
     expect(exits).to.deep.equal([0]);

@@ -3,15 +3,14 @@ import { putOnce } from "../../../functions/lib/idempotentPut";
 import { processS3EventBatch } from "../../../functions/lib/s3Batch";
 import type { S3ObjectEvent } from "../../../functions/lib/s3Events";
 import {
-  LocalDynamo,
   TEST_EVENT,
   notification,
   s3Record,
   snsEnvelope,
   sqsEvent,
   sqsRecord,
-  startDynalite,
 } from "../support/objectEvents";
+import { LocalDynamo, startDynalite } from "../support/dynalite";
 
 describe("functions/lib/s3Batch", () => {
   it("hands every object of every message to the handler and counts the batch", async () => {
@@ -57,15 +56,15 @@ describe("functions/lib/idempotentPut (against dynalite)", () => {
   after(() => local.close());
 
   it("writes the first item and reports later ones with the same key as duplicates", async () => {
-    expect(await putOnce(local.ddb, "once", { id: "k", n: 1 })).to.equal("written");
-    expect(await putOnce(local.ddb, "once", { id: "k", n: 2 })).to.equal("duplicate");
+    expect(await putOnce(local.doc, "once", { id: "k", n: 1 })).to.equal("written");
+    expect(await putOnce(local.doc, "once", { id: "k", n: 2 })).to.equal("duplicate");
     expect(await local.scan("once")).to.deep.equal([{ id: "k", n: 1 }]);
   });
 
   it("rethrows other errors (they fail the record, which is retried)", async () => {
     let name = "";
     try {
-      await putOnce(local.ddb, "no-such-table", { id: "k" });
+      await putOnce(local.doc, "no-such-table", { id: "k" });
     } catch (e) {
       name = (e as Error).name;
     }

@@ -1,14 +1,22 @@
 /**
- * Test support for the container apps: an in-process dynalite with tables keyed as each service
- * needs, a silent logger, a tiny HTTP client, and OrderPlaced fixtures.
+ * Test support for the container apps: a silent logger, a tiny HTTP client, waiting on background
+ * work, a fake process for SIGTERM tests, a scripted SQS for queue workers, and OrderPlaced
+ * fixtures (dynalite is in ./dynalite).
  */
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { AwsClientStub } from "aws-sdk-client-mock";
+import { expect } from "chai";
+import { EventEmitter } from "node:events";
 import type { ServerLogger } from "../../../functions/lib/container/httpServer";
+import { Stoppable, shutdownOnSignal } from "../../../functions/lib/container/lifecycle";
 import { Order, OrderPlaced, orderPlaced } from "../../../functions/lib/orders/schema";
-
-export const REGION = "us-east-1";
-export const CREDENTIALS = { accessKeyId: "x", secretAccessKey: "x" };
+import { REGION } from "./dynalite";
 
 /** Collects log lines instead of printing them. */
 export function memoryLogger(): ServerLogger & { lines: { level: string; message: string }[] } {
@@ -17,51 +25,88 @@ export function memoryLogger(): ServerLogger & { lines: { level: string; message
   return { lines, info: log("info"), warn: log("warn"), error: log("error") };
 }
 
-// dynalite ships no types; only listen/close/address are used.
-const dynalite = require("dynalite") as (opts: object) => {
-  listen(port: number, cb: () => void): void;
-  close(cb: () => void): void;
-  address(): { port: number };
-};
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export interface Dynamo {
-  client: DynamoDBClient;
-  doc: DynamoDBDocumentClient;
-  createTable(name: string, key: string): Promise<void>;
-  scan(name: string): Promise<Record<string, unknown>[]>;
-  close(): Promise<void>;
+/** Waits until `check` holds (the work runs in the background); fails naming `what` after `ms`. */
+export async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(2);
+  }
 }
 
-export async function startDynamo(): Promise<Dynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, resolve));
-  const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${server.address().port}`,
-    region: REGION,
-    credentials: CREDENTIALS,
+/** A promise that stays pending until `release()`: stands in for a slow downstream call. */
+export function gate(): { promise: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const promise = new Promise<void>((r) => (release = r));
+  return { promise, release };
+}
+
+/**
+ * `shutdownOnSignal(parts)` wired to a fake process: `sigterm()` delivers SIGTERM and `exits`
+ * collects the exit codes instead of ending the test run.
+ */
+export function fakeProcess(parts: Stoppable[]): { sigterm(): void; exits: number[] } {
+  const signals = new EventEmitter();
+  const exits: number[] = [];
+  shutdownOnSignal(parts, {
+    signals: signals as unknown as Pick<NodeJS.Process, "once">,
+    exit: (code) => void exits.push(code),
   });
-  const doc = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  return { sigterm: () => void signals.emit("SIGTERM"), exits };
+}
+
+/** A message as ReceiveMessage returns it to a worker (with the receive count it asks for). */
+export function sqsMessage(
+  id: string,
+  body: string,
+  receiveCount = 1,
+  receipt = `rh-${id}-${receiveCount}`,
+): Message {
   return {
-    client,
-    doc,
-    createTable: async (name, key) => {
-      await client.send(
-        new CreateTableCommand({
-          TableName: name,
-          AttributeDefinitions: [{ AttributeName: key, AttributeType: "S" }],
-          KeySchema: [{ AttributeName: key, KeyType: "HASH" }],
-          BillingMode: "PAY_PER_REQUEST",
-        }),
-      );
-    },
-    scan: async (name) => (await doc.send(new ScanCommand({ TableName: name }))).Items ?? [],
-    close: async () => {
-      client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    MessageId: id,
+    ReceiptHandle: receipt,
+    Body: body,
+    Attributes: { ApproximateReceiveCount: String(receiveCount) },
   };
+}
+
+/**
+ * Answers a mocked SQS client's deletes and visibility changes, recording each in the returned
+ * log as `delete:<receipt>` or `visibility:<receipt>:<seconds>`, in the order the worker sent them.
+ */
+export function logSqsAcks(sqs: AwsClientStub<SQSClient>): string[] {
+  const log: string[] = [];
+  sqs.on(DeleteMessageCommand).callsFake(async (input: { ReceiptHandle: string }) => {
+    log.push(`delete:${input.ReceiptHandle}`);
+    return {};
+  });
+  sqs
+    .on(ChangeMessageVisibilityCommand)
+    .callsFake(async (input: { ReceiptHandle: string; VisibilityTimeout: number }) => {
+      log.push(`visibility:${input.ReceiptHandle}:${input.VisibilityTimeout}`);
+      return {};
+    });
+  return log;
+}
+
+/**
+ * Scripted receives: each ReceiveMessage takes the next batch, afterwards empty polls (a few ms
+ * each, standing in for the long poll). `onReceive` runs on every call.
+ */
+export function scriptReceives(
+  sqs: AwsClientStub<SQSClient>,
+  batches: Message[][],
+  onReceive: () => void = () => undefined,
+): void {
+  let i = 0;
+  sqs.on(ReceiveMessageCommand).callsFake(async () => {
+    onReceive();
+    if (i < batches.length) return { Messages: batches[i++] };
+    await sleep(3);
+    return {};
+  });
 }
 
 export interface Reply {
@@ -71,12 +116,18 @@ export interface Reply {
   text: string;
 }
 
+export interface CallOptions {
+  /** An object is sent as JSON (with its content type). */
+  body?: string | object;
+  headers?: Record<string, string>;
+}
+
 /** One HTTP request to a local server; the body is parsed as JSON when it is JSON. */
 export async function call(
   base: string,
   method: string,
   path: string,
-  options: { body?: string | object; headers?: Record<string, string> } = {},
+  options: CallOptions = {},
 ): Promise<Reply> {
   const body =
     options.body === undefined
@@ -100,6 +151,28 @@ export async function call(
     parsed = {};
   }
   return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/** Whether a new connection to the server fails (a draining server stops accepting). */
+export async function refusesConnections(base: string): Promise<boolean> {
+  return call(base, "GET", "/health").then(
+    () => false,
+    () => true,
+  );
+}
+
+/** A request the app must refuse: method, path, options, expected status. */
+export type ErrorCase = [method: string, path: string, options: CallOptions, status: number];
+
+/** Sends each case; each must be answered with its status as `{ error: { status, message } }`. */
+export async function expectJsonErrors(base: string, cases: ErrorCase[]): Promise<void> {
+  for (const [method, path, options, status] of cases) {
+    const res = await call(base, method, path, options);
+    const what = `${method} ${path} ${JSON.stringify(options).slice(0, 80)}`;
+    expect(res.status, what).to.equal(status);
+    expect(res.body, what).to.have.nested.property("error.status", status);
+    expect(res.body, what).to.have.nested.property("error.message");
+  }
 }
 
 export const ORDER_INPUT = {

@@ -1,16 +1,13 @@
 /**
  * Real-shaped events for the S3-event handlers: S3 notification records (keys form-encoded as S3
- * writes them), SNS envelopes, SQS records and batches, and an in-process dynalite with a table.
+ * writes them), SNS envelopes, SQS records and batches (dynalite is in ./dynalite).
  */
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { createHash } from "node:crypto";
+import { REGION } from "./dynalite";
 
-export const REGION = "us-east-1";
 export const ACCOUNT = "123456789012";
-export const CREDENTIALS = { accessKeyId: "x", secretAccessKey: "x" };
 
 /** A logger that writes nothing (tests assert on results, not log lines). */
 export const silentLogger = () => new Logger({ serviceName: "test", logLevel: "SILENT" });
@@ -104,49 +101,3 @@ export function sqsRecord(messageId: string, body: unknown, queue = "work"): SQS
 }
 
 export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
-
-// dynalite ships no types; only listen/close/address are used.
-const dynalite = require("dynalite") as (opts: object) => {
-  listen(port: number, cb: () => void): void;
-  close(cb: () => void): void;
-  address(): { port: number };
-};
-
-/** A dynalite server with document clients and a helper to create `id`-keyed tables. */
-export interface LocalDynamo {
-  ddb: DynamoDBDocumentClient;
-  createTable(name: string): Promise<void>;
-  scan(name: string): Promise<Record<string, unknown>[]>;
-  close(): Promise<void>;
-}
-
-export async function startDynalite(): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, resolve));
-  const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${server.address().port}`,
-    region: REGION,
-    credentials: CREDENTIALS,
-  });
-  const ddb = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  return {
-    ddb,
-    createTable: async (name) => {
-      await client.send(
-        new CreateTableCommand({
-          TableName: name,
-          AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-          KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-          BillingMode: "PAY_PER_REQUEST",
-        }),
-      );
-    },
-    scan: async (name) => (await ddb.send(new ScanCommand({ TableName: name }))).Items ?? [],
-    close: async () => {
-      client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}

@@ -1,8 +1,8 @@
 /**
- * Test support for the stream functions: in-process kinesalite and dynalite, and the conversion of
- * records read from the (emulated) stream into the event Lambda hands a Kinesis consumer.
+ * Test support for the stream functions: in-process kinesalite (dynalite is in ./dynalite), and
+ * the conversion of records read from the (emulated) stream into the event Lambda hands a Kinesis
+ * consumer.
  */
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateStreamCommand,
   DescribeStreamCommand,
@@ -12,77 +12,11 @@ import {
   ListShardsCommand,
   PutRecordsCommand,
 } from "@aws-sdk/client-kinesis";
-import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+import { CREDENTIALS, EmulatorServer, REGION, closeServer, listen } from "./dynalite";
 
-export const REGION = "us-east-1";
-export const CREDENTIALS = { accessKeyId: "x", secretAccessKey: "x" };
-
-// The emulators ship no types; only listen/close/address are used.
-type Server = {
-  listen(port: number, cb: () => void): void;
-  close(cb: () => void): void;
-  address(): { port: number };
-};
-const dynalite = require("dynalite") as (opts: object) => Server;
-const kinesalite = require("kinesalite") as (opts: object) => Server;
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, resolve));
-  return `http://127.0.0.1:${server.address().port}`;
-}
-
-export interface Dynamo {
-  client: DynamoDBClient;
-  doc: DynamoDBDocumentClient;
-  createTable(name: string, hashKey: string, rangeKey?: string): Promise<void>;
-  scan(name: string): Promise<Record<string, unknown>[]>;
-  close(): Promise<void>;
-}
-
-export async function startDynalite(): Promise<Dynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const endpoint = await listen(server);
-  const client = new DynamoDBClient({ endpoint, region: REGION, credentials: CREDENTIALS });
-  const doc = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  return {
-    client,
-    doc,
-    createTable: async (name, hashKey, rangeKey) => {
-      await client.send(
-        new CreateTableCommand({
-          TableName: name,
-          AttributeDefinitions: [
-            { AttributeName: hashKey, AttributeType: "S" },
-            ...(rangeKey ? [{ AttributeName: rangeKey, AttributeType: "S" as const }] : []),
-          ],
-          KeySchema: [
-            { AttributeName: hashKey, KeyType: "HASH" },
-            ...(rangeKey ? [{ AttributeName: rangeKey, KeyType: "RANGE" as const }] : []),
-          ],
-          BillingMode: "PAY_PER_REQUEST",
-        }),
-      );
-    },
-    scan: async (name) => {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(new ScanCommand({ TableName: name, ExclusiveStartKey: start }));
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return items;
-    },
-    close: async () => {
-      client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+const kinesalite = require("kinesalite") as (opts: object) => EmulatorServer;
 
 /** A record as a producer sends it: data as an object (JSON) or raw text (to make poison). */
 export interface Produced {
@@ -189,7 +123,7 @@ export async function startKinesalite(): Promise<Kinesis> {
     },
     close: async () => {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }
