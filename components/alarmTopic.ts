@@ -54,57 +54,24 @@ export class AlarmTopic extends pulumi.ComponentResource {
       )
       .throwIfAny();
 
-    const parent = { parent: this };
-    const account = aws.getCallerIdentityOutput({}, parent).accountId;
-    const region = aws.getRegionOutput({}, parent).region;
-    // Only alarms of this account and region: no other account's alarm can borrow the grant.
-    const fromOwnAlarms: Conditions = {
-      StringEquals: { "aws:SourceAccount": account },
-      ArnLike: {
-        "aws:SourceArn": pulumi.interpolate`arn:aws:cloudwatch:${region}:${account}:alarm:*`,
-      },
-    };
-
-    this.key = new ServiceKey(
+    const { key, topic, fromOwnAlarms } = alarmEncryptedTopic(
       name,
       {
-        description: `Encrypts alarm topic ${name}`,
-        users: [{ service: "cloudwatch.amazonaws.com", condition: fromOwnAlarms }],
-        transform: args.transform?.key,
+        keyDescription: `Encrypts alarm topic ${name}`,
+        displayName: args.displayName ?? "Alarms",
+        transform: { key: args.transform?.key, topic: args.transform?.topic },
       },
-      parent,
+      this,
     );
-
-    this.topic = new aws.sns.Topic(
-      name,
-      applyTransform<aws.sns.TopicArgs>(
-        { displayName: args.displayName ?? "Alarms", kmsMasterKeyId: this.key.arn },
-        args.transform?.topic,
-        name,
-      ),
-      parent,
-    );
+    this.key = key;
+    this.topic = topic;
     this.arn = this.topic.arn;
-
-    const statements: Statement[] = [
-      {
-        Sid: "CloudWatchAlarmsPublish",
-        Effect: "Allow",
-        Principal: { Service: "cloudwatch.amazonaws.com" },
-        Action: "sns:Publish",
-        Resource: this.topic.arn,
-        Condition: fromOwnAlarms,
-      },
-      denyInsecureTransport("sns:Publish", [this.topic.arn]),
-    ];
-    this.topicPolicy = new aws.sns.TopicPolicy(
+    this.topicPolicy = alarmTopicPolicy(
       name,
-      applyTransform<aws.sns.TopicPolicyArgs>(
-        { arn: this.topic.arn, policy: policyDocument(statements) },
-        args.transform?.topicPolicy,
-        name,
-      ),
-      parent,
+      this.topic.arn,
+      { sid: "CloudWatchAlarmsPublish", condition: fromOwnAlarms },
+      args.transform?.topicPolicy,
+      this,
     );
 
     if (args.email !== undefined) {
@@ -116,10 +83,97 @@ export class AlarmTopic extends pulumi.ComponentResource {
           args.transform?.subscription,
           n,
         ),
-        parent,
+        { parent: this },
       );
     }
 
     this.registerOutputs({ arn: this.arn });
   }
+}
+
+/** What `alarmEncryptedTopic` creates, plus the account id and the key grant's condition. */
+export interface AlarmEncryptedTopic {
+  key: ServiceKey;
+  topic: aws.sns.Topic;
+  account: pulumi.Output<string>;
+  /** Only this account's alarms in this region (the key grant's condition). */
+  fromOwnAlarms: Conditions;
+}
+
+/**
+ * A customer-managed key that this account's CloudWatch alarms (in this region) may use, and an
+ * SNS topic encrypted with it: CloudWatch cannot publish to a topic under the AWS-managed SNS key.
+ * Both are named `name` and parented to `parent`.
+ */
+export function alarmEncryptedTopic(
+  name: string,
+  args: {
+    keyDescription: string;
+    displayName: string;
+    transform?: { key?: ServiceKeyArgs["transform"]; topic?: Transform<aws.sns.TopicArgs> };
+  },
+  parent: pulumi.Resource,
+): AlarmEncryptedTopic {
+  const opts = { parent };
+  const account = aws.getCallerIdentityOutput({}, opts).accountId;
+  const region = aws.getRegionOutput({}, opts).region;
+  // Only alarms of this account and region: no other account's alarm can borrow the grant.
+  const fromOwnAlarms: Conditions = {
+    StringEquals: { "aws:SourceAccount": account },
+    ArnLike: {
+      "aws:SourceArn": pulumi.interpolate`arn:aws:cloudwatch:${region}:${account}:alarm:*`,
+    },
+  };
+  const key = new ServiceKey(
+    name,
+    {
+      description: args.keyDescription,
+      users: [{ service: "cloudwatch.amazonaws.com", condition: fromOwnAlarms }],
+      transform: args.transform?.key,
+    },
+    opts,
+  );
+  const topic = new aws.sns.Topic(
+    name,
+    applyTransform<aws.sns.TopicArgs>(
+      { displayName: args.displayName, kmsMasterKeyId: key.arn },
+      args.transform?.topic,
+      name,
+    ),
+    opts,
+  );
+  return { key, topic, account, fromOwnAlarms };
+}
+
+/**
+ * The topic policy of an alarm topic: CloudWatch may publish under `condition` (statement `sid`),
+ * and every non-TLS publish is denied. Named `name`, parented to `parent`.
+ */
+export function alarmTopicPolicy(
+  name: string,
+  topicArn: pulumi.Input<string>,
+  publish: { sid: string; condition: Conditions },
+  transform: Transform<aws.sns.TopicPolicyArgs> | undefined,
+  parent: pulumi.Resource,
+): aws.sns.TopicPolicy {
+  const statements: Statement[] = [
+    {
+      Sid: publish.sid,
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: "sns:Publish",
+      Resource: topicArn,
+      Condition: publish.condition,
+    },
+    denyInsecureTransport("sns:Publish", [topicArn]),
+  ];
+  return new aws.sns.TopicPolicy(
+    name,
+    applyTransform<aws.sns.TopicPolicyArgs>(
+      { arn: topicArn, policy: policyDocument(statements) },
+      transform,
+      name,
+    ),
+    { parent },
+  );
 }

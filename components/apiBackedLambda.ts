@@ -1,14 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { metricAlarm } from "./alarms";
 import { cognitoJwtAuthorizer } from "./cognitoAuth";
 import {
   API_5XX_RATE_THRESHOLD,
   API_THROTTLE_BURST,
   API_THROTTLE_RATE,
   LOG_RETENTION_DAYS,
-  LOG_RETENTION_VALUES,
 } from "./defaults";
+import { ACCESS_LOG_FORMAT, httpApi, serverErrorRateAlarm } from "./httpApi";
 import { DashboardRow, MetricWidget, metric } from "./flowDashboard";
 import { Statement, allow } from "./iam";
 import { BundledFunction, BundledFunctionArgs } from "./lambdaFunction";
@@ -16,6 +15,9 @@ import type { Network } from "./network";
 import { SecureTable, SecureTableArgs, TableRef, tableGrants } from "./secureTable";
 import { Transform, applyTransform } from "./transform";
 import { ArgumentErrors } from "./validate";
+
+/** Re-exported: the format predates `httpApi.ts`. */
+export { ACCESS_LOG_FORMAT };
 
 /** How callers authenticate: no auth, SigV4 (IAM) or a Cognito user pool's JWTs. */
 export const API_AUTH_MODES = ["none", "iam", "cognito"] as const;
@@ -280,12 +282,7 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
         `${burst} is not a positive integer`,
         "use 1 or more",
       )
-      .check(
-        (LOG_RETENTION_VALUES as readonly number[]).includes(retention),
-        "logRetentionDays",
-        `${retention} is not a value CloudWatch Logs accepts`,
-        `use one of ${LOG_RETENTION_VALUES.join(", ")}`,
-      )
+      .checkLogRetention(retention)
       .check(
         errorRate > 0 && errorRate < 1,
         "serverErrorRateThreshold",
@@ -346,83 +343,38 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
     this.tableName = tableRef ? pulumi.output(tableRef.name) : undefined;
     this.tableArn = tableRef ? pulumi.output(tableRef.arn) : undefined;
 
-    this.api = new aws.apigatewayv2.Api(
-      name,
-      applyTransform<aws.apigatewayv2.ApiArgs>(
-        {
-          protocolType: "HTTP",
-          description: args.description ?? `HTTP API ${name}`,
-          corsConfiguration: args.cors
-            ? {
-                allowOrigins: origins,
-                allowMethods: [
-                  ...new Set(
-                    allRoutes
-                      .filter((r) => r !== "$default")
-                      .map((r) => r.split(" ")[0])
-                      .flatMap((m) =>
-                        m === "ANY" ? ["GET", "POST", "PUT", "PATCH", "DELETE"] : [m],
-                      ),
-                  ),
-                ].sort(),
-                allowHeaders: args.cors.allowHeaders ?? [
-                  "authorization",
-                  "content-type",
-                  "if-match",
-                ],
-                exposeHeaders: args.cors.exposeHeaders ?? ["etag", "location"],
-                maxAge: args.cors.maxAgeSeconds ?? 3600,
-                allowCredentials: false,
-              }
-            : undefined,
-        },
-        t.api,
+    const http = httpApi(
+      {
         name,
-      ),
-      parent,
+        description: args.description ?? `HTTP API ${name}`,
+        cors: args.cors,
+        corsMethods: [
+          ...new Set(
+            allRoutes
+              .filter((r) => r !== "$default")
+              .map((r) => r.split(" ")[0])
+              .flatMap((m) => (m === "ANY" ? ["GET", "POST", "PUT", "PATCH", "DELETE"] : [m])),
+          ),
+        ].sort(),
+        accessLog: {
+          resourceName: `${name}-access`,
+          logGroupName: `/aws/apigateway/${pulumi.getProject()}-${pulumi.getStack()}/${name}/access`,
+          retentionDays: retention,
+          kmsKeyArn: args.logKmsKeyArn,
+        },
+        throttleRateLimit: rate,
+        throttleBurstLimit: burst,
+        // Per-route metrics are billed as custom metrics; the API-wide ones drive the alarm.
+        detailedMetricsEnabled: false,
+        transform: { api: t.api, stage: t.stage, accessLogGroup: t.accessLogGroup },
+      },
+      this,
     );
+    this.api = http.api;
+    this.accessLogGroup = http.accessLogGroup;
+    this.stage = http.stage;
     this.url = this.api.apiEndpoint;
     this.executionArn = this.api.executionArn;
-
-    const accessLogName = `${name}-access`;
-    this.accessLogGroup = new aws.cloudwatch.LogGroup(
-      accessLogName,
-      applyTransform<aws.cloudwatch.LogGroupArgs>(
-        {
-          name: `/aws/apigateway/${pulumi.getProject()}-${pulumi.getStack()}/${name}/access`,
-          retentionInDays: retention,
-          kmsKeyId: args.logKmsKeyArn,
-        },
-        t.accessLogGroup,
-        accessLogName,
-      ),
-      parent,
-    );
-
-    this.stage = new aws.apigatewayv2.Stage(
-      name,
-      applyTransform<aws.apigatewayv2.StageArgs>(
-        {
-          apiId: this.api.id,
-          // $default: no stage prefix in paths, deployed on every change.
-          name: "$default",
-          autoDeploy: true,
-          accessLogSettings: {
-            destinationArn: this.accessLogGroup.arn,
-            format: JSON.stringify(ACCESS_LOG_FORMAT),
-          },
-          defaultRouteSettings: {
-            throttlingRateLimit: rate,
-            throttlingBurstLimit: burst,
-            // Per-route metrics are billed as custom metrics; the API-wide ones drive the alarm.
-            detailedMetricsEnabled: false,
-          },
-        },
-        t.stage,
-        name,
-      ),
-      parent,
-    );
 
     // Cognito: only when some route uses it.
     if (handlers.some(([, h]) => authOf(h) === "cognito")) {
@@ -432,11 +384,8 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
           apiId: this.api.id,
           cognito: args.cognito,
           deletionProtection: args.deletionProtection,
-          transform: {
-            userPool: t.userPool,
-            userPoolClient: t.userPoolClient,
-            authorizer: t.authorizer,
-          },
+          // Picks its userPool, userPoolClient and authorizer hooks.
+          transform: t,
         },
         this,
       );
@@ -560,18 +509,12 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
     }
 
     if (args.alarmTopicArn) {
-      this.serverErrorAlarm = metricAlarm(
+      this.serverErrorAlarm = serverErrorRateAlarm(
         `${name}-5xx-rate`,
         {
-          description: `API ${name}: over ${errorRate * 100}% of requests failed with 5xx (see its access log and function logs)`,
-          namespace: "AWS/ApiGateway",
-          metricName: "5xx",
-          dimensions: { ApiId: this.api.id, Stage: "$default" },
-          // Each request counts 0 or 1, so the average is the 5xx rate.
-          statistic: "Average",
+          apiId: this.api.id,
           threshold: errorRate,
-          comparisonOperator: "GreaterThanThreshold",
-          datapointsToAlarm: 3,
+          description: `API ${name}: over ${errorRate * 100}% of requests failed with 5xx (see its access log and function logs)`,
         },
         args.alarmTopicArn,
         this,
@@ -642,23 +585,3 @@ export function httpApiWidgets(apiId: pulumi.Input<string>): MetricWidget[] {
     },
   ];
 }
-
-/** Access log line: one JSON object per request, fields named as in API Gateway's `$context`. */
-export const ACCESS_LOG_FORMAT = {
-  requestId: "$context.requestId",
-  ip: "$context.identity.sourceIp",
-  requestTime: "$context.requestTime",
-  httpMethod: "$context.httpMethod",
-  routeKey: "$context.routeKey",
-  path: "$context.path",
-  status: "$context.status",
-  protocol: "$context.protocol",
-  responseLength: "$context.responseLength",
-  responseLatency: "$context.responseLatency",
-  integrationStatus: "$context.integrationStatus",
-  integrationLatency: "$context.integrationLatency",
-  integrationError: "$context.integrationErrorMessage",
-  authorizerError: "$context.authorizer.error",
-  errorMessage: "$context.error.message",
-  userAgent: "$context.identity.userAgent",
-} as const;

@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { metricAlarm } from "./alarms";
 import {
-  ACCESS_LOG_FORMAT,
   API_AUTH_MODES,
   ApiAuth,
   ApiCors,
@@ -16,9 +15,9 @@ import {
   API_THROTTLE_BURST,
   API_THROTTLE_RATE,
   LOG_RETENTION_DAYS,
-  LOG_RETENTION_VALUES,
 } from "./defaults";
 import { DashboardRow, metric } from "./flowDashboard";
+import { httpApi, serverErrorRateAlarm } from "./httpApi";
 import type { Network } from "./network";
 import { Transform, applyTransform } from "./transform";
 import { ArgumentErrors } from "./validate";
@@ -47,10 +46,6 @@ export function isRoutePath(p: string): boolean {
 export function defaultPriority(serviceName: string): number {
   const n = parseInt(createHash("sha256").update(serviceName).digest("hex").slice(0, 8), 16);
   return (1 + (n % PRIORITY_SLOTS)) * MAX_PATHS;
-}
-
-export function logRetentionOk(days: number): boolean {
-  return (LOG_RETENTION_VALUES as readonly number[]).includes(days);
 }
 
 export interface FargateClusterArgs {
@@ -205,12 +200,7 @@ export class FargateCluster extends pulumi.ComponentResource {
         `${errorRate} is not a share between 0 and 1`,
         "use e.g. 0.05 for 5%",
       )
-      .check(
-        logRetentionOk(retention),
-        "logRetentionDays",
-        `${retention} is not a value CloudWatch Logs accepts`,
-        `use one of ${LOG_RETENTION_VALUES.join(", ")}`,
-      )
+      .checkLogRetention(retention)
       .check(
         args.tls === undefined || /^[A-Za-z0-9.-]+$/.test(args.tls.serverName),
         "tls.serverName",
@@ -338,69 +328,28 @@ export class FargateCluster extends pulumi.ComponentResource {
       parent,
     );
 
-    this.apiLogGroup = new aws.cloudwatch.LogGroup(
-      `${name}-api`,
-      applyTransform<aws.cloudwatch.LogGroupArgs>(
-        {
-          name: `/aws/apigateway/${pulumi.getProject()}-${pulumi.getStack()}/${name}`,
-          retentionInDays: retention,
-          kmsKeyId: args.logKmsKeyArn,
-        },
-        t.apiLogGroup,
-        `${name}-api`,
-      ),
-      parent,
-    );
-
-    this.api = new aws.apigatewayv2.Api(
-      name,
-      applyTransform<aws.apigatewayv2.ApiArgs>(
-        {
-          protocolType: "HTTP",
-          description: `Public entry point of the Fargate services of ${name}`,
-          corsConfiguration: args.cors
-            ? {
-                allowOrigins: origins,
-                allowMethods: ["DELETE", "GET", "PATCH", "POST", "PUT"],
-                allowHeaders: args.cors.allowHeaders ?? [
-                  "authorization",
-                  "content-type",
-                  "if-match",
-                ],
-                exposeHeaders: args.cors.exposeHeaders ?? ["etag", "location"],
-                maxAge: args.cors.maxAgeSeconds ?? 3600,
-                allowCredentials: false,
-              }
-            : undefined,
-        },
-        t.api,
+    const http = httpApi(
+      {
         name,
-      ),
-      parent,
-    );
-
-    this.stage = new aws.apigatewayv2.Stage(
-      name,
-      applyTransform<aws.apigatewayv2.StageArgs>(
-        {
-          apiId: this.api.id,
-          name: "$default",
-          autoDeploy: true,
-          defaultRouteSettings: {
-            throttlingRateLimit: rate,
-            throttlingBurstLimit: burst,
-            detailedMetricsEnabled: true,
-          },
-          accessLogSettings: {
-            destinationArn: this.apiLogGroup.arn,
-            format: JSON.stringify(ACCESS_LOG_FORMAT),
-          },
+        description: `Public entry point of the Fargate services of ${name}`,
+        cors: args.cors,
+        corsMethods: ["DELETE", "GET", "PATCH", "POST", "PUT"],
+        accessLog: {
+          resourceName: `${name}-api`,
+          logGroupName: `/aws/apigateway/${pulumi.getProject()}-${pulumi.getStack()}/${name}`,
+          retentionDays: retention,
+          kmsKeyArn: args.logKmsKeyArn,
         },
-        t.stage,
-        name,
-      ),
-      parent,
+        throttleRateLimit: rate,
+        throttleBurstLimit: burst,
+        detailedMetricsEnabled: true,
+        transform: { api: t.api, stage: t.stage, accessLogGroup: t.apiLogGroup },
+      },
+      this,
     );
+    this.apiLogGroup = http.accessLogGroup;
+    this.api = http.api;
+    this.stage = http.stage;
     this.url = this.api.apiEndpoint;
 
     this.vpcLink = new aws.apigatewayv2.VpcLink(
@@ -445,11 +394,8 @@ export class FargateCluster extends pulumi.ComponentResource {
           apiId: this.api.id,
           cognito: args.cognito,
           deletionProtection,
-          transform: {
-            userPool: t.userPool,
-            userPoolClient: t.userPoolClient,
-            authorizer: t.authorizer,
-          },
+          // Picks its userPool, userPoolClient and authorizer hooks.
+          transform: t,
         },
         this,
       );
@@ -462,18 +408,12 @@ export class FargateCluster extends pulumi.ComponentResource {
     }
 
     if (args.alarmTopicArn) {
-      metricAlarm(
+      serverErrorRateAlarm(
         `${name}-api-5xx-rate`,
         {
-          description: `API of ${name}: over ${errorRate * 100}% of requests failed with 5xx (see its access log and the services' logs)`,
-          namespace: "AWS/ApiGateway",
-          metricName: "5xx",
-          dimensions: { ApiId: this.api.id, Stage: "$default" },
-          // Each request counts 0 or 1, so the average is the 5xx rate.
-          statistic: "Average",
+          apiId: this.api.id,
           threshold: errorRate,
-          comparisonOperator: "GreaterThanThreshold",
-          datapointsToAlarm: 3,
+          description: `API of ${name}: over ${errorRate * 100}% of requests failed with 5xx (see its access log and the services' logs)`,
         },
         args.alarmTopicArn,
         this,

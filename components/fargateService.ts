@@ -20,7 +20,6 @@ import {
   FARGATE_STOP_TIMEOUT_SECONDS,
   HEALTH_CHECK_GRACE_SECONDS,
   LOG_RETENTION_DAYS,
-  LOG_RETENTION_VALUES,
   SCALE_IN_COOLDOWN_SECONDS,
   SCALE_OUT_COOLDOWN_SECONDS,
 } from "./defaults";
@@ -31,7 +30,6 @@ import {
   MAX_PATHS,
   type NetworkRef,
   isRoutePath,
-  logRetentionOk,
 } from "./fargateCluster";
 import { DashboardRow, MetricWidget, metric } from "./flowDashboard";
 import { Statement, allow, assumeRolePolicy, leastPrivilegeProblems, policyDocument } from "./iam";
@@ -384,12 +382,7 @@ export class FargateService extends pulumi.ComponentResource {
         privilegeProblems.join("; "),
         "list explicit actions on explicit resource ARNs",
       )
-      .check(
-        logRetentionOk(retention),
-        "logRetentionDays",
-        `${retention} is not a value CloudWatch Logs accepts`,
-        `use one of ${LOG_RETENTION_VALUES.join(", ")}`,
-      )
+      .checkLogRetention(retention)
       .check(
         dockerfile === undefined || fs.existsSync(dockerfile),
         "image.dockerfile",

@@ -7,7 +7,6 @@ import {
   API_THROTTLE_BURST,
   API_THROTTLE_RATE,
   LOG_RETENTION_DAYS,
-  LOG_RETENTION_VALUES,
 } from "./defaults";
 import { DashboardRow, metric } from "./flowDashboard";
 import { allow, assumeRolePolicy, policyDocument } from "./iam";
@@ -280,12 +279,7 @@ export function checkIngestArgs(
       `${quota} is not a positive integer`,
       "use 1 or more requests per period",
     )
-    .check(
-      (LOG_RETENTION_VALUES as readonly number[]).includes(retention),
-      f("logRetentionDays"),
-      `${retention} is not a value CloudWatch Logs accepts`,
-      `use one of ${LOG_RETENTION_VALUES.join(", ")}`,
-    );
+    .checkLogRetention(retention, f("logRetentionDays"));
 }
 
 /** One route: resource, model, method, integration and its responses. */

@@ -9,7 +9,6 @@ import {
   KINESIS_SHARD_COUNT,
   KINESIS_SHARD_LEVEL_METRICS,
   LAMBDA_TIMEOUT_SECONDS,
-  LOG_RETENTION_VALUES,
 } from "./defaults";
 import { DashboardRow, MetricWidget, metric } from "./flowDashboard";
 import { KinesisIngestApi, KinesisIngestApiArgs, checkIngestArgs } from "./kinesisIngestApi";
@@ -246,15 +245,7 @@ export class KinesisPipeline extends pulumi.ComponentResource {
     checkAnalyticsArgs(errors, "analytics", args.analytics ?? {});
     checkNotifierArgs(errors, "notifications", args.notifications ?? {});
     checkArchiveArgs(errors, "archive", `${name}-archive`, args.archive ?? {});
-    errors
-      .check(
-        args.logRetentionDays === undefined ||
-          (LOG_RETENTION_VALUES as readonly number[]).includes(args.logRetentionDays),
-        "logRetentionDays",
-        `${args.logRetentionDays} is not a value CloudWatch Logs accepts`,
-        `use one of ${LOG_RETENTION_VALUES.join(", ")}`,
-      )
-      .throwIfAny();
+    errors.checkLogRetention(args.logRetentionDays).throwIfAny();
 
     const parent = { parent: this };
     const t = args.transform ?? {};
@@ -305,6 +296,12 @@ export class KinesisPipeline extends pulumi.ComponentResource {
     this.streamArn = this.stream.arn;
     const streamRef = { name: this.stream.name, arn: this.stream.arn, kmsKeyArn: keyArn };
 
+    // Every child logs and alarms the same way.
+    const observability = {
+      logRetentionDays: args.logRetentionDays,
+      logKmsKeyArn: args.logKmsKeyArn,
+      alarmTopicArn: args.alarmTopicArn,
+    };
     this.ingest = new KinesisIngestApi(
       `${name}-ingest`,
       {
@@ -312,9 +309,7 @@ export class KinesisPipeline extends pulumi.ComponentResource {
         streamName: this.stream.name,
         streamArn: this.stream.arn,
         streamKmsKeyArn: keyArn,
-        logRetentionDays: args.logRetentionDays,
-        logKmsKeyArn: args.logKmsKeyArn,
-        alarmTopicArn: args.alarmTopicArn,
+        ...observability,
         transform: t.ingest,
       },
       parent,
@@ -327,30 +322,27 @@ export class KinesisPipeline extends pulumi.ComponentResource {
       parent,
     );
 
-    this.dedupeTable = new SecureTable(
-      `${name}-dedupe`,
-      {
-        hashKey: { name: "eventId", type: "S" },
-        ttlAttribute: "expiresAt",
-        kmsKeyArn: keyArn,
-        deletionProtection: args.deletionProtection,
-        retainOnDelete: retain,
-        transform: t.dedupeTable,
-      },
-      parent,
-    );
-    this.dataTable = new SecureTable(
-      `${name}-events`,
-      {
-        hashKey: { name: "eventId", type: "S" },
-        stream: "NEW_AND_OLD_IMAGES",
-        kmsKeyArn: keyArn,
-        deletionProtection: args.deletionProtection,
-        retainOnDelete: retain,
-        transform: t.dataTable,
-      },
-      parent,
-    );
+    // Both tables hold one row per event, under the pipeline's key and protection.
+    const eventTable = (suffix: string, extra: Partial<SecureTableArgs>) =>
+      new SecureTable(
+        `${name}-${suffix}`,
+        {
+          hashKey: { name: "eventId", type: "S" },
+          ...extra,
+          kmsKeyArn: keyArn,
+          deletionProtection: args.deletionProtection,
+          retainOnDelete: retain,
+        },
+        parent,
+      );
+    this.dedupeTable = eventTable("dedupe", {
+      ttlAttribute: "expiresAt",
+      transform: t.dedupeTable,
+    });
+    this.dataTable = eventTable("events", {
+      stream: "NEW_AND_OLD_IMAGES",
+      transform: t.dataTable,
+    });
 
     if (processor.enhancedFanOut) {
       this.streamConsumer = new aws.kinesis.StreamConsumer(
@@ -393,9 +385,7 @@ export class KinesisPipeline extends pulumi.ComponentResource {
         timeout: processorTimeout,
         memorySize,
         vpc,
-        logRetentionDays: args.logRetentionDays,
-        logKmsKeyArn: args.logKmsKeyArn,
-        alarmTopicArn: args.alarmTopicArn,
+        ...observability,
         transform: t.processor,
       },
       parent,
@@ -410,9 +400,7 @@ export class KinesisPipeline extends pulumi.ComponentResource {
         kmsKeyArn: keyArn,
         deletionProtection: args.deletionProtection,
         retainOnDelete: retain,
-        logRetentionDays: args.logRetentionDays,
-        logKmsKeyArn: args.logKmsKeyArn,
-        alarmTopicArn: args.alarmTopicArn,
+        ...observability,
         transform: t.analytics,
       },
       parent,
@@ -425,9 +413,7 @@ export class KinesisPipeline extends pulumi.ComponentResource {
         table: { streamArn: this.dataTable.streamArn!, kmsKeyArn: keyArn },
         onFailureQueueArn: this.onFailureQueue.arn,
         kmsKeyArn: keyArn,
-        logRetentionDays: args.logRetentionDays,
-        logKmsKeyArn: args.logKmsKeyArn,
-        alarmTopicArn: args.alarmTopicArn,
+        ...observability,
         transform: t.notifier,
       },
       parent,
@@ -442,9 +428,7 @@ export class KinesisPipeline extends pulumi.ComponentResource {
         kmsKeyArn: keyArn,
         forceDestroy: args.forceDestroy,
         retainOnDelete: retain,
-        logRetentionDays: args.logRetentionDays,
-        logKmsKeyArn: args.logKmsKeyArn,
-        alarmTopicArn: args.alarmTopicArn,
+        ...observability,
         transform: t.archive,
       },
       parent,

@@ -8,7 +8,6 @@ import {
   LAMBDA_RUNTIME,
   LAMBDA_TIMEOUT_SECONDS,
   LOG_RETENTION_DAYS,
-  LOG_RETENTION_VALUES,
 } from "./defaults";
 import { DashboardRow, metric } from "./flowDashboard";
 import { Statement, allow, assumeRolePolicy, leastPrivilegeProblems, policyDocument } from "./iam";
@@ -87,12 +86,7 @@ export class BundledFunction extends pulumi.ComponentResource {
         `${timeout} is outside 1-900 s`,
         "use 1 to 900",
       )
-      .check(
-        (LOG_RETENTION_VALUES as readonly number[]).includes(retention),
-        "logRetentionDays",
-        `${retention} is not a value CloudWatch Logs accepts`,
-        `use one of ${LOG_RETENTION_VALUES.join(", ")}`,
-      )
+      .checkLogRetention(retention)
       .check(
         leastPrivilegeProblems(known).length === 0,
         "statements",

@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   AZ_COUNT,
   LOG_RETENTION_DAYS,
-  LOG_RETENTION_VALUES,
   NAT_GATEWAYS,
   SUBNET_PREFIX_LENGTH,
   VPC_CIDR,
@@ -254,12 +253,7 @@ export class Network extends pulumi.ComponentResource {
         "list at least azCount zones or lower azCount",
       );
     }
-    errors.check(
-      (LOG_RETENTION_VALUES as readonly number[]).includes(retention),
-      "flowLogRetentionDays",
-      `${retention} is not a value CloudWatch Logs accepts`,
-      `use one of ${LOG_RETENTION_VALUES.join(", ")}`,
-    );
+    errors.checkLogRetention(retention, "flowLogRetentionDays");
     const badNames = interfaceServices.filter((s) => !/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(s));
     errors.check(
       badNames.length === 0,
@@ -635,5 +629,20 @@ export class Network extends pulumi.ComponentResource {
       );
     }
     return sg;
+  }
+
+  /**
+   * `vpc` settings for Lambda functions in the private subnets, behind a new
+   * `egressOnlySecurityGroup(name, description, options)`.
+   */
+  functionVpc(
+    name: string,
+    description: string,
+    options: EgressOnlySecurityGroupOptions = {},
+  ): { subnetIds: pulumi.Output<string[]>; securityGroupIds: pulumi.Output<string>[] } {
+    return {
+      subnetIds: this.privateSubnetIds,
+      securityGroupIds: [this.egressOnlySecurityGroup(name, description, options).id],
+    };
   }
 }

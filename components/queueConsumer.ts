@@ -12,7 +12,8 @@ import {
 import type { DashboardRow } from "./flowDashboard";
 import { Statement, allow } from "./iam";
 import { BundledFunction, BundledFunctionArgs } from "./lambdaFunction";
-import { Transform, applyTransform } from "./transform";
+import { bundledFunctionWithEventSource } from "./eventSource";
+import type { Transform } from "./transform";
 import { ArgumentErrors } from "./validate";
 
 /** The queue a consumer polls: a `SecureQueue` plus what it cannot tell about itself. */
@@ -154,33 +155,24 @@ export class QueueConsumer extends pulumi.ComponentResource {
     } = args;
     const { eventSourceMapping: esmTransform, ...fnTransform } = transform ?? {};
 
-    this.function = new BundledFunction(
-      name,
-      {
-        ...fnArgs,
-        statements: [...queueConsumeStatements(queue), ...(fnArgs.statements ?? [])],
-        transform: fnTransform,
-      },
-      { parent: this },
-    );
-
-    this.eventSourceMapping = new aws.lambda.EventSourceMapping(
-      name,
-      applyTransform<aws.lambda.EventSourceMappingArgs>(
+    ({ function: this.function, eventSourceMapping: this.eventSourceMapping } =
+      bundledFunctionWithEventSource(
+        name,
+        {
+          ...fnArgs,
+          statements: [...queueConsumeStatements(queue), ...(fnArgs.statements ?? [])],
+          transform: fnTransform,
+        },
         {
           eventSourceArn: queue.arn,
-          functionName: this.function.arn,
           batchSize: batchSize ?? SQS_BATCH_SIZE,
           maximumBatchingWindowInSeconds: maximumBatchingWindowInSeconds || undefined,
           functionResponseTypes: ["ReportBatchItemFailures"],
           scalingConfig: maximumConcurrency ? { maximumConcurrency } : undefined,
         },
         esmTransform,
-        name,
-      ),
-      // Lambda checks the role's SQS permissions when the mapping is created.
-      { parent: this, dependsOn: [this.function.policy] },
-    );
+        this,
+      ));
     this.registerOutputs({ functionArn: this.function.arn });
   }
 

@@ -18,7 +18,8 @@ import {
   SHARD_AUTOSCALER_TIMEOUT_SECONDS,
 } from "./defaults";
 import { DashboardRow, metric } from "./flowDashboard";
-import { Conditions, Statement, allow, denyInsecureTransport, policyDocument } from "./iam";
+import { alarmEncryptedTopic, alarmTopicPolicy } from "./alarmTopic";
+import { allow } from "./iam";
 import { kinesisStreamWidgets } from "./kinesisPipeline";
 import { ServiceKey, ServiceKeyArgs } from "./kmsKey";
 import { BundledFunction, BundledFunctionArgs } from "./lambdaFunction";
@@ -165,34 +166,18 @@ export class ShardAutoscaler extends pulumi.ComponentResource {
 
     const parent = { parent: this };
     const t = args.transform ?? {};
-    const account = aws.getCallerIdentityOutput({}, parent).accountId;
-    const region = aws.getRegionOutput({}, parent).region;
-
-    // CloudWatch cannot publish to a topic under the AWS-managed SNS key: a CMK it may use.
-    const fromOwnAlarms: Conditions = {
-      StringEquals: { "aws:SourceAccount": account },
-      ArnLike: {
-        "aws:SourceArn": pulumi.interpolate`arn:aws:cloudwatch:${region}:${account}:alarm:*`,
-      },
-    };
-    this.key = new ServiceKey(
+    const scaling = alarmEncryptedTopic(
       `${name}-scaling`,
       {
-        description: `Encrypts the scaling topic of shard autoscaler ${name}`,
-        users: [{ service: "cloudwatch.amazonaws.com", condition: fromOwnAlarms }],
-        transform: t.key,
+        keyDescription: `Encrypts the scaling topic of shard autoscaler ${name}`,
+        displayName: "Shard scaling",
+        transform: { key: t.key, topic: t.topic },
       },
-      parent,
+      this,
     );
-    this.topic = new aws.sns.Topic(
-      `${name}-scaling`,
-      applyTransform<aws.sns.TopicArgs>(
-        { displayName: "Shard scaling", kmsMasterKeyId: this.key.arn },
-        t.topic,
-        `${name}-scaling`,
-      ),
-      parent,
-    );
+    const account = scaling.account;
+    this.key = scaling.key;
+    this.topic = scaling.topic;
 
     const definitions = pulumi
       .all([args.stream.name, shards])
@@ -228,28 +213,18 @@ export class ShardAutoscaler extends pulumi.ComponentResource {
     this.downAlarm = alarm("down", (d) => d.down, t.downAlarm);
 
     // Only these two alarms may publish, and only over TLS.
-    const topicStatements: Statement[] = [
+    this.topicPolicy = alarmTopicPolicy(
+      `${name}-scaling`,
+      this.topic.arn,
       {
-        Sid: "ScalingAlarmsPublish",
-        Effect: "Allow",
-        Principal: { Service: "cloudwatch.amazonaws.com" },
-        Action: "sns:Publish",
-        Resource: this.topic.arn,
-        Condition: {
+        sid: "ScalingAlarmsPublish",
+        condition: {
           StringEquals: { "aws:SourceAccount": account },
           ArnEquals: { "aws:SourceArn": pulumi.all([this.upAlarm.arn, this.downAlarm.arn]) },
         },
       },
-      denyInsecureTransport("sns:Publish", [this.topic.arn]),
-    ];
-    this.topicPolicy = new aws.sns.TopicPolicy(
-      `${name}-scaling`,
-      applyTransform<aws.sns.TopicPolicyArgs>(
-        { arn: this.topic.arn, policy: policyDocument(topicStatements) },
-        t.topicPolicy,
-        `${name}-scaling`,
-      ),
-      parent,
+      t.topicPolicy,
+      this,
     );
 
     const settings: { [K in keyof ScalerSettings]: pulumi.Input<ScalerSettings[K]> } = {

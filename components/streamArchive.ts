@@ -8,7 +8,6 @@ import {
   FIREHOSE_BUFFER_SIZE_MB,
   FIREHOSE_FRESHNESS_ALARM_SECONDS,
   LOG_RETENTION_DAYS,
-  LOG_RETENTION_VALUES,
 } from "./defaults";
 import { DashboardRow, metric } from "./flowDashboard";
 import { Statement, allow, assumeRolePolicy, policyDocument } from "./iam";
@@ -259,12 +258,7 @@ export function checkArchiveArgs(
       `${cutoff} is below Athena's minimum of 10 MB`,
       "use 10485760 or more",
     )
-    .check(
-      (LOG_RETENTION_VALUES as readonly number[]).includes(retention),
-      f("logRetentionDays"),
-      `${retention} is not a value CloudWatch Logs accepts`,
-      `use one of ${LOG_RETENTION_VALUES.join(", ")}`,
-    );
+    .checkLogRetention(retention, f("logRetentionDays"));
 }
 
 /**

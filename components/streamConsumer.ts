@@ -10,7 +10,8 @@ import {
 import { DashboardRow, metric } from "./flowDashboard";
 import { Statement, allow } from "./iam";
 import { BundledFunction, BundledFunctionArgs } from "./lambdaFunction";
-import { Transform, applyTransform } from "./transform";
+import { bundledFunctionWithEventSource } from "./eventSource";
+import type { Transform } from "./transform";
 import { ArgumentErrors } from "./validate";
 
 /** Lambda's limits for stream event source mappings (Kinesis, DynamoDB Streams). */
@@ -204,26 +205,20 @@ export class StreamConsumer extends pulumi.ComponentResource {
     } = args;
     const { eventSourceMapping: esmTransform, ...fnTransform } = transform ?? {};
 
-    this.function = new BundledFunction(
-      name,
-      {
-        ...fnArgs,
-        statements: [
-          ...streamReadStatements(source),
-          allow(["sqs:SendMessage"], [onFailureQueueArn]),
-          ...(fnArgs.statements ?? []),
-        ],
-        transform: fnTransform,
-      },
-      { parent: this },
-    );
-
-    this.eventSourceMapping = new aws.lambda.EventSourceMapping(
-      name,
-      applyTransform<aws.lambda.EventSourceMappingArgs>(
+    ({ function: this.function, eventSourceMapping: this.eventSourceMapping } =
+      bundledFunctionWithEventSource(
+        name,
+        {
+          ...fnArgs,
+          statements: [
+            ...streamReadStatements(source),
+            allow(["sqs:SendMessage"], [onFailureQueueArn]),
+            ...(fnArgs.statements ?? []),
+          ],
+          transform: fnTransform,
+        },
         {
           eventSourceArn: source.consumerArn ?? source.streamArn,
-          functionName: this.function.arn,
           startingPosition: startingPosition ?? "TRIM_HORIZON",
           batchSize: batchSize ?? STREAM_BATCH_SIZE,
           maximumBatchingWindowInSeconds:
@@ -240,11 +235,8 @@ export class StreamConsumer extends pulumi.ComponentResource {
             : undefined,
         },
         esmTransform,
-        name,
-      ),
-      // Lambda checks the role's stream and destination permissions when the mapping is created.
-      { parent: this, dependsOn: [this.function.policy] },
-    );
+        this,
+      ));
     this.registerOutputs({
       functionArn: this.function.arn,
       eventSourceMappingId: this.eventSourceMapping.uuid,

@@ -1,3 +1,5 @@
+import { LOG_RETENTION_VALUES } from "./defaults";
+
 /**
  * Argument validation shared by components: collect every problem, then throw once, before any
  * child resource exists.
@@ -14,6 +16,16 @@ export class ArgumentErrors {
   check(ok: boolean, field: string, problem: string, fix: string): this {
     if (!ok) this.problems.push(`${field}: ${problem} (fix: ${fix})`);
     return this;
+  }
+
+  /** Records a problem unless `days` is a retention CloudWatch Logs accepts (or undefined). */
+  checkLogRetention(days: number | undefined, field = "logRetentionDays"): this {
+    return this.check(
+      days === undefined || (LOG_RETENTION_VALUES as readonly number[]).includes(days),
+      field,
+      `${days} is not a value CloudWatch Logs accepts`,
+      `use one of ${LOG_RETENTION_VALUES.join(", ")}`,
+    );
   }
 
   /** Throws one Error listing every recorded problem. */

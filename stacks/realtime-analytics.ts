@@ -327,19 +327,12 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
   settings: settingsSchema,
   build(flow, s, ctx) {
     const network = s.privateSubnets ? ctx.network() : undefined;
-    const vpc = network
-      ? {
-          subnetIds: network.privateSubnetIds,
-          securityGroupIds: [
-            // The processor only talks to DynamoDB: the gateway endpoint, no internet route.
-            network.egressOnlySecurityGroup(
-              "realtime-processor",
-              "Stream processor: no ingress, HTTPS to VPC endpoints only",
-              { destination: "vpc", parent: flow },
-            ).id,
-          ],
-        }
-      : undefined;
+    // The processor only talks to DynamoDB: the gateway endpoint, no internet route.
+    const vpc = network?.functionVpc(
+      "realtime-processor",
+      "Stream processor: no ingress, HTTPS to VPC endpoints only",
+      { destination: "vpc", parent: flow },
+    );
     const autoscaled = ctx.flows.includes("kinesis-autoscale") && s.streamMode === "PROVISIONED";
 
     const pipeline = new KinesisPipeline(

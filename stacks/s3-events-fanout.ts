@@ -1,41 +1,28 @@
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ApiBackedLambda } from "../components/apiBackedLambda";
 import { FanOutTopic } from "../components/fanOutTopic";
-import { allow } from "../components/iam";
+import {
+  objectUploadsApiOutputs,
+  prefixObjectsArn,
+  readObjectsStatement,
+  objectsHandler,
+  uploadsHandler,
+} from "../components/objectUploadsApi";
 import { SecureBucket } from "../components/secureBucket";
-import { SecureTable, tableGrants } from "../components/secureTable";
+import { tableGrants } from "../components/secureTable";
+import { idTable } from "./flowTables";
 import { defineFlow } from "./flow";
+import { objectUploadFields, queueConsumerFields } from "./objectUploadSettings";
 import { threeTierLambdaFields } from "./three-tier-lambda";
-
-/** Content types the upload route signs by default (the files-api handler's own default list). */
-const DEFAULT_CONTENT_TYPES = ["image/png", "image/jpeg", "application/pdf", "text/plain"];
 
 const settingsSchema = z
   .object({
-    uploadPrefix: z
-      .string()
-      .regex(/^([A-Za-z0-9!_.*'()-]+\/)+$/, { message: "must be a key prefix ending in /" })
-      .default("uploads/")
-      .describe(
+    ...objectUploadFields({
+      uploadPrefix:
         "Key prefix presigned uploads are written under; only objects created there are fanned out. Default: uploads/.",
-      ),
-    maxUploadBytes: z
-      .number()
-      .int()
-      .min(1)
-      .max(5 * 1024 ** 3)
-      .default(10 * 1024 * 1024)
-      .describe(
+      maxUploadBytes:
         "Largest upload the presign route signs, in bytes (S3 single PUT limit 5 GiB). Default: 10485760.",
-      ),
-    allowedContentTypes: z
-      .array(z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, { message: "is not a MIME type" }))
-      .min(1)
-      .default(DEFAULT_CONTENT_TYPES)
-      .describe(
-        `MIME types the presign route accepts. Default: ${DEFAULT_CONTENT_TYPES.join(", ")}.`,
-      ),
+    }),
     corsOrigins: z
       .array(
         z
@@ -74,29 +61,12 @@ const settingsSchema = z
       .describe(
         "Memory of the checksum function (more memory, more CPU for hashing). Default: 512.",
       ),
-    batchSize: z
-      .number()
-      .int()
-      .min(1)
-      .max(10)
-      .default(10)
-      .describe("Messages per consumer invocation. Default: 10."),
-    maxConcurrency: z
-      .number()
-      .int()
-      .min(2)
-      .max(1000)
-      .default(5)
-      .describe(
+    ...queueConsumerFields({
+      batchSize: "Messages per consumer invocation. Default: 10.",
+      maxConcurrency:
         "Concurrent invocations each consumer's queue may drive (protects DynamoDB and S3). Default: 5.",
-      ),
-    maxReceiveCount: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .default(5)
-      .describe("Receives before a message moves to its DLQ. Default: 5."),
+      maxReceiveCount: "Receives before a message moves to its DLQ. Default: 5.",
+    }),
     privateSubnets: z
       .boolean()
       .default(true)
@@ -139,41 +109,16 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
       },
       parent,
     );
-    const uploads = pulumi.interpolate`${bucket.arn}/${s.uploadPrefix}*`;
-    const metadata = new SecureTable(
-      "object-metadata",
-      {
-        hashKey: { name: "id", type: "S" },
-        deletionProtection: !ctx.isDev,
-        retainOnDelete: ctx.retainData,
-      },
-      parent,
-    );
-    const checksums = new SecureTable(
-      "object-checksums",
-      {
-        hashKey: { name: "id", type: "S" },
-        deletionProtection: !ctx.isDev,
-        retainOnDelete: ctx.retainData,
-      },
-      parent,
-    );
+    const metadata = idTable("object-metadata", ctx, flow);
+    const checksums = idTable("object-checksums", ctx, flow);
 
     const network = s.privateSubnets ? ctx.network() : undefined;
-    const vpc = network
-      ? {
-          subnetIds: network.privateSubnetIds,
-          securityGroupIds: [
-            network.egressOnlySecurityGroup(
-              "fanout-consumers",
-              "Fan-out consumers: no ingress, HTTPS egress only",
-              { parent: flow },
-            ).id,
-          ],
-        }
-      : undefined;
-    // HeadObject and GetObject of a version need both actions.
-    const readUploads = allow(["s3:GetObject", "s3:GetObjectVersion"], [uploads]);
+    const vpc = network?.functionVpc(
+      "fanout-consumers",
+      "Fan-out consumers: no ingress, HTTPS egress only",
+      { parent: flow },
+    );
+    const readUploads = readObjectsStatement(prefixObjectsArn(bucket, s.uploadPrefix));
     const consumer = {
       batchSize: s.batchSize,
       maximumConcurrency: s.maxConcurrency,
@@ -237,25 +182,14 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
         auth: s.auth,
         existingTable: { name: metadata.name, arn: metadata.arn },
         handlers: {
-          uploads: {
-            code: "files-api",
-            routes: ["POST /files"],
-            tableAccess: "none",
+          uploads: uploadsHandler({
+            bucket,
+            uploadPrefix: s.uploadPrefix,
+            maxUploadBytes: s.maxUploadBytes,
+            allowedContentTypes: s.allowedContentTypes,
             description: "Signs upload URLs into the fan-out bucket",
-            statements: [allow(["s3:PutObject"], [uploads])],
-            environment: {
-              BUCKET_NAME: bucket.name,
-              UPLOAD_KEY_PREFIX: s.uploadPrefix,
-              MAX_UPLOAD_BYTES: String(s.maxUploadBytes),
-              ALLOWED_CONTENT_TYPES: s.allowedContentTypes.join(","),
-            },
-          },
-          objects: {
-            code: "objects-api",
-            routes: ["GET /objects", "GET /objects/{ref}"],
-            tableAccess: "read",
-            description: "Lists and reads indexed object metadata",
-          },
+          }),
+          objects: objectsHandler("Lists and reads indexed object metadata"),
         },
         cors: s.corsOrigins.length > 0 ? { origins: s.corsOrigins } : undefined,
         deletionProtection: !ctx.isDev,
@@ -271,11 +205,7 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
     ctx.dashboard(api, bucket, topic, metadata, checksums);
     const subscribers = topic.subscribers;
     return {
-      apiUrl: api.url,
-      uploadUrlEndpoint: pulumi.interpolate`${api.url}/files`,
-      objectsEndpoint: pulumi.interpolate`${api.url}/objects`,
-      userPoolId: api.userPoolId,
-      userPoolClientIds: api.userPoolClientIds,
+      ...objectUploadsApiOutputs(api),
       bucketName: bucket.name,
       topicArn: topic.arn,
       metadataTableName: metadata.name,

@@ -1,42 +1,32 @@
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ApiBackedLambda } from "../components/apiBackedLambda";
 import { BucketNotifications } from "../components/bucketNotifications";
 import { VISIBILITY_TIMEOUT_FACTOR } from "../components/defaults";
 import { allow } from "../components/iam";
+import {
+  objectUploadsApiOutputs,
+  prefixObjectsArn,
+  readObjectsStatement,
+  objectsHandler,
+  uploadsHandler,
+} from "../components/objectUploadsApi";
 import { BundledFunction } from "../components/lambdaFunction";
 import { QueueConsumer } from "../components/queueConsumer";
 import { SecureBucket } from "../components/secureBucket";
 import { SecureQueue } from "../components/secureQueue";
-import { SecureTable, tableGrants } from "../components/secureTable";
+import { tableGrants } from "../components/secureTable";
+import { idTable } from "./flowTables";
 import { defineFlow } from "./flow";
+import { objectUploadFields, queueConsumerFields } from "./objectUploadSettings";
 import { threeTierLambdaFields } from "./three-tier-lambda";
-
-const DEFAULT_CONTENT_TYPES = ["image/png", "image/jpeg", "application/pdf", "text/plain"];
 
 const settingsSchema = z
   .object({
-    uploadPrefix: z
-      .string()
-      .regex(/^([A-Za-z0-9!_.*'()-]+\/)+$/, { message: "must be a key prefix ending in /" })
-      .default("uploads/")
-      .describe(
+    ...objectUploadFields({
+      uploadPrefix:
         "Key prefix uploads are written under; only objects created there are processed. Default: uploads/.",
-      ),
-    maxUploadBytes: z
-      .number()
-      .int()
-      .min(1)
-      .max(5 * 1024 ** 3)
-      .default(10 * 1024 * 1024)
-      .describe("Largest upload the presign route signs, in bytes. Default: 10485760."),
-    allowedContentTypes: z
-      .array(z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, { message: "is not a MIME type" }))
-      .min(1)
-      .default(DEFAULT_CONTENT_TYPES)
-      .describe(
-        `MIME types the presign route accepts. Default: ${DEFAULT_CONTENT_TYPES.join(", ")}.`,
-      ),
+      maxUploadBytes: "Largest upload the presign route signs, in bytes. Default: 10485760.",
+    }),
     auth: threeTierLambdaFields.auth,
     processorTimeoutSeconds: z
       .number()
@@ -47,27 +37,11 @@ const settingsSchema = z
       .describe(
         "Timeout of the processor; the work queue's visibility timeout is 6x this. Default: 30.",
       ),
-    batchSize: z
-      .number()
-      .int()
-      .min(1)
-      .max(10)
-      .default(10)
-      .describe("Messages per processor invocation. Default: 10."),
-    maxConcurrency: z
-      .number()
-      .int()
-      .min(2)
-      .max(1000)
-      .default(5)
-      .describe("Concurrent processor invocations the work queue may drive. Default: 5."),
-    maxReceiveCount: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .default(5)
-      .describe("Receives before a work message moves to the DLQ. Default: 5."),
+    ...queueConsumerFields({
+      batchSize: "Messages per processor invocation. Default: 10.",
+      maxConcurrency: "Concurrent processor invocations the work queue may drive. Default: 5.",
+      maxReceiveCount: "Receives before a work message moves to the DLQ. Default: 5.",
+    }),
     ingestRetries: z
       .number()
       .int()
@@ -110,16 +84,7 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
       { forceDestroy: ctx.isDev, retainOnDelete: ctx.retainData },
       parent,
     );
-    const uploads = pulumi.interpolate`${bucket.arn}/${s.uploadPrefix}*`;
-    const table = new SecureTable(
-      "processed-objects",
-      {
-        hashKey: { name: "id", type: "S" },
-        deletionProtection: !ctx.isDev,
-        retainOnDelete: ctx.retainData,
-      },
-      parent,
-    );
+    const table = idTable("processed-objects", ctx, flow);
     const work = new SecureQueue(
       "object-work",
       {
@@ -132,18 +97,11 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
     );
 
     const network = s.privateSubnets ? ctx.network() : undefined;
-    const vpc = network
-      ? {
-          subnetIds: network.privateSubnetIds,
-          securityGroupIds: [
-            network.egressOnlySecurityGroup(
-              "s3-lambda-functions",
-              "s3-events-lambda functions: no ingress, HTTPS egress only",
-              { parent: flow },
-            ).id,
-          ],
-        }
-      : undefined;
+    const vpc = network?.functionVpc(
+      "s3-lambda-functions",
+      "s3-events-lambda functions: no ingress, HTTPS egress only",
+      { parent: flow },
+    );
 
     const ingest = new BundledFunction(
       "object-ingest",
@@ -188,7 +146,7 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
         maximumConcurrency: s.maxConcurrency,
         environment: { TABLE_NAME: table.name },
         statements: [
-          allow(["s3:GetObject", "s3:GetObjectVersion"], [uploads]),
+          readObjectsStatement(prefixObjectsArn(bucket, s.uploadPrefix)),
           ...tableGrants(table, { write: true }),
         ],
         vpc,
@@ -203,25 +161,14 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
         auth: s.auth,
         existingTable: { name: table.name, arn: table.arn },
         handlers: {
-          objects: {
-            code: "objects-api",
-            routes: ["GET /objects", "GET /objects/{ref}"],
-            tableAccess: "read",
-            description: "Lists and reads processed objects",
-          },
-          uploads: {
-            code: "files-api",
-            routes: ["POST /files"],
-            tableAccess: "none",
+          objects: objectsHandler("Lists and reads processed objects"),
+          uploads: uploadsHandler({
+            bucket,
+            uploadPrefix: s.uploadPrefix,
+            maxUploadBytes: s.maxUploadBytes,
+            allowedContentTypes: s.allowedContentTypes,
             description: "Signs upload URLs into the objects bucket",
-            statements: [allow(["s3:PutObject"], [uploads])],
-            environment: {
-              BUCKET_NAME: bucket.name,
-              UPLOAD_KEY_PREFIX: s.uploadPrefix,
-              MAX_UPLOAD_BYTES: String(s.maxUploadBytes),
-              ALLOWED_CONTENT_TYPES: s.allowedContentTypes.join(","),
-            },
-          },
+          }),
         },
         deletionProtection: !ctx.isDev,
         network,
@@ -232,11 +179,7 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
 
     ctx.dashboard(api, bucket, ingest, work, processor, table);
     return {
-      apiUrl: api.url,
-      objectsEndpoint: pulumi.interpolate`${api.url}/objects`,
-      uploadUrlEndpoint: pulumi.interpolate`${api.url}/files`,
-      userPoolId: api.userPoolId,
-      userPoolClientIds: api.userPoolClientIds,
+      ...objectUploadsApiOutputs(api),
       bucketName: bucket.name,
       workQueueUrl: work.url,
       dlqUrl: work.dlq.url,

@@ -14,8 +14,9 @@ import {
   FargateServiceArgs,
   isValidFargateSize,
 } from "../components/fargateService";
-import { SecureTable, tableGrants } from "../components/secureTable";
+import { tableGrants } from "../components/secureTable";
 import { FlowOutputs, StackContext, defineFlow } from "./flow";
+import { idTable } from "./flowTables";
 import { threeTierLambdaFields } from "./three-tier-lambda";
 
 /** API settings, the same keys and defaults as the Lambda flows'. */
@@ -175,15 +176,7 @@ export const threeTierFargate = defineFlow<ThreeTierFargateSettings>({
   settings: threeTierFargateSettings,
   build: (flow, settings, ctx) => {
     // The same table shape as the Lambda flow: the same items domain runs on it.
-    const table = new SecureTable(
-      "fargate-items",
-      {
-        hashKey: { name: "id", type: "S" },
-        deletionProtection: !ctx.isDev,
-        retainOnDelete: ctx.retainData,
-      },
-      { parent: flow },
-    );
+    const table = idTable("fargate-items", ctx, flow);
     const cluster = buildFargateCluster("three-tier", flow, settings, ctx);
     const service = new FargateService(
       "items",

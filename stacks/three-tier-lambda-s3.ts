@@ -11,8 +11,8 @@ import { ServiceKey } from "../components/kmsKey";
 import { QueueConsumer } from "../components/queueConsumer";
 import { SecureBucket } from "../components/secureBucket";
 import { SecureQueue } from "../components/secureQueue";
-import { SecureTable } from "../components/secureTable";
 import { DEFAULT_UPLOAD_CONFIG } from "../functions/files-api/upload";
+import { idTable } from "./flowTables";
 import { defineFlow } from "./flow";
 import { buildItemsApi, itemsApiOutputs, threeTierLambdaFields } from "./three-tier-lambda";
 
@@ -170,15 +170,7 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
       parent,
     );
 
-    const fileTable = new SecureTable(
-      `${SLUG}-files`,
-      {
-        hashKey: { name: "id", type: "S" },
-        deletionProtection: !ctx.isDev,
-        retainOnDelete: ctx.retainData,
-      },
-      parent,
-    );
+    const fileTable = idTable(`${SLUG}-files`, ctx, flow);
     const network = settings.privateSubnets ? ctx.network() : undefined;
     const indexerSg = network?.egressOnlySecurityGroup(
       `${SLUG}-indexer`,

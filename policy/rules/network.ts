@@ -36,6 +36,29 @@ interface Ingress {
 
 const num = (v: unknown, fallback: number) => (typeof v === "number" ? v : fallback);
 
+/**
+ * One ingress permission; `get` reads a field of the rule (inline rules and rule resources name
+ * the protocol differently, and hold CIDRs as lists or as single values).
+ */
+function ingressOf(
+  at: PolicyResource,
+  group: Ingress["group"],
+  get: (key: string) => unknown,
+  protocolKey: string,
+  cidrKeys: [string, string],
+): Ingress {
+  return {
+    at,
+    group,
+    protocol: String(get(protocolKey) ?? "-1"),
+    from: num(get("fromPort"), 0),
+    to: num(get("toPort"), 65535),
+    cidrs: cidrKeys
+      .flatMap((k) => asArray(get(k) as string | string[] | undefined))
+      .filter((c): c is string => typeof c === "string"),
+  };
+}
+
 /** Every ingress permission of the stack that opens to the whole internet. */
 function publicIngress(resources: readonly PolicyResource[]): Ingress[] {
   const out: Ingress[] = [];
@@ -43,40 +66,21 @@ function publicIngress(resources: readonly PolicyResource[]): Ingress[] {
     const rules = prop(sg, "ingress");
     if (rules === UNKNOWN) continue;
     for (const r of asArray(rules as Record<string, unknown>[])) {
-      out.push({
-        at: sg,
-        group: sg,
-        protocol: String(r.protocol ?? "-1"),
-        from: num(r.fromPort, 0),
-        to: num(r.toPort, 65535),
-        cidrs: [...asArray(r.cidrBlocks as string[]), ...asArray(r.ipv6CidrBlocks as string[])],
-      });
+      out.push(ingressOf(sg, sg, (k) => r[k], "protocol", ["cidrBlocks", "ipv6CidrBlocks"]));
     }
   }
   for (const rule of ofType(resources, aws.ec2.SecurityGroupRule)) {
     if (str(rule, "type") !== "ingress") continue;
-    const [cidrs, v6] = [prop(rule, "cidrBlocks"), prop(rule, "ipv6CidrBlocks")];
-    if (cidrs === UNKNOWN || v6 === UNKNOWN) continue;
-    out.push({
-      at: rule,
-      group: str(rule, "securityGroupId"),
-      protocol: String(prop(rule, "protocol") ?? "-1"),
-      from: num(prop(rule, "fromPort"), 0),
-      to: num(prop(rule, "toPort"), 65535),
-      cidrs: [...asArray(cidrs as string[]), ...asArray(v6 as string[])],
-    });
+    const get = (k: string) => prop(rule, k);
+    if (get("cidrBlocks") === UNKNOWN || get("ipv6CidrBlocks") === UNKNOWN) continue;
+    const group = str(rule, "securityGroupId");
+    out.push(ingressOf(rule, group, get, "protocol", ["cidrBlocks", "ipv6CidrBlocks"]));
   }
   for (const rule of ofType(resources, aws.vpc.SecurityGroupIngressRule)) {
-    const cidrs = [prop(rule, "cidrIpv4"), prop(rule, "cidrIpv6")];
-    if (cidrs.includes(UNKNOWN)) continue;
-    out.push({
-      at: rule,
-      group: str(rule, "securityGroupId"),
-      protocol: String(prop(rule, "ipProtocol") ?? "-1"),
-      from: num(prop(rule, "fromPort"), 0),
-      to: num(prop(rule, "toPort"), 65535),
-      cidrs: cidrs.filter((c): c is string => typeof c === "string"),
-    });
+    const get = (k: string) => prop(rule, k);
+    if (get("cidrIpv4") === UNKNOWN || get("cidrIpv6") === UNKNOWN) continue;
+    const group = str(rule, "securityGroupId");
+    out.push(ingressOf(rule, group, get, "ipProtocol", ["cidrIpv4", "cidrIpv6"]));
   }
   return out.filter((i) => i.cidrs.some((c) => ANYWHERE.includes(c)));
 }
