@@ -85,9 +85,9 @@ export interface CognitoOptions {
 export interface ApiCors {
   /** Exact origins (`https://app.example.com`); `*` is refused. Required (1+). */
   origins: string[];
-  /** Request headers browsers may send. Default: authorization, content-type, if-match. */
+  /** Request headers browsers may send. Default: authorization, content-type, if-match, idempotency-key. */
   allowHeaders?: string[];
-  /** Response headers scripts may read. Default: etag, location. */
+  /** Response headers scripts may read. Default: etag, location, idempotent-replayed. */
   exposeHeaders?: string[];
   /** Seconds a preflight answer is cached. Default: 3600. */
   maxAgeSeconds?: number;

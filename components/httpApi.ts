@@ -77,8 +77,13 @@ export function httpApi(spec: HttpApiSpec, parent: pulumi.Resource): HttpApiPart
           ? {
               allowOrigins: spec.cors.origins,
               allowMethods: spec.corsMethods,
-              allowHeaders: spec.cors.allowHeaders ?? ["authorization", "content-type", "if-match"],
-              exposeHeaders: spec.cors.exposeHeaders ?? ["etag", "location"],
+              allowHeaders: spec.cors.allowHeaders ?? [
+                "authorization",
+                "content-type",
+                "if-match",
+                "idempotency-key",
+              ],
+              exposeHeaders: spec.cors.exposeHeaders ?? ["etag", "location", "idempotent-replayed"],
               maxAge: spec.cors.maxAgeSeconds ?? 3600,
               allowCredentials: false,
             }

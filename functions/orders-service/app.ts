@@ -17,6 +17,7 @@ import {
   decodePathSegment,
   parseJsonBody,
 } from "../lib/http";
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from "../lib/idempotency";
 import { OrdersService } from "./orders";
 
 export interface OrdersAppDeps {
@@ -48,10 +49,10 @@ export function ordersHandler(service: OrdersService, logger?: ServerLogger): Ht
           },
           MAX_BODY_BYTES,
         );
-        const { order, replayed } = await service.place(body, req.headers["idempotency-key"]);
+        const { order, replayed } = await service.place(body, req.headers[IDEMPOTENCY_KEY_HEADER]);
         return jsonResponse(201, order, {
           location: `/orders/${order.id}`,
-          ...(replayed ? { "idempotent-replayed": "true" } : {}),
+          ...(replayed ? { [IDEMPOTENT_REPLAYED_HEADER]: "true" } : {}),
         });
       }
       if (req.method !== "GET") return methodNotAllowed(req.method, "/orders/{id}", "GET");

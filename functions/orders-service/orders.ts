@@ -4,11 +4,18 @@
  * conditional, consumers are idempotent), which is how a client recovers from a publish failure.
  * A request without a key is given one by the server, returned with a publish failure.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 import { HttpError } from "../lib/http";
+import {
+  IdempotencyKeyRule,
+  checkIdempotencyKey,
+  idForKey,
+  keyReusedError,
+  requestHash as hashRequest,
+} from "../lib/idempotency";
 import { putOnce } from "../lib/idempotentPut";
 import {
   ORDER_PLACED,
@@ -21,7 +28,10 @@ import {
 } from "../lib/orders/schema";
 
 /** Idempotency keys: what clients commonly send (UUIDs, ULIDs, random tokens). */
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/;
+const IDEMPOTENCY_KEY: IdempotencyKeyRule = {
+  pattern: /^[A-Za-z0-9_-]{8,100}$/,
+  description: "8-100 letters, digits, _ or -",
+};
 
 export interface OrdersServiceDeps {
   doc: Pick<DynamoDBDocumentClient, "send">;
@@ -36,23 +46,7 @@ export interface OrdersServiceDeps {
 
 /** Deterministic order id for an Idempotency-Key: a UUID (version 8, RFC 9562) from SHA-256. */
 export function orderIdForKey(key: string): string {
-  const h = createHash("sha256").update(`order:${key}`).digest();
-  h[6] = (h[6] & 0x0f) | 0x80;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  const hex = h.subarray(0, 16).toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** JSON with sorted keys, so equal requests hash equally whatever their key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
+  return idForKey("order", key);
 }
 
 export interface PlaceResult {
@@ -78,9 +72,7 @@ export class OrdersService {
   }
 
   async place(body: unknown, idempotencyKey?: string): Promise<PlaceResult> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new HttpError(400, "Idempotency-Key must be 8-100 letters, digits, _ or -");
-    }
+    checkIdempotencyKey(idempotencyKey, IDEMPOTENCY_KEY);
     const parsed = createOrderSchema.safeParse(body);
     if (!parsed.success) {
       const details = parsed.error.issues.map((i) => ({
@@ -94,7 +86,7 @@ export class OrdersService {
       );
     }
     const input = parsed.data;
-    const requestHash = createHash("sha256").update(canonical(input)).digest("hex");
+    const requestHash = hashRequest(input);
     // A request without a key gets one: if the publish fails, the client retries with it and
     // the order is neither lost nor placed twice.
     const key = idempotencyKey ?? this.newId();
@@ -111,10 +103,7 @@ export class OrdersService {
       const existing = await this.read(order.id);
       if (!existing) throw new Error(`order ${order.id} vanished after a conditional write`);
       if (existing.requestHash !== requestHash) {
-        throw new HttpError(
-          422,
-          "Idempotency-Key was already used for a different order; use a new key for a new order",
-        );
+        throw keyReusedError("order");
       }
       stored = withoutHash(existing);
     }

@@ -267,6 +267,9 @@ describe("ApiBackedLambda", () => {
         allowOrigins: ["https://app.example.com", "http://localhost:3000"],
         allowMethods: ["DELETE", "GET", "POST", "PUT"],
         allowCredentials: false,
+        // Browsers may send the idempotency and concurrency headers the APIs honour.
+        allowHeaders: ["authorization", "content-type", "if-match", "idempotency-key"],
+        exposeHeaders: ["etag", "location", "idempotent-replayed"],
       });
       expect(rec.get("aws:apigatewayv2/stage:Stage", "open").inputs.description).to.equal(
         "patched by transform",

@@ -15,6 +15,7 @@ import {
   updateItemSchema,
 } from "../../functions/lib/items";
 import { MAX_BODY_BYTES } from "../../functions/lib/http";
+import { idForKey } from "../../functions/lib/idempotency";
 import * as faults from "./support/awsFaults";
 import { detachedDoc, LocalDynamo, startDynalite } from "./support/dynalite";
 import { HttpApiRequest, httpApiEvent } from "./support/httpApi";
@@ -244,6 +245,123 @@ describe("functions/items-api (against dynalite)", () => {
       }
       expect(sent).to.deep.equal([]);
       expect(await count()).to.equal(before);
+    });
+  });
+
+  describe("Idempotency-Key on POST /items", () => {
+    const postWithKey = (key: string, body: unknown) =>
+      handler(
+        apiEvent("POST", "/items", {
+          body: JSON.stringify(body),
+          headers: { "idempotency-key": key },
+        }),
+      );
+    const stored = async (id: string) =>
+      (await client.send(new ScanCommand({ TableName: TABLE }))).Items?.filter(
+        (i) => i.id?.S === id,
+      ) ?? [];
+
+    it("replays a retried POST with the same Idempotency-Key: one row, the same 201 response", async () => {
+      const key = "retry-key-1 ~ with spaces & symbols";
+      const body = { name: "kettle", tags: ["kitchen"], attributes: { litres: 1.7, steel: true } };
+      const before = await count();
+      const first = await postWithKey(key, body);
+      expect(first.statusCode).to.equal(201);
+      expect(first.headers).not.to.have.property("idempotent-replayed");
+      const created = parse(first);
+      expect(created.id).to.equal(idForKey("item", key));
+
+      // The same body with its keys in another order, header name in another case.
+      const retry = await handler(
+        apiEvent("POST", "/items", {
+          body: JSON.stringify({
+            attributes: { steel: true, litres: 1.7 },
+            tags: ["kitchen"],
+            name: "kettle",
+          }),
+          headers: { "Idempotency-Key": key },
+        }),
+      );
+      expect(retry.statusCode).to.equal(201);
+      expect(parse(retry)).to.deep.equal(created);
+      expect(retry.headers).to.include({
+        location: `/items/${created.id}`,
+        etag: '"1"',
+        "idempotent-replayed": "true",
+      });
+      expect(await count()).to.equal(before + 1);
+      expect(await stored(created.id)).to.have.length(1);
+
+      // The fingerprint stays internal: reads and updates return the item only.
+      expect(parse(await handler(apiEvent("GET", `/items/${created.id}`)))).to.deep.equal(created);
+      const listed = parse(await handler(apiEvent("GET", "/items", { query: { limit: "100" } })));
+      for (const item of listed.items) expect(item).not.to.have.property("requestHash");
+      const put = await handler(
+        apiEvent("PUT", `/items/${created.id}`, {
+          body: JSON.stringify({ name: "kettle 2", version: 1 }),
+        }),
+      );
+      expect(parse(put)).not.to.have.property("requestHash");
+      // A retry after the update answers with the item as it is now, still without writing.
+      const late = await postWithKey(key, body);
+      expect(late.statusCode).to.equal(201);
+      expect(parse(late)).to.include({ id: created.id, name: "kettle 2", version: 2 });
+      expect(await count()).to.equal(before + 1);
+
+      // Without the key, every POST is a new item (server-generated ids).
+      const a = parse(await post(body));
+      const b = parse(await post(body));
+      expect(a.id).not.to.equal(b.id);
+      expect(await count()).to.equal(before + 3);
+    });
+
+    it("answers 422 to the same Idempotency-Key with a different body, and writes nothing", async () => {
+      const key = "reused-key";
+      const created = parse(await postWithKey(key, { name: "chair" }));
+      const before = await count();
+      const row = await stored(created.id);
+      for (const other of [{ name: "table" }, { name: "chair", tags: ["x"] }]) {
+        const res = await postWithKey(key, other);
+        expect(res.statusCode).to.equal(422);
+        expect(parse(res).error.message).to.equal(
+          "Idempotency-Key was already used for a different item; use a new key for a new item",
+        );
+      }
+      expect(await count()).to.equal(before);
+      expect(await stored(created.id)).to.deep.equal(row);
+    });
+
+    it("answers 400 to a bad Idempotency-Key before touching the table", async () => {
+      const before = await count();
+      sent.length = 0;
+      for (const key of ["", "k".repeat(129), "clé", "tab\there", "line\nbreak"]) {
+        const res = await postWithKey(key, { name: "x" });
+        expect(res.statusCode, JSON.stringify(key)).to.equal(400);
+        expect(parse(res).error.message).to.equal(
+          "Idempotency-Key must be 1-128 printable ASCII characters",
+        );
+      }
+      expect(sent).to.deep.equal([]);
+      expect(await count()).to.equal(before);
+      // The bounds themselves are accepted.
+      expect((await postWithKey("k".repeat(128), { name: "x" })).statusCode).to.equal(201);
+      expect((await postWithKey("!", { name: "x" })).statusCode).to.equal(201);
+    });
+
+    it("creates exactly one row for concurrent POSTs with the same Idempotency-Key", async () => {
+      const key = "concurrent-key";
+      const before = await count();
+      const results = await Promise.all(
+        Array.from({ length: 12 }, () => postWithKey(key, { name: "race", tags: ["a", "b"] })),
+      );
+      expect(results.map((r) => r.statusCode)).to.deep.equal(Array(12).fill(201));
+      const bodies = results.map(parse);
+      for (const body of bodies) expect(body).to.deep.equal(bodies[0]);
+      expect(
+        results.filter((r) => r.headers?.["idempotent-replayed"] === undefined),
+      ).to.have.length(1);
+      expect(await count()).to.equal(before + 1);
+      expect(await stored(idForKey("item", key))).to.have.length(1);
     });
   });
 

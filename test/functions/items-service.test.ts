@@ -109,6 +109,38 @@ describe("functions/items-service (Node http server on localhost, against dynali
     expect((await dynamo.scan(TABLE)).length).to.equal(before);
   });
 
+  it("honours Idempotency-Key over HTTP: a retry or a concurrent twin gets the same item, one row; 422 for another body, 400 for a bad key", async () => {
+    const before = (await dynamo.scan(TABLE)).length;
+    const send = (key: string, body: object = ITEM) =>
+      call(base, "POST", "/items", { body, headers: { "Idempotency-Key": key } });
+
+    const first = await send("http-retry-1");
+    expect(first.status).to.equal(201);
+    expect(first.headers.get("idempotent-replayed")).to.equal(null);
+    const retry = await send("http-retry-1");
+    expect(retry.status).to.equal(201);
+    expect(retry.headers.get("idempotent-replayed")).to.equal("true");
+    expect(retry.body).to.deep.equal(first.body);
+    expect(retry.headers.get("location")).to.equal(`/items/${first.body.id as string}`);
+
+    const twins = await Promise.all(Array.from({ length: 8 }, () => send("http-twins")));
+    expect(twins.map((t) => t.status)).to.deep.equal(Array(8).fill(201));
+    for (const t of twins) expect(t.body).to.deep.equal(twins[0].body);
+    expect(twins.filter((t) => t.headers.get("idempotent-replayed") === null)).to.have.length(1);
+    expect((await dynamo.scan(TABLE)).length).to.equal(before + 2);
+
+    const reused = await send("http-retry-1", { name: "something else" });
+    expect(reused.status).to.equal(422);
+    expect(reused.body).to.have.nested.property("error.status", 422);
+    await expectJsonErrors(base, [
+      ["POST", "/items", { body: ITEM, headers: { "idempotency-key": "k".repeat(129) } }, 400],
+      ["POST", "/items", { body: ITEM, headers: { "idempotency-key": "" } }, 400],
+    ]);
+    const rows = await dynamo.scan(TABLE);
+    expect(rows.length).to.equal(before + 2);
+    expect(rows.find((r) => r.id === first.body.id)).to.include({ name: "Widget", version: 1 });
+  });
+
   it("answers 503 with Retry-After when DynamoDB throttles, 500 when it fails, without internals", async () => {
     const doc = detachedDoc();
     const ddb = mockClient(doc);

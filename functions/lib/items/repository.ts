@@ -1,7 +1,8 @@
 /**
  * DynamoDB access for items (lib-dynamodb DocumentClient). Table: partition key `id` (S), no sort
  * key. Every write is conditional, so creates never overwrite, and updates and deletes only apply
- * to the version the caller read (optimistic concurrency).
+ * to the version the caller read (optimistic concurrency). A create with an Idempotency-Key stores
+ * the request's fingerprint with the item (`requestHash`); reads never return it.
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
@@ -12,12 +13,26 @@ import {
   ScanCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { putOnce } from "../idempotentPut";
 import { PageKey } from "./cursor";
-import { ConflictError, NotFoundError } from "./errors";
+import { ConflictError, HttpError, NotFoundError } from "./errors";
 import { ITEM_KEY, Item, ItemFields, VERSION_ATTRIBUTE } from "./schema";
 
 /** Optional fields a full replacement removes when the client leaves them out. */
 const OPTIONAL_FIELDS = ["description", "tags", "attributes"] as const;
+
+/** Attribute holding the fingerprint of the keyed create that made the item; internal. */
+export const REQUEST_HASH_ATTRIBUTE = "requestHash";
+
+/** What `createOnce` found: its own write, or the item an earlier request with the key made. */
+export type CreateOnceOutcome =
+  { written: true; item: Item } | { written: false; item: Item; requestHash?: string };
+
+/** The item as clients see it: stored attributes minus internal ones. */
+function toItem(stored: Record<string, unknown>): Item {
+  const { [REQUEST_HASH_ATTRIBUTE]: _internal, ...item } = stored;
+  return item as unknown as Item;
+}
 
 export interface ItemsRepositoryOptions {
   /** Read-your-writes listing and gets. Default: true (items are small; consistency is cheap). */
@@ -53,15 +68,42 @@ export class ItemsRepository {
     return item;
   }
 
+  /**
+   * Inserts `item` (its id derived from an Idempotency-Key) with `requestHash`, unless the id
+   * exists: then returns the stored item and its hash, read consistently so a concurrent twin's
+   * write is seen. Nothing is ever overwritten.
+   */
+  async createOnce(item: Item, requestHash: string): Promise<CreateOnceOutcome> {
+    const stored = { ...item, [REQUEST_HASH_ATTRIBUTE]: requestHash };
+    if ((await putOnce(this.client, this.tableName, stored, ITEM_KEY)) === "written") {
+      return { written: true, item };
+    }
+    const existing = await this.read(item.id, true);
+    // Deleted between our refused put and this read: the client's retry will create it anew.
+    if (!existing)
+      throw new HttpError(409, `item ${item.id} was deleted while being created; retry`);
+    const hash = existing[REQUEST_HASH_ATTRIBUTE];
+    return {
+      written: false,
+      item: toItem(existing),
+      requestHash: typeof hash === "string" ? hash : undefined,
+    };
+  }
+
   async get(id: string): Promise<Item | undefined> {
+    const stored = await this.read(id, this.consistentRead);
+    return stored && toItem(stored);
+  }
+
+  private async read(id: string, consistent: boolean) {
     const out = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
         Key: { [ITEM_KEY]: id },
-        ConsistentRead: this.consistentRead,
+        ConsistentRead: consistent,
       }),
     );
-    return out.Item as Item | undefined;
+    return out.Item;
   }
 
   /**
@@ -78,7 +120,7 @@ export class ItemsRepository {
       }),
     );
     return {
-      items: (out.Items ?? []) as Item[],
+      items: (out.Items ?? []).map(toItem),
       lastKey: out.LastEvaluatedKey as PageKey | undefined,
     };
   }
@@ -122,7 +164,7 @@ export class ItemsRepository {
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         }),
       );
-      return out.Attributes as Item;
+      return toItem(out.Attributes ?? {});
     } catch (e) {
       if (isConditionFailure(e)) throw await this.whyRefused(id, expectedVersion, e);
       throw e;

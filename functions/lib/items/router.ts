@@ -4,6 +4,9 @@
  * map their request to `ItemsHttpRequest` and send back the `ItemsHttpResponse`.
  *
  * Routes: POST /items, GET /items, GET /items/{id}, PUT /items/{id}, DELETE /items/{id}.
+ * POST takes an optional `Idempotency-Key` (the orders service's contract): a retry with the same
+ * key and body answers 201 again with the item the first request created (as stored now) and
+ * `Idempotent-Replayed: true`, writing nothing; the same key with another body is a 422.
  * Client errors are 4xx JSON (`{ error: { status, message, details? } }`); DynamoDB throttling is
  * a 503 with Retry-After, and any other fault of ours (DynamoDB unreachable, a bug) a 500, both
  * with no internals in the body.
@@ -15,6 +18,7 @@ import {
   decodePathSegment,
   parseJsonBody,
 } from "../http";
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from "../idempotency";
 import { ItemsService, parseVersionTag } from "./service";
 
 export interface ItemsHttpRequest {
@@ -111,8 +115,12 @@ async function dispatch(
 
   if (route.kind === "collection") {
     if (method === "POST") {
-      const item = await service.create(body());
-      return respond(201, item, { location: `/items/${item.id}`, ...etag(item.version) });
+      const { item, replayed } = await service.create(body(), header(req, IDEMPOTENCY_KEY_HEADER));
+      return respond(201, item, {
+        location: `/items/${item.id}`,
+        ...etag(item.version),
+        ...(replayed ? { [IDEMPOTENT_REPLAYED_HEADER]: "true" } : {}),
+      });
     }
     if (method === "GET") return respond(200, await service.list(req.query ?? {}));
     return respond(405, errorBody(405, `${method} is not allowed on /items`), {

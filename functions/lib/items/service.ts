@@ -6,6 +6,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import {
+  PRINTABLE_ASCII_KEY,
+  checkIdempotencyKey,
+  idForKey,
+  keyReusedError,
+  requestHash,
+} from "../idempotency";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { NotFoundError, ValidationError } from "./errors";
 import { ItemsRepository } from "./repository";
@@ -19,11 +26,21 @@ import {
   updateItemSchema,
 } from "./schema";
 
+/** What `create` did. */
+export interface CreateResult {
+  item: Item;
+  /**
+   * True when an earlier request with the same Idempotency-Key had created the item: nothing was
+   * written and `item` is that item as stored now.
+   */
+  replayed: boolean;
+}
+
 export interface ItemsServiceDeps {
   repository: ItemsRepository;
   /** Default: `new Date()`. */
   now?: () => Date;
-  /** Default: `crypto.randomUUID`. */
+  /** Id of an item created without an Idempotency-Key. Default: `crypto.randomUUID`. */
   newId?: () => string;
 }
 
@@ -68,16 +85,29 @@ export class ItemsService {
     this.newId = deps.newId ?? randomUUID;
   }
 
-  async create(body: unknown): Promise<Item> {
+  /**
+   * Creates an item. Without `idempotencyKey` its id is random. With one (1-128 printable ASCII,
+   * else 400) the id derives from the key and the put is conditional: a retry with the same body
+   * writes nothing and returns the item the key created (`replayed`), a retry with another body
+   * is a 422. Once that item is deleted, the key creates it anew.
+   */
+  async create(body: unknown, idempotencyKey?: string): Promise<CreateResult> {
+    const key = checkIdempotencyKey(idempotencyKey, PRINTABLE_ASCII_KEY);
     const fields = parse(createItemSchema, body, "item");
     const at = this.now().toISOString();
-    return this.repository.create({
+    const item: Item = {
       ...fields,
-      id: this.newId(),
+      id: key === undefined ? this.newId() : idForKey("item", key),
       version: 1,
       createdAt: at,
       updatedAt: at,
-    });
+    };
+    if (key === undefined) return { item: await this.repository.create(item), replayed: false };
+    const hash = requestHash(fields);
+    const outcome = await this.repository.createOnce(item, hash);
+    if (outcome.written) return { item: outcome.item, replayed: false };
+    if (outcome.requestHash !== hash) throw keyReusedError("item");
+    return { item: outcome.item, replayed: true };
   }
 
   async get(id: unknown): Promise<Item> {
