@@ -21,7 +21,7 @@ export interface AlarmTopicArgs {
   email?: string;
   /** Display name used as the sender of email notifications. Default: "Alarms". */
   displayName?: string;
-  /** Override hooks, one per child. */
+  /** Override hooks, one per child. Default: none. */
   transform?: {
     key?: ServiceKeyArgs["transform"];
     topic?: Transform<aws.sns.TopicArgs>;

@@ -126,7 +126,7 @@ export interface ApiBackedLambdaArgs {
   serverErrorRateThreshold?: number;
   /** API description. Default: derived from the name. */
   description?: string;
-  /** Override hooks, one per child kind. */
+  /** Override hooks, one per child kind. Default: none. */
   transform?: {
     api?: Transform<aws.apigatewayv2.ApiArgs>;
     stage?: Transform<aws.apigatewayv2.StageArgs>;

@@ -80,7 +80,7 @@ export interface BucketNotificationsArgs {
   eventBridge?: boolean;
   /** Account owning the bucket, for the Lambda permissions. Default: the deploying account. */
   sourceAccount?: pulumi.Input<string>;
-  /** Override hooks, one per child kind. */
+  /** Override hooks, one per child kind. Default: none. */
   transform?: {
     notification?: Transform<aws.s3.BucketNotificationArgs>;
     permission?: Transform<aws.lambda.PermissionArgs>;

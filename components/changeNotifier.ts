@@ -77,7 +77,7 @@ export interface ChangeNotifierArgs extends NotifyRules {
   logKmsKeyArn?: pulumi.Input<string>;
   /** Topic for the function and delivery alarms. Default: no alarms. */
   alarmTopicArn?: pulumi.Input<string>;
-  /** Override hooks, one per child. */
+  /** Override hooks, one per child. Default: none. */
   transform?: {
     topic?: Transform<aws.sns.TopicArgs>;
     topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;

@@ -51,7 +51,7 @@ export interface FanOutSubscriberArgs {
   alsoSubscribeTo?: pulumi.Input<string>[];
   /** A Lambda function consuming the queue (bundled from `functions/<code>`). Default: none. */
   consumer?: ConsumerFunctionArgs;
-  /** Override hooks for this subscriber's children. */
+  /** Override hooks for this subscriber's children. Default: none. */
   transform?: {
     queue?: SecureQueueArgs["transform"];
     subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
@@ -107,7 +107,7 @@ export interface FanOutTopicArgs {
   logKmsKeyArn?: pulumi.Input<string>;
   /** Log retention (days) of the consumers. Default: 14 (`LOG_RETENTION_DAYS`). */
   logRetentionDays?: number;
-  /** Override hooks, one per child. */
+  /** Override hooks, one per child. Default: none. */
   transform?: {
     topic?: Transform<aws.sns.TopicArgs>;
     topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;

@@ -82,7 +82,7 @@ export interface FargateClusterArgs {
   logKmsKeyArn?: pulumi.Input<string>;
   /** Topic for the API and load balancer alarms (and the default for services). Default: no alarms. */
   alarmTopicArn?: pulumi.Input<string>;
-  /** Override hooks, one per child. */
+  /** Override hooks, one per child. Default: none. */
   transform?: {
     cluster?: Transform<aws.ecs.ClusterArgs>;
     api?: Transform<aws.apigatewayv2.ApiArgs>;

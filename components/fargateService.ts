@@ -173,7 +173,7 @@ export interface FargateServiceArgs {
   logKmsKeyArn?: pulumi.Input<string>;
   /** Topic for the alarms. Default: the cluster's (no alarms when neither is set). */
   alarmTopicArn?: pulumi.Input<string>;
-  /** Override hooks, one per child. */
+  /** Override hooks, one per child. Default: none. */
   transform?: {
     repository?: Transform<aws.ecr.RepositoryArgs>;
     lifecyclePolicy?: Transform<aws.ecr.LifecyclePolicyArgs>;

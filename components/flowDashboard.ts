@@ -220,7 +220,7 @@ export interface FlowDashboardArgs {
   period?: number;
   /** Time range shown on opening (ISO 8601 duration before now). Default: "-PT3H" (`DASHBOARD_TIME_RANGE`). */
   start?: string;
-  /** Override hooks. */
+  /** Override hooks. Default: none. */
   transform?: { dashboard?: Transform<aws.cloudwatch.DashboardArgs> };
 }
 

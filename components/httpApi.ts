@@ -52,7 +52,7 @@ export interface HttpApiSpec {
   throttleBurstLimit: number;
   /** Per-route metrics (billed as custom metrics). Required. */
   detailedMetricsEnabled: boolean;
-  /** Override hooks, one per child. Default: none. */
+  /** Override hooks, one per child. Default: none. Default: none. */
   transform?: {
     api?: Transform<aws.apigatewayv2.ApiArgs>;
     stage?: Transform<aws.apigatewayv2.StageArgs>;

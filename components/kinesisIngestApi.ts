@@ -231,7 +231,7 @@ export interface KinesisIngestApiArgs {
    * It is one setting per account and region: turn it on in exactly one stack. Default: false.
    */
   manageAccountLogsRole?: boolean;
-  /** Override hooks, one per child. */
+  /** Override hooks, one per child. Default: none. */
   transform?: {
     restApi?: Transform<aws.apigateway.RestApiArgs>;
     role?: Transform<aws.iam.RoleArgs>;

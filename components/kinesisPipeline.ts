@@ -125,7 +125,7 @@ export interface KinesisPipelineArgs {
   alarmTopicArn?: pulumi.Input<string>;
   /** Iterator age (ms) at which the stream's consumers count as behind. Default: 60000. */
   iteratorAgeAlarmMs?: number;
-  /** Override hooks, one per child. */
+  /** Override hooks, one per child. Default: none. */
   transform?: {
     key?: ServiceKeyArgs["transform"];
     stream?: Transform<aws.kinesis.StreamArgs>;

@@ -30,7 +30,7 @@ export interface ServiceKeyArgs {
    * Default: false.
    */
   retainOnDelete?: boolean;
-  /** Override hooks. */
+  /** Override hooks. Default: none. */
   transform?: { key?: Transform<aws.kms.KeyArgs> };
 }
 

@@ -44,9 +44,9 @@ export interface BundledFunctionArgs {
   onFailureQueueArn?: pulumi.Input<string>;
   /** Retries of a failed asynchronous invocation (0-2). Default: 2. */
   asyncRetries?: number;
-  /** Description shown in the console. */
+  /** Description shown in the console. Default: names the code folder it was bundled from. */
   description?: string;
-  /** Override hooks, one per child. */
+  /** Override hooks, one per child. Default: none. */
   transform?: {
     role?: Transform<aws.iam.RoleArgs>;
     policy?: Transform<aws.iam.RolePolicyArgs>;

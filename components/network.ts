@@ -137,7 +137,7 @@ export interface NetworkArgs {
    * `allowLogs`). Default: CloudWatch Logs' own encryption.
    */
   logKmsKeyArn?: pulumi.Input<string>;
-  /** Override hooks, one per child kind (the name passed to a function hook tells which child). */
+  /** Override hooks, one per child kind (the name passed to a function hook tells which child). Default: none. */
   transform?: {
     vpc?: Transform<aws.ec2.VpcArgs>;
     /** Both tiers; names end in `-public-<i>` or `-private-<i>`. */
@@ -170,7 +170,7 @@ export interface EgressOnlySecurityGroupOptions {
   destination?: EgressDestination;
   /** Parent of the group and its rules. Default: the network. */
   parent?: pulumi.Resource;
-  /** Override hooks. */
+  /** Override hooks. Default: none. */
   transform?: {
     securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
     rule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;

@@ -43,7 +43,7 @@ export interface BatchSettings {
 /** The function half of a consumer: a bundled function and its batch settings. */
 export interface ConsumerFunctionArgs
   extends Omit<BundledFunctionArgs, "transform">, BatchSettings {
-  /** Override hooks: the function's children and the event source mapping. */
+  /** Override hooks: the function's children and the event source mapping. Default: none. */
   transform?: BundledFunctionArgs["transform"] & {
     eventSourceMapping?: Transform<aws.lambda.EventSourceMappingArgs>;
   };

@@ -39,7 +39,7 @@ export interface SecureBucketArgs {
   forceDestroy?: boolean;
   /** Keep the bucket and its configuration in AWS when removed from the program. Default: false. */
   retainOnDelete?: boolean;
-  /** Override hooks, one per child. */
+  /** Override hooks, one per child. Default: none. */
   transform?: {
     bucket?: Transform<aws.s3.BucketArgs>;
     publicAccessBlock?: Transform<aws.s3.BucketPublicAccessBlockArgs>;

@@ -62,7 +62,7 @@ export interface SecureQueueArgs {
     pulumi.Input<Statement>[] | ((dlqArn: pulumi.Output<string>) => pulumi.Input<Statement>[]);
   /** Topic notified when the DLQ holds a message. Default: no alarm. */
   alarmTopicArn?: pulumi.Input<string>;
-  /** Override hooks, one per child. */
+  /** Override hooks, one per child. Default: none. */
   transform?: {
     queue?: Transform<aws.sqs.QueueArgs>;
     dlq?: Transform<aws.sqs.QueueArgs>;

@@ -46,7 +46,7 @@ export interface SecureTableArgs {
    * outside dev).
    */
   retainOnDelete?: boolean;
-  /** Override hooks. */
+  /** Override hooks. Default: none. */
   transform?: { table?: Transform<aws.dynamodb.TableArgs> };
 }
 

@@ -68,7 +68,7 @@ export interface ShardAutoscalerArgs {
   logRetentionDays?: number;
   /** KMS key for the scaler's log group. Default: CloudWatch Logs' own encryption. */
   logKmsKeyArn?: pulumi.Input<string>;
-  /** Override hooks, one per child. */
+  /** Override hooks, one per child. Default: none. */
   transform?: {
     key?: ServiceKeyArgs["transform"];
     topic?: Transform<aws.sns.TopicArgs>;
@@ -378,7 +378,7 @@ export interface ScalableStreamArgs {
   retentionHours?: number;
   /** Keep the stream and its key in AWS on removal, replacement or destroy. Default: false. */
   retainOnDelete?: boolean;
-  /** Override hooks. */
+  /** Override hooks. Default: none. */
   transform?: { key?: ServiceKeyArgs["transform"]; stream?: Transform<aws.kinesis.StreamArgs> };
 }
 

@@ -84,7 +84,7 @@ export interface StreamAnalyticsArgs {
   logKmsKeyArn?: pulumi.Input<string>;
   /** Topic for the function alarms. Default: no alarms. */
   alarmTopicArn?: pulumi.Input<string>;
-  /** Override hooks, one per child. */
+  /** Override hooks, one per child. Default: none. */
   transform?: {
     table?: SecureTableArgs["transform"];
     aggregator?: StreamConsumerArgs["transform"];

@@ -167,7 +167,7 @@ export interface StreamArchiveArgs {
   logKmsKeyArn?: pulumi.Input<string>;
   /** Topic for the delivery alarms. Default: no alarms. */
   alarmTopicArn?: pulumi.Input<string>;
-  /** Override hooks, one per child. */
+  /** Override hooks, one per child. Default: none. */
   transform?: {
     deliveryStream?: Transform<aws.kinesis.FirehoseDeliveryStreamArgs>;
     role?: Transform<aws.iam.RoleArgs>;

@@ -72,7 +72,7 @@ export interface StreamConsumerArgs
   tumblingWindowInSeconds?: number;
   /** Event filter patterns (up to 5, EventBridge pattern syntax): other records never invoke the function. Default: none. */
   filterPatterns?: object[];
-  /** Override hooks: the function's children and the event source mapping. */
+  /** Override hooks: the function's children and the event source mapping. Default: none. */
   transform?: BundledFunctionArgs["transform"] & {
     eventSourceMapping?: Transform<aws.lambda.EventSourceMappingArgs>;
   };
