@@ -192,8 +192,11 @@ const settingsSchema = z
         artifactBucketArn: z
           .string()
           .regex(/^arn:aws[a-z-]*:s3:::[a-z0-9.-]{3,63}$/, { message: "is not an S3 bucket ARN" })
-          .describe("ARN of the bucket holding the application JAR/ZIP."),
-        artifactKey: z.string().min(1).describe("Object key of the application JAR/ZIP."),
+          .describe("ARN of the bucket holding the application JAR/ZIP. Required with flink."),
+        artifactKey: z
+          .string()
+          .min(1)
+          .describe("Object key of the application JAR/ZIP. Required with flink."),
         runtime: z
           .enum(FLINK_RUNTIMES)
           .default(DEFAULT_FLINK_RUNTIME)
