@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import { type PolicyStatement, statementsOf } from "./documents";
-import { expandAction } from "./iamReference";
+import { type ReferenceAction, expandAction } from "./iamReference";
 import { type Rule, UNKNOWN, asArray, known } from "./util";
 
 /** An identity-policy document found on a resource, with where it came from for messages. */
@@ -87,12 +87,32 @@ export const iamNoWildcardAction: Rule = {
     }),
 };
 
+/**
+ * Actions whose only resource type in AWS's reference is optional and absent from the requests
+ * this program makes: CloudWatch's `dataset` type is for OTLP datasets, while classic metrics have
+ * no ARN, so only "*" authorises reading or publishing them. Honoured only while every resource
+ * type the reference lists for the action stays optional (test/policy/iamReference.test.ts).
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/permissions-reference-cw.html
+ */
+export const RESOURCELESS_REQUESTS: readonly string[] = [
+  "cloudwatch:GetMetricData",
+  "cloudwatch:PutMetricData",
+  "cloudwatch:ListMetrics",
+];
+
+/** Does the reference make the action need a resource (so it must not be granted on "*")? */
+export function needsResource(a: ReferenceAction): boolean {
+  if (a.resourceTypes.length === 0) return false;
+  const resourceless = RESOURCELESS_REQUESTS.some((r) => r.toLowerCase() === a.id.toLowerCase());
+  return !(resourceless && a.resourceTypes.every((rt) => !rt.required));
+}
+
 /** Entries of an Action list that AWS authorises on some resource type (so not on "*" alone). */
 function scopableActions(actions: readonly string[]): string[] {
   return actions.filter((entry) => {
     const found = expandAction(entry);
     // "*" and names AWS does not know are other rules' findings (no-wildcard-action, action-exists).
-    return found !== "all" && found.some((a) => a.resourceTypes.length > 0);
+    return found !== "all" && found.some(needsResource);
   });
 }
 

