@@ -1,13 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { cognitoJwtAuthorizer } from "./cognitoAuth";
+import { cognitoJwtAuthorizer, CognitoOptions } from "./cognitoAuth";
 import {
   API_5XX_RATE_THRESHOLD,
   API_THROTTLE_BURST,
   API_THROTTLE_RATE,
   LOG_RETENTION_DAYS,
 } from "../core/defaults";
-import { ACCESS_LOG_FORMAT, httpApi, serverErrorRateAlarm } from "./httpApi";
+import { ACCESS_LOG_FORMAT, ApiCors, httpApi, serverErrorRateAlarm } from "./httpApi";
 import { DashboardRow, MetricWidget, metric } from "../observability/flowDashboard";
 import { Statement, allow } from "../security/iam";
 import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction";
@@ -17,7 +17,9 @@ import { Transform, applyTransform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 /** Re-exported: the format predates `httpApi.ts`. */
+// Moved beside the code that uses them; re-exported so importers of this module keep working.
 export { ACCESS_LOG_FORMAT };
+export type { ApiCors, CognitoOptions };
 
 /** How callers authenticate: no auth, SigV4 (IAM) or a Cognito user pool's JWTs. */
 export const API_AUTH_MODES = ["none", "iam", "cognito"] as const;
@@ -69,28 +71,6 @@ export interface ApiHandler {
 /** A table the component is given instead of creating one. */
 export interface ExistingTable extends TableRef {
   name: pulumi.Input<string>;
-}
-
-/** Cognito JWT settings: reuse a user pool and/or app clients, or let the component create them. */
-export interface CognitoOptions {
-  /** Existing user pool id (e.g. `us-east-1_AbC123`). Default: a new user pool. */
-  userPoolId?: pulumi.Input<string>;
-  /** App client ids whose tokens the API accepts (JWT audience). Default: one new app client. */
-  clientIds?: pulumi.Input<string>[];
-  /** OAuth scopes a token must carry on every JWT route. Default: none (any valid token). */
-  scopes?: string[];
-}
-
-/** CORS for browsers calling the API from known origins. */
-export interface ApiCors {
-  /** Exact origins (`https://app.example.com`); `*` is refused. Required (1+). */
-  origins: string[];
-  /** Request headers browsers may send. Default: authorization, content-type, if-match, idempotency-key. */
-  allowHeaders?: string[];
-  /** Response headers scripts may read. Default: etag, location, idempotent-replayed. */
-  exposeHeaders?: string[];
-  /** Seconds a preflight answer is cached. Default: 3600. */
-  maxAgeSeconds?: number;
 }
 
 export interface ApiBackedLambdaArgs {

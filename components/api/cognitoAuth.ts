@@ -1,12 +1,21 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { CognitoOptions } from "./apiBackedLambda";
 import {
   COGNITO_ACCESS_TOKEN_HOURS,
   COGNITO_MIN_PASSWORD_LENGTH,
   COGNITO_REFRESH_TOKEN_DAYS,
 } from "../core/defaults";
 import { Transform, applyTransform } from "../core/transform";
+
+/** Cognito JWT settings: reuse a user pool and/or app clients, or let the component create them. */
+export interface CognitoOptions {
+  /** Existing user pool id (e.g. `us-east-1_AbC123`). Default: a new user pool. */
+  userPoolId?: pulumi.Input<string>;
+  /** App client ids whose tokens the API accepts (JWT audience). Default: one new app client. */
+  clientIds?: pulumi.Input<string>[];
+  /** OAuth scopes a token must carry on every JWT route. Default: none (any valid token). */
+  scopes?: string[];
+}
 
 /** What `cognitoJwtAuthorizer` created or reused. */
 export interface CognitoJwtAuth {

@@ -1,8 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { metricAlarm } from "../observability/alarms";
-import type { ApiCors } from "./apiBackedLambda";
 import { Transform, applyTransform } from "../core/transform";
+
+/** CORS for browsers calling the API from known origins. */
+export interface ApiCors {
+  /** Exact origins (`https://app.example.com`); `*` is refused. Required (1+). */
+  origins: string[];
+  /** Request headers browsers may send. Default: authorization, content-type, if-match, idempotency-key. */
+  allowHeaders?: string[];
+  /** Response headers scripts may read. Default: etag, location, idempotent-replayed. */
+  exposeHeaders?: string[];
+  /** Seconds a preflight answer is cached. Default: 3600. */
+  maxAgeSeconds?: number;
+}
 
 /** Access log line: one JSON object per request, fields named as in API Gateway's `$context`. */
 export const ACCESS_LOG_FORMAT = {

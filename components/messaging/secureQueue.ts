@@ -10,9 +10,12 @@ import {
   VISIBILITY_TIMEOUT_FACTOR,
 } from "../core/defaults";
 import { DashboardRow, metric } from "../observability/flowDashboard";
-import { Conditions, Statement, denyInsecureTransport, policyDocument } from "../security/iam";
+import { Statement, denyInsecureTransport, policyDocument } from "../security/iam";
 import { Transform, applyTransform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
+
+// The queue-policy helpers live with the other IAM helpers; re-exported for importers of this module.
+export { allowServiceToSend, fromSource } from "../security/iam";
 
 /** SQS limits (seconds) for message retention and visibility timeout. */
 const RETENTION_RANGE = [60, 14 * 24 * 3600] as const;
@@ -70,40 +73,6 @@ export interface SecureQueueArgs {
     dlqPolicy?: Transform<aws.sqs.QueuePolicyArgs>;
     redriveAllowPolicy?: Transform<aws.sqs.RedriveAllowPolicyArgs>;
     dlqAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-  };
-}
-
-/**
- * Conditions limiting a service principal to one source resource (and account): the guard
- * against the confused-deputy problem. S3 bucket ARNs name no account, so pass `sourceAccount`
- * for S3.
- */
-export function fromSource(
-  sourceArn: pulumi.Input<string>,
-  sourceAccount?: pulumi.Input<string>,
-): Conditions {
-  return {
-    ArnEquals: { "aws:SourceArn": sourceArn },
-    ...(sourceAccount ? { StringEquals: { "aws:SourceAccount": sourceAccount } } : {}),
-  };
-}
-
-/**
- * Queue-policy statement: `service` (e.g. `sns.amazonaws.com`, `s3.amazonaws.com`) may send to
- * `queueArn`, only on behalf of `sourceArn` (and `sourceAccount` when given).
- */
-export function allowServiceToSend(
-  service: string,
-  queueArn: pulumi.Input<string>,
-  sourceArn: pulumi.Input<string>,
-  sourceAccount?: pulumi.Input<string>,
-): Statement {
-  return {
-    Effect: "Allow",
-    Principal: { Service: service },
-    Action: "sqs:SendMessage",
-    Resource: queueArn,
-    Condition: fromSource(sourceArn, sourceAccount),
   };
 }
 

@@ -109,3 +109,37 @@ export const ACTIONS_REQUIRING_WILDCARD_RESOURCE: readonly string[] = [
   "kinesis:ListStreams",
   "ecr:GetAuthorizationToken",
 ];
+
+/**
+ * Conditions limiting a service principal to one source resource (and account): the guard
+ * against the confused-deputy problem. S3 bucket ARNs name no account, so pass `sourceAccount`
+ * for S3.
+ */
+export function fromSource(
+  sourceArn: pulumi.Input<string>,
+  sourceAccount?: pulumi.Input<string>,
+): Conditions {
+  return {
+    ArnEquals: { "aws:SourceArn": sourceArn },
+    ...(sourceAccount ? { StringEquals: { "aws:SourceAccount": sourceAccount } } : {}),
+  };
+}
+
+/**
+ * Queue-policy statement: `service` (e.g. `sns.amazonaws.com`, `s3.amazonaws.com`) may send to
+ * `queueArn`, only on behalf of `sourceArn` (and `sourceAccount` when given).
+ */
+export function allowServiceToSend(
+  service: string,
+  queueArn: pulumi.Input<string>,
+  sourceArn: pulumi.Input<string>,
+  sourceAccount?: pulumi.Input<string>,
+): Statement {
+  return {
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: "sqs:SendMessage",
+    Resource: queueArn,
+    Condition: fromSource(sourceArn, sourceAccount),
+  };
+}

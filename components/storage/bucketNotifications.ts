@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Statement } from "../security/iam";
-import { allowServiceToSend, fromSource } from "../messaging/secureQueue";
+import { Statement, allowServiceToSend, fromSource } from "../security/iam";
 import { Transform, applyTransform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
