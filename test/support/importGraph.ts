@@ -129,7 +129,8 @@ function layerOf(module: string): number {
 /**
  * Why `from` may not import `to` under the folder rules, or undefined when it may:
  * components/ files import only components/ (down the layers, never the barrel) and functions/
- * (pure code the Lambda also runs); functions/ imports only functions/.
+ * (pure code the Lambda also runs); stacks/ imports only stacks/, components/ and functions/;
+ * functions/ imports only functions/.
  */
 export function layeringProblem(from: string, to: string): string | undefined {
   if (from === "components/index.ts") {
@@ -145,6 +146,9 @@ export function layeringProblem(from: string, to: string): string | undefined {
       return `${a} (layer ${layerOf(a)}) may not import ${b} (layer ${layerOf(b)})`;
     }
     return undefined;
+  }
+  if (from.startsWith("stacks/") && !/^(stacks|components|functions)\//.test(to)) {
+    return "stacks/ imports only stacks/, components/ and functions/";
   }
   if (from.startsWith("functions/") && !to.startsWith("functions/")) {
     return "functions/ is runtime code: it imports only functions/";
