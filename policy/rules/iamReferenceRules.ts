@@ -144,7 +144,7 @@ function reportScopedMismatch(s: PolicyStatement, where: string, report: ReportV
     report(
       `${where} grants ${quote(wildcardOnly.map((a) => a.id))} on ${quote(scoped)}, but AWS lists no resource type for ` +
         `${wildcardOnly.length > 1 ? "them" : "it"}: only "Resource": "*" authorises ${wildcardOnly.length > 1 ? "them" : "it"}. ` +
-        'Move them to a statement of their own with "Resource": "*".',
+        `Move ${wildcardOnly.length > 1 ? "them" : "it"} to a statement of its own with "Resource": "*".`,
     );
   }
   if (resources.includes("*")) return;

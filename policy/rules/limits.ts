@@ -1,7 +1,7 @@
 /**
  * The few numbers and names the rules hold the program to. The pack is self-contained (it is
  * installed and type-checked from policy/ alone), so these are copies of the values in
- * components/defaults.ts, which must not import the pack either; test/policy/limits.test.ts
+ * components/core/defaults.ts, which must not import the pack either; test/policy/limits.test.ts
  * fails when the two disagree.
  */
 

