@@ -68,10 +68,16 @@ function readData<T>(...parts: string[]): T {
 }
 
 let serviceKeys: Set<string> | undefined;
+/** Every service prefix of the reference (`sqs`, `kinesis`...). */
+export function serviceNames(): string[] {
+  serviceKeys ??= new Set(readData<string[]>("services.json"));
+  return [...serviceKeys];
+}
+
 /** Is `service` (e.g. `sqs`, case-insensitive) a service prefix of the reference? */
 export function serviceExists(service: string): boolean {
-  serviceKeys ??= new Set(readData<string[]>("services.json"));
-  return serviceKeys.has(service.toLowerCase());
+  if (!serviceKeys) serviceNames();
+  return serviceKeys?.has(service.toLowerCase()) === true;
 }
 
 const actionCache = new Map<string, ReferenceAction[]>();
@@ -205,4 +211,29 @@ export function actionSupportsConditionKey(action: ReferenceAction, key: string)
   if (isGlobalConditionKey(key)) return true;
   const keys = [...action.conditionKeys, ...action.resourceTypes.flatMap((rt) => rt.conditionKeys)];
   return keys.some((k) => keyMatches(k, key));
+}
+
+/** Edit distance (insertions, deletions, substitutions), case-insensitive. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[y.length];
+}
+
+/** The closest name to `name` among `candidates` within a third of its length, for "did you mean". */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: { c: string; d: number } | undefined;
+  for (const c of candidates) {
+    const d = distance(name, c);
+    if (!best || d < best.d) best = { c, d };
+  }
+  return best && best.d <= Math.max(1, Math.floor(name.length / 3)) ? best.c : undefined;
 }

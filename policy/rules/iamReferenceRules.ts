@@ -12,9 +12,12 @@ import { type FoundDocument, identityDocuments } from "./iam";
 import {
   type ReferenceAction,
   actionSupportsConditionKey,
+  actionsOf,
+  closest,
   expandAction,
   resourceFitsAction,
   serviceExists,
+  serviceNames,
   splitAction,
 } from "./iamReference";
 import { type Rule, UNKNOWN, asArray, known } from "./util";
@@ -88,6 +91,9 @@ export function entries(v: unknown): string[] {
   );
 }
 
+const didYouMean = (name: string | undefined) =>
+  name ? ` (did you mean ${JSON.stringify(name)}?)` : "";
+
 const quote = (xs: readonly string[]) => xs.map((x) => JSON.stringify(x)).join(", ");
 
 /** Action and NotAction entries name actions of the reference (a wildcard matches at least one). */
@@ -99,15 +105,19 @@ export const iamActionExists: Rule = {
   validateResource: (args, report) =>
     eachStatement(args, ({ statement, where }) => {
       for (const entry of [...entries(statement.Action), ...entries(statement.NotAction)]) {
-        const parts = splitAction(entry);
         if (entry === "*") continue;
+        const parts = splitAction(entry);
         if (!parts || !serviceExists(parts.service)) {
+          const prefix = parts?.service ?? entry.split(":")[0];
           report(
-            `${where} names ${JSON.stringify(entry)}: AWS has no service prefix ${JSON.stringify(parts?.service ?? entry)}.`,
+            `${where} names ${JSON.stringify(entry)}: AWS has no service prefix ${JSON.stringify(prefix)}` +
+              `${didYouMean(closest(prefix, serviceNames()))}.`,
           );
         } else if ((expandAction(entry) as ReferenceAction[]).length === 0) {
+          const names = actionsOf(parts.service).map((a) => a.id);
           report(
-            `${where} names ${JSON.stringify(entry)}, which matches no action of ${parts.service} in AWS's Service Authorization Reference.`,
+            `${where} names ${JSON.stringify(entry)}, which matches no action of ${parts.service} in AWS's ` +
+              `Service Authorization Reference${didYouMean(closest(entry, names))}.`,
           );
         }
       }

@@ -1,13 +1,17 @@
 import { expect } from "chai";
+import { evaluatePolicies } from "../../policy/evaluate";
+import { iamActionExists } from "../../policy/rules";
 import { RESOURCELESS_REQUESTS, needsResource } from "../../policy/rules/iam";
 import {
   actionSupportsConditionKey,
   arnPatternsIntersect,
+  closest,
   expandAction,
   isGlobalConditionKey,
   resourceFitsAction,
   serviceExists,
 } from "../../policy/rules/iamReference";
+import { rolePolicy } from "./cases";
 
 const one = (id: string) => {
   const found = expandAction(id);
@@ -24,6 +28,24 @@ describe("AWS's Service Authorization Reference (policy/rules/iamReference.ts)",
     expect(one("SQS:sendmessage").id).to.equal("sqs:SendMessage");
     expect(expandAction("sqs:SendMesage")).to.deep.equal([]);
     expect(expandAction("*")).to.equal("all");
+  });
+
+  it("suggests the closest action or service for a misspelt one", () => {
+    const [found] = evaluatePolicies(
+      rolePolicy({
+        Effect: "Allow",
+        Action: "sqs:SendMesage",
+        Resource: "arn:aws:sqs:us-east-1:1:q",
+      }),
+      { rules: [iamActionExists] },
+    );
+    expect(found.message).to.contain('(did you mean "sqs:SendMessage"?)');
+    const [service] = evaluatePolicies(
+      rolePolicy({ Effect: "Allow", Action: "dynamdb:GetItem", Resource: "*" }),
+      { rules: [iamActionExists] },
+    );
+    expect(service.message).to.contain('no service prefix "dynamdb" (did you mean "dynamodb"?)');
+    expect(closest("zzzzzzzz", ["sqs", "sns"])).to.equal(undefined);
   });
 
   it("expands wildcards through the data", () => {
