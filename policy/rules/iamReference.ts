@@ -193,7 +193,13 @@ export function resourceFitsAction(resource: string, action: ReferenceAction): b
 /** Is `key` one of AWS's global condition keys (`aws:SourceArn`, `aws:ResourceTag/<tag>`...)? */
 export function isGlobalConditionKey(key: string): boolean {
   if (getGlobalConditionKeyByName(key)) return true;
-  return key.includes("/") && getGlobalConditionKeyByPrefix(key.split("/")[0]) !== undefined;
+  // Keys with a variable part (`aws:PrincipalTag/<tag>`), as the package's findConditionKey reads them.
+  const slash = key.indexOf("/");
+  return (
+    slash > 0 &&
+    slash < key.length - 1 &&
+    getGlobalConditionKeyByPrefix(key.slice(0, slash)) !== undefined
+  );
 }
 
 /** Does a key of the reference (with `${...}` parts) name `key`? Case-insensitive, as IAM is. */

@@ -150,7 +150,8 @@ function reportScopedMismatch(s: PolicyStatement, where: string, report: ReportV
   if (everything) return;
   // Explicit actions: each must be able to match one of the statement's Resources.
   const wildcardOnly = explicit.filter((a) => a.resourceTypes.length === 0);
-  if (wildcardOnly.length > 0) {
+  // With "*" among the Resources they are authorised (iam-no-wildcard-resource asks for a split).
+  if (wildcardOnly.length > 0 && !resources.includes("*")) {
     report(
       `${where} grants ${quote(wildcardOnly.map((a) => a.id))} on ${quote(scoped)}, but AWS lists no resource type for ` +
         `${wildcardOnly.length > 1 ? "them" : "it"}: only "Resource": "*" authorises ${wildcardOnly.length > 1 ? "them" : "it"}. ` +

@@ -247,6 +247,15 @@ export const CASES: Cases = {
         urn: urnOf(T.rolePolicy, "api"),
       },
       {
+        title: '"*" shares its statement with an ARN',
+        resources: rolePolicy({
+          Effect: "Allow",
+          Action: "kinesis:UpdateShardCount",
+          Resource: ["*", `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/clicks-6b86b27`],
+        }),
+        urn: urnOf(T.rolePolicy, "api"),
+      },
+      {
         title: "role inline policy",
         resources: withChange(T.role, "api", (i) => ({
           ...i,

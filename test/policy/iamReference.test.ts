@@ -108,6 +108,8 @@ describe("AWS's Service Authorization Reference (policy/rules/iamReference.ts)",
     expect(isGlobalConditionKey("AWS:SecureTransport")).to.equal(true);
     expect(isGlobalConditionKey("aws:ResourceTag/team")).to.equal(true);
     expect(isGlobalConditionKey("aws:SecureTransprt")).to.equal(false);
+    expect(isGlobalConditionKey("aws:ResourceTag/")).to.equal(false);
+    expect(actionSupportsConditionKey(one("sts:AssumeRole"), "sts:ExternalId")).to.equal(true);
     const decrypt = one("kms:Decrypt");
     expect(actionSupportsConditionKey(decrypt, "kms:ViaService")).to.equal(true);
     expect(actionSupportsConditionKey(decrypt, "kms:EncryptionContext:aws:sqs:arn")).to.equal(true);
