@@ -107,11 +107,14 @@ export const iamActionExists: Rule = {
       for (const entry of [...entries(statement.Action), ...entries(statement.NotAction)]) {
         if (entry === "*") continue;
         const parts = splitAction(entry);
-        if (!parts || !serviceExists(parts.service)) {
-          const prefix = parts?.service ?? entry.split(":")[0];
+        if (!parts) {
           report(
-            `${where} names ${JSON.stringify(entry)}: AWS has no service prefix ${JSON.stringify(prefix)}` +
-              `${didYouMean(closest(prefix, serviceNames()))}.`,
+            `${where} names ${JSON.stringify(entry)}, which is not of the form "service:Action".`,
+          );
+        } else if (!serviceExists(parts.service)) {
+          report(
+            `${where} names ${JSON.stringify(entry)}: AWS has no service prefix ${JSON.stringify(parts.service)}` +
+              `${didYouMean(closest(parts.service, serviceNames()))}.`,
           );
         } else if ((expandAction(entry) as ReferenceAction[]).length === 0) {
           const names = actionsOf(parts.service).map((a) => a.id);

@@ -46,6 +46,11 @@ describe("AWS's Service Authorization Reference (policy/rules/iamReference.ts)",
     );
     expect(service.message).to.contain('no service prefix "dynamdb" (did you mean "dynamodb"?)');
     expect(closest("zzzzzzzz", ["sqs", "sns"])).to.equal(undefined);
+    const [malformed] = evaluatePolicies(
+      rolePolicy({ Effect: "Allow", Action: "sqs: SendMessage", Resource: "*" }),
+      { rules: [iamActionExists] },
+    );
+    expect(malformed.message).to.contain('not of the form "service:Action"');
   });
 
   it("expands wildcards through the data", () => {
