@@ -37,6 +37,7 @@ describe("offline plan", () => {
   it("produces the JSON contract of DESIGN.md section 6", () => {
     const parsed = JSON.parse(render(doc, "json")) as Record<string, unknown>;
     expect(Object.keys(parsed).sort()).to.deep.equal([
+      "cost",
       "flows",
       "outputs",
       "resources",
@@ -77,7 +78,8 @@ describe("offline plan", () => {
 
   it("renders a tree with counts by type and the findings", () => {
     const text = render(doc, "tree");
-    expect(text).to.match(/^Stack dev: flows /);
+    expect(text).to.match(/^Stack dev \(us-east-1\): 8 flow\(s\), \d+ resources, \$[\d.]+\/month/);
+    expect(text).to.match(/\nStack dev: flows /);
     expect(text).to.match(new RegExp(`Resources: ${doc.resources.length} \\(`));
     expect(text).to.contain("aws:sns/topic:Topic");
     expect(text).to.match(/Policy findings: /);
