@@ -42,7 +42,8 @@ export interface PlanDiff {
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   !!v && typeof v === "object" && !Array.isArray(v);
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+// Plain JSON has no undefined: a missing key and null (an unknown) are the same value.
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** The leaf paths where two plain-JSON values differ (an array is one leaf). */
 export function changedProperties(before: unknown, after: unknown, path = ""): PropertyChange[] {
