@@ -77,6 +77,9 @@ describe("offline plan", () => {
     ).to.equal(true);
     expect([...at].sort((a, b) => a - b)).to.deep.equal(at);
     for (const key of requiredKeys("dev")) expect(steps).to.contain(key.key);
+    const md = render(doc, "markdown");
+    expect(md).to.match(/^<!-- aws-serverless-flows offline plan: dev -->\n### Offline plan/);
+    expect(md).to.contain(`**Fixed cost: $${doc.cost.monthlyUsd.toFixed(2)}/month**`);
   });
 
   it("produces the JSON contract of DESIGN.md section 6", () => {
