@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LOG_RETENTION_DAYS, LOG_RETENTION_VALUES } from "../components/defaults";
+import { LOG_RETENTION_DAYS, LOG_RETENTION_VALUES } from "../components/core/defaults";
 import { FLOW_SLUGS, FlowSlug, isFlowSlug } from "./slugs";
 
 /** Pulumi project name: the namespace of every config key below. */

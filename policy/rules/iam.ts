@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { ACTIONS_REQUIRING_WILDCARD_RESOURCE } from "../../components/iam";
+import { ACTIONS_REQUIRING_WILDCARD_RESOURCE } from "../../components/security/iam";
 import { type PolicyStatement, statementsOf } from "./documents";
 import { type Rule, UNKNOWN, asArray, known } from "./util";
 
@@ -93,7 +93,7 @@ const WILDCARD_RESOURCE_OK = new Set(
 
 /**
  * Allow statements name their resources. `Resource: "*"` is accepted only when every action is one
- * AWS authorises on "*" alone (ACTIONS_REQUIRING_WILDCARD_RESOURCE in components/iam.ts).
+ * AWS authorises on "*" alone (ACTIONS_REQUIRING_WILDCARD_RESOURCE in components/security/iam.ts).
  */
 export const iamNoWildcardResource: Rule = {
   name: "iam-no-wildcard-resource",

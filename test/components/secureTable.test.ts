@@ -5,7 +5,7 @@ import {
   tableReadStatement,
   tableStreamReadStatement,
   tableWriteStatement,
-} from "../../components/secureTable";
+} from "../../components/data/secureTable";
 import { Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
 
 const TABLE = "aws:dynamodb/table:Table";
