@@ -1,4 +1,4 @@
-import type { PlanResource } from "./document";
+import type { PlanResource } from "./resource";
 import { FixedPrices, PRICES_AS_OF, SOURCES, UsagePrice, pricesFor } from "./prices";
 
 /** AWS prices hourly resources over 730 hours a month. */

@@ -1,25 +1,10 @@
 import type { RecordedResource } from "../harness/recorder";
 import type { StackRun } from "../harness/runStack";
 import { PlanCost, estimateCost } from "./cost";
+import type { PlanResource, PlanViolation } from "./resource";
 import { toPlainJson } from "./plainJson";
 
-/** One policy finding, as the plan reports it. */
-export interface PlanViolation {
-  policy: string;
-  urn: string;
-  message: string;
-  enforcementLevel: "mandatory" | "advisory";
-}
-
-/** One resource of the plan (DESIGN.md section 6). */
-export interface PlanResource {
-  urn: string;
-  type: string;
-  name: string;
-  parent: string | null;
-  inputs: unknown;
-  state: unknown;
-}
+export type { PlanResource, PlanViolation } from "./resource";
 
 /** The `--format json` document: a stable contract other tools read (DESIGN.md section 6). */
 export interface PlanDocument {
