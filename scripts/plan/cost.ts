@@ -223,8 +223,9 @@ const PRICERS: Record<string, Pricer> = {
     ];
   },
   "aws:lb/loadBalancer:LoadBalancer": (r, p) => {
-    const network = obj(r.inputs).loadBalancerType === "network";
-    return [
+    const inputs = obj(r.inputs);
+    const network = inputs.loadBalancerType === "network";
+    const lines: Line[] = [
       {
         what: `${network ? "NLB" : "ALB"}-hours (LCUs are usage)`,
         quantity: hours(1),
@@ -232,6 +233,17 @@ const PRICERS: Record<string, Pricer> = {
         source: SOURCES.elb,
       },
     ];
+    // An internet-facing load balancer holds a public IPv4 address in every AZ it spans.
+    if (inputs.internal !== true) {
+      const azs = Array.isArray(inputs.subnets) ? inputs.subnets.length : 2;
+      lines.push({
+        what: `public IPv4 address-hours (${azs} AZ(s))`,
+        quantity: hours(azs),
+        unitUsd: p.publicIpv4Hour,
+        source: SOURCES.vpc,
+      });
+    }
+    return lines;
   },
   "aws:ecs/service:Service": fargateLines,
   "aws:kinesis/stream:Stream": kinesisLines,

@@ -119,7 +119,7 @@ export const REPLACE_ON_CHANGES: Record<string, ReplaceRule> = {
   "aws:iam/role:Role": {
     properties: ["name", "namePrefix", "path"],
     source: `${TF}iam/role.go`,
-    verified: false,
+    verified: true,
   },
   "aws:iam/rolePolicy:RolePolicy": {
     properties: ["name", "namePrefix", "role"],
@@ -148,14 +148,21 @@ export const REPLACE_ON_CHANGES: Record<string, ReplaceRule> = {
     verified: false,
   },
   "aws:kms/key:Key": {
-    properties: ["customerMasterKeySpec", "keyUsage", "multiRegion"],
+    properties: [
+      "customerMasterKeySpec",
+      "keyUsage",
+      "multiRegion",
+      "customKeyStoreId",
+      "xksKeyId",
+    ],
     source: `${TF}kms/key.go`,
-    verified: false,
+    verified: true,
   },
+  // Terraform's alarm_name is Pulumi's name.
   "aws:cloudwatch/metricAlarm:MetricAlarm": {
     properties: ["name"],
     source: `${TF}cloudwatch/metric_alarm.go`,
-    verified: false,
+    verified: true,
   },
   "aws:cloudwatch/dashboard:Dashboard": {
     properties: ["dashboardName"],

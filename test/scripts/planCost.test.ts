@@ -97,6 +97,7 @@ describe("plan cost", () => {
           subnetIds: ["a", "b", "c"],
         }),
         res("aws:ec2/vpcEndpoint:VpcEndpoint", { vpcEndpointType: "Gateway" }),
+        res("aws:lb/loadBalancer:LoadBalancer", { internal: false, subnets: ["a", "b"] }),
         res("aws:kinesisanalyticsv2/application:Application", {
           applicationConfiguration: {
             flinkApplicationConfiguration: {
@@ -111,9 +112,11 @@ describe("plan cost", () => {
       ],
       "us-east-1",
     );
-    // 0.04 x 730 = 29.20; 3 AZ x 0.01 x 730 = 21.90; (2 + 1) KPU x 0.11 x 730 = 240.90 + 100 GB x 0.10 = 10.00.
+    // 0.04 x 730 = 29.20; 3 AZ x 0.01 x 730 = 21.90; (2 + 1) KPU x 0.11 x 730 = 240.90 + 100 GB x 0.10 = 10.00;
+    // an internet-facing ALB: 0.0225 x 730 = 16.425 -> 16.43, plus 2 public IPv4 x 0.005 x 730 = 7.30.
     expect(cost.byType).to.deep.equal({
       "aws:ec2/vpcEndpoint:VpcEndpoint": 21.9,
+      "aws:lb/loadBalancer:LoadBalancer": 23.73,
       "aws:kinesis/stream:Stream": 29.2,
       "aws:kinesisanalyticsv2/application:Application": 250.9,
     });
