@@ -100,8 +100,12 @@ export const REPLACE_ON_CHANGES: Record<string, ReplaceRule> = {
   "aws:lambda/permission:Permission": {
     properties: [
       "action",
+      "eventSourceToken",
       "function",
+      "functionUrlAuthType",
+      "invokedViaFunctionUrl",
       "principal",
+      "principalOrgId",
       "qualifier",
       "sourceAccount",
       "sourceArn",
@@ -109,7 +113,7 @@ export const REPLACE_ON_CHANGES: Record<string, ReplaceRule> = {
       "statementIdPrefix",
     ],
     source: `${TF}lambda/permission.go`,
-    verified: false,
+    verified: true,
   },
   "aws:s3/bucket:Bucket": {
     properties: ["bucket", "bucketPrefix", "objectLockEnabled"],
@@ -135,7 +139,7 @@ export const REPLACE_ON_CHANGES: Record<string, ReplaceRule> = {
   "aws:ec2/securityGroup:SecurityGroup": {
     properties: ["name", "namePrefix", "description", "vpcId"],
     source: `${TF}ec2/vpc_security_group.go`,
-    verified: false,
+    verified: true,
   },
   "aws:ec2/vpcEndpoint:VpcEndpoint": {
     properties: ["serviceName", "vpcId", "vpcEndpointType"],
@@ -143,9 +147,18 @@ export const REPLACE_ON_CHANGES: Record<string, ReplaceRule> = {
     verified: false,
   },
   "aws:lb/targetGroup:TargetGroup": {
-    properties: ["name", "namePrefix", "port", "protocol", "vpcId", "targetType"],
+    properties: [
+      "name",
+      "namePrefix",
+      "port",
+      "protocol",
+      "protocolVersion",
+      "targetType",
+      "vpcId",
+      "ipAddressType",
+    ],
     source: `${TF}elbv2/target_group.go`,
-    verified: false,
+    verified: true,
   },
   "aws:kms/key:Key": {
     properties: [
@@ -182,7 +195,7 @@ export const REPLACE_ON_CHANGES: Record<string, ReplaceRule> = {
   "aws:sns/topicSubscription:TopicSubscription": {
     properties: ["topic", "protocol", "endpoint"],
     source: `${TF}sns/topic_subscription.go`,
-    verified: false,
+    verified: true,
   },
   "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": {
     properties: ["name", "destination"],
