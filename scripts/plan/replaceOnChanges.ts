@@ -128,13 +128,24 @@ export const REPLACE_ON_CHANGES: Record<string, ReplaceRule> = {
   "aws:iam/rolePolicy:RolePolicy": {
     properties: ["name", "namePrefix", "role"],
     source: `${TF}iam/role_policy.go`,
-    verified: false,
+    verified: true,
   },
   "aws:ec2/vpc:Vpc": { properties: ["cidrBlock"], source: `${TF}ec2/vpc_.go`, verified: false },
   "aws:ec2/subnet:Subnet": {
-    properties: ["vpcId", "cidrBlock", "availabilityZone", "availabilityZoneId"],
+    properties: [
+      "vpcId",
+      "cidrBlock",
+      "availabilityZone",
+      "availabilityZoneId",
+      "ipv4IpamPoolId",
+      "ipv4NetmaskLength",
+      "ipv6IpamPoolId",
+      "ipv6Native",
+      "ipv6NetmaskLength",
+      "outpostArn",
+    ],
     source: `${TF}ec2/vpc_subnet.go`,
-    verified: false,
+    verified: true,
   },
   "aws:ec2/securityGroup:SecurityGroup": {
     properties: ["name", "namePrefix", "description", "vpcId"],
@@ -180,7 +191,7 @@ export const REPLACE_ON_CHANGES: Record<string, ReplaceRule> = {
   "aws:cloudwatch/dashboard:Dashboard": {
     properties: ["dashboardName"],
     source: `${TF}cloudwatch/dashboard.go`,
-    verified: false,
+    verified: true,
   },
   "aws:apigatewayv2/api:Api": {
     properties: ["protocolType"],
@@ -190,7 +201,7 @@ export const REPLACE_ON_CHANGES: Record<string, ReplaceRule> = {
   "aws:apigatewayv2/stage:Stage": {
     properties: ["apiId", "name"],
     source: `${TF}apigatewayv2/stage.go`,
-    verified: false,
+    verified: true,
   },
   "aws:sns/topicSubscription:TopicSubscription": {
     properties: ["topic", "protocol", "endpoint"],
