@@ -92,10 +92,11 @@ export const REPLACE_ON_CHANGES: Record<string, ReplaceRule> = {
     source: `${TF}ec2/vpc_nat_gateway.go`,
     verified: true,
   },
+  // Terraform's function_name is Pulumi's name.
   "aws:lambda/function:Function": {
-    properties: ["name", "packageType"],
+    properties: ["name", "packageType", "tenancyConfig"],
     source: `${TF}lambda/function.go`,
-    verified: false,
+    verified: true,
   },
   "aws:lambda/permission:Permission": {
     properties: [
