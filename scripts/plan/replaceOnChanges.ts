@@ -156,7 +156,7 @@ export const REPLACE_ON_CHANGES: Record<string, ReplaceRule> = {
   "aws:ec2/vpcEndpoint:VpcEndpoint": {
     properties: ["serviceName", "vpcId", "vpcEndpointType"],
     source: `${TF}ec2/vpc_endpoint.go`,
-    verified: false,
+    verified: true,
   },
   "aws:lb/targetGroup:TargetGroup": {
     properties: [
