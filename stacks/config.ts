@@ -32,10 +32,16 @@ export const topLevelSchema = z
       .describe(
         "dev relaxes protections for easy teardown (no deletion protection, buckets force-destroyed, APIs may run without auth); staging and prod keep them.",
       ),
-    alarmEmail: emailSchema
-      .optional()
+    // Declared with a default in Pulumi.yaml: a key declared without one is required in every stack
+    // file (Pulumi refuses the stack before the program runs). "" means no subscription.
+    alarmEmail: z
+      .string()
+      .refine((v) => v === "" || emailSchema.safeParse(v).success, {
+        message: 'is not a valid email address (use "" for no subscription)',
+      })
+      .default("")
       .describe(
-        "Email subscribed to the stack's alarm topic (confirm the subscription mail). Default: none.",
+        'Email subscribed to the stack\'s alarm topic (SNS mails a confirmation link first). "" subscribes no one.',
       ),
     azCount: z
       .number()
@@ -64,8 +70,10 @@ export const topLevelSchema = z
 export type TopLevelConfig = z.infer<typeof topLevelSchema>;
 
 /** The validated config of one stack: top-level settings plus the settings of each enabled flow. */
-export interface StackConfig extends Omit<TopLevelConfig, "flows"> {
+export interface StackConfig extends Omit<TopLevelConfig, "flows" | "alarmEmail"> {
   flows: FlowSlug[];
+  /** The alarm topic's email subscriber; undefined for `alarmEmail: ""`. */
+  alarmEmail?: string;
   /** Settings per enabled flow, already validated and defaulted by that flow's schema. */
   flowSettings: Partial<Record<FlowSlug, unknown>>;
 }
@@ -73,7 +81,12 @@ export interface StackConfig extends Omit<TopLevelConfig, "flows"> {
 /** What the loader needs of a flow: its settings schema and optional cross-flow checks. */
 export interface FlowConfigSpec {
   settings: z.ZodType;
-  /** Problems that depend on other flows' settings (e.g. a stream another flow must provide). */
+  /**
+   * Problems that depend on other flows' settings (e.g. a stream another flow must provide). It
+   * runs even when other keys are invalid, so one run reports everything; to keep its types
+   * trustworthy, `config` then holds defaults for invalid top-level keys, and `flows` and
+   * `flowSettings` only the enabled flows whose settings are valid.
+   */
   checkStack?(settings: unknown, config: StackConfig): string[];
 }
 
@@ -108,6 +121,14 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Namespaces of the providers the program uses (their config keys, e.g. `aws:region`, are the
+ * providers' to check). `pulumi:` holds the engine's own keys (`pulumi:tags`...). A test keeps
+ * this list equal to the @pulumi/* providers in package.json.
+ */
+export const PROVIDER_NAMESPACES: readonly string[] = ["aws", "awsx"];
+const KNOWN_NAMESPACES = [NAMESPACE, "pulumi", ...PROVIDER_NAMESPACES];
+
 /** Keys whose values Pulumi stores as JSON text (numbers, lists, objects). */
 const TOP_LEVEL_JSON_KEYS = new Set(["flows", "azCount", "logRetentionDays"]);
 
@@ -129,21 +150,72 @@ function describeIssue(prefix: string, issue: z.core.$ZodIssue): string {
   return `${path}: ${issue.message}`;
 }
 
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** The candidate nearest to `word`, if it is near enough to be a typo (a third of its length). */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+/** A key outside every namespace the program reads is a typo that would be silently ignored. */
+function namespaceProblem(fullKey: string): string | undefined {
+  const i = fullKey.indexOf(":");
+  const namespace = i < 0 ? "" : fullKey.slice(0, i);
+  if (KNOWN_NAMESPACES.includes(namespace)) return undefined;
+  const near = closest(namespace, KNOWN_NAMESPACES);
+  const hint = near
+    ? `did you mean ${near}:${fullKey.slice(i + 1)}?`
+    : `valid namespaces: ${KNOWN_NAMESPACES.join(", ")}`;
+  return `${fullKey}: unknown namespace "${namespace}", which nothing in this program reads (${hint})`;
+}
+
+/** Problems the Pulumi CLI reports before the program runs (stacks/pulumiProject.ts). */
+export interface EarlierProblems {
+  problems: readonly string[];
+  /** Top-level keys those problems are about: the loader does not report them twice. */
+  keys: readonly string[];
+}
+
+type TopKey = keyof typeof topLevelSchema.shape;
+
 /**
  * Validates the whole raw config (as `pulumi.runtime.allConfig()` returns it: namespaced keys to
- * strings) and returns the typed config, or throws one ConfigError listing every problem.
+ * strings) and returns the typed config, or throws one ConfigError listing every problem of every
+ * kind: `earlier` ones (Pulumi's rules, when the offline plan applies them), namespaces, unknown
+ * keys and slugs, schema errors, environment rules and cross-flow checks, all in one run.
  * `flowSpecs` describe the flows this build implements (settings schema, cross-flow checks).
  */
 export function loadConfig(
   raw: Record<string, string>,
   flowSpecs: ReadonlyMap<FlowSlug, FlowConfigSpec>,
+  earlier: EarlierProblems = { problems: [], keys: [] },
 ): StackConfig {
-  const problems: string[] = [];
+  const problems: string[] = [...earlier.problems];
   const top: Record<string, unknown> = {};
   const perFlow: Record<string, unknown> = {};
   const prefix = `${NAMESPACE}:`;
+  const topKeys = Object.keys(topLevelSchema.shape) as TopKey[];
 
   for (const [fullKey, value] of Object.entries(raw)) {
+    const nsProblem = namespaceProblem(fullKey);
+    if (nsProblem) problems.push(nsProblem);
     if (!fullKey.startsWith(prefix)) continue; // aws:region and other providers' keys
     const key = fullKey.slice(prefix.length);
     if (isFlowSlug(key)) {
@@ -152,31 +224,49 @@ export function loadConfig(
       } catch {
         problems.push(`${key}: settings must be an object (got ${JSON.stringify(value)})`);
       }
-    } else {
+    } else if ((topKeys as string[]).includes(key)) {
       top[key] = parseValue(value, TOP_LEVEL_JSON_KEYS.has(key));
+    } else {
+      const near = closest(key, [...topKeys, ...FLOW_SLUGS]);
+      problems.push(
+        `${key}: unknown config key (${near ? `did you mean ${near}? ` : ""}valid keys: ${[...topKeys, ...FLOW_SLUGS].join(", ")})`,
+      );
     }
   }
 
-  const parsed = topLevelSchema.safeParse(top);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      if (issue.code === "unrecognized_keys") {
-        for (const k of issue.keys) {
-          problems.push(
-            `${k}: unknown config key (valid keys: ${[...Object.keys(topLevelSchema.shape), ...FLOW_SLUGS].join(", ")})`,
-          );
-        }
-      } else problems.push(describeIssue("", issue));
+  // Key by key, so one invalid key does not hide the others' values from the checks below.
+  const values: Record<string, unknown> = {};
+  const invalid = new Set<string>();
+  for (const k of topKeys) {
+    const field = topLevelSchema.shape[k];
+    const result = field.safeParse(top[k]);
+    if (result.success) {
+      values[k] = result.data;
+      continue;
+    }
+    invalid.add(k);
+    values[k] = field.parse(undefined); // the default, for the checks
+    if (earlier.keys.includes(k)) continue; // Pulumi's message already names it
+    for (const issue of result.error.issues) {
+      problems.push(describeIssue(k, issue));
     }
   }
+  const topLevel = values as TopLevelConfig;
 
   const flows: FlowSlug[] = [];
-  const requested = parsed.success ? parsed.data.flows : Array.isArray(top.flows) ? top.flows : [];
+  const requested = invalid.has("flows")
+    ? Array.isArray(top.flows)
+      ? top.flows
+      : []
+    : topLevel.flows;
   const available = [...flowSpecs.keys()];
   requested.forEach((slug: unknown, i: number) => {
     if (typeof slug !== "string") return; // reported by the schema
     if (!isFlowSlug(slug)) {
-      problems.push(`flows[${i}]: unknown flow "${slug}" (valid: ${FLOW_SLUGS.join(", ")})`);
+      const near = closest(slug, FLOW_SLUGS);
+      problems.push(
+        `flows[${i}]: unknown flow "${slug}" (${near ? `did you mean ${near}? ` : ""}valid: ${FLOW_SLUGS.join(", ")})`,
+      );
     } else if (!flowSpecs.has(slug)) {
       problems.push(
         `flows[${i}]: flow "${slug}" is not implemented in this version (available: ${available.join(", ") || "none"})`,
@@ -193,7 +283,7 @@ export function loadConfig(
     const schema = flowSpecs.get(slug)?.settings;
     const given = perFlow[slug];
     if (!schema) {
-      if (given !== undefined)
+      if (given !== undefined && !isEmptyObject(given))
         problems.push(`${slug}: settings given for a flow this version does not implement`);
       continue;
     }
@@ -206,16 +296,30 @@ export function loadConfig(
     }
   }
 
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  const config: StackConfig = { ...parsed.data, flows, flowSettings };
-  // Cross-flow checks run on valid settings only, so they can trust the types.
+  const config: StackConfig = {
+    ...topLevel,
+    alarmEmail: topLevel.alarmEmail || undefined,
+    flows,
+    flowSettings,
+  };
+  // Environment rules need a valid environment; they read the raw settings, so a flow whose
+  // other settings are wrong is still checked.
   for (const slug of flows) {
-    const open = openAuthProblem(flowSettings[slug], config.environment);
+    if (invalid.has("environment")) break;
+    const open = openAuthProblem(perFlow[slug], config.environment);
     if (open) problems.push(`${slug}: ${open}`);
-    for (const p of flowSpecs.get(slug)?.checkStack?.(flowSettings[slug], config) ?? []) {
+  }
+  // Cross-flow checks see only the flows whose settings are valid, so they can trust the types.
+  const checked: StackConfig = { ...config, flows: flows.filter((f) => f in flowSettings) };
+  for (const slug of checked.flows) {
+    for (const p of flowSpecs.get(slug)?.checkStack?.(flowSettings[slug], checked) ?? []) {
       problems.push(`${slug}: ${p}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function isEmptyObject(v: unknown): boolean {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
 }
