@@ -1,3 +1,4 @@
+import * as awsConfigVars from "@pulumi/aws/config/vars";
 import { z } from "zod";
 import { LOG_RETENTION_DAYS, LOG_RETENTION_VALUES } from "../components/core/defaults";
 import { FLOW_SLUGS, FlowSlug, isFlowSlug } from "./slugs";
@@ -186,6 +187,25 @@ function namespaceProblem(fullKey: string): string | undefined {
   return `${fullKey}: unknown namespace "${namespace}", which nothing in this program reads (${hint})`;
 }
 
+/**
+ * The AWS provider's config keys: its SDK declares one getter per key. Its default provider
+ * refuses any other `aws:` key at `pulumi preview` (pulumi-terraform-bridge's CheckConfig; see
+ * pulumi/pulumi-aws#3360), so the loader refuses it first, offline, with the closest key.
+ */
+export const AWS_CONFIG_KEYS: readonly string[] = Object.keys(awsConfigVars);
+
+function providerKeyProblem(fullKey: string): string | undefined {
+  if (!fullKey.startsWith("aws:")) return undefined;
+  const name = fullKey.slice("aws:".length);
+  if (AWS_CONFIG_KEYS.includes(name)) return undefined;
+  const near = closest(name, AWS_CONFIG_KEYS);
+  return (
+    `\`${fullKey}\` is not a valid configuration key for the aws provider` +
+    `${near ? ` (did you mean aws:${near}?)` : ""}. If the referenced key is not intended for the ` +
+    "provider, please choose a different namespace from `aws:`."
+  );
+}
+
 /** Problems the Pulumi CLI reports before the program runs (stacks/pulumiProject.ts). */
 export interface EarlierProblems {
   problems: readonly string[];
@@ -214,7 +234,7 @@ export function loadConfig(
   const topKeys = Object.keys(topLevelSchema.shape) as TopKey[];
 
   for (const [fullKey, value] of Object.entries(raw)) {
-    const nsProblem = namespaceProblem(fullKey);
+    const nsProblem = namespaceProblem(fullKey) ?? providerKeyProblem(fullKey);
     if (nsProblem) problems.push(nsProblem);
     if (!fullKey.startsWith(prefix)) continue; // aws:region and other providers' keys
     const key = fullKey.slice(prefix.length);

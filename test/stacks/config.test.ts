@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { PROJECT_FILE, projectFile } from "../../scripts/docs/projectConfig";
 import { loadStackFile } from "../../scripts/harness/stackFile";
 import {
+  AWS_CONFIG_KEYS,
   ConfigError,
   NAMESPACE,
   PROVIDER_NAMESPACES,
@@ -159,6 +160,14 @@ describe("config loader", () => {
       'aws-serverles-flows:flows: unknown namespace "aws-serverles-flows", which nothing in this program reads (did you mean aws-serverless-flows:flows?)',
       'awss:region: unknown namespace "awss", which nothing in this program reads (did you mean aws:region?)',
       `acme:thing: unknown namespace "acme", which nothing in this program reads (valid namespaces: ${NAMESPACE}, pulumi, aws, awsx)`,
+    ]);
+  });
+
+  it("refuses an aws: key the AWS provider does not have, as its default provider does", () => {
+    expect(AWS_CONFIG_KEYS).to.include.members(["region", "defaultTags", "ignoreTags", "profile"]);
+    expect(problemsOf({ "aws:regoin": "us-east-1", "aws:region": "us-east-1" })).to.deep.equal([
+      "`aws:regoin` is not a valid configuration key for the aws provider (did you mean aws:region?). " +
+        "If the referenced key is not intended for the provider, please choose a different namespace from `aws:`.",
     ]);
   });
 
