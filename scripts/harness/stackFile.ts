@@ -52,12 +52,21 @@ export function loadStackFile(stack: string, dir: string = PROJECT_ROOT): Loaded
   const doc = (readYaml(file) ?? {}) as { config?: Record<string, unknown> };
   const stackConfig = loadStackConfig(project.name, doc.config ?? {});
   const applied = applyProjectConfig(stack, project, stackConfig.config);
+  // The program would get the ciphertext instead of the value: refuse rather than plan on it.
+  const secrets = [...stackConfig.config]
+    .filter(([, v]) => v.secure)
+    .map(
+      ([k]) =>
+        `${k}: a secret ("secure:") value, which the offline plan cannot decrypt ` +
+        "(use `pulumi preview`, which decrypts it with the stack's secrets provider)",
+    );
   return {
     config: applied.config,
     problems: [
       ...projectProblems.map((p) => `Pulumi.yaml: ${p}`),
       ...stackConfig.problems,
       ...applied.problems,
+      ...secrets,
     ],
     keys: applied.keys,
   };

@@ -97,4 +97,20 @@ describe("offline plan CLI: Pulumi's rules and ours, every problem in one run, e
     expect(problems[1]).to.match(OPEN_AUTH);
     expect(problems[2]).to.match(CROSS_FLOW);
   });
+
+  it("reports an invalid Pulumi.yaml and a secret it cannot decrypt, with the stack's problems", () => {
+    const dir = fs.mkdtempSync(path.join(tmp, "project-"));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      "name: aws-serverless-flows\nruntime: nodejs\nconfig:\n  zones:\n    type: array\n    default: [a]\n",
+    );
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.s.yaml"),
+      "config:\n  aws-serverless-flows:alarmEmail:\n    secure: AAABAMcGtHVm\n",
+    );
+    expect(loadStackFile("s", dir).problems).to.deep.equal([
+      "Pulumi.yaml: The configuration key 'zones' declares an array but does not specify the underlying type via the 'items' attribute",
+      'aws-serverless-flows:alarmEmail: a secret ("secure:") value, which the offline plan cannot decrypt (use `pulumi preview`, which decrypts it with the stack\'s secrets provider)',
+    ]);
+  });
 });
