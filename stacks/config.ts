@@ -1,6 +1,7 @@
 import * as awsConfigVars from "@pulumi/aws/config/vars";
 import { z } from "zod";
 import { LOG_RETENTION_DAYS, LOG_RETENTION_VALUES } from "../components/core/defaults";
+import { closest } from "./closest";
 import { FLOW_SLUGS, FlowSlug, isFlowSlug } from "./slugs";
 
 /** Pulumi project name: the namespace of every config key below. */
@@ -15,9 +16,9 @@ export const emailSchema = z
   .regex(/^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/, { message: "is not a valid email address" });
 
 /**
- * Top-level keys: the ones `Pulumi.yaml` declares (string, integer, boolean, array only).
- * The descriptions and defaults here are the source of the README's config reference, and a test
- * checks that `Pulumi.yaml` declares the same defaults.
+ * Top-level keys. Their descriptions and defaults are the source of the README's config reference
+ * and of Pulumi.yaml's declarations (scripts/docs/projectConfig.ts; a test checks both). Every key
+ * needs a default: Pulumi requires a key declared without one in every stack file.
  */
 export const topLevelSchema = z
   .object({
@@ -33,8 +34,7 @@ export const topLevelSchema = z
       .describe(
         "dev relaxes protections for easy teardown (no deletion protection, buckets force-destroyed, APIs may run without auth); staging and prod keep them.",
       ),
-    // Declared with a default in Pulumi.yaml: a key declared without one is required in every stack
-    // file (Pulumi refuses the stack before the program runs). "" means no subscription.
+    // Optional, so every stack file is valid without it: "" means no subscription.
     alarmEmail: z
       .string()
       .refine((v) => v === "" || emailSchema.safeParse(v).success, {
@@ -151,30 +151,6 @@ function describeIssue(prefix: string, issue: z.core.$ZodIssue): string {
   return `${path}: ${issue.message}`;
 }
 
-/** Levenshtein distance, for "did you mean" suggestions. */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length];
-}
-
-/** The candidate nearest to `word`, if it is near enough to be a typo (a third of its length). */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best;
-}
-
 /** A key outside every namespace the program reads is a typo that would be silently ignored. */
 function namespaceProblem(fullKey: string): string | undefined {
   const i = fullKey.indexOf(":");
@@ -214,25 +190,13 @@ export interface EarlierProblems {
 }
 
 type TopKey = keyof typeof topLevelSchema.shape;
+const TOP_KEYS = Object.keys(topLevelSchema.shape) as TopKey[];
 
-/**
- * Validates the whole raw config (as `pulumi.runtime.allConfig()` returns it: namespaced keys to
- * strings) and returns the typed config, or throws one ConfigError listing every problem of every
- * kind: `earlier` ones (Pulumi's rules, when the offline plan applies them), namespaces, unknown
- * keys and slugs, schema errors, environment rules and cross-flow checks, all in one run.
- * `flowSpecs` describe the flows this build implements (settings schema, cross-flow checks).
- */
-export function loadConfig(
-  raw: Record<string, string>,
-  flowSpecs: ReadonlyMap<FlowSlug, FlowConfigSpec>,
-  earlier: EarlierProblems = { problems: [], keys: [] },
-): StackConfig {
-  const problems: string[] = [...earlier.problems];
+/** Sorts raw keys into top-level values and flow settings, reporting keys nothing reads. */
+function splitKeys(raw: Record<string, string>, earlier: EarlierProblems, problems: string[]) {
   const top: Record<string, unknown> = {};
   const perFlow: Record<string, unknown> = {};
   const prefix = `${NAMESPACE}:`;
-  const topKeys = Object.keys(topLevelSchema.shape) as TopKey[];
-
   for (const [fullKey, value] of Object.entries(raw)) {
     const nsProblem = namespaceProblem(fullKey) ?? providerKeyProblem(fullKey);
     if (nsProblem) problems.push(nsProblem);
@@ -242,22 +206,30 @@ export function loadConfig(
       try {
         perFlow[key] = JSON.parse(value);
       } catch {
-        problems.push(`${key}: settings must be an object (got ${JSON.stringify(value)})`);
+        if (!earlier.keys.includes(key))
+          problems.push(`${key}: settings must be an object (got ${JSON.stringify(value)})`);
       }
-    } else if ((topKeys as string[]).includes(key)) {
+    } else if ((TOP_KEYS as string[]).includes(key)) {
       top[key] = parseValue(value, TOP_LEVEL_JSON_KEYS.has(key));
     } else {
-      const near = closest(key, [...topKeys, ...FLOW_SLUGS]);
+      const valid = [...TOP_KEYS, ...FLOW_SLUGS];
+      const near = closest(key, valid);
       problems.push(
-        `${key}: unknown config key (${near ? `did you mean ${near}? ` : ""}valid keys: ${[...topKeys, ...FLOW_SLUGS].join(", ")})`,
+        `${key}: unknown config key (${near ? `did you mean ${near}? ` : ""}valid keys: ${valid.join(", ")})`,
       );
     }
   }
+  return { top, perFlow };
+}
 
-  // Key by key, so one invalid key does not hide the others' values from the checks below.
+/**
+ * Parses the top-level keys one by one, so one invalid key does not hide the others' values from
+ * the checks: an invalid key gets its default there, and is listed in `invalid`.
+ */
+function parseTopLevel(top: Record<string, unknown>, earlier: EarlierProblems, problems: string[]) {
   const values: Record<string, unknown> = {};
   const invalid = new Set<string>();
-  for (const k of topKeys) {
+  for (const k of TOP_KEYS) {
     const field = topLevelSchema.shape[k];
     const result = field.safeParse(top[k]);
     if (result.success) {
@@ -265,22 +237,22 @@ export function loadConfig(
       continue;
     }
     invalid.add(k);
-    values[k] = field.parse(undefined); // the default, for the checks
+    values[k] = field.parse(undefined);
     if (earlier.keys.includes(k)) continue; // Pulumi's message already names it
-    for (const issue of result.error.issues) {
-      problems.push(describeIssue(k, issue));
-    }
+    for (const issue of result.error.issues) problems.push(describeIssue(k, issue));
   }
-  const topLevel = values as TopLevelConfig;
+  return { values: values as TopLevelConfig, invalid };
+}
 
+/** The listed flows this build implements, each once, in the order given. */
+function enabledFlows(
+  requested: readonly unknown[],
+  flowSpecs: ReadonlyMap<FlowSlug, FlowConfigSpec>,
+  problems: string[],
+): FlowSlug[] {
   const flows: FlowSlug[] = [];
-  const requested = invalid.has("flows")
-    ? Array.isArray(top.flows)
-      ? top.flows
-      : []
-    : topLevel.flows;
   const available = [...flowSpecs.keys()];
-  requested.forEach((slug: unknown, i: number) => {
+  requested.forEach((slug, i) => {
     if (typeof slug !== "string") return; // reported by the schema
     if (!isFlowSlug(slug)) {
       const near = closest(slug, FLOW_SLUGS);
@@ -297,45 +269,92 @@ export function loadConfig(
       flows.push(slug);
     }
   });
+  return flows;
+}
 
+/** Validated settings of the enabled flows; the settings of a flow that is off are checked too. */
+function parseFlowSettings(
+  perFlow: Record<string, unknown>,
+  flows: readonly FlowSlug[],
+  flowSpecs: ReadonlyMap<FlowSlug, FlowConfigSpec>,
+  earlier: EarlierProblems,
+  problems: string[],
+): Partial<Record<FlowSlug, unknown>> {
   const flowSettings: Partial<Record<FlowSlug, unknown>> = {};
   for (const slug of FLOW_SLUGS) {
     const schema = flowSpecs.get(slug)?.settings;
     const given = perFlow[slug];
+    if (earlier.keys.includes(slug)) continue; // not an object: Pulumi's message says so
     if (!schema) {
+      // Pulumi.yaml's default for every flow is {}: only real settings are a problem.
       if (given !== undefined && !isEmptyObject(given))
         problems.push(`${slug}: settings given for a flow this version does not implement`);
       continue;
     }
-    // Settings of a flow that is off are validated too: turning it on later must not surprise.
+    // Turning a flow on later must not surprise.
     const result = schema.safeParse(given ?? {});
-    if (result.success) {
-      if (flows.includes(slug)) flowSettings[slug] = result.data;
-    } else {
+    if (!result.success) {
       for (const issue of result.error.issues) problems.push(describeIssue(slug, issue));
-    }
+    } else if (flows.includes(slug)) flowSettings[slug] = result.data;
   }
+  return flowSettings;
+}
 
-  const config: StackConfig = {
-    ...topLevel,
-    alarmEmail: topLevel.alarmEmail || undefined,
-    flows,
-    flowSettings,
-  };
-  // Environment rules need a valid environment; they read the raw settings, so a flow whose
-  // other settings are wrong is still checked.
-  for (const slug of flows) {
-    if (invalid.has("environment")) break;
+/** Environment rules and cross-flow checks, run on whatever is valid. */
+function stackProblems(
+  config: StackConfig,
+  perFlow: Record<string, unknown>,
+  environmentValid: boolean,
+  flowSpecs: ReadonlyMap<FlowSlug, FlowConfigSpec>,
+): string[] {
+  const problems: string[] = [];
+  // They read the raw settings, so a flow whose other settings are wrong is still checked.
+  for (const slug of environmentValid ? config.flows : []) {
     const open = openAuthProblem(perFlow[slug], config.environment);
     if (open) problems.push(`${slug}: ${open}`);
   }
   // Cross-flow checks see only the flows whose settings are valid, so they can trust the types.
-  const checked: StackConfig = { ...config, flows: flows.filter((f) => f in flowSettings) };
+  const checked: StackConfig = {
+    ...config,
+    flows: config.flows.filter((f) => f in config.flowSettings),
+  };
   for (const slug of checked.flows) {
-    for (const p of flowSpecs.get(slug)?.checkStack?.(flowSettings[slug], checked) ?? []) {
+    const check = flowSpecs.get(slug)?.checkStack;
+    for (const p of check?.(config.flowSettings[slug], checked) ?? [])
       problems.push(`${slug}: ${p}`);
-    }
   }
+  return problems;
+}
+
+/**
+ * Validates the whole raw config (as `pulumi.runtime.allConfig()` returns it: namespaced keys to
+ * strings) and returns the typed config, or throws one ConfigError listing every problem of every
+ * kind: `earlier` ones (Pulumi's rules, when the offline plan applies them), namespaces, unknown
+ * keys and slugs, schema errors, environment rules and cross-flow checks, all in one run.
+ * `flowSpecs` describe the flows this build implements (settings schema, cross-flow checks).
+ */
+export function loadConfig(
+  raw: Record<string, string>,
+  flowSpecs: ReadonlyMap<FlowSlug, FlowConfigSpec>,
+  earlier: EarlierProblems = { problems: [], keys: [] },
+): StackConfig {
+  const problems: string[] = [...earlier.problems];
+  const { top, perFlow } = splitKeys(raw, earlier, problems);
+  const { values, invalid } = parseTopLevel(top, earlier, problems);
+  const requested = !invalid.has("flows")
+    ? values.flows
+    : Array.isArray(top.flows)
+      ? top.flows
+      : [];
+  const flows = enabledFlows(requested, flowSpecs, problems);
+  const flowSettings = parseFlowSettings(perFlow, flows, flowSpecs, earlier, problems);
+  const config: StackConfig = {
+    ...values,
+    alarmEmail: values.alarmEmail || undefined,
+    flows,
+    flowSettings,
+  };
+  problems.push(...stackProblems(config, perFlow, !invalid.has("environment"), flowSpecs));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

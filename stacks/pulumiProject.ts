@@ -235,11 +235,6 @@ function missingKeysProblem(stackName: string, keys: string[]): string {
   return `Stack '${stackName}' is missing configuration value${keys.length > 1 ? "s" : ""} ${list}`;
 }
 
-/** `createConfigValue`: a Pulumi.yaml default or value as a stack config value. */
-function defaultValue(v: unknown): ConfigValue {
-  return toConfigValue(v);
-}
-
 /**
  * `ValidateStackConfigAndApplyProjectConfig`: every key Pulumi.yaml declares in the project's
  * namespace without a default or value must be set (one message naming them all); typed keys must
@@ -267,7 +262,8 @@ export function applyProjectConfig(
       continue;
     }
     if (!found) {
-      merged.set(key, defaultValue(hasDefault ? t.default : t.value));
+      // createConfigValue: a default or value becomes a stack value like a YAML one.
+      merged.set(key, toConfigValue(hasDefault ? t.default : t.value));
       continue;
     }
     if (!t.type) continue; // untyped declarations are not validated

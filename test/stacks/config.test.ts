@@ -258,16 +258,28 @@ describe("config loader: every problem of every kind in one run (issue 12, defec
   it("Pulumi's problems come first and a key they name is not reported twice", () => {
     let problems: string[] = [];
     try {
-      loadConfig({ [key("azCount")]: "two", [key("natGateways")]: "double" }, specs, {
-        problems: ["Stack 'x' with configuration key 'azCount' must be of type 'integer'"],
-        keys: ["azCount"],
-      });
+      loadConfig(
+        {
+          [key("azCount")]: "two",
+          [key("natGateways")]: "double",
+          [key("three-tier-lambda")]: "big",
+        },
+        specs,
+        {
+          problems: [
+            "Stack 'x' with configuration key 'azCount' must be of type 'integer'",
+            "Stack 'x' with configuration key 'three-tier-lambda' must be of type 'object'",
+          ],
+          keys: ["azCount", "three-tier-lambda"],
+        },
+      );
     } catch (e) {
       problems = (e as ConfigError).problems;
     }
-    expect(problems).to.have.length(2);
+    expect(problems).to.have.length(3);
     expect(problems[0]).to.contain("'azCount' must be of type 'integer'");
-    expect(problems[1]).to.match(/^natGateways:/);
+    expect(problems[1]).to.contain("'three-tier-lambda' must be of type 'object'");
+    expect(problems[2]).to.match(/^natGateways:/);
   });
 });
 
