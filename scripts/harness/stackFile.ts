@@ -49,7 +49,7 @@ export function loadStackFile(stack: string, dir: string = PROJECT_ROOT): Loaded
   const { project, problems: projectProblems } = loadProject(
     readYaml(path.join(projectDir, "Pulumi.yaml")),
   );
-  const doc = (readYaml(file) ?? {}) as { config?: Record<string, unknown> };
+  const doc = (readYaml(file) ?? {}) as { config?: Record<string, unknown>; environment?: unknown };
   const stackConfig = loadStackConfig(project.name, doc.config ?? {});
   const applied = applyProjectConfig(stack, project, stackConfig.config);
   // The program would get the ciphertext instead of the value: refuse rather than plan on it.
@@ -67,6 +67,12 @@ export function loadStackFile(stack: string, dir: string = PROJECT_ROOT): Loaded
       ...stackConfig.problems,
       ...applied.problems,
       ...secrets,
+      ...(doc.environment === undefined
+        ? []
+        : [
+            `${path.basename(file)} imports Pulumi ESC environments, which the offline plan cannot ` +
+              "read (use `pulumi preview`, or plan a stack file with their values inline)",
+          ]),
     ],
     keys: applied.keys,
   };

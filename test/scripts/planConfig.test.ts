@@ -98,7 +98,7 @@ describe("offline plan CLI: Pulumi's rules and ours, every problem in one run, e
     expect(problems[2]).to.match(CROSS_FLOW);
   });
 
-  it("reports an invalid Pulumi.yaml and a secret it cannot decrypt, with the stack's problems", () => {
+  it("reports an invalid Pulumi.yaml, a secret it cannot decrypt and ESC environments it cannot read", () => {
     const dir = fs.mkdtempSync(path.join(tmp, "project-"));
     fs.writeFileSync(
       path.join(dir, "Pulumi.yaml"),
@@ -106,11 +106,12 @@ describe("offline plan CLI: Pulumi's rules and ours, every problem in one run, e
     );
     fs.writeFileSync(
       path.join(dir, "Pulumi.s.yaml"),
-      "config:\n  aws-serverless-flows:alarmEmail:\n    secure: AAABAMcGtHVm\n",
+      "environment: [shared/aws]\nconfig:\n  aws-serverless-flows:alarmEmail:\n    secure: AAABAMcGtHVm\n",
     );
     expect(loadStackFile("s", dir).problems).to.deep.equal([
       "Pulumi.yaml: The configuration key 'zones' declares an array but does not specify the underlying type via the 'items' attribute",
       'aws-serverless-flows:alarmEmail: a secret ("secure:") value, which the offline plan cannot decrypt (use `pulumi preview`, which decrypts it with the stack\'s secrets provider)',
+      "Pulumi.s.yaml imports Pulumi ESC environments, which the offline plan cannot read (use `pulumi preview`, or plan a stack file with their values inline)",
     ]);
   });
 });
