@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { z } from "zod";
+import { draft4Validate } from "../support/draft4";
 import {
   ACCESS_LOG_FORMAT,
   BAD_REQUEST_BODY_TEMPLATE,
@@ -23,9 +23,15 @@ const STREAM_ARN = `arn:aws:kinesis:us-east-1:123456789012:stream/${STREAM}`;
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const ALARMS = "arn:aws:sns:us-east-1:123456789012:alarms";
 
-// API Gateway validates bodies against the models with a draft-4 validator; zod reads draft 4 too.
-const recordModel = z.fromJSONSchema(PUT_RECORD_SCHEMA as never);
-const recordsModel = z.fromJSONSchema(PUT_RECORDS_SCHEMA as never);
+// API Gateway validates bodies against the models with a draft-4 validator: so do these tests.
+const model = (schema: object) => ({
+  safeParse: (body: unknown) => {
+    const r = draft4Validate(schema, body);
+    return { success: r.success, error: { issues: r.paths.map((p) => ({ path: p.split(".") })) } };
+  },
+});
+const recordModel = model(PUT_RECORD_SCHEMA);
+const recordsModel = model(PUT_RECORDS_SCHEMA);
 const decode = (b64: string) => JSON.parse(Buffer.from(b64, "base64").toString("utf8"));
 
 describe("KinesisIngestApi request models", () => {
@@ -97,6 +103,7 @@ describe("KinesisIngestApi request models", () => {
   it("offer exactly the severities the stream processor knows", () => {
     expect(PUT_RECORD_SCHEMA.properties.data.properties.severity.enum).to.deep.equal([
       ...SEVERITIES,
+      ...SEVERITIES.map((s) => s.toUpperCase()),
     ]);
   });
 });
@@ -195,6 +202,7 @@ describe("KinesisIngestApi mapping templates", () => {
     expect(body).to.deep.equal({
       message: "Rate exceeded",
       type: "ProvisionedThroughputExceededException",
+      requestId: "$context.requestId",
     });
     expect(
       (throttled as { context?: { responseOverride?: { status?: number } } }).context
@@ -233,14 +241,35 @@ describe("KinesisIngestApi mapping templates", () => {
       integrationError: "$context.integration.error",
       apiKeyId: "$context.identity.apiKeyId",
     });
-    // The gateway response takes plain substitution; with sample values it is JSON.
+  });
+
+  it("defect 7: the 400 of a failed model is JSON whatever the validation error quotes", () => {
+    // Plain substitution, as gateway responses do; the error text quotes the offending JSON.
+    const detail = '[instance value ("urgent") not found in enum (possible values: ["info"])]';
     const sample = BAD_REQUEST_BODY_TEMPLATE.replace(
       "$context.error.messageString",
       '"Invalid request body"',
     )
-      .replace("$context.error.validationErrorString", "[object has missing required properties]")
+      .replaceAll("$context.error.validationErrorString", detail)
       .replace("$context.requestId", "r-1");
-    expect(JSON.parse(sample).errors).to.equal("[object has missing required properties]");
+    expect(JSON.parse(sample)).to.include({ message: "Invalid request body", requestId: "r-1" });
+  });
+
+  it("defect 7: the Kinesis error template is JSON with quotes in the message and fields missing", () => {
+    const bodies: unknown[] = [
+      { __type: "ValidationException", message: String.raw`Value "a\"b" at 'data' failed` },
+      { __type: "AccessDeniedException", Message: "User: x is not authorized" },
+      { message: "no type" },
+      { __type: "InvalidArgumentException" },
+      {},
+    ];
+    for (const body of bodies) {
+      const out = JSON.parse(renderVtl(CLIENT_ERROR_TEMPLATE, { body }));
+      expect(out.message, JSON.stringify(body)).to.be.a("string").and.not.equal("");
+      const b = body as { message?: string; Message?: string; __type?: string };
+      if (b.message ?? b.Message) expect(out.message).to.equal(b.message ?? b.Message);
+      expect(out.type).to.equal(b.__type);
+    }
   });
 });
 
