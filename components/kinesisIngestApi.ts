@@ -13,6 +13,7 @@ import { allow, assumeRolePolicy, policyDocument } from "./iam";
 import { Transform, applyTransform } from "./transform";
 import { ArgumentErrors } from "./validate";
 import { EVENT_DATA_SCHEMA } from "../functions/lib/eventSchema";
+import { MAX_EVENT_BYTES } from "../functions/lib/streamEvents";
 
 /** Kinesis PutRecords takes at most 500 records per call. */
 export const MAX_RECORDS_PER_REQUEST = 500;
@@ -66,23 +67,49 @@ export const PUT_RECORDS_SCHEMA = {
 };
 
 /**
+ * Longest data API Gateway forwards, in characters of its JSON text (UTF-16 units, what VTL's
+ * `length()` counts). A character is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4), so
+ * no forwarded record exceeds the processor's MAX_EVENT_BYTES: a draft-4 model cannot measure an
+ * object's size, so the mapping templates do.
+ */
+export const MAX_DATA_CHARS = Math.floor(MAX_EVENT_BYTES / 3);
+
+/**
+ * What a template sends instead of a request when data is too large: not JSON, so Kinesis answers
+ * 400 SerializationException before any write, and CLIENT_ERROR_TEMPLATE names the limit.
+ */
+const TOO_LARGE = "DataTooLarge";
+
+/**
  * Request mapping template of `POST /record`: the body becomes a Kinesis PutRecord call.
  * `$input.json` renders the data as JSON text (not Velocity's map syntax) and the partition key as
  * a quoted, escaped JSON string; the data is base64-encoded as the Kinesis API requires.
  */
 export function putRecordTemplate(streamName: string): string {
   return [
+    `#set($data = $input.json('$.data'))`,
+    `#if($data.length() > ${MAX_DATA_CHARS})`,
+    TOO_LARGE,
+    "#else",
     "{",
     `  "StreamName": "${streamName}",`,
     `  "PartitionKey": $input.json('$.partitionKey'),`,
-    `  "Data": "$util.base64Encode($input.json('$.data'))"`,
+    `  "Data": "$util.base64Encode($data)"`,
     "}",
+    "#end",
   ].join("\n");
 }
 
 /** Request mapping template of `POST /records`: one PutRecords entry per record, in order. */
 export function putRecordsTemplate(streamName: string): string {
   return [
+    "#set($tooLarge = false)",
+    `#foreach($record in $input.path('$.records'))`,
+    `#if($input.json("$.records[$foreach.index].data").length() > ${MAX_DATA_CHARS})#set($tooLarge = true)#end`,
+    "#end",
+    "#if($tooLarge)",
+    TOO_LARGE,
+    "#else",
     "{",
     `  "StreamName": "${streamName}",`,
     `  "Records": [`,
@@ -94,6 +121,7 @@ export function putRecordsTemplate(streamName: string): string {
     "#end",
     "  ]",
     "}",
+    "#end",
   ].join("\n");
 }
 
@@ -137,7 +165,9 @@ export const CLIENT_ERROR_TEMPLATE = [
   "#set($context.responseOverride.status = 429)",
   "#end",
   "{",
-  `#if("$!input.path('$.message')" != "")`,
+  `#if($type.contains("SerializationException"))`,
+  `  "message": "Each record's data must be at most ${MAX_DATA_CHARS} characters of JSON.",`,
+  `#elseif("$!input.path('$.message')" != "")`,
   `  "message": $input.json('$.message'),`,
   `#elseif("$!input.path('$.Message')" != "")`,
   `  "message": $input.json('$.Message'),`,

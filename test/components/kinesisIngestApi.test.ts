@@ -5,6 +5,7 @@ import {
   BAD_REQUEST_BODY_TEMPLATE,
   CLIENT_ERROR_TEMPLATE,
   KinesisIngestApi,
+  MAX_DATA_CHARS,
   MAX_RECORDS_PER_REQUEST,
   PUT_RECORDS_RESPONSE_TEMPLATE,
   PUT_RECORDS_SCHEMA,
@@ -14,7 +15,8 @@ import {
   putRecordTemplate,
   putRecordsTemplate,
 } from "../../components/kinesisIngestApi";
-import { SEVERITIES } from "../../functions/lib/streamEvents";
+import { MAX_EVENT_BYTES, SEVERITIES, decodeKinesisRecord } from "../../functions/lib/streamEvents";
+import { kinesisRecord } from "../functions/support/streamEmulators";
 import { Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
 import { renderVtl } from "../fixtures/vtl";
 
@@ -153,9 +155,47 @@ describe("KinesisIngestApi mapping templates", () => {
 
   it("never render data with Velocity's map syntax", () => {
     for (const t of [putRecordTemplate(STREAM), putRecordsTemplate(STREAM)]) {
-      expect(t).to.include("$util.base64Encode($input.json(");
+      expect(t).to.match(/\$util\.base64Encode\(\$(input\.json\(|data\))/);
+      if (t.includes("base64Encode($data)")) expect(t).to.include("#set($data = $input.json(");
       expect(t).not.to.match(/\$record\.data|\$elem\./);
     }
+  });
+
+  it("defect 4: data the processor cannot store (over its byte limit) never reaches the stream", () => {
+    // Worst cases for bytes per character: 3-byte "€", 4-byte astral pairs, and plain ASCII.
+    for (const unit of ["€", "😀", "x"]) {
+      const fill = (chars: number) => unit.repeat(Math.floor(chars / unit.length));
+      const overhead = JSON.stringify({ blob: "" }).length;
+      const fits = { blob: fill(MAX_DATA_CHARS - overhead) };
+      const over = { blob: fill(MAX_DATA_CHARS - overhead) + "xx" };
+      const out = JSON.parse(
+        renderVtl(putRecordTemplate(STREAM), { body: { data: fits, partitionKey: "k" } }),
+      );
+      const bytes = Buffer.from(out.Data, "base64");
+      expect(bytes.length, unit).to.be.at.most(MAX_EVENT_BYTES);
+      expect(decodeKinesisRecord(kinesisRecord(bytes.toString("utf8"))).ok, unit).to.equal(true);
+      for (const [template, body] of [
+        [putRecordTemplate(STREAM), { data: over, partitionKey: "k" }],
+        [
+          putRecordsTemplate(STREAM),
+          {
+            records: [
+              { data: { a: 1 }, partitionKey: "k" },
+              { data: over, partitionKey: "k" },
+            ],
+          },
+        ],
+      ] as const) {
+        const rendered = renderVtl(template, { body });
+        expect(() => JSON.parse(rendered), unit).to.throw(); // Kinesis: 400 SerializationException
+      }
+    }
+    const answer = JSON.parse(
+      renderVtl(CLIENT_ERROR_TEMPLATE, {
+        body: { __type: "SerializationException", Message: "Start of structure not found" },
+      }),
+    );
+    expect(answer.message).to.contain(`${MAX_DATA_CHARS} characters`);
   });
 
   it("map Kinesis' responses to camelCase, per-record outcomes included", () => {
