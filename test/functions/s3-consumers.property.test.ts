@@ -121,107 +121,92 @@ describe("property: S3-event consumers under poison, duplicates, faults and repl
   });
 
   const s3 = () => new S3Client({ region: "us-east-1" });
-  const consumers: [string, boolean, (t: string) => (e: SQSEvent) => Promise<SQSBatchResponse>][] =
-    [
-      ["file-indexer", true, (t) => fileIndexer({ ddb: local.doc, s3: s3(), tableName: t })],
-      [
-        "metadata-indexer",
-        false,
-        (t) =>
-          metadataIndexer(() => ({
-            s3: s3(),
-            ddb: local.doc,
-            tableName: t,
-            logger: silentLogger(),
-          })),
-      ],
-      [
-        "checksum-summary",
-        false,
-        (t) =>
-          checksumSummary(() => ({
-            s3: s3(),
-            ddb: local.doc,
-            tableName: t,
-            logger: silentLogger(),
-          })),
-      ],
-      [
-        "object-processor",
-        true,
-        (t) =>
-          objectProcessor(() => ({
-            s3: s3(),
-            ddb: local.doc,
-            tableName: t,
-            logger: silentLogger(),
-          })),
-      ],
-    ];
+  type Make = (t: string) => (e: SQSEvent) => Promise<SQSBatchResponse>;
+  /** The property for one consumer; `raw`: it reads raw S3 bodies only (no SNS envelope). */
+  const property = (name: string, raw: boolean, make: Make) => async () => {
+    const t = (tally[name] = { batches: 0, messages: 0, objects: 0, lost: 0 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 10 }), async (msgs) => {
+        t.batches++;
+        t.messages += msgs.length;
+        const table = `s3p-${++n}`;
+        await local.createTable(table);
+        const handler = make(table);
+        // Duplicated deliveries: every third message is also sent again under another id.
+        const sent = [...msgs, ...msgs.filter((_, i) => i % 3 === 0)];
+        const records = sent.map((m, i) => sqsRecord(`m${i}`, body(m, raw), name));
+        const poison = new Set(
+          records.filter((_, i) => sent[i].kind === "poison").map((r) => r.messageId),
+        );
+        const expected = new Set(
+          msgs.flatMap((m) =>
+            m.kind === "object" ? m.keys.map((k) => `${KEYS[k][1]}#v${m.version}`) : [],
+          ),
+        );
+        t.objects += expected.size;
 
-  for (const [name, raw, make] of consumers) {
-    it(`${name}: poison ends in the DLQ, every object version is stored once (redrive included)`, async () => {
-      const t = (tally[name] = { batches: 0, messages: 0, objects: 0, lost: 0 });
-      await fc.assert(
-        fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 10 }), async (msgs) => {
-          t.batches++;
-          t.messages += msgs.length;
-          const table = `s3p-${++n}`;
-          await local.createTable(table);
-          const handler = make(table);
-          // Duplicated deliveries: every third message is also sent again under another id.
-          const sent = [...msgs, ...msgs.filter((_, i) => i % 3 === 0)];
-          const records = sent.map((m, i) => sqsRecord(`m${i}`, body(m, raw), name));
-          const poison = new Set(
-            records.filter((_, i) => sent[i].kind === "poison").map((r) => r.messageId),
-          );
-          const expected = new Set(
-            msgs.flatMap((m) =>
-              m.kind === "object" ? m.keys.map((k) => `${KEYS[k][1]}#v${m.version}`) : [],
-            ),
-          );
-          t.objects += expected.size;
+        faulty.on = true;
+        const dlq = new Set<string>();
+        let queue = records;
+        for (let receive = 1; queue.length > 0; receive++) {
+          const out = await handler({ Records: queue });
+          const failed = new Set(out.batchItemFailures.map((f) => f.itemIdentifier));
+          for (const id of poison)
+            if (queue.some((r) => r.messageId === id)) expect(failed).to.include(id);
+          if (receive >= MAX_RECEIVES) {
+            for (const id of failed) dlq.add(id);
+            queue = [];
+          } else queue = queue.filter((r) => failed.has(r.messageId));
+        }
+        faulty.on = false;
+        // Under faults a valid message may use up its receives too: it waits in the DLQ, and the
+        // operator's redrive (README) brings it back once the faults are over. Only poison stays.
+        const redrive = await handler({ Records: records.filter((r) => dlq.has(r.messageId)) });
+        const stuck = redrive.batchItemFailures
+          .map((f) => f.itemIdentifier)
+          .filter((id) => !poison.has(id));
+        expect(
+          [...poison].every((id) => dlq.has(id)),
+          "all poison in the DLQ",
+        ).to.equal(true);
+        const replay = await handler({ Records: records });
+        expect(new Set(replay.batchItemFailures.map((f) => f.itemIdentifier))).to.deep.equal(
+          poison,
+        );
 
-          faulty.on = true;
-          const dlq = new Set<string>();
-          let queue = records;
-          for (let receive = 1; queue.length > 0; receive++) {
-            const out = await handler({ Records: queue });
-            const failed = new Set(out.batchItemFailures.map((f) => f.itemIdentifier));
-            for (const id of poison)
-              if (queue.some((r) => r.messageId === id)) expect(failed).to.include(id);
-            if (receive >= MAX_RECEIVES) {
-              for (const id of failed) dlq.add(id);
-              queue = [];
-            } else queue = queue.filter((r) => failed.has(r.messageId));
-          }
-          faulty.on = false;
-          // Under faults a valid message may use up its receives too: it waits in the DLQ, and the
-          // operator's redrive (README) brings it back once the faults are over. Only poison stays.
-          const redrive = await handler({ Records: records.filter((r) => dlq.has(r.messageId)) });
-          const stuck = redrive.batchItemFailures
-            .map((f) => f.itemIdentifier)
-            .filter((id) => !poison.has(id));
-          expect(
-            [...poison].every((id) => dlq.has(id)),
-            "all poison in the DLQ",
-          ).to.equal(true);
-          const replay = await handler({ Records: records });
-          expect(new Set(replay.batchItemFailures.map((f) => f.itemIdentifier))).to.deep.equal(
-            poison,
-          );
+        const rows = await local.scan(table);
+        const stored = new Set(
+          rows.map((r) => `${String(r.key)}#${String(r.versionId ?? r.version ?? "")}`),
+        );
+        const lost = [...expected].filter((e) => !stored.has(e));
+        t.lost += lost.length;
+        expect({ lost, stuck }).to.deep.equal({ lost: [], stuck: [] });
+        expect(rows.length, "one row per object version").to.equal(expected.size);
+      }),
+      { seed: 3_101, numRuns: 25 },
+    );
+  };
 
-          const rows = await local.scan(table);
-          const stored = new Set(
-            rows.map((r) => `${String(r.key)}#${String(r.versionId ?? r.version ?? "")}`),
-          );
-          const lost = [...expected].filter((e) => !stored.has(e));
-          t.lost += lost.length;
-          expect({ lost, stuck }).to.deep.equal({ lost: [], stuck: [] });
-          expect(rows.length, "one row per object version").to.equal(expected.size);
-        }),
-        { seed: 3_101, numRuns: 25 },
-      );
-    });
-  }
+  it(
+    "file-indexer: poison ends in the DLQ, every object version is stored once (redrive included)",
+    property("file-indexer", true, (t) => fileIndexer({ ddb: local.doc, s3: s3(), tableName: t })),
+  );
+  it(
+    "metadata-indexer: poison ends in the DLQ, every object version is stored once (redrive included)",
+    property("metadata-indexer", false, (t) =>
+      metadataIndexer(() => ({ s3: s3(), ddb: local.doc, tableName: t, logger: silentLogger() })),
+    ),
+  );
+  it(
+    "checksum-summary: poison ends in the DLQ, every object version is stored once (redrive included)",
+    property("checksum-summary", false, (t) =>
+      checksumSummary(() => ({ s3: s3(), ddb: local.doc, tableName: t, logger: silentLogger() })),
+    ),
+  );
+  it(
+    "object-processor: poison ends in the DLQ, every object version is stored once (redrive included)",
+    property("object-processor", true, (t) =>
+      objectProcessor(() => ({ s3: s3(), ddb: local.doc, tableName: t, logger: silentLogger() })),
+    ),
+  );
 });
