@@ -18,7 +18,8 @@ export interface ArchiveRow {
   occurredat: string | null;
   key: string | null;
   value: number | null;
-  attributes: unknown;
+  /** The data's `attributes` when it is a map of strings (the Glue column's type), else null. */
+  attributes: Record<string, string> | null;
   partitionkey: string;
   sequencenumber: string;
   shardid: string;
@@ -54,6 +55,13 @@ export function asKinesisRecord(r: FirehoseTransformationEventRecord): KinesisSt
     awsRegion: "",
     eventSourceARN: "",
   };
+}
+
+/** `attributes` when it is what the Glue column holds (a map of strings), else null. */
+function stringMap(v: unknown): Record<string, string> | null {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return null;
+  const entries = Object.entries(v);
+  return entries.every(([, x]) => typeof x === "string") ? Object.fromEntries(entries) : null;
 }
 
 /** The archive line of one record (never throws: a bad record becomes a `valid: false` row). */
@@ -93,7 +101,7 @@ export function archiveRow(r: FirehoseTransformationEventRecord): ArchiveRow {
     occurredat: e.occurredAt,
     key: e.key ?? null,
     value: e.value ?? null,
-    attributes: e.payload.attributes ?? null,
+    attributes: stringMap(e.payload.attributes),
     ...base,
     valid: true,
     error: null,

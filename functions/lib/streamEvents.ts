@@ -95,16 +95,43 @@ export function normalisedTime(v: string | number): string {
   return d.toISOString();
 }
 
-/** JSON with object keys sorted at every level: equal data gives equal text whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (isObject(value)) {
-    const keys = Object.keys(value)
-      .filter((k) => value[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
+/**
+ * JSON with object keys sorted at every level: equal data gives equal text whatever the key order.
+ * Iterative, so data nested as deep as a record can hold (tens of thousands of levels) is no
+ * stack overflow.
+ */
+export function canonicalJson(root: unknown): string {
+  const out: string[] = [];
+  // Work items, last first: text to emit as is, or a value still to write.
+  const stack: ({ text: string } | { value: unknown })[] = [{ value: root }];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if ("text" in item) {
+      out.push(item.text);
+      continue;
+    }
+    const v = item.value;
+    const parts: ({ text: string } | { value: unknown })[] = [];
+    if (Array.isArray(v)) {
+      parts.push({ text: "[" });
+      v.forEach((x, i) => parts.push(...(i > 0 ? [{ text: "," }] : []), { value: x ?? null }));
+      parts.push({ text: "]" });
+    } else if (isObject(v)) {
+      const keys = Object.keys(v)
+        .filter((k) => v[k] !== undefined)
+        .sort();
+      parts.push({ text: "{" });
+      keys.forEach((k, i) =>
+        parts.push({ text: `${i > 0 ? "," : ""}${JSON.stringify(k)}:` }, { value: v[k] }),
+      );
+      parts.push({ text: "}" });
+    } else {
+      out.push(JSON.stringify(v));
+      continue;
+    }
+    for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i]);
   }
-  return JSON.stringify(value);
+  return out.join("");
 }
 
 /**

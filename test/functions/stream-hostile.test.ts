@@ -99,6 +99,22 @@ describe("issue 12: hostile records on the stream path (dynalite)", function () 
     expect(decodeKinesisRecord(bad)).to.deep.include({ ok: false });
   });
 
+  it("defect 2: data nested 50,000 levels deep (no eventId: content hash) is stored, not a stack overflow", async () => {
+    const t = await tables();
+    const deps = {
+      ddb: dynamo.doc,
+      dedupeTable: t.dedupe,
+      dataTable: t.data,
+      dedupeTtlSeconds: 60,
+    };
+    const text = `{"deep":${"[".repeat(50_000)}${"]".repeat(50_000)}}`;
+    const out = await processBatch([kinesisRecord(text)], Date.now() + 30_000, deps);
+    expect(out.response.batchItemFailures).to.deep.equal([]);
+    const [row] = await dynamo.scan(t.data);
+    expect(row.payload).to.equal(text);
+    expect(row.eventId).to.match(/^sha256:/);
+  });
+
   it("defect 3: sums past 2^53 close the window with the exact total", async () => {
     const t = await tables();
     const h = aggregator({ ddb: dynamo.doc, table: t.aggregates, ttlSeconds: 60, now: () => 0 });
