@@ -34,7 +34,13 @@ describe("issue 12: hostile records on the stream path (dynalite)", function () 
       dynamo.createTable(t.data, "eventId"),
       dynamo.createTable(t.aggregates, "metric", "windowShard"),
     ]);
-    return t;
+    const deps = {
+      ddb: dynamo.doc,
+      dedupeTable: t.dedupe,
+      dataTable: t.data,
+      dedupeTtlSeconds: 60,
+    };
+    return { ...t, deps };
   }
 
   it("defect 1: one item DynamoDB refuses costs only itself, with its reason", async () => {
@@ -52,12 +58,7 @@ describe("issue 12: hostile records on the stream path (dynalite)", function () 
 
   it("defect 1: a 100-record batch with hostile numbers and keys stores every storable record", async () => {
     const t = await tables();
-    const deps = {
-      ddb: dynamo.doc,
-      dedupeTable: t.dedupe,
-      dataTable: t.data,
-      dedupeTtlSeconds: 60,
-    };
+    const { deps } = t;
     const records = Array.from({ length: 100 }, (_, i) => kinesisRecord({ eventId: `r${i}`, i }));
     records[10] = kinesisRecord({ eventId: "big", value: 1e20 });
     records[20] = kinesisRecord('{"eventId":"proto","__proto__":{"x":1},"n":1e-200}');
@@ -78,12 +79,7 @@ describe("issue 12: hostile records on the stream path (dynalite)", function () 
 
   it("defect 2: an occurredAt outside the date range fails its record only, in both consumers", async () => {
     const t = await tables();
-    const deps = {
-      ddb: dynamo.doc,
-      dedupeTable: t.dedupe,
-      dataTable: t.data,
-      dedupeTtlSeconds: 60,
-    };
+    const { deps } = t;
     const bad = kinesisRecord({ eventId: "far", occurredAt: 1e16 });
     const good = kinesisRecord({ eventId: "near", occurredAt: 1_767_225_600_000 });
     const weird = kinesisRecord({ eventId: "w" }, { arrivedAt: 1e20 }); // arrival time out of range
@@ -101,12 +97,7 @@ describe("issue 12: hostile records on the stream path (dynalite)", function () 
 
   it("defect 2: data nested 50,000 levels deep (no eventId: content hash) is stored, not a stack overflow", async () => {
     const t = await tables();
-    const deps = {
-      ddb: dynamo.doc,
-      dedupeTable: t.dedupe,
-      dataTable: t.data,
-      dedupeTtlSeconds: 60,
-    };
+    const { deps } = t;
     const text = `{"deep":${"[".repeat(50_000)}${"]".repeat(50_000)}}`;
     const out = await processBatch([kinesisRecord(text)], Date.now() + 30_000, deps);
     expect(out.response.batchItemFailures).to.deep.equal([]);
