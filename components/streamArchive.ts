@@ -646,7 +646,8 @@ export class StreamArchive extends pulumi.ComponentResource {
 
   /**
    * Dashboard rows: Firehose (records read from the stream, delivered to S3, success rate, data
-   * freshness), the raw bucket's storage, and the Athena workgroup's queries.
+   * freshness), its transformation function, the raw bucket's storage, and the Athena workgroup's
+   * queries.
    */
   widgets(): DashboardRow[] {
     const m = (metricName: string, label: string, stat?: string, rightAxis?: boolean) =>
@@ -694,6 +695,7 @@ export class StreamArchive extends pulumi.ComponentResource {
           },
         ],
       },
+      ...this.transformFunction.widgets(`Archive transformation ${this.logicalName}`),
       ...this.rawBucket.widgets(`Raw events bucket ${this.logicalName}`),
       {
         title: `Athena workgroup ${this.logicalName}`,

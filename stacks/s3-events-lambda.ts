@@ -202,7 +202,7 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
       parent,
     );
 
-    ctx.dashboard(api, bucket, ingest, work, processor, table);
+    ctx.dashboard(api, bucket, ingest, ingestFailures, work, processor, table);
     return {
       ...objectUploadsApiOutputs(api),
       bucketName: bucket.name,

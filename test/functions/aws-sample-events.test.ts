@@ -18,7 +18,7 @@ import type {
   KinesisStreamEvent,
   SQSEvent,
 } from "aws-lambda";
-import { mockClient } from "aws-sdk-client-mock";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { handler as archiveTransform } from "../../functions/archive-transform/handler";
 import { makeHandler as checksumSummary } from "../../functions/checksum-summary/handler";
@@ -86,9 +86,9 @@ const isJsonError = (res: { statusCode?: number; body?: string }) => {
 describe("handlers with AWS's sample events (test/fixtures/aws-events)", function () {
   this.timeout(30_000);
   let local: LocalDynamo;
-  const s3Mock = mockClient(S3Client);
-  const sqsMock = mockClient(SQSClient);
-  const snsMock = mockClient(SNSClient);
+  let s3Mock: AwsClientStub<S3Client>;
+  let sqsMock: AwsClientStub<SQSClient>;
+  let snsMock: AwsClientStub<SNSClient>;
   let n = 0;
   const table = async (hashKey = "id") => {
     const name = `sample-${++n}`;
@@ -96,6 +96,10 @@ describe("handlers with AWS's sample events (test/fixtures/aws-events)", functio
     return name;
   };
   before(async () => {
+    // Created here, not at load time: mocks of one client class must not overlap across files.
+    s3Mock = mockClient(S3Client);
+    sqsMock = mockClient(SQSClient);
+    snsMock = mockClient(SNSClient);
     local = await startDynalite();
   });
   beforeEach(() => {

@@ -9,7 +9,7 @@
  */
 import { GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { mockClient } from "aws-sdk-client-mock";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import fc from "fast-check";
 import { Readable } from "node:stream";
@@ -86,7 +86,7 @@ function body(m: Msg, raw: boolean): string {
 describe("property: S3-event consumers under poison, duplicates, faults and replays", function () {
   this.timeout(120_000);
   let local: LocalDynamo;
-  const s3Mock = mockClient(S3Client);
+  let s3Mock: AwsClientStub<S3Client>;
   let n = 0;
   const tally: Record<
     string,
@@ -97,6 +97,8 @@ describe("property: S3-event consumers under poison, duplicates, faults and repl
   const faulty = { on: false };
 
   before(async () => {
+    // Created here, not at load time: mocks of one client class must not overlap across files.
+    s3Mock = mockClient(S3Client);
     local = await startDynalite();
     local.client.middlewareStack.add(
       (nextMw) => async (args) => {

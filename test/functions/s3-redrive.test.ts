@@ -14,7 +14,7 @@ import {
   SendMessageBatchCommand,
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
-import { mockClient } from "aws-sdk-client-mock";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { makeHandler as makeIngest } from "../../functions/object-ingest/handler";
 import {
@@ -127,9 +127,12 @@ function invocationRecord(payload: unknown) {
 describe("s3-events-lambda redrive (defect 8)", function () {
   this.timeout(30_000);
   let local: LocalDynamo;
-  const sqsMock = mockClient(SQSClient);
-  const s3Mock = mockClient(S3Client);
+  let sqsMock: AwsClientStub<SQSClient>;
+  let s3Mock: AwsClientStub<S3Client>;
   before(async () => {
+    // Created here, not at load time: mocks of one client class must not overlap across files.
+    sqsMock = mockClient(SQSClient);
+    s3Mock = mockClient(S3Client);
     local = await startDynalite();
   });
   after(async () => {
