@@ -86,6 +86,13 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   );
 }
 
+const regexes = new Map<string, RegExp>();
+/** Patterns compiled once: the schema is fixed, and validation runs per record. */
+const regex = (pattern: string) => {
+  let r = regexes.get(pattern);
+  if (!r) regexes.set(pattern, (r = new RegExp(pattern)));
+  return r;
+};
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 const join = (path: string, key: string | number) => (path ? `${path}.${key}` : String(key));
 const codePoints = (s: string) => {
@@ -117,7 +124,7 @@ export function validateDraft4(schema: Draft4Schema, value: unknown, path = ""):
       fail(`must have at least ${schema.minLength} characters`);
     if (schema.maxLength !== undefined && n > schema.maxLength)
       fail(`must have at most ${schema.maxLength} characters`);
-    if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value))
+    if (schema.pattern !== undefined && !regex(schema.pattern).test(value))
       fail(`must match ${schema.pattern}`);
   }
   if (typeof value === "number") {
