@@ -103,7 +103,10 @@ export function chooseHold(
   callsFree: number,
   c: PolicyConfig,
 ): HoldChoice {
-  const { capacity } = shardMinutePrices(c);
+  const { capacity, throttle } = shardMinutePrices(c);
+  // A call spent now is missing for a burst later: a scale-down must save more per day than one
+  // shard's worth of one reaction's throttling.
+  const callValue = throttle * reactionMinutes(c);
   const minutes = Math.max(BLOCK_MINUTES, bursts.length * BLOCK_MINUTES);
   const perDay = 1440 / minutes;
   const missAtCurrent = bursts.reduce((s, b) => s + missCost(current, b, c), 0);
@@ -127,7 +130,7 @@ export function chooseHold(
       keptCalls = true;
       continue;
     }
-    if (netPerDay > best.netPerDay)
+    if (netPerDay > Math.max(callValue, best.netPerDay))
       best = {
         shards: m,
         netPerDay,

@@ -180,14 +180,14 @@ export function decide(input: PolicyInput): Decision {
   // was the old, smaller stream that throttled.
   const lastUp = [...ledger.calls].reverse().find((x) => x.to > x.from);
   const settled = (p: MetricPoint) => !lastUp || p.at >= lastUp.at + SETTLE_MINUTES * MINUTE_MS;
-  // Demand back in a band the history reached more than once (its second-highest block is in
-  // the scale-up zone), within its highest peak plus half the headroom, and carried without
-  // throttling: a recurring burst, no reason to scale up. A trend leaves the band and scales up.
+  // Demand back in a band the history reached more than once (its second-highest block, in the
+  // scale-up zone, plus half the headroom), carried without throttling: a recurring burst, no
+  // reason to scale up. A trend leaves the band and scales up.
   const reaction = reactionMinutes(c);
   const bursts = summarise(demand, historyStart, reaction);
   const peaks = bursts.map((b) => b.peak).sort((x, y) => y - x);
   const recurringPeak = peaks[1] ?? 0;
-  const band = (peaks[0] ?? 0) * (1 + (1 - c.scaleUpThreshold) / 2);
+  const band = recurringPeak * (1 + (1 - c.scaleUpThreshold) / 2);
   const covered =
     n >= recurringPeak &&
     recurringPeak >= c.scaleUpThreshold * n &&
@@ -205,10 +205,17 @@ export function decide(input: PolicyInput): Decision {
   if (breaching) {
     demandShards = Math.max(...recent.map((p) => need(p, 1)));
     emergency = recent.every((p) => throttled(p) || utilisation(p) >= 1);
-    const atTarget = Math.ceil(demandShards / c.targetUtilisation - 1e-9);
+    // A level the history knows (within its band): cover the band, which stays `covered`; a new
+    // high may keep rising: the target utilisation's headroom.
+    const known = demandShards <= band;
+    const atTarget = known
+      ? Math.ceil(band - 1e-9)
+      : Math.ceil(demandShards / c.targetUtilisation - 1e-9);
     // Fewest calls: stop at a count reachable with fewer calls if it keeps utilisation between
     // the target and the threshold (it will not trigger again).
-    const acceptable = Math.ceil(demandShards / ((c.targetUtilisation + c.scaleUpThreshold) / 2));
+    const acceptable = known
+      ? atTarget
+      : Math.ceil(demandShards / ((c.targetUtilisation + c.scaleUpThreshold) / 2));
     const fewest = callsNeeded(n, Math.max(acceptable, n + 1));
     upGoal = Math.max(
       Math.min(atTarget, n * 2 ** fewest),
@@ -288,6 +295,13 @@ export function decide(input: PolicyInput): Decision {
     continuing && ledger.goal ? ledger.goal.shards : 0,
   );
   if (downGoal >= n) return none("no change needed", { demandShards: peak });
+  // Still falling from a burst (the window's last third needs under half its peak): wait until
+  // the window has passed it, so that one call goes all the way down.
+  const third = window.slice(-Math.ceil(window.length / 3));
+  if (!continuing && Math.max(...third.map((p) => need(p, 1))) < peak / 2)
+    return none("load still falling from a burst: waiting to go down in one call", {
+      demandShards: peak,
+    });
   // How far down pays, given the bursts of the history and the calls left.
   const choice = chooseHold(n, clamp(downGoal, lo, n), bursts, c.maxCallsPer24h - used, c);
   if (choice.shards >= n)

@@ -154,7 +154,7 @@ describe("autoscale simulator: a short deterministic run", () => {
     const report = toReport(detailed);
     expect(report.traces).to.have.length(1);
     expect(report.traces[0].trace).to.equal("short-step");
-    expect(report.traces[0].results.map((r) => r.policy)).to.deep.equal([...POLICIES]);
+    expect(report.traces[0].results.map((r) => r.policy)).to.deep.equal([...POLICIES, "bound"]);
     for (const r of report.traces[0].results) {
       expect(Object.keys(r).sort()).to.deep.equal(
         [
@@ -163,7 +163,9 @@ describe("autoscale simulator: a short deterministic run", () => {
           "maxCalls24h",
           "minutesToAdequate",
           "policy",
+          "scoreUsd",
           "shardHours",
+          "throttledGb",
           "throttledBytesPct",
           "throttledRecordsPct",
         ].sort(),
@@ -172,7 +174,9 @@ describe("autoscale simulator: a short deterministic run", () => {
         "calls",
         "costUsd",
         "maxCalls24h",
+        "scoreUsd",
         "shardHours",
+        "throttledGb",
         "throttledBytesPct",
         "throttledRecordsPct",
       ])
@@ -183,7 +187,7 @@ describe("autoscale simulator: a short deterministic run", () => {
 });
 
 describe("autoscale simulator: traces and arguments", () => {
-  it("builds the six built-in traces deterministically", () => {
+  it("builds the eleven built-in traces deterministically, each load shape of the issue", () => {
     const a = builtInTraces(2 * 1440);
     const b = builtInTraces(2 * 1440);
     expect(a.map((t) => t.name)).to.deep.equal([
@@ -193,13 +197,27 @@ describe("autoscale simulator: traces and arguments", () => {
       "slow-ramp",
       "flash-crowd",
       "noisy-bursts",
+      "heavy-tailed",
+      "spikes-20x",
+      "hourly-batch",
+      "viral",
+      "weekly-sale",
     ]);
     expect(a.map((t) => t.bytes)).to.deep.equal(b.map((t) => t.bytes));
     expect(a.filter((t) => t.sustained).map((t) => t.name)).to.deep.equal([
       "steady",
       "daily-sine",
       "slow-ramp",
+      "weekly-sale",
     ]);
+    // 20x for 10 minutes every 8 hours; 8x for 12 minutes every hour.
+    const spikes = a.find((t) => t.name === "spikes-20x")!;
+    expect(spikes.onsets).to.deep.equal([300, 780, 1260, 1740, 2220, 2700]);
+    const mib = (t: Trace, m: number) => t.bytes[m] / (MIB * 60);
+    expect(mib(spikes, 305) / mib(spikes, 200)).to.be.within(15, 25);
+    const batch = a.find((t) => t.name === "hourly-batch")!;
+    expect(batch.onsets.length).to.equal(48);
+    expect(mib(batch, 25) / mib(batch, 40)).to.be.within(6.5, 9.5);
     expect(a.find((t) => t.name === "noisy-bursts")!.onsets.length).to.be.above(5);
   });
 
