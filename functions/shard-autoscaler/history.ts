@@ -102,6 +102,8 @@ export function chooseHold(
   bursts: readonly Burst[],
   callsFree: number,
   c: PolicyConfig,
+  /** Levels the scale-up rules would leave again at once (default: none). */
+  unstable: (shards: number) => boolean = () => false,
 ): HoldChoice {
   const { capacity, throttle } = shardMinutePrices(c);
   // A call spent now is missing for a burst later: a scale-down must save more per day than one
@@ -113,6 +115,7 @@ export function chooseHold(
   let best: HoldChoice = { shards: current, netPerDay: 0, reason: "holding is cheapest" };
   let keptCalls = false;
   for (let m = lowest; m < current; m++) {
+    if (unstable(m)) continue;
     let risk = -missAtCurrent;
     let episodes = 0;
     let callsBack = 0;

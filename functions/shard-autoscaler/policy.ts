@@ -92,6 +92,18 @@ function throttledFraction(p: MetricPoint): number {
   return attempted > 0 ? p.throttledRecords / attempted : 0;
 }
 
+/** Median relative change of demand from one minute to the next (0 without data). */
+export function relativeNoise(demand: ArrayLike<number>): number {
+  const changes: number[] = [];
+  for (let t = 1; t < demand.length; t++) {
+    const top = Math.max(demand[t], demand[t - 1]);
+    if (top > 0) changes.push(Math.abs(demand[t] - demand[t - 1]) / top);
+  }
+  if (changes.length === 0) return 0;
+  const sorted = Float64Array.from(changes).sort();
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 /** Minutes after a scale-up call by which the new shards are surely open. */
 const SETTLE_MINUTES = 10;
 /** Unserved share of demand that justifies a follow-up call before the last one settled. */
@@ -180,18 +192,22 @@ export function decide(input: PolicyInput): Decision {
   // was the old, smaller stream that throttled.
   const lastUp = [...ledger.calls].reverse().find((x) => x.to > x.from);
   const settled = (p: MetricPoint) => !lastUp || p.at >= lastUp.at + SETTLE_MINUTES * MINUTE_MS;
-  // Demand back in a band the history reached more than once (its second-highest block, in the
-  // scale-up zone, plus half the headroom), carried without throttling: a recurring burst, no
-  // reason to scale up. A trend leaves the band and scales up.
+  // Demand back at a level the history reached more than once (its second-highest block, in the
+  // scale-up zone) that the stream carries without throttling: a recurring burst, no reason to
+  // scale up. A trend makes new highs and scales up; a known level scales up to its band (the
+  // level plus half the headroom).
   const reaction = reactionMinutes(c);
   const bursts = summarise(demand, historyStart, reaction);
   const peaks = bursts.map((b) => b.peak).sort((x, y) => y - x);
   const recurringPeak = peaks[1] ?? 0;
+  // Minute-to-minute noise (the median relative change): the headroom a covered
+  // level keeps, so that noise does not throttle it.
+  const noise = relativeNoise(demand);
   const band = recurringPeak * (1 + (1 - c.scaleUpThreshold) / 2);
   const covered =
     n >= recurringPeak &&
     recurringPeak >= c.scaleUpThreshold * n &&
-    recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(n, band));
+    recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(recurringPeak, n / (1 + noise)));
   const breaching =
     recent.length === c.scaleUpDatapoints &&
     !covered &&

@@ -312,8 +312,9 @@ describe("shard-autoscaler handler: scaling", () => {
     const targets = world
       .calls(UpdateShardCountCommand)
       .map((c) => (c.args[0].input as { TargetShardCount: number }).TargetShardCount);
-    expect(targets).to.deep.equal([8, 16]);
-    expect(world.alarmShards()).to.deep.equal([16, 16]);
+    // A level the day's history knows: its band (12 plus half the headroom), not 12 / 0.6.
+    expect(targets).to.deep.equal([8, 14]);
+    expect(world.alarmShards()).to.deep.equal([14, 14]);
   });
 
   it("reconciles alarms written for a different shard count, and leaves matching ones alone", async () => {

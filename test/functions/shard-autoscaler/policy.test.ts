@@ -256,14 +256,28 @@ describe("shard-autoscaler policy: scaling down", () => {
     expect(d).to.include({ action: "scale", direction: "down" });
   });
 
-  it("rounds half up for odd counts (3 -> 2, never 3 -> 1)", () => {
+  it("rounds half up for odd counts (5 -> 3, never 5 -> 2)", () => {
+    const d = decide(input({ shards: 5, metrics: series(60, () => 0) }));
+    expect(d.target).to.equal(3);
+  });
+
+  it("does not spend a call to save less than the call is worth (one shard-reaction)", () => {
+    // 3 -> 2 saves one shard: $0.36/day against $0.53 of throttling a call may prevent.
     const d = decide(input({ shards: 3, metrics: series(60, () => 0) }));
-    expect(d.target).to.equal(2);
+    expect(d.action).to.equal("none");
+    expect(d.reason).to.match(/holding 3 shards/);
   });
 
   it("treats missing minutes older than the publishing delay as idle", () => {
     const d = decide(input({ shards: 6, metrics: [] }));
     expect(d).to.include({ action: "scale", direction: "down", target: 3 });
+  });
+
+  it("waits while the load is still falling from a burst, to go down in one call", () => {
+    // 6 until 25 minutes ago, 1 since: the window still holds the burst's tail.
+    const d = decide(input({ shards: 12, metrics: series(60, (ago) => (ago > 25 ? 6 : 1)) }));
+    expect(d.action).to.equal("none");
+    expect(d.reason).to.match(/still falling/);
   });
 
   it("does not scale down within the quiet window after a scale-up", () => {
@@ -280,10 +294,10 @@ describe("shard-autoscaler policy: scaling down", () => {
   });
 
   it("has hysteresis: the window's peak lands below the scale-up threshold", () => {
-    // Mean 1.2, peak 2.6 on 8 shards (peak utilisation 0.33 < 0.4).
-    const d = decide(input({ shards: 8, metrics: series(60, (ago) => (ago === 20 ? 2.6 : 1.2)) }));
+    // Mean 1.2, peak 2.2 on 8 shards.
+    const d = decide(input({ shards: 8, metrics: series(60, (ago) => (ago === 20 ? 2.2 : 1.2)) }));
     expect(d.action).to.equal("scale");
-    const peakUtilisation = 2.6 / d.target!;
+    const peakUtilisation = 2.2 / d.target!;
     expect(peakUtilisation).to.be.below(config.scaleUpThreshold);
   });
 
