@@ -200,9 +200,9 @@ export function decide(input: PolicyInput): Decision {
   const bursts = summarise(demand, historyStart, reaction);
   const peaks = bursts.map((b) => b.peak).sort((x, y) => y - x);
   const recurringPeak = peaks[1] ?? 0;
-  // Minute-to-minute noise (the median relative change): the headroom a covered
+  // Minute-to-minute noise (twice the median relative change): the headroom a covered
   // level keeps, so that noise does not throttle it.
-  const noise = relativeNoise(demand);
+  const noise = 2 * relativeNoise(demand);
   const band = recurringPeak * (1 + (1 - c.scaleUpThreshold) / 2);
   const covered =
     n >= recurringPeak &&
