@@ -137,7 +137,7 @@ export async function simulate(
   return measure(trace, policy, stream);
 }
 
-interface Controller {
+export interface Controller {
   step(m: number): Promise<void>;
 }
 
@@ -249,7 +249,7 @@ class OurScaler implements Controller {
  * alarms for the new count and sets them to INSUFFICIENT_DATA; when the call fails it sets the
  * triggering alarm to OK so that it fires again. No call budget, no maximum, no cooldown.
  */
-class ReferenceScaler implements Controller {
+export class ReferenceScaler implements Controller {
   private readonly up: SimAlarm;
   private readonly down: SimAlarm;
   private static readonly PERIOD = 5;
