@@ -18,7 +18,13 @@
  * Its per-minute cost is the simulator's: shards, PUT units of accepted records, and $1 per GiB
  * throttled.
  */
-import { PRICES, RunDetail, SCORE_PER_THROTTLED_GB, initialShards, timeToAdequate } from "./simulate";
+import {
+  PRICES,
+  RunDetail,
+  SCORE_PER_THROTTLED_GB,
+  initialShards,
+  timeToAdequate,
+} from "./simulate";
 import { DEFAULT_MODEL, ModelParams } from "./stream";
 import { Trace, demandShards } from "./traces";
 

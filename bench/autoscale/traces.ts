@@ -149,7 +149,7 @@ function shapedTraces(minutes: number): Trace[] {
   // gaps with a 2-hour mean.
   const rand = prng(707);
   const heavy: { at: number; length: number; factor: number }[] = [];
-  for (let t = 45 + rand() * 60; t < minutes; ) {
+  for (let t = 45 + rand() * 60; t < minutes;) {
     const factor = Math.min(12, 1.5 * Math.pow(1 - rand(), -1 / 1.2));
     const length = Math.round(5 + rand() * 35);
     heavy.push({ at: Math.round(t), length, factor });

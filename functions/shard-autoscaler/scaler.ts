@@ -111,7 +111,9 @@ export async function runScaler(options: RunOptions): Promise<ScalerOutcome> {
     onError: (step, e) => {
       if (!AUTHORIZATION_ERRORS.has(errorName(e))) return;
       denied.push(new ScalerAuthorizationError(step, e));
-      (log.error ?? log.warn)(`${step} was refused: authorization failure`, { error: errorName(e) });
+      (log.error ?? log.warn)(`${step} was refused: authorization failure`, {
+        error: errorName(e),
+      });
     },
   });
   if (denied.length > 0) throw denied[0];

@@ -294,7 +294,8 @@ describe("autoscale bench: the done-conditions on the built-in traces (one day e
   it("the bound is a lower bound: no policy scores less", () => {
     for (const { trace, runs } of detailed) {
       const bound = score(by(runs, "bound"));
-      for (const r of runs) expect(score(r) + 1e-9, `${trace.name} ${r.policy}`).to.be.at.least(bound);
+      for (const r of runs)
+        expect(score(r) + 1e-9, `${trace.name} ${r.policy}`).to.be.at.least(bound);
       expect(boundRatio(runs), trace.name).to.be.at.least(1);
     }
   });

@@ -196,9 +196,7 @@ describe("ShardAutoscaler", () => {
             (arn) =>
               new RegExp(
                 "^" +
-                  arn
-                    .replace(/[.*+?^()|[\]\\]/g, "\\$&")
-                    .replace(/\$\{[^}]+\}/g, "[^:]*") +
+                  arn.replace(/[.*+?^()|[\]\\]/g, "\\$&").replace(/\$\{[^}]+\}/g, "[^:]*") +
                   "$",
               ),
           );

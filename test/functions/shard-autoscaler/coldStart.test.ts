@@ -81,8 +81,14 @@ function mocks(shards: number, load: (ago: number) => number) {
     return {
       MetricDataResults: [
         result("bytes", bytes),
-        result("records", bytes.map((b) => b / 2048)),
-        result("throttled", bytes.map(() => 0)),
+        result(
+          "records",
+          bytes.map((b) => b / 2048),
+        ),
+        result(
+          "throttled",
+          bytes.map(() => 0),
+        ),
       ],
     };
   });
@@ -161,8 +167,8 @@ describe("shard-autoscaler: history survives cold starts (GetMetricData)", () =>
 describe("shard-autoscaler: authorization failures fail the invocation", () => {
   const throttling = (ago: number) => (ago <= 8 ? 12 : 2);
 
-  for (const name of ["AccessDeniedException", "AccessDenied", "KMSAccessDeniedException"]) {
-    it(`UpdateShardCount refused with ${name}: the call is forgotten and the handler throws`, async () => {
+  it("UpdateShardCount refused (AccessDenied, AccessDeniedException, KMS): the call is forgotten and the handler throws", async () => {
+    for (const name of ["AccessDeniedException", "AccessDenied", "KMSAccessDeniedException"]) {
       const w = mocks(4, throttling);
       w.kinesis.on(UpdateShardCountCommand).rejects(denied(name));
       try {
@@ -172,16 +178,16 @@ describe("shard-autoscaler: authorization failures fail the invocation", () => {
         } catch (e) {
           error = e;
         }
-        expect(error).to.be.instanceOf(Error);
+        expect(error, name).to.be.instanceOf(Error);
         expect((error as Error).name).to.equal("ScalerAuthorizationError");
         expect((error as Error).message).to.match(new RegExp(`UpdateShardCount.*${name}`));
         // The budget is not charged for a call AWS refused.
-        expect(w.ledger().calls).to.deep.equal([]);
+        expect(w.ledger().calls, name).to.deep.equal([]);
       } finally {
         w.restore();
       }
-    });
-  }
+    }
+  });
 
   it("GetMetricData or PutMetricAlarm refused: thrown too, never a warning and success", async () => {
     for (const fail of ["metrics", "alarms"] as const) {

@@ -20,7 +20,10 @@ describe("shard-autoscaler cost model", () => {
     expect(p.capacity).to.be.closeTo(0.015 / 60, 1e-12);
     // 60 MiB at $1 per GiB.
     expect(p.throttle).to.be.closeTo(60 / 1024, 1e-12);
-    expect(shardMinutePrices({ ...c, throttledGbUsd: 2 }).throttle).to.be.closeTo(120 / 1024, 1e-12);
+    expect(shardMinutePrices({ ...c, throttledGbUsd: 2 }).throttle).to.be.closeTo(
+      120 / 1024,
+      1e-12,
+    );
     // Publishing delay + breaching datapoints + resharding.
     expect(reactionMinutes(c)).to.equal(3 + 2 + 4);
   });
