@@ -204,10 +204,18 @@ export function decide(input: PolicyInput): Decision {
   // level keeps, so that noise does not throttle it.
   const noise = 2 * relativeNoise(demand);
   const band = recurringPeak * (1 + (1 - c.scaleUpThreshold) / 2);
+  // Noise headroom matters when the load stays near the level (the last hour never fell below
+  // half of it); a burst (from under half) is over before noise could add to its own peaks.
+  let hourLow = Infinity;
+  const published = c.historyMinutes - 1 - c.metricDelayMinutes;
+  for (let i = Math.max(0, published - 60); i < published; i++)
+    hourLow = Math.min(hourLow, demand[i]);
+  const plateau = hourLow >= recurringPeak / 2;
+  const carried = plateau ? n / (1 + noise) : n;
   const covered =
     n >= recurringPeak &&
     recurringPeak >= c.scaleUpThreshold * n &&
-    recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(recurringPeak, n / (1 + noise)));
+    recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(recurringPeak, carried));
   const breaching =
     recent.length === c.scaleUpDatapoints &&
     !covered &&
