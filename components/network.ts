@@ -533,13 +533,16 @@ export class Network extends pulumi.ComponentResource {
       applyTransform<aws.iam.RolePolicyArgs>(
         {
           role: this.flowLogRole.id,
-          policy: policyDocument([
-            allow(
-              ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-              // The group itself (CreateLogStream, DescribeLogStreams) and its streams (PutLogEvents).
-              [this.flowLogGroup.arn, pulumi.interpolate`${this.flowLogGroup.arn}:*`],
-            ),
-          ]),
+          policy: policyDocument(
+            [
+              allow(
+                ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                // The group itself (CreateLogStream, DescribeLogStreams) and its streams (PutLogEvents).
+                [this.flowLogGroup.arn, pulumi.interpolate`${this.flowLogGroup.arn}:*`],
+              ),
+            ],
+            `Network "${name}" role policy`,
+          ),
         },
         t.flowLogPolicy,
         flowName,

@@ -113,14 +113,22 @@ export function checkConsumer(
     );
 }
 
-/** Role statements a function needs to consume `queue` through an event source mapping. */
-export function queueConsumeStatements(queue: Omit<ConsumedQueue, "visibilityTimeoutSeconds">) {
+/**
+ * Role statements to consume `queue`: what Lambda's event source mapping polls with
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html#events-sqs-permissions:
+ * ReceiveMessage, DeleteMessage, GetQueueAttributes), plus ChangeMessageVisibility only for a
+ * consumer whose own code calls it (`changeVisibility`, e.g. functions/lib/container/queueWorker).
+ */
+export function queueConsumeStatements(
+  queue: Omit<ConsumedQueue, "visibilityTimeoutSeconds">,
+  opts: { changeVisibility?: boolean } = {},
+) {
   const statements: Statement[] = [
     allow(
       [
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",
-        "sqs:ChangeMessageVisibility",
+        ...(opts.changeVisibility ? ["sqs:ChangeMessageVisibility"] : []),
         "sqs:GetQueueAttributes",
       ],
       [queue.arn],

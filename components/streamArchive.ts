@@ -405,7 +405,10 @@ export class StreamArchive extends pulumi.ComponentResource {
     );
     const rolePolicy = new aws.iam.RolePolicy(
       `${name}-firehose`,
-      { role: this.role.id, policy: policyDocument(statements) },
+      {
+        role: this.role.id,
+        policy: policyDocument(statements, `StreamArchive "${name}" role policy`),
+      },
       parent,
     );
 

@@ -10,6 +10,7 @@ import {
 import { DashboardRow, metric } from "./flowDashboard";
 import { Statement, allow } from "./iam";
 import { BundledFunction, BundledFunctionArgs } from "./lambdaFunction";
+import { tableStreamReadStatements } from "./secureTable";
 import { bundledFunctionWithEventSource } from "./eventSource";
 import type { Transform } from "./transform";
 import { ArgumentErrors } from "./validate";
@@ -158,16 +159,10 @@ export function streamReadStatements(source: StreamSource): Statement[] {
       );
     }
   } else {
+    // https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#events-dynamodb-permissions;
+    // ListStreams supports no resource type, so only "*" authorises it.
     statements.push(
-      allow(
-        [
-          "dynamodb:DescribeStream",
-          "dynamodb:GetRecords",
-          "dynamodb:GetShardIterator",
-          "dynamodb:ListStreams",
-        ],
-        [source.streamArn],
-      ),
+      ...tableStreamReadStatements({ arn: source.streamArn, streamArn: source.streamArn }),
     );
   }
   if (source.kmsKeyArn) statements.push(allow(["kms:Decrypt"], [source.kmsKeyArn]));

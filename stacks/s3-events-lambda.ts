@@ -5,8 +5,7 @@ import { VISIBILITY_TIMEOUT_FACTOR } from "../components/defaults";
 import { allow } from "../components/iam";
 import {
   objectUploadsApiOutputs,
-  prefixObjectsArn,
-  readObjectsStatement,
+  readObjectsStatements,
   objectsHandler,
   uploadsHandler,
 } from "../components/objectUploadsApi";
@@ -146,8 +145,8 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
         maximumConcurrency: s.maxConcurrency,
         environment: { TABLE_NAME: table.name },
         statements: [
-          readObjectsStatement(prefixObjectsArn(bucket, s.uploadPrefix)),
-          ...tableGrants(table, { write: true }),
+          ...readObjectsStatements(bucket, s.uploadPrefix),
+          ...tableGrants(table, ["PutItem"]),
         ],
         vpc,
       },

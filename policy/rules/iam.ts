@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { ACTIONS_REQUIRING_WILDCARD_RESOURCE } from "../../components/iam";
+import { acceptsWildcardResource } from "../../components/iamReference";
 import { type PolicyStatement, statementsOf } from "./documents";
 import { type Rule, UNKNOWN, asArray, known } from "./util";
 
@@ -87,13 +87,9 @@ export const iamNoWildcardAction: Rule = {
     }),
 };
 
-const WILDCARD_RESOURCE_OK = new Set(
-  ACTIONS_REQUIRING_WILDCARD_RESOURCE.map((a) => a.toLowerCase()),
-);
-
 /**
  * Allow statements name their resources. `Resource: "*"` is accepted only when every action is one
- * AWS authorises on "*" alone (ACTIONS_REQUIRING_WILDCARD_RESOURCE in components/iam.ts).
+ * AWS's Service Authorization Reference authorises on "*" (no required resource type).
  */
 export const iamNoWildcardResource: Rule = {
   name: "iam-no-wildcard-resource",
@@ -109,9 +105,8 @@ export const iamNoWildcardResource: Rule = {
         return;
       }
       if (!asArray(s.Resource).includes("*")) return;
-      // IAM action names are case-insensitive.
       const actions = asArray(s.Action);
-      const unscoped = actions.filter((a) => !WILDCARD_RESOURCE_OK.has(a.toLowerCase()));
+      const unscoped = actions.filter((a) => !acceptsWildcardResource(a));
       if (actions.length > 0 && unscoped.length === 0) return;
       report(
         `${where} allows ${unscoped.map((a) => JSON.stringify(a)).join(", ") || "its actions"} on Resource "*"; ` +
