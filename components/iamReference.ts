@@ -238,7 +238,9 @@ export function statementProblems(s: CheckedStatement, where: string): string[] 
           `${where}: "${a.name}" supports resource types, so Resource "*" over-grants it (fix: name the ARNs it acts on)`,
         );
       }
-      if (wildcardOnly) continue;
+      // A service wildcard (a Deny's "sqs:*") covers actions of every resource type: only the
+      // actions a statement names must each match its Resources.
+      if (wildcardOnly || /[*?]/.test(action)) continue;
       for (const r of resources) {
         if (r === "*" || resourceCanMatch(a, r)) continue;
         problems.push(

@@ -118,18 +118,21 @@ export function checkConsumer(
  * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html#events-sqs-permissions:
  * ReceiveMessage, DeleteMessage, GetQueueAttributes), plus ChangeMessageVisibility only for a
  * consumer whose own code calls it (`changeVisibility`, e.g. functions/lib/container/queueWorker).
+ * `polledBy: "code"` (a container's own ReceiveMessage loop) drops GetQueueAttributes.
  */
 export function queueConsumeStatements(
   queue: Omit<ConsumedQueue, "visibilityTimeoutSeconds">,
-  opts: { changeVisibility?: boolean } = {},
+  opts: { changeVisibility?: boolean; polledBy?: "event-source-mapping" | "code" } = {},
 ) {
+  const byMapping = (opts.polledBy ?? "event-source-mapping") === "event-source-mapping";
   const statements: Statement[] = [
     allow(
       [
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",
         ...(opts.changeVisibility ? ["sqs:ChangeMessageVisibility"] : []),
-        "sqs:GetQueueAttributes",
+        // The mapping reads the queue's attributes; code that polls itself need not.
+        ...(byMapping ? ["sqs:GetQueueAttributes"] : []),
       ],
       [queue.arn],
     ),

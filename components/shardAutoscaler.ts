@@ -247,12 +247,14 @@ export class ShardAutoscaler extends pulumi.ComponentResource {
           allow(
             [
               "kinesis:DescribeStreamSummary",
-              "kinesis:UpdateShardCount",
               "kinesis:ListTagsForStream",
               "kinesis:AddTagsToStream",
             ],
             [args.stream.arn],
           ),
+          // The Service Authorization Reference lists no resource type for UpdateShardCount:
+          // only "*" authorises it (on the stream ARN it could never match).
+          allow(["kinesis:UpdateShardCount"], ["*"]),
           allow(
             ["cloudwatch:DescribeAlarms", "cloudwatch:PutMetricAlarm", "cloudwatch:SetAlarmState"],
             alarmArns,

@@ -142,7 +142,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
             // functions/lib/container/queueWorker extends a message's visibility while it works.
             ...queueConsumeStatements(
               { arn: queue.arn, kmsKeyArn: events.queueKey.arn },
-              { changeVisibility: true },
+              { changeVisibility: true, polledBy: "code" },
             ),
           ],
         },

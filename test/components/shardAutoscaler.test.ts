@@ -183,8 +183,11 @@ describe("ShardAutoscaler", () => {
       valueOf(scaler.upAlarm.arn),
       valueOf(scaler.downAlarm.arn),
     ]);
+    // The reference lists no resource type for UpdateShardCount: "*" alone is what authorises it.
+    expect(byAction("kinesis:UpdateShardCount")).to.deep.equal([
+      { Effect: "Allow", Action: ["kinesis:UpdateShardCount"], Resource: ["*"] },
+    ]);
     for (const a of [
-      "kinesis:UpdateShardCount",
       "kinesis:DescribeStreamSummary",
       "kinesis:ListTagsForStream",
       "kinesis:AddTagsToStream",
@@ -204,11 +207,12 @@ describe("ShardAutoscaler", () => {
         a,
       ).to.have.members(alarmArns);
     }
-    // GetMetricData has no resource-level permissions: "*" alone, for that action alone.
+    // GetMetricData and UpdateShardCount name no resource: "*" alone, for those actions alone.
     const star = stmts.filter((s) => list(s.Resource).includes("*"));
     expect(star.flatMap((s) => list(s.Action))).to.have.members([
       "xray:PutTraceSegments",
       "xray:PutTelemetryRecords",
+      "kinesis:UpdateShardCount",
       "cloudwatch:GetMetricData",
     ]);
     expect(stmts.flatMap((s) => list(s.Action)).some((a) => a.endsWith(":*"))).to.equal(false);
