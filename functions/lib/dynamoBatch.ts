@@ -3,6 +3,7 @@
  * unprocessed items retried under backoff, and a bounded-concurrency map for per-item requests.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { rethrowIfAuthorization } from "./awsErrors";
 
 /** BatchWriteItem's limit. */
 export const BATCH_WRITE_LIMIT = 25;
@@ -60,7 +61,9 @@ export async function batchPut(
       try {
         const out = await ddb.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
         pending = (out.UnprocessedItems?.[table] ?? []) as PutRequestItem[];
-      } catch {
+      } catch (e) {
+        // Denied: no retry or caller can fix that; fail loudly rather than count rows.
+        rethrowIfAuthorization(e);
         // The request failed after the SDK's own retries: none of it was written.
         for (const p of pending) failed.add(keyOf(p.PutRequest.Item));
         pending = [];

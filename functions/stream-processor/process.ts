@@ -13,6 +13,7 @@
  * and the row is written under its event id, so there is never more than one row per event.
  */
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from "aws-lambda";
+import { rethrowIfAuthorization } from "../lib/awsErrors";
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { batchPut, mapLimit } from "../lib/dynamoBatch";
 import {
@@ -101,6 +102,8 @@ export async function processBatch(
       );
       claimed.push(c);
     } catch (e) {
+      // Denied: the whole invocation fails (Errors alarm), not one record as a warning.
+      rethrowIfAuthorization(e);
       if ((e as { name?: string }).name === CONDITIONAL_CHECK_FAILED) crossBatchDuplicates++;
       else fail(c.index, c.position.sequenceNumber, `claim failed: ${(e as Error).message}`);
     }
@@ -132,7 +135,7 @@ export async function processBatch(
           ExpressionAttributeValues: { ":me": claimToken(c.position), ":pending": STATUS_PENDING },
         }),
       )
-      .catch(() => undefined);
+      .catch(rethrowIfAuthorization);
   });
 
   // 3. Mark the written events DONE: from now on every delivery of them is a duplicate.
