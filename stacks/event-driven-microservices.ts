@@ -3,12 +3,12 @@ import {
   FARGATE_STOP_TIMEOUT_SECONDS,
   MAX_RECEIVE_COUNT,
   VISIBILITY_TIMEOUT_FACTOR,
-} from "../components/defaults";
-import { FanOutTopic } from "../components/fanOutTopic";
-import type { Monitored } from "../components/flowDashboard";
-import { FargateService } from "../components/fargateService";
-import { queueConsumeStatements } from "../components/queueConsumer";
-import { SecureTable, tableGrants } from "../components/secureTable";
+} from "../components/core/defaults";
+import { FanOutTopic } from "../components/messaging/fanOutTopic";
+import type { Monitored } from "../components/observability/flowDashboard";
+import { FargateService } from "../components/containers/fargateService";
+import { queueConsumeStatements } from "../components/compute/queueConsumer";
+import { SecureTable, tableGrants } from "../components/data/secureTable";
 import { defineFlow } from "./flow";
 import {
   authOutputs,

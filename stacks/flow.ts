@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { Monitored } from "../components/flowDashboard";
-import type { Network } from "../components/network";
+import type { Monitored } from "../components/observability/flowDashboard";
+import type { Network } from "../components/network/network";
 import type { StackConfig } from "./config";
 import type { FlowSlug } from "./slugs";
 

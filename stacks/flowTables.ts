@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { SecureTable } from "../components/secureTable";
+import { SecureTable } from "../components/data/secureTable";
 import type { StackContext } from "./flow";
 
 /**

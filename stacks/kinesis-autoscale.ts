@@ -4,8 +4,8 @@ import {
   KINESIS_RETENTION_HOURS,
   KINESIS_SHARD_COUNT,
   SHARD_AUTOSCALER_SCHEDULE_MINUTES,
-} from "../components/defaults";
-import { ScalableStream, ShardAutoscaler } from "../components/shardAutoscaler";
+} from "../components/core/defaults";
+import { ScalableStream, ShardAutoscaler } from "../components/streaming/shardAutoscaler";
 import {
   DEFAULT_POLICY_CONFIG,
   PolicyConfig,

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmTopic } from "../components/alarmTopic";
-import { DashboardRow, FlowDashboard } from "../components/flowDashboard";
-import { ServiceKey } from "../components/kmsKey";
-import { Network } from "../components/network";
+import { AlarmTopic } from "../components/observability/alarmTopic";
+import { DashboardRow, FlowDashboard } from "../components/observability/flowDashboard";
+import { ServiceKey } from "../components/security/kmsKey";
+import { Network } from "../components/network/network";
 import { StackConfig, loadConfig } from "./config";
 import { FlowComponent, FlowDefinition, FlowOutputs, StackContext } from "./flow";
 import { FLOWS, flowConfigSpecs } from "./registry";

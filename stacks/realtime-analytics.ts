@@ -5,7 +5,7 @@ import {
   DEFAULT_NOTIFY_EVENT_NAMES,
   DEFAULT_NOTIFY_SEVERITIES,
   NOTIFY_SEVERITIES,
-} from "../components/changeNotifier";
+} from "../components/streaming/changeNotifier";
 import {
   API_QUOTA_PER_DAY,
   API_THROTTLE_BURST,
@@ -25,9 +25,9 @@ import {
   STREAM_MAX_RETRY_ATTEMPTS,
   STREAM_PARALLELIZATION_FACTOR,
   TUMBLING_WINDOW_SECONDS,
-} from "../components/defaults";
-import { KinesisPipeline, StreamMode } from "../components/kinesisPipeline";
-import { DEFAULT_FLINK_RUNTIME, FLINK_RUNTIMES } from "../components/streamAnalytics";
+} from "../components/core/defaults";
+import { KinesisPipeline, StreamMode } from "../components/streaming/kinesisPipeline";
+import { DEFAULT_FLINK_RUNTIME, FLINK_RUNTIMES } from "../components/streaming/streamAnalytics";
 import { emailSchema } from "./config";
 import { defineFlow } from "./flow";
 

@@ -1,14 +1,14 @@
 import { z } from "zod";
-import { ApiBackedLambda } from "../components/apiBackedLambda";
-import { FanOutTopic } from "../components/fanOutTopic";
+import { ApiBackedLambda } from "../components/api/apiBackedLambda";
+import { FanOutTopic } from "../components/messaging/fanOutTopic";
 import {
   objectUploadsApiOutputs,
   readObjectsStatements,
   objectsHandler,
   uploadsHandler,
-} from "../components/objectUploadsApi";
-import { SecureBucket } from "../components/secureBucket";
-import { tableGrants } from "../components/secureTable";
+} from "../components/api/objectUploadsApi";
+import { SecureBucket } from "../components/storage/secureBucket";
+import { tableGrants } from "../components/data/secureTable";
 import { idTable } from "./flowTables";
 import { defineFlow } from "./flow";
 import { objectUploadFields, queueConsumerFields } from "./objectUploadSettings";

@@ -1,19 +1,19 @@
 import { z } from "zod";
-import { ApiBackedLambda } from "../components/apiBackedLambda";
-import { BucketNotifications } from "../components/bucketNotifications";
-import { VISIBILITY_TIMEOUT_FACTOR } from "../components/defaults";
-import { allow } from "../components/iam";
+import { ApiBackedLambda } from "../components/api/apiBackedLambda";
+import { BucketNotifications } from "../components/storage/bucketNotifications";
+import { VISIBILITY_TIMEOUT_FACTOR } from "../components/core/defaults";
+import { allow } from "../components/security/iam";
 import {
   objectUploadsApiOutputs,
   readObjectsStatements,
   objectsHandler,
   uploadsHandler,
-} from "../components/objectUploadsApi";
-import { BundledFunction } from "../components/lambdaFunction";
-import { QueueConsumer } from "../components/queueConsumer";
-import { SecureBucket } from "../components/secureBucket";
-import { SecureQueue } from "../components/secureQueue";
-import { tableGrants } from "../components/secureTable";
+} from "../components/api/objectUploadsApi";
+import { BundledFunction } from "../components/compute/lambdaFunction";
+import { QueueConsumer } from "../components/compute/queueConsumer";
+import { SecureBucket } from "../components/storage/secureBucket";
+import { SecureQueue } from "../components/messaging/secureQueue";
+import { tableGrants } from "../components/data/secureTable";
 import { idTable } from "./flowTables";
 import { defineFlow } from "./flow";
 import { objectUploadFields, queueConsumerFields } from "./objectUploadSettings";

@@ -7,14 +7,14 @@ import {
   FARGATE_MAX_COUNT,
   FARGATE_MEMORY_MB,
   FARGATE_REQUESTS_PER_TARGET,
-} from "../components/defaults";
+} from "../components/core/defaults";
 import {
   FargateCluster,
   FargateService,
   FargateServiceArgs,
   isValidFargateSize,
-} from "../components/fargateService";
-import { tableGrants } from "../components/secureTable";
+} from "../components/containers/fargateService";
+import { tableGrants } from "../components/data/secureTable";
 import { FlowOutputs, StackContext, defineFlow } from "./flow";
 import { idTable } from "./flowTables";
 import { threeTierLambdaFields } from "./three-tier-lambda";

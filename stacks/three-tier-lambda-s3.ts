@@ -1,17 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { BucketNotifications, allowS3ToPublish } from "../components/bucketNotifications";
+import { BucketNotifications, allowS3ToPublish } from "../components/storage/bucketNotifications";
 import {
   NONCURRENT_VERSION_EXPIRATION_DAYS,
   VISIBILITY_TIMEOUT_FACTOR,
-} from "../components/defaults";
-import { allow } from "../components/iam";
-import { ServiceKey } from "../components/kmsKey";
-import { readObjectsStatements } from "../components/objectUploadsApi";
-import { QueueConsumer } from "../components/queueConsumer";
-import { SecureBucket } from "../components/secureBucket";
-import { SecureQueue } from "../components/secureQueue";
+} from "../components/core/defaults";
+import { allow } from "../components/security/iam";
+import { ServiceKey } from "../components/security/kmsKey";
+import { readObjectsStatements } from "../components/api/objectUploadsApi";
+import { QueueConsumer } from "../components/compute/queueConsumer";
+import { SecureBucket } from "../components/storage/secureBucket";
+import { SecureQueue } from "../components/messaging/secureQueue";
 import { DEFAULT_UPLOAD_CONFIG } from "../functions/files-api/upload";
 import { idTable } from "./flowTables";
 import { defineFlow } from "./flow";

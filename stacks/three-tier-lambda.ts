@@ -5,13 +5,13 @@ import {
   ApiBackedLambda,
   ApiHandler,
   ApiBackedLambdaArgs,
-} from "../components/apiBackedLambda";
+} from "../components/api/apiBackedLambda";
 import {
   API_THROTTLE_BURST,
   API_THROTTLE_RATE,
   LAMBDA_MEMORY_MB,
   LAMBDA_TIMEOUT_SECONDS,
-} from "../components/defaults";
+} from "../components/core/defaults";
 import { defineFlow, FlowOutputs, StackContext } from "./flow";
 
 /**

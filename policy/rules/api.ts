@@ -101,7 +101,7 @@ export const apiThrottling: Rule = {
       if (positive(s.throttlingRateLimit) && positive(s.throttlingBurstLimit)) continue;
       report(
         `Stage ${stage.name} has no throttling; set defaultRouteSettings { throttlingRateLimit, throttlingBurstLimit } ` +
-          "(API_THROTTLE_RATE and API_THROTTLE_BURST in components/defaults.ts).",
+          "(API_THROTTLE_RATE and API_THROTTLE_BURST in components/core/defaults.ts).",
         stage.urn,
       );
     }

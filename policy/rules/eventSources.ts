@@ -89,7 +89,7 @@ export const streamSourceFailureHandling: Rule = {
     }
     if (problems.length === 0) return;
     report(
-      `The mapping from a ${NAMES[kind]}: ${problems.join("; ")}. Use the STREAM_* defaults of components/defaults.ts ` +
+      `The mapping from a ${NAMES[kind]}: ${problems.join("; ")}. Use the STREAM_* defaults of components/core/defaults.ts ` +
         "and an SQS or SNS on-failure destination.",
     );
   }),

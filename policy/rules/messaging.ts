@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource } from "@pulumi/policy";
-import { VISIBILITY_TIMEOUT_FACTOR } from "../../components/defaults";
+import { VISIBILITY_TIMEOUT_FACTOR } from "./limits";
 import { findFunction, jsonObject, ofType, pointsAt, prop, resolve, str } from "./graph";
 import { type Rule, UNKNOWN, asArray } from "./util";
 
@@ -95,7 +95,7 @@ export const sqsWorkQueueHasDlq: Rule = {
         report(
           `Queue ${queue.name} has no dead-letter queue: a message its consumer keeps failing on is retried ` +
             "until it expires, then lost. Set redrivePolicy { deadLetterTargetArn, maxReceiveCount } " +
-            "(SecureQueue in components/secureQueue.ts creates both).",
+            "(SecureQueue in components/messaging/secureQueue.ts creates both).",
           queue.urn,
         );
         continue;

@@ -293,7 +293,8 @@ function keyOf(
   resources: readonly PolicyResource[],
 ): { ref: string; key?: PolicyResource } | typeof UNKNOWN | undefined {
   const ref = str(target, "kmsMasterKeyId");
-  if (ref === UNKNOWN || ref === undefined) return ref;
+  // typeof, not `=== undefined`: the narrowing then holds without strictNullChecks too.
+  if (typeof ref !== "string") return ref;
   const [key] = resolve(resources, ref, aws.kms.Key);
   if (key) return { ref, key };
   const [alias] = resources.filter(
@@ -361,7 +362,7 @@ export const publisherAllowedByKeyPolicy: Rule = {
         `Key ${keyFor.get(w)!.name} encrypts ${w.kind} ${targets}, which ${w.service} delivers to from ` +
         `${SOURCE_NAME[w.service] ?? "source"} ${sources}, but its key policy does not grant ${w.service} ${problem}; ` +
         "every delivery fails. Add an Allow for the service principal with kms:GenerateDataKey* and kms:Decrypt " +
-        "(ServiceKey in components/kmsKey.ts), limited by aws:SourceArn.",
+        "(ServiceKey in components/security/kmsKey.ts), limited by aws:SourceArn.",
     );
   },
 };
@@ -385,7 +386,7 @@ export const servicePublisherCustomerKey: Rule = {
       report(
         `${targetNoun(w)} ${w.target.name} is encrypted with the AWS-managed key ${ref}, whose policy cannot let ` +
           `${w.service} (via ${w.via.name}) use it: every delivery fails. Use a customer-managed key that grants it ` +
-          `(ServiceKey in components/kmsKey.ts)${w.kind === "queue" ? " or sqsManagedSseEnabled: true" : ""}.`,
+          `(ServiceKey in components/security/kmsKey.ts)${w.kind === "queue" ? " or sqsManagedSseEnabled: true" : ""}.`,
         w.target.urn,
       );
     }

@@ -138,7 +138,7 @@ export const s3NoncurrentVersionExpiration: Rule = {
         report(
           `Bucket ${bucket.name} keeps noncurrent object versions forever; add a BucketLifecycleConfiguration ` +
             "rule (status Enabled, empty filter) with noncurrentVersionExpiration.noncurrentDays " +
-            "(NONCURRENT_VERSION_EXPIRATION_DAYS in components/defaults.ts).",
+            "(NONCURRENT_VERSION_EXPIRATION_DAYS in components/core/defaults.ts).",
           bucket.urn,
         );
       },

@@ -86,7 +86,7 @@ function tlsRule(name: string, description: string, spec: TlsTarget): Rule {
 
 const denyHint = (policy: string, actions: string, covers: string) =>
   `add a ${policy} with { Effect: "Deny", Principal: "*", Action: "${actions}", Resource: ${covers}, ` +
-  'Condition: { Bool: { "aws:SecureTransport": "false" } } } (denyInsecureTransport in components/iam.ts).';
+  'Condition: { Bool: { "aws:SecureTransport": "false" } } } (denyInsecureTransport in components/security/iam.ts).';
 
 /** SQS accepts plain HTTP unless the queue policy refuses it. */
 export const sqsQueueTlsOnly = tlsRule(

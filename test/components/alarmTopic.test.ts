@@ -1,5 +1,9 @@
 import { expect } from "chai";
-import { AlarmTopic, AlarmTopicArgs, isEmailAddress } from "../../components/alarmTopic";
+import {
+  AlarmTopic,
+  AlarmTopicArgs,
+  isEmailAddress,
+} from "../../components/observability/alarmTopic";
 import { RecordedResource, Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
 
 const T = {

@@ -5,9 +5,9 @@ import {
   ApiBackedLambda,
   ApiBackedLambdaArgs,
   routeArnPath,
-} from "../../components/apiBackedLambda";
-import { API_THROTTLE_BURST, API_THROTTLE_RATE } from "../../components/defaults";
-import { Network } from "../../components/network";
+} from "../../components/api/apiBackedLambda";
+import { API_THROTTLE_BURST, API_THROTTLE_RATE } from "../../components/core/defaults";
+import { Network } from "../../components/network/network";
 import { RecordedResource, Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
 
 const functionsDir = path.join(__dirname, "..", "fixtures", "functions");

@@ -4,10 +4,10 @@ import {
   BucketNotifications,
   allowS3ToPublish,
   overlappingFilters,
-} from "../../components/bucketNotifications";
-import { policyDocument } from "../../components/iam";
-import { SecureBucket } from "../../components/secureBucket";
-import { SecureQueue } from "../../components/secureQueue";
+} from "../../components/storage/bucketNotifications";
+import { policyDocument } from "../../components/security/iam";
+import { SecureBucket } from "../../components/storage/secureBucket";
+import { SecureQueue } from "../../components/messaging/secureQueue";
 import { Recorder, installMocks } from "../../scripts/harness/recorder";
 
 const ACCOUNT = "123456789012";

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { expect } from "chai";
-import { FanOutTopic, FanOutTopicArgs } from "../../components/fanOutTopic";
-import { SecureBucket } from "../../components/secureBucket";
+import { FanOutTopic, FanOutTopicArgs } from "../../components/messaging/fanOutTopic";
+import { SecureBucket } from "../../components/storage/secureBucket";
 import { Recorder, installMocks } from "../../scripts/harness/recorder";
 
 const functionsDir = path.join(__dirname, "..", "fixtures", "functions");

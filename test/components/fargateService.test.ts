@@ -6,9 +6,9 @@ import {
   isRoutePath,
   isValidFargateSize,
   secretReadStatement,
-} from "../../components/fargateService";
-import { allow } from "../../components/iam";
-import { Network } from "../../components/network";
+} from "../../components/containers/fargateService";
+import { allow } from "../../components/security/iam";
+import { Network } from "../../components/network/network";
 import { RecordedResource, Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
 
 const T = {

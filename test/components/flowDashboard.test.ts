@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as path from "node:path";
-import { DASHBOARD_PERIOD_SECONDS, DASHBOARD_TIME_RANGE } from "../../components/defaults";
+import { DASHBOARD_PERIOD_SECONDS, DASHBOARD_TIME_RANGE } from "../../components/core/defaults";
 import {
   DashboardRow,
   FlowDashboard,
@@ -8,10 +8,10 @@ import {
   dashboardBody,
   dashboardUrl,
   metric,
-} from "../../components/flowDashboard";
-import { BundledFunction } from "../../components/lambdaFunction";
-import { SecureQueue } from "../../components/secureQueue";
-import { SecureTable } from "../../components/secureTable";
+} from "../../components/observability/flowDashboard";
+import { BundledFunction } from "../../components/compute/lambdaFunction";
+import { SecureQueue } from "../../components/messaging/secureQueue";
+import { SecureTable } from "../../components/data/secureTable";
 import { Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
 
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";

@@ -13,7 +13,7 @@ import {
   SERVER_ERROR_TEMPLATE,
   putRecordTemplate,
   putRecordsTemplate,
-} from "../../components/kinesisIngestApi";
+} from "../../components/streaming/kinesisIngestApi";
 import { SEVERITIES } from "../../functions/lib/streamEvents";
 import { Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
 import { renderVtl } from "../fixtures/vtl";

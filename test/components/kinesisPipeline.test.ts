@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { notificationFilterPatterns } from "../../components/changeNotifier";
+import { notificationFilterPatterns } from "../../components/streaming/changeNotifier";
 import {
   DEDUPE_TTL_HOURS,
   ITERATOR_AGE_ALARM_MS,
@@ -7,9 +7,9 @@ import {
   STREAM_BATCH_SIZE,
   STREAM_MAX_RECORD_AGE_SECONDS,
   STREAM_MAX_RETRY_ATTEMPTS,
-} from "../../components/defaults";
-import { KinesisPipeline } from "../../components/kinesisPipeline";
-import { ERROR_PREFIX, RAW_PREFIX, namedQueries } from "../../components/streamArchive";
+} from "../../components/core/defaults";
+import { KinesisPipeline } from "../../components/streaming/kinesisPipeline";
+import { ERROR_PREFIX, RAW_PREFIX, namedQueries } from "../../components/streaming/streamArchive";
 import { Recorder, RecordedResource, installMocks } from "../../scripts/harness/recorder";
 
 const ALARMS = "arn:aws:sns:us-east-1:123456789012:alarms";

@@ -2,10 +2,10 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { bundleFunction } from "../../components/bundle";
-import { LAMBDA_RUNTIME, SUPPORTED_NODE_RUNTIMES } from "../../components/defaults";
-import { allow } from "../../components/iam";
-import { BundledFunction } from "../../components/lambdaFunction";
+import { bundleFunction } from "../../components/compute/bundle";
+import { LAMBDA_RUNTIME, SUPPORTED_NODE_RUNTIMES } from "../../components/core/defaults";
+import { allow } from "../../components/security/iam";
+import { BundledFunction } from "../../components/compute/lambdaFunction";
 import { Recorder, installMocks } from "../../scripts/harness/recorder";
 
 const functionsDir = path.join(__dirname, "..", "fixtures", "functions");

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import fc from "fast-check";
-import { Network, NetworkArgs, parseCidr, planSubnets } from "../../components/network";
+import { Network, NetworkArgs, parseCidr, planSubnets } from "../../components/network/network";
 import { RecordedResource, Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
 
 const T = {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as path from "node:path";
-import { QueueConsumer } from "../../components/queueConsumer";
-import { SecureQueue } from "../../components/secureQueue";
+import { QueueConsumer } from "../../components/compute/queueConsumer";
+import { SecureQueue } from "../../components/messaging/secureQueue";
 import { Recorder, installMocks } from "../../scripts/harness/recorder";
 
 const functionsDir = path.join(__dirname, "..", "fixtures", "functions");

@@ -3,13 +3,13 @@ import { expect } from "chai";
 import {
   ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS,
   NONCURRENT_VERSION_EXPIRATION_DAYS,
-} from "../../components/defaults";
-import { allow } from "../../components/iam";
+} from "../../components/core/defaults";
+import { allow } from "../../components/security/iam";
 import {
   ABORT_UPLOADS_RULE_ID,
   NONCURRENT_RULE_ID,
   SecureBucket,
-} from "../../components/secureBucket";
+} from "../../components/storage/secureBucket";
 import { Recorder, installMocks } from "../../scripts/harness/recorder";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";

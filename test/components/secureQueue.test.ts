@@ -3,8 +3,8 @@ import {
   DLQ_RETENTION_SECONDS,
   MAX_RECEIVE_COUNT,
   SQS_KMS_DATA_KEY_REUSE_SECONDS,
-} from "../../components/defaults";
-import { SecureQueue, allowServiceToSend } from "../../components/secureQueue";
+} from "../../components/core/defaults";
+import { SecureQueue, allowServiceToSend } from "../../components/messaging/secureQueue";
 import { Recorder, installMocks } from "../../scripts/harness/recorder";
 
 const QUEUE = "aws:sqs/queue:Queue";

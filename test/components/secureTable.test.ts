@@ -4,7 +4,7 @@ import {
   tableGrants,
   tableItemStatement,
   tableStreamReadStatements,
-} from "../../components/secureTable";
+} from "../../components/data/secureTable";
 import { Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
 
 const TABLE = "aws:dynamodb/table:Table";

@@ -3,7 +3,7 @@ import {
   ScalableStream,
   ShardAutoscaler,
   ShardAutoscalerArgs,
-} from "../../components/shardAutoscaler";
+} from "../../components/streaming/shardAutoscaler";
 import { alarmDefinitions } from "../../functions/shard-autoscaler/alarmSpec";
 import { DEFAULT_POLICY_CONFIG } from "../../functions/shard-autoscaler/policy";
 import { SETTINGS_ENV, parseSettings } from "../../functions/shard-autoscaler/settings";

@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { CONTAINER_PORT } from "../../components/defaults";
+import { CONTAINER_PORT } from "../../components/core/defaults";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const APPS: Record<string, Record<string, string>> = {

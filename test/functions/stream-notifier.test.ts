@@ -9,7 +9,7 @@ import {
   NOTIFY_SEVERITIES,
   NotifyRules as ComponentRules,
   notificationFilterPatterns,
-} from "../../components/changeNotifier";
+} from "../../components/streaming/changeNotifier";
 import { SEVERITIES } from "../../functions/lib/streamEvents";
 import { makeHandler } from "../../functions/stream-notifier/handler";
 import {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { bundleFunction } from "../../components/bundle";
+import { bundleFunction } from "../../components/compute/bundle";
 
 type Handler = (
   event: unknown,

@@ -3,7 +3,7 @@
  * aimed at the resources its environment names, the KMS calls each encrypted target implies, and
  * what the runtime does with the role (Lambda's pollers, logs, X-Ray, VPC ENIs; ECS's agent).
  */
-import { acceptsWildcardResource } from "../../components/iamReference";
+import { acceptsWildcardResource } from "../../components/security/iamReference";
 import { codeCalls } from "./codeCalls";
 import type { PlanIndex, Target, Workload } from "./planModel";
 

@@ -8,7 +8,7 @@ import * as esbuild from "esbuild";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
-import { referenceActions } from "../../components/iamReference";
+import { referenceActions } from "../../components/security/iamReference";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 

@@ -10,7 +10,7 @@
  */
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { expect } from "chai";
-import { statementsProblems } from "../../components/iamReference";
+import { statementsProblems } from "../../components/security/iamReference";
 import type { StackRun } from "../../scripts/harness/runStack";
 import { stackFileRun } from "../stacks/stackFiles";
 import { type Bindings, type Call, codeRequests, runtimeRequests } from "./calls";

@@ -5,7 +5,7 @@
  * the values the function's environment carries.
  */
 import type { RecordedResource } from "../../scripts/harness/recorder";
-import { bundleFunction } from "../../components/bundle";
+import { bundleFunction } from "../../components/compute/bundle";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO } from "./codeCalls";

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import * as path from "node:path";
-import { allow } from "../../components/iam";
+import { allow } from "../../components/security/iam";
 import {
   acceptsWildcardResource,
   conditionKeyExists,
@@ -13,8 +13,8 @@ import {
   referenceActions,
   resourceMatchesArnPattern,
   statementsProblems,
-} from "../../components/iamReference";
-import { BundledFunction } from "../../components/lambdaFunction";
+} from "../../components/security/iamReference";
+import { BundledFunction } from "../../components/compute/lambdaFunction";
 import { installMocks } from "../../scripts/harness/recorder";
 
 const A = "arn:aws:dynamodb:us-east-1:123456789012";

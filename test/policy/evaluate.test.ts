@@ -7,10 +7,10 @@ import type {
 import { validateResourceOfType } from "@pulumi/policy";
 import { expect } from "chai";
 import * as path from "node:path";
-import { AlarmTopic } from "../../components/alarmTopic";
-import { allow, policyDocument } from "../../components/iam";
-import { ServiceKey } from "../../components/kmsKey";
-import { BundledFunction } from "../../components/lambdaFunction";
+import { AlarmTopic } from "../../components/observability/alarmTopic";
+import { allow, policyDocument } from "../../components/security/iam";
+import { ServiceKey } from "../../components/security/kmsKey";
+import { BundledFunction } from "../../components/compute/lambdaFunction";
 import { evaluatePolicies, evaluatePoliciesAsync } from "../../policy/evaluate";
 import { installMocks } from "../../scripts/harness/recorder";
 import { T, goodStack, res, urnOf } from "./fixtures";

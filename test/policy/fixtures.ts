@@ -108,7 +108,7 @@ export const HTTP_API = "a1b2c3d4e5";
 export const REST_API = "r1s2t3u4v5";
 const LOG_ARN = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/apigateway/test/access`;
 
-/** The TLS-only guard of a resource policy (components/iam.ts denyInsecureTransport). */
+/** The TLS-only guard of a resource policy (components/security/iam.ts denyInsecureTransport). */
 export function denyTls(action: string, resources: string[]): Record<string, unknown> {
   return {
     Sid: "DenyInsecureTransport",

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { dashboardUrl } from "../../components/flowDashboard";
+import { dashboardUrl } from "../../components/observability/flowDashboard";
 import type { RecordedResource } from "../../scripts/harness/recorder";
 import type { StackRun } from "../../scripts/harness/runStack";
 import { outputName } from "../../stacks/program";

@@ -1,0 +1,144 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  COGNITO_ACCESS_TOKEN_HOURS,
+  COGNITO_MIN_PASSWORD_LENGTH,
+  COGNITO_REFRESH_TOKEN_DAYS,
+} from "../core/defaults";
+import { Transform, applyTransform } from "../core/transform";
+
+/** Cognito JWT settings: reuse a user pool and/or app clients, or let the component create them. */
+export interface CognitoOptions {
+  /** Existing user pool id (e.g. `us-east-1_AbC123`). Default: a new user pool. */
+  userPoolId?: pulumi.Input<string>;
+  /** App client ids whose tokens the API accepts (JWT audience). Default: one new app client. */
+  clientIds?: pulumi.Input<string>[];
+  /** OAuth scopes a token must carry on every JWT route. Default: none (any valid token). */
+  scopes?: string[];
+}
+
+/** What `cognitoJwtAuthorizer` created or reused. */
+export interface CognitoJwtAuth {
+  authorizer: aws.apigatewayv2.Authorizer;
+  /** Created unless `cognito.userPoolId` was given. */
+  userPool?: aws.cognito.UserPool;
+  /** Created unless `cognito.clientIds` were given. */
+  userPoolClient?: aws.cognito.UserPoolClient;
+  userPoolId: pulumi.Output<string>;
+  clientIds: pulumi.Output<string[]>;
+}
+
+/**
+ * A JWT authorizer on an HTTP API that accepts tokens of a Cognito user pool: an admin-invite-only
+ * pool with a strong password policy, optional TOTP MFA and email recovery, and a public app client
+ * (no secret, SRP auth, token revocation), each created unless `cognito` names existing ones.
+ * Children are parented to `parent`; the settings match `ApiBackedLambda`'s.
+ */
+export function cognitoJwtAuthorizer(
+  name: string,
+  args: {
+    apiId: pulumi.Input<string>;
+    cognito?: CognitoOptions;
+    /** Default: true (the user pool refuses deletion). */
+    deletionProtection?: boolean;
+    transform?: {
+      userPool?: Transform<aws.cognito.UserPoolArgs>;
+      userPoolClient?: Transform<aws.cognito.UserPoolClientArgs>;
+      authorizer?: Transform<aws.apigatewayv2.AuthorizerArgs>;
+    };
+  },
+  parent: pulumi.Resource,
+): CognitoJwtAuth {
+  const t = args.transform ?? {};
+  const opts = { parent };
+  const region = aws.getRegionOutput({}, opts).region;
+  let userPool: aws.cognito.UserPool | undefined;
+  let userPoolClient: aws.cognito.UserPoolClient | undefined;
+
+  let userPoolId: pulumi.Output<string>;
+  if (args.cognito?.userPoolId) {
+    userPoolId = pulumi.output(args.cognito.userPoolId);
+  } else {
+    userPool = new aws.cognito.UserPool(
+      name,
+      applyTransform<aws.cognito.UserPoolArgs>(
+        {
+          usernameAttributes: ["email"],
+          autoVerifiedAttributes: ["email"],
+          passwordPolicy: {
+            minimumLength: COGNITO_MIN_PASSWORD_LENGTH,
+            requireLowercase: true,
+            requireUppercase: true,
+            requireNumbers: true,
+            requireSymbols: true,
+            temporaryPasswordValidityDays: 3,
+          },
+          mfaConfiguration: "OPTIONAL",
+          softwareTokenMfaConfiguration: { enabled: true },
+          accountRecoverySetting: {
+            recoveryMechanisms: [{ name: "verified_email", priority: 1 }],
+          },
+          // Only admins create users: a backend API is not open to self-registration.
+          adminCreateUserConfig: { allowAdminCreateUserOnly: true },
+          deletionProtection: (args.deletionProtection ?? true) ? "ACTIVE" : "INACTIVE",
+        },
+        t.userPool,
+        name,
+      ),
+      opts,
+    );
+    userPoolId = userPool.id;
+  }
+
+  let clientIds: pulumi.Input<string>[];
+  if (args.cognito?.clientIds) {
+    clientIds = args.cognito.clientIds;
+  } else {
+    userPoolClient = new aws.cognito.UserPoolClient(
+      name,
+      applyTransform<aws.cognito.UserPoolClientArgs>(
+        {
+          userPoolId,
+          // A public client (SPA, CLI): no secret it could leak.
+          generateSecret: false,
+          explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+          preventUserExistenceErrors: "ENABLED",
+          enableTokenRevocation: true,
+          accessTokenValidity: COGNITO_ACCESS_TOKEN_HOURS,
+          idTokenValidity: COGNITO_ACCESS_TOKEN_HOURS,
+          refreshTokenValidity: COGNITO_REFRESH_TOKEN_DAYS,
+          tokenValidityUnits: { accessToken: "hours", idToken: "hours", refreshToken: "days" },
+        },
+        t.userPoolClient,
+        name,
+      ),
+      opts,
+    );
+    clientIds = [userPoolClient.id];
+  }
+
+  const authorizer = new aws.apigatewayv2.Authorizer(
+    name,
+    applyTransform<aws.apigatewayv2.AuthorizerArgs>(
+      {
+        apiId: args.apiId,
+        authorizerType: "JWT",
+        identitySources: ["$request.header.Authorization"],
+        jwtConfiguration: {
+          audiences: clientIds,
+          issuer: pulumi.interpolate`https://cognito-idp.${region}.amazonaws.com/${userPoolId}`,
+        },
+      },
+      t.authorizer,
+      name,
+    ),
+    opts,
+  );
+  return {
+    authorizer,
+    userPool,
+    userPoolClient,
+    userPoolId,
+    clientIds: pulumi.output(clientIds),
+  };
+}

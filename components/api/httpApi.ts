@@ -1,0 +1,176 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { metricAlarm } from "../observability/alarms";
+import { Transform, applyTransform } from "../core/transform";
+
+/** CORS for browsers calling the API from known origins. */
+export interface ApiCors {
+  /** Exact origins (`https://app.example.com`); `*` is refused. Required (1+). */
+  origins: string[];
+  /** Request headers browsers may send. Default: authorization, content-type, if-match, idempotency-key. */
+  allowHeaders?: string[];
+  /** Response headers scripts may read. Default: etag, location, idempotent-replayed. */
+  exposeHeaders?: string[];
+  /** Seconds a preflight answer is cached. Default: 3600. */
+  maxAgeSeconds?: number;
+}
+
+/** Access log line: one JSON object per request, fields named as in API Gateway's `$context`. */
+export const ACCESS_LOG_FORMAT = {
+  requestId: "$context.requestId",
+  ip: "$context.identity.sourceIp",
+  requestTime: "$context.requestTime",
+  httpMethod: "$context.httpMethod",
+  routeKey: "$context.routeKey",
+  path: "$context.path",
+  status: "$context.status",
+  protocol: "$context.protocol",
+  responseLength: "$context.responseLength",
+  responseLatency: "$context.responseLatency",
+  integrationStatus: "$context.integrationStatus",
+  integrationLatency: "$context.integrationLatency",
+  integrationError: "$context.integrationErrorMessage",
+  authorizerError: "$context.authorizer.error",
+  errorMessage: "$context.error.message",
+  userAgent: "$context.identity.userAgent",
+} as const;
+
+/** What `httpApi` builds: the API, its `$default` stage and the stage's access log group. */
+export interface HttpApiParts {
+  api: aws.apigatewayv2.Api;
+  stage: aws.apigatewayv2.Stage;
+  accessLogGroup: aws.cloudwatch.LogGroup;
+}
+
+export interface HttpApiSpec {
+  /** Logical name of the API and of its stage. Required. */
+  name: string;
+  /** API description. Required. */
+  description: pulumi.Input<string>;
+  /** CORS (exact origins). Default: no CORS. */
+  cors?: ApiCors;
+  /** CORS `allowMethods`: the methods the routes serve. Required (used only with `cors`). */
+  corsMethods: string[];
+  /** The access log group: logical and CloudWatch names, retention, key (default: CloudWatch Logs' own encryption). Required. */
+  accessLog: {
+    resourceName: string;
+    logGroupName: pulumi.Input<string>;
+    retentionDays: number;
+    kmsKeyArn?: pulumi.Input<string>;
+  };
+  /** Stage-wide throttling (requests per second, burst). Required. */
+  throttleRateLimit: number;
+  throttleBurstLimit: number;
+  /** Per-route metrics (billed as custom metrics). Required. */
+  detailedMetricsEnabled: boolean;
+  /** Override hooks, one per child. Default: none. Default: none. */
+  transform?: {
+    api?: Transform<aws.apigatewayv2.ApiArgs>;
+    stage?: Transform<aws.apigatewayv2.StageArgs>;
+    accessLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+  };
+}
+
+/**
+ * An HTTP API with its `$default` stage (no path prefix, auto-deployed, throttled) logging every
+ * request as `ACCESS_LOG_FORMAT` JSON to an access log group. Children are parented to `parent`.
+ */
+export function httpApi(spec: HttpApiSpec, parent: pulumi.Resource): HttpApiParts {
+  const t = spec.transform ?? {};
+  const opts = { parent };
+  const api = new aws.apigatewayv2.Api(
+    spec.name,
+    applyTransform<aws.apigatewayv2.ApiArgs>(
+      {
+        protocolType: "HTTP",
+        description: spec.description,
+        corsConfiguration: spec.cors
+          ? {
+              allowOrigins: spec.cors.origins,
+              allowMethods: spec.corsMethods,
+              allowHeaders: spec.cors.allowHeaders ?? [
+                "authorization",
+                "content-type",
+                "if-match",
+                "idempotency-key",
+              ],
+              exposeHeaders: spec.cors.exposeHeaders ?? ["etag", "location", "idempotent-replayed"],
+              maxAge: spec.cors.maxAgeSeconds ?? 3600,
+              allowCredentials: false,
+            }
+          : undefined,
+      },
+      t.api,
+      spec.name,
+    ),
+    opts,
+  );
+  const logName = spec.accessLog.resourceName;
+  const accessLogGroup = new aws.cloudwatch.LogGroup(
+    logName,
+    applyTransform<aws.cloudwatch.LogGroupArgs>(
+      {
+        name: spec.accessLog.logGroupName,
+        retentionInDays: spec.accessLog.retentionDays,
+        kmsKeyId: spec.accessLog.kmsKeyArn,
+      },
+      t.accessLogGroup,
+      logName,
+    ),
+    opts,
+  );
+  const stage = new aws.apigatewayv2.Stage(
+    spec.name,
+    applyTransform<aws.apigatewayv2.StageArgs>(
+      {
+        apiId: api.id,
+        // $default: no stage prefix in paths, deployed on every change.
+        name: "$default",
+        autoDeploy: true,
+        accessLogSettings: {
+          destinationArn: accessLogGroup.arn,
+          format: JSON.stringify(ACCESS_LOG_FORMAT),
+        },
+        defaultRouteSettings: {
+          throttlingRateLimit: spec.throttleRateLimit,
+          throttlingBurstLimit: spec.throttleBurstLimit,
+          detailedMetricsEnabled: spec.detailedMetricsEnabled,
+        },
+      },
+      t.stage,
+      spec.name,
+    ),
+    opts,
+  );
+  return { api, stage, accessLogGroup };
+}
+
+/**
+ * Alarm on the share of an HTTP API's `$default`-stage requests answered 5xx in a minute, over
+ * 3 of the alarm periods.
+ */
+export function serverErrorRateAlarm(
+  name: string,
+  args: { apiId: pulumi.Input<string>; threshold: number; description: string },
+  topicArn: pulumi.Input<string>,
+  parent: pulumi.Resource,
+  transform?: Transform<aws.cloudwatch.MetricAlarmArgs>,
+): aws.cloudwatch.MetricAlarm {
+  return metricAlarm(
+    name,
+    {
+      description: args.description,
+      namespace: "AWS/ApiGateway",
+      metricName: "5xx",
+      dimensions: { ApiId: args.apiId, Stage: "$default" },
+      // Each request counts 0 or 1, so the average is the 5xx rate.
+      statistic: "Average",
+      threshold: args.threshold,
+      comparisonOperator: "GreaterThanThreshold",
+      datapointsToAlarm: 3,
+    },
+    topicArn,
+    parent,
+    transform,
+  );
+}

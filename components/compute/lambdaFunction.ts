@@ -1,0 +1,330 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { metricAlarm } from "../observability/alarms";
+import { bundleFunction } from "./bundle";
+import {
+  LAMBDA_ARCHITECTURE,
+  LAMBDA_MEMORY_MB,
+  LAMBDA_RUNTIME,
+  LAMBDA_TIMEOUT_SECONDS,
+  LOG_RETENTION_DAYS,
+} from "../core/defaults";
+import { DashboardRow, metric } from "../observability/flowDashboard";
+import {
+  Statement,
+  allow,
+  assumeRolePolicy,
+  leastPrivilegeProblems,
+  policyDocument,
+} from "../security/iam";
+import { Transform, applyTransform } from "../core/transform";
+import { ArgumentErrors } from "../core/validate";
+
+export interface BundledFunctionArgs {
+  /** Folder under `functions/` whose `handler.ts` exports `handler`. Required. */
+  code: string;
+  /** Folder holding the function folders. Default: the repository's `functions/`. */
+  functionsDir?: string;
+  /** Least-privilege grants for the role: explicit actions on explicit resources. Default: none. */
+  statements?: pulumi.Input<Statement>[];
+  /** Environment variables. Default: none. */
+  environment?: Record<string, pulumi.Input<string>>;
+  /** Seconds. Default: 10. */
+  timeout?: number;
+  /** MB. Default: 256. */
+  memorySize?: number;
+  /** Reserved concurrency. Default: unreserved. */
+  reservedConcurrency?: number;
+  /** Run in these private subnets with these security groups. Default: no VPC. */
+  vpc?: {
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+  };
+  /** Log retention in days (a value CloudWatch accepts). Default: 14. */
+  logRetentionDays?: number;
+  /** KMS key for the log group. Default: CloudWatch Logs' own encryption. */
+  logKmsKeyArn?: pulumi.Input<string>;
+  /** Topic for the errors and throttles alarms. Default: no alarms. */
+  alarmTopicArn?: pulumi.Input<string>;
+  /** For asynchronous invocations (S3, SNS direct): failed events go to this SQS queue. Default: none. */
+  onFailureQueueArn?: pulumi.Input<string>;
+  /** Retries of a failed asynchronous invocation (0-2). Default: 2. */
+  asyncRetries?: number;
+  /** Description shown in the console. Default: names the code folder it was bundled from. */
+  description?: string;
+  /** Override hooks, one per child. Default: none. */
+  transform?: {
+    role?: Transform<aws.iam.RoleArgs>;
+    policy?: Transform<aws.iam.RolePolicyArgs>;
+    logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+    function?: Transform<aws.lambda.FunctionArgs>;
+  };
+}
+
+/**
+ * What Lambda needs to manage the function's Hyperplane ENIs, as the Lambda developer guide lists
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions,
+ * AWSLambdaVPCAccessExecutionRole): the Describe calls have no resource type (`"*"` alone), the
+ * rest are scoped to this account's ENIs and the function's own subnets and security groups.
+ */
+function vpcNetworkStatements(
+  vpc: NonNullable<BundledFunctionArgs["vpc"]>,
+  opts: pulumi.InvokeOutputOptions,
+): Statement[] {
+  const region = aws.getRegionOutput({}, opts).region;
+  const account = aws.getCallerIdentityOutput({}, opts).accountId;
+  const ec2 = (resource: string) =>
+    pulumi.interpolate`arn:aws:ec2:${region}:${account}:${resource}`;
+  const enis = ec2("network-interface/*");
+  const subnets = pulumi.output(vpc.subnetIds).apply((ids) => ids.map((id) => `subnet/${id}`));
+  const groups = pulumi
+    .output(vpc.securityGroupIds)
+    .apply((ids) => ids.map((id) => `security-group/${id}`));
+  const scoped = pulumi
+    .all([region, account, subnets, groups])
+    .apply(([r, a, s, g]) => [...s, ...g].map((x) => `arn:aws:ec2:${r}:${a}:${x}`));
+  return [
+    allow(["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"], ["*"]),
+    allow(
+      ["ec2:CreateNetworkInterface"],
+      pulumi.all([enis, scoped]).apply(([e, s]) => [e, ...s]),
+    ),
+    allow(
+      [
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ],
+      [enis],
+    ),
+  ];
+}
+
+/**
+ * A Lambda function bundled from `functions/<code>/handler.ts`, with its own log group
+ * (retention, JSON format), X-Ray tracing, arm64, and a role holding exactly the statements
+ * passed in plus what the runtime itself needs (its log group, X-Ray, VPC networking).
+ */
+export class BundledFunction extends pulumi.ComponentResource {
+  readonly function: aws.lambda.Function;
+  readonly role: aws.iam.Role;
+  readonly policy: aws.iam.RolePolicy;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly arn: pulumi.Output<string>;
+  readonly name: pulumi.Output<string>;
+  /** The function timeout, needed by queues sizing their visibility timeout. */
+  readonly timeout: number;
+  private readonly logicalName: string;
+  private readonly asyncDestination: boolean;
+
+  constructor(name: string, args: BundledFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("serverless:compute:BundledFunction", name, {}, opts);
+    const timeout = args.timeout ?? LAMBDA_TIMEOUT_SECONDS;
+    const retention = args.logRetentionDays ?? LOG_RETENTION_DAYS;
+    const known = (args.statements ?? []).filter(
+      (s): s is Statement => !pulumi.Output.isInstance(s) && !(s instanceof Promise),
+    );
+    new ArgumentErrors("BundledFunction", name)
+      .check(
+        timeout >= 1 && timeout <= 900,
+        "timeout",
+        `${timeout} is outside 1-900 s`,
+        "use 1 to 900",
+      )
+      .checkLogRetention(retention)
+      .check(
+        leastPrivilegeProblems(known).length === 0,
+        "statements",
+        leastPrivilegeProblems(known).join("; "),
+        "list explicit actions on explicit resource ARNs",
+      )
+      .check(
+        args.asyncRetries === undefined || (args.asyncRetries >= 0 && args.asyncRetries <= 2),
+        "asyncRetries",
+        `${args.asyncRetries} is outside 0-2`,
+        "use 0, 1 or 2",
+      )
+      .throwIfAny();
+    this.timeout = timeout;
+    this.logicalName = name;
+    this.asyncDestination = args.onFailureQueueArn !== undefined;
+    const bundle = bundleFunction(args.code, args.functionsDir);
+
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      name,
+      applyTransform<aws.cloudwatch.LogGroupArgs>(
+        {
+          name: `/aws/lambda/${pulumi.getProject()}-${pulumi.getStack()}/${name}`,
+          retentionInDays: retention,
+          kmsKeyId: args.logKmsKeyArn,
+        },
+        args.transform?.logGroup,
+        name,
+      ),
+      { parent: this },
+    );
+
+    this.role = new aws.iam.Role(
+      name,
+      applyTransform<aws.iam.RoleArgs>(
+        {
+          assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
+          description: `Role of function ${name}`,
+        },
+        args.transform?.role,
+        name,
+      ),
+      { parent: this },
+    );
+
+    const runtimeStatements: pulumi.Input<Statement>[] = [
+      allow(
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        [pulumi.interpolate`${this.logGroup.arn}:*`],
+      ),
+      // X-Ray has no resource-level permissions.
+      allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]),
+    ];
+    if (args.vpc) runtimeStatements.push(...vpcNetworkStatements(args.vpc, { parent: this }));
+    if (args.onFailureQueueArn) {
+      runtimeStatements.push(allow(["sqs:SendMessage"], [args.onFailureQueueArn]));
+    }
+    this.policy = new aws.iam.RolePolicy(
+      name,
+      applyTransform<aws.iam.RolePolicyArgs>(
+        {
+          role: this.role.id,
+          policy: policyDocument(
+            [...runtimeStatements, ...(args.statements ?? [])],
+            `BundledFunction "${name}" role policy`,
+          ),
+        },
+        args.transform?.policy,
+        name,
+      ),
+      { parent: this },
+    );
+
+    this.function = new aws.lambda.Function(
+      name,
+      applyTransform<aws.lambda.FunctionArgs>(
+        {
+          description: args.description ?? `${args.code} (bundled from functions/${args.code})`,
+          runtime: LAMBDA_RUNTIME,
+          architectures: [LAMBDA_ARCHITECTURE],
+          handler: "index.handler",
+          code: new pulumi.asset.AssetArchive({
+            "index.js": new pulumi.asset.StringAsset(bundle.code),
+          }),
+          sourceCodeHash: bundle.sha256,
+          role: this.role.arn,
+          timeout,
+          memorySize: args.memorySize ?? LAMBDA_MEMORY_MB,
+          reservedConcurrentExecutions: args.reservedConcurrency,
+          environment: args.environment ? { variables: args.environment } : undefined,
+          tracingConfig: { mode: "Active" },
+          loggingConfig: {
+            logFormat: "JSON",
+            logGroup: this.logGroup.name,
+            applicationLogLevel: "INFO",
+            systemLogLevel: "WARN",
+          },
+          vpcConfig: args.vpc,
+        },
+        args.transform?.function,
+        name,
+      ),
+      // The policy must exist before the first invocation can log or reach its resources.
+      { parent: this, dependsOn: [this.policy, this.logGroup] },
+    );
+    this.arn = this.function.arn;
+    this.name = this.function.name;
+
+    if (args.onFailureQueueArn) {
+      new aws.lambda.FunctionEventInvokeConfig(
+        name,
+        {
+          functionName: this.function.name,
+          maximumRetryAttempts: args.asyncRetries ?? 2,
+          destinationConfig: { onFailure: { destination: args.onFailureQueueArn } },
+        },
+        { parent: this },
+      );
+    }
+
+    if (args.alarmTopicArn) {
+      const dimensions = { FunctionName: this.function.name };
+      metricAlarm(
+        `${name}-errors`,
+        {
+          description: `Function ${name} raised errors (see its log group)`,
+          namespace: "AWS/Lambda",
+          metricName: "Errors",
+          dimensions,
+        },
+        args.alarmTopicArn,
+        this,
+      );
+      metricAlarm(
+        `${name}-throttles`,
+        {
+          description: `Function ${name} was throttled (raise concurrency or slow the source)`,
+          namespace: "AWS/Lambda",
+          metricName: "Throttles",
+          dimensions,
+        },
+        args.alarmTopicArn,
+        this,
+      );
+    }
+    this.registerOutputs({ arn: this.arn, name: this.name });
+  }
+
+  /**
+   * Dashboard row: invocations, errors and throttles; duration (p50, p99, max) against the
+   * timeout; concurrency; and, for asynchronous invocations with a failure destination, events
+   * received, dropped and not delivered to the destination.
+   */
+  widgets(title = `Function ${this.logicalName}`): DashboardRow[] {
+    const m = (metricName: string, stat?: string, label?: string) =>
+      metric("AWS/Lambda", metricName, { FunctionName: this.function.name }, { stat, label });
+    return [
+      {
+        title,
+        widgets: [
+          {
+            title: "Invocations, errors, throttles",
+            lines: [m("Invocations"), m("Errors"), m("Throttles")],
+          },
+          {
+            title: "Duration (ms)",
+            unit: "ms",
+            lines: [
+              m("Duration", "p50", "p50"),
+              m("Duration", "p99", "p99"),
+              m("Duration", "Maximum", "max"),
+            ],
+            thresholds: [{ label: "timeout", value: this.timeout * 1000 }],
+          },
+          {
+            title: "Concurrent executions",
+            stat: "Maximum",
+            lines: [m("ConcurrentExecutions")],
+          },
+          ...(this.asyncDestination
+            ? [
+                {
+                  title: "Async events",
+                  lines: [
+                    m("AsyncEventsReceived"),
+                    m("AsyncEventsDropped"),
+                    m("DestinationDeliveryFailures"),
+                  ],
+                },
+              ]
+            : []),
+        ],
+      },
+    ];
+  }
+}

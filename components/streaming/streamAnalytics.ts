@@ -1,0 +1,389 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  AGGREGATES_TTL_DAYS,
+  LAMBDA_TIMEOUT_SECONDS,
+  LOG_RETENTION_DAYS,
+  TUMBLING_WINDOW_SECONDS,
+} from "../core/defaults";
+import { DashboardRow, metric } from "../observability/flowDashboard";
+import { Statement, allow, assumeRolePolicy, policyDocument } from "../security/iam";
+import { SecureTable, SecureTableArgs, tableGrants } from "../data/secureTable";
+import {
+  StreamBatchSettings,
+  StreamConsumer,
+  StreamConsumerArgs,
+  checkStreamConsumer,
+  streamReadStatements,
+} from "./streamConsumer";
+import { Transform, applyTransform } from "../core/transform";
+import { ArgumentErrors } from "../core/validate";
+
+/**
+ * Runtimes of Amazon Managed Service for Apache Flink accepted here. `SQL-1_0` (Kinesis Data
+ * Analytics for SQL) is discontinued and deliberately absent.
+ */
+export const FLINK_RUNTIMES = ["FLINK-1_18", "FLINK-1_19", "FLINK-1_20", "FLINK-2_2"] as const;
+export type FlinkRuntime = (typeof FLINK_RUNTIMES)[number];
+/** The current long-term-support Flink line. */
+export const DEFAULT_FLINK_RUNTIME: FlinkRuntime = "FLINK-1_20";
+/** Property group the Flink application reads its wiring from (stream, table, window). */
+export const FLINK_PROPERTY_GROUP = "FlowProperties";
+
+/** An Apache Flink application (JAR or ZIP) in S3 that replaces the default Lambda aggregation. */
+export interface FlinkApplicationArgs {
+  /** ARN of the bucket holding the artifact. Required. */
+  artifactBucketArn: pulumi.Input<string>;
+  /** Object key of the artifact. Required. */
+  artifactKey: string;
+  /** Object version, for versioned buckets (pins the code). Default: the latest version. */
+  artifactObjectVersion?: pulumi.Input<string>;
+  /** Flink runtime. Default: "FLINK-1_20" (`DEFAULT_FLINK_RUNTIME`). */
+  runtime?: FlinkRuntime;
+  /** Initial parallelism (tasks). Default: 1. */
+  parallelism?: number;
+  /** Tasks per KPU (1 vCPU, 4 GB). Default: 1. */
+  parallelismPerKpu?: number;
+  /** Let the service scale parallelism with CPU. Default: true. */
+  autoScaling?: boolean;
+  /** Milliseconds between checkpoints. Default: 60000. */
+  checkpointIntervalMs?: number;
+  /** Extra entries of the `FlowProperties` property group. Default: none. */
+  properties?: Record<string, pulumi.Input<string>>;
+  /** Start the application after deployment. Default: true. */
+  start?: boolean;
+}
+
+export interface StreamAnalyticsArgs {
+  /** The stream to analyse. Required. */
+  stream: {
+    name: pulumi.Input<string>;
+    arn: pulumi.Input<string>;
+    /** Key the stream is encrypted with. Default: none. */
+    kmsKeyArn?: pulumi.Input<string>;
+  };
+  /** SQS queue receiving the details of batches the aggregator gave up on. Required. */
+  onFailureQueueArn: pulumi.Input<string>;
+  /** Seconds per aggregation window (1-900). Default: 60 (`TUMBLING_WINDOW_SECONDS`). */
+  windowSeconds?: number;
+  /** Days aggregate rows are kept. Default: 30 (`AGGREGATES_TTL_DAYS`). */
+  aggregatesTtlDays?: number;
+  /** Customer-managed key for the aggregates table. Default: the AWS-managed key. */
+  kmsKeyArn?: pulumi.Input<string>;
+  /** Deletion protection of the aggregates table. Default: true. */
+  deletionProtection?: boolean;
+  /** Keep the aggregates table in AWS on removal, replacement or destroy. Default: false. */
+  retainOnDelete?: boolean;
+  /** Use a Flink application instead of the Lambda aggregator. Default: the Lambda aggregator. */
+  flink?: FlinkApplicationArgs;
+  /** Event source mapping settings of the Lambda aggregator. Default: the stream defaults. */
+  batch?: StreamBatchSettings;
+  /** Retention of the log groups. Default: 14 days. */
+  logRetentionDays?: number;
+  /** KMS key of the log groups. Default: CloudWatch Logs' own encryption. */
+  logKmsKeyArn?: pulumi.Input<string>;
+  /** Topic for the function alarms. Default: no alarms. */
+  alarmTopicArn?: pulumi.Input<string>;
+  /** Override hooks, one per child. Default: none. */
+  transform?: {
+    table?: SecureTableArgs["transform"];
+    aggregator?: StreamConsumerArgs["transform"];
+    application?: Transform<aws.kinesisanalyticsv2.ApplicationArgs>;
+    applicationRole?: Transform<aws.iam.RoleArgs>;
+  };
+}
+
+/** Records every problem with the stage's arguments (`field` prefixes the names). */
+export function checkAnalyticsArgs(
+  errors: ArgumentErrors,
+  field: string,
+  args: Partial<StreamAnalyticsArgs>,
+): ArgumentErrors {
+  const f = (n: string) => (field ? `${field}.${n}` : n);
+  const windowSeconds = args.windowSeconds ?? TUMBLING_WINDOW_SECONDS;
+  const ttlDays = args.aggregatesTtlDays ?? AGGREGATES_TTL_DAYS;
+  const flink = args.flink;
+  errors
+    .check(
+      Number.isInteger(windowSeconds) && windowSeconds >= 1 && windowSeconds <= 900,
+      f("windowSeconds"),
+      `${windowSeconds} is outside 1-900 s (Lambda's tumbling window limit)`,
+      "use 1 to 900",
+    )
+    .check(
+      Number.isInteger(ttlDays) && ttlDays >= 1,
+      f("aggregatesTtlDays"),
+      `${ttlDays} is not a positive number of days`,
+      "use 1 or more",
+    );
+  if (flink) {
+    // Typed loosely: JavaScript callers and config can pass any string.
+    const runtime: string = flink.runtime ?? DEFAULT_FLINK_RUNTIME;
+    errors
+      .check(
+        (FLINK_RUNTIMES as readonly string[]).includes(runtime),
+        f("flink.runtime"),
+        runtime === "SQL-1_0"
+          ? "Kinesis Data Analytics for SQL is discontinued (no new applications since 2025-10-15)"
+          : `"${runtime}" is not a supported Flink runtime`,
+        `use one of ${FLINK_RUNTIMES.join(", ")}`,
+      )
+      .check(
+        flink.artifactKey.length > 0,
+        f("flink.artifactKey"),
+        "is empty",
+        "name the JAR or ZIP object in the artifact bucket",
+      )
+      .check(
+        flink.parallelism === undefined ||
+          (Number.isInteger(flink.parallelism) && flink.parallelism >= 1),
+        f("flink.parallelism"),
+        `${flink.parallelism} is not a positive integer`,
+        "use 1 or more",
+      );
+  } else {
+    checkStreamConsumer(errors, f("batch"), args.batch ?? {});
+  }
+  return errors;
+}
+
+/**
+ * The analytics stage between the stream and its consumers: per-window aggregates (count, sum, min,
+ * max per event type and key) in a DynamoDB table. By default a Lambda function with a Kinesis
+ * tumbling window computes them (no servers, pay per invocation); given a Flink artifact, an Amazon
+ * Managed Service for Apache Flink application does instead. Kinesis Data Analytics for SQL is
+ * discontinued and not offered.
+ */
+export class StreamAnalytics extends pulumi.ComponentResource {
+  readonly aggregatesTable: SecureTable;
+  /** The Lambda aggregator; undefined when Flink runs the stage. */
+  readonly aggregator?: StreamConsumer;
+  /** The Flink application; undefined by default. */
+  readonly application?: aws.kinesisanalyticsv2.Application;
+  readonly applicationRole?: aws.iam.Role;
+  private readonly logicalName: string;
+
+  constructor(name: string, args: StreamAnalyticsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("serverless:streaming:StreamAnalytics", name, {}, opts);
+    const windowSeconds = args.windowSeconds ?? TUMBLING_WINDOW_SECONDS;
+    const ttlDays = args.aggregatesTtlDays ?? AGGREGATES_TTL_DAYS;
+    const flink = args.flink;
+    checkAnalyticsArgs(new ArgumentErrors("StreamAnalytics", name), "", args).throwIfAny();
+    this.logicalName = name;
+
+    const parent = { parent: this };
+    this.aggregatesTable = new SecureTable(
+      `${name}-aggregates`,
+      {
+        hashKey: { name: "metric", type: "S" },
+        rangeKey: { name: "windowShard", type: "S" },
+        ttlAttribute: "expiresAt",
+        kmsKeyArn: args.kmsKeyArn,
+        deletionProtection: args.deletionProtection,
+        retainOnDelete: args.retainOnDelete,
+        transform: args.transform?.table,
+      },
+      parent,
+    );
+    const tableRef = { arn: this.aggregatesTable.arn, kmsKeyArn: args.kmsKeyArn };
+
+    if (!flink) {
+      this.aggregator = new StreamConsumer(
+        `${name}-aggregator`,
+        {
+          code: "stream-aggregator",
+          description: `Per-${windowSeconds}s aggregates of the stream (tumbling window)`,
+          source: { kind: "kinesis", streamArn: args.stream.arn, kmsKeyArn: args.stream.kmsKeyArn },
+          onFailureQueueArn: args.onFailureQueueArn,
+          tumblingWindowInSeconds: windowSeconds,
+          ...args.batch,
+          // functions/stream-aggregator writes each window's aggregates with BatchWriteItem.
+          statements: tableGrants(tableRef, ["BatchWriteItem"]),
+          environment: {
+            AGGREGATES_TABLE: this.aggregatesTable.name,
+            AGGREGATES_TTL_SECONDS: String(ttlDays * 86_400),
+          },
+          timeout: LAMBDA_TIMEOUT_SECONDS * 3,
+          logRetentionDays: args.logRetentionDays,
+          logKmsKeyArn: args.logKmsKeyArn,
+          alarmTopicArn: args.alarmTopicArn,
+          transform: args.transform?.aggregator,
+        },
+        parent,
+      );
+    } else {
+      const account = aws.getCallerIdentityOutput({}, parent).accountId;
+      const region = aws.getRegionOutput({}, parent).region;
+      const logGroup = new aws.cloudwatch.LogGroup(
+        `${name}-flink`,
+        {
+          name: `/aws/kinesis-analytics/${pulumi.getProject()}-${pulumi.getStack()}/${name}`,
+          retentionInDays: args.logRetentionDays ?? LOG_RETENTION_DAYS,
+          kmsKeyId: args.logKmsKeyArn,
+        },
+        parent,
+      );
+      const logStream = new aws.cloudwatch.LogStream(
+        `${name}-flink`,
+        { logGroupName: logGroup.name, name: "application" },
+        parent,
+      );
+      const artifact = pulumi.interpolate`${flink.artifactBucketArn}/${flink.artifactKey}`;
+      const statements: Statement[] = [
+        allow(["s3:GetObject", "s3:GetObjectVersion"], [artifact]),
+        ...streamReadStatements({
+          kind: "kinesis",
+          streamArn: args.stream.arn,
+          kmsKeyArn: args.stream.kmsKeyArn,
+        }),
+        // The Flink application's DynamoDB sink writes with BatchWriteItem.
+        ...tableGrants(tableRef, ["BatchWriteItem"]),
+        allow(
+          ["logs:DescribeLogGroups"],
+          [pulumi.interpolate`arn:aws:logs:${region}:${account}:log-group:*`],
+        ),
+        allow(
+          ["logs:DescribeLogStreams", "logs:PutLogEvents"],
+          [pulumi.interpolate`${logGroup.arn}:*`],
+        ),
+        // Flink reports its own metrics; PutMetricData has no resource-level permissions.
+        allow(["cloudwatch:PutMetricData"], ["*"]),
+      ];
+      this.applicationRole = new aws.iam.Role(
+        `${name}-flink`,
+        applyTransform<aws.iam.RoleArgs>(
+          {
+            assumeRolePolicy: assumeRolePolicy("kinesisanalytics.amazonaws.com", account),
+            description: `Flink application ${name}: reads the stream, writes aggregates`,
+          },
+          args.transform?.applicationRole,
+          `${name}-flink`,
+        ),
+        parent,
+      );
+      const rolePolicy = new aws.iam.RolePolicy(
+        `${name}-flink`,
+        {
+          role: this.applicationRole.id,
+          policy: policyDocument(statements, `StreamAnalytics "${name}" role policy`),
+        },
+        parent,
+      );
+      this.application = new aws.kinesisanalyticsv2.Application(
+        `${name}-flink`,
+        applyTransform<aws.kinesisanalyticsv2.ApplicationArgs>(
+          {
+            description: `Per-window aggregates of the stream (Apache Flink)`,
+            runtimeEnvironment: flink.runtime ?? DEFAULT_FLINK_RUNTIME,
+            serviceExecutionRole: this.applicationRole.arn,
+            startApplication: flink.start ?? true,
+            applicationConfiguration: {
+              applicationCodeConfiguration: {
+                codeContentType: "ZIPFILE",
+                codeContent: {
+                  s3ContentLocation: {
+                    bucketArn: flink.artifactBucketArn,
+                    fileKey: flink.artifactKey,
+                    objectVersion: flink.artifactObjectVersion,
+                  },
+                },
+              },
+              applicationSnapshotConfiguration: { snapshotsEnabled: true },
+              environmentProperties: {
+                propertyGroups: [
+                  {
+                    propertyGroupId: FLINK_PROPERTY_GROUP,
+                    propertyMap: {
+                      "aws.region": region,
+                      "input.stream.name": args.stream.name,
+                      "input.stream.arn": args.stream.arn,
+                      "input.stream.initial.position": "TRIM_HORIZON",
+                      "aggregates.table.name": this.aggregatesTable.name,
+                      "aggregates.ttl.seconds": String(ttlDays * 86_400),
+                      "window.seconds": String(windowSeconds),
+                      ...flink.properties,
+                    },
+                  },
+                ],
+              },
+              flinkApplicationConfiguration: {
+                checkpointConfiguration: {
+                  configurationType: "CUSTOM",
+                  checkpointingEnabled: true,
+                  checkpointInterval: flink.checkpointIntervalMs ?? 60_000,
+                  minPauseBetweenCheckpoints: 5_000,
+                },
+                monitoringConfiguration: {
+                  configurationType: "CUSTOM",
+                  logLevel: "WARN",
+                  metricsLevel: "APPLICATION",
+                },
+                parallelismConfiguration: {
+                  configurationType: "CUSTOM",
+                  autoScalingEnabled: flink.autoScaling ?? true,
+                  parallelism: flink.parallelism ?? 1,
+                  parallelismPerKpu: flink.parallelismPerKpu ?? 1,
+                },
+              },
+            },
+            cloudwatchLoggingOptions: { logStreamArn: logStream.arn },
+          },
+          args.transform?.application,
+          `${name}-flink`,
+        ),
+        { parent: this, dependsOn: [rolePolicy] },
+      );
+    }
+
+    this.registerOutputs({
+      aggregatesTableName: this.aggregatesTable.name,
+      aggregatorArn: this.aggregator?.function.arn,
+      applicationArn: this.application?.arn,
+    });
+  }
+
+  /**
+   * Dashboard rows: the aggregator (or the Flink application: records in/out, lag behind the
+   * stream, checkpoints, KPUs), then the aggregates table.
+   */
+  widgets(): DashboardRow[] {
+    const stage: DashboardRow[] = this.aggregator
+      ? this.aggregator.widgets(`Analytics ${this.logicalName}: aggregator`)
+      : [];
+    if (this.application) {
+      const app = { Application: this.application.name };
+      const m = (metricName: string, label: string, stat?: string) =>
+        metric("AWS/KinesisAnalytics", metricName, app, { label, stat });
+      stage.push({
+        title: `Analytics ${this.logicalName}: Flink application`,
+        widgets: [
+          {
+            title: "Records per second",
+            stat: "Average",
+            lines: [
+              m("numRecordsInPerSecond", "in"),
+              m("numRecordsOutPerSecond", "out"),
+              m("numLateRecordsDropped", "late, dropped", "Sum"),
+            ],
+          },
+          {
+            title: "Behind the stream (ms)",
+            stat: "Maximum",
+            unit: "ms",
+            lines: [m("millisBehindLatest", "behind latest")],
+          },
+          {
+            title: "Health",
+            stat: "Maximum",
+            lines: [
+              m("downtime", "downtime (ms)"),
+              m("numberOfFailedCheckpoints", "failed checkpoints"),
+              m("KPUs", "KPUs", "Average"),
+            ],
+          },
+        ],
+      });
+    }
+    return [...stage, ...this.aggregatesTable.widgets()];
+  }
+}
