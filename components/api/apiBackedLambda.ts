@@ -12,7 +12,13 @@ import { DashboardRow, MetricWidget, metric } from "../observability/flowDashboa
 import { Statement, allow } from "../security/iam";
 import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction";
 import type { Network } from "../network/network";
-import { SecureTable, SecureTableArgs, TableAction, TableRef, tableGrants } from "../data/secureTable";
+import {
+  SecureTable,
+  SecureTableArgs,
+  TableAction,
+  TableRef,
+  tableGrants,
+} from "../data/secureTable";
 import { Transform, applyTransform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 

@@ -123,7 +123,6 @@ export function leastPrivilegeProblems(statements: Statement[]): string[] {
   return [...problems, ...statementsProblems(statements)];
 }
 
-
 /**
  * Conditions limiting a service principal to one source resource (and account): the guard
  * against the confused-deputy problem. S3 bucket ARNs name no account, so pass `sourceAccount`
