@@ -16,7 +16,14 @@
  *   a scale-down leaves the calls to come back up plus a reserve.
  */
 import type { PolicyConfig } from "./config";
-import { chooseHold, reactionMinutes, summarise } from "./history";
+import {
+  carriesNoise,
+  chooseHold,
+  noiseLevel,
+  steadyFit,
+  reactionMinutes,
+  summarise,
+} from "./history";
 import { Ledger, pruneLedger } from "./ledger";
 import {
   MINUTE_MS,
@@ -212,10 +219,25 @@ export function decide(input: PolicyInput): Decision {
     hourLow = Math.min(hourLow, demand[i]);
   const plateau = hourLow >= recurringPeak / 2;
   const carried = plateau ? n / (1 + noise) : n;
+  // Noise around a level: the history before the newest datapoints gives the count the prices want
+  // for it (`noiseLevel`); a count that has it and does not throttle holds, unless every newest
+  // datapoint is above the level (a burst or a shift, which scales up as before).
+  const newestAt = recent.length > 0 ? recent[0].at : lastComplete + MINUTE_MS;
+  const levelEnd = clamp(Math.round((newestAt - historyStart) / MINUTE_MS), 0, c.historyMinutes);
+  const fit = steadyFit(
+    demand.subarray(0, levelEnd),
+    reaction + (lastComplete - newestAt) / MINUTE_MS,
+  );
+  const withinNoise =
+    fit !== undefined &&
+    carriesNoise(fit, n, c) &&
+    recent.every((p) => !throttled(p)) &&
+    recent.some((p) => need(p, 1) <= noiseLevel(fit, c));
   const covered =
-    n >= recurringPeak &&
-    recurringPeak >= c.scaleUpThreshold * n &&
-    recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(recurringPeak, carried));
+    withinNoise ||
+    (n >= recurringPeak &&
+      recurringPeak >= c.scaleUpThreshold * n &&
+      recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(recurringPeak, carried)));
   const breaching =
     recent.length === c.scaleUpDatapoints &&
     !covered &&
@@ -312,10 +334,16 @@ export function decide(input: PolicyInput): Decision {
     ledger.goal.shards < n &&
     now - ledger.goal.at <= c.goalTtlMinutes * MINUTE_MS;
   if (anyThrottled) return none("no change needed (throttled)", { demandShards: peak });
-  // The least the quiet window allows: its peak stays below the scale-up threshold.
+  // The least the quiet window allows: its peak stays below the scale-up threshold, or the
+  // count the history's noise level wants (which the scale-up rule then holds) carries it.
+  const dayFit = steadyFit(demand.subarray(0, published + 1), reaction + c.metricDelayMinutes);
+  const dayLevel = dayFit ? noiseLevel(dayFit, c) : Infinity;
   const downGoal = Math.max(
     c.minShards,
-    Math.ceil(peak / c.scaleUpThreshold - 1e-9),
+    Math.min(
+      Math.ceil(peak / c.scaleUpThreshold - 1e-9),
+      Math.max(Math.ceil(peak - 1e-9), Math.ceil(dayLevel - 1e-9)),
+    ),
     continuing && ledger.goal ? ledger.goal.shards : 0,
   );
   if (downGoal >= n) return none("no change needed", { demandShards: peak });
