@@ -13,7 +13,9 @@
  * - scale down only after a quiet window, and only as far as the cost model pays: the capacity
  *   saved until the next burst against that burst's throttling, at the rate bursts occurred in
  *   the history; a level whose bursts recur faster than the call budget can follow is held;
- *   a scale-down leaves the calls to come back up plus a reserve.
+ *   a scale-down leaves the calls to come back up plus a reserve;
+ * - a steady load (the day's history is a level) is held at its newsvendor count (history.ts,
+ *   noiseLevel): the demand quantile where one more shard costs what it saves in throttling.
  */
 import type { PolicyConfig } from "./config";
 import {
