@@ -1,0 +1,100 @@
+// @ts-check
+/* global require, process, Buffer */
+// Runs one esbuild build with plugins and prints { code, map } as JSON on stdout (and esbuild's
+// metafile when BUNDLE_METAFILE is set, for size analysis). A child process of bundle.ts:
+// esbuild's synchronous API (which a ComponentResource constructor needs) cannot run plugins, so
+// bundle.ts spawns this file synchronously instead. Plain JavaScript, so it runs under every
+// loader (Pulumi's ts-node, tsx, plain node) without compiling.
+"use strict";
+const esbuild = require("esbuild");
+const fs = require("node:fs");
+
+/**
+ * `import { z } from "zod"` makes esbuild keep zod's whole namespace object, locales and core
+ * included (about 460 KiB); `import * as z from "zod"` lets it keep only what the code uses. Same
+ * binding, same functions (zod's index re-exports one namespace both ways). Powertools' parser
+ * imports zod the first way, so this runs on dependencies too.
+ * @param {string} source
+ */
+function zodNamespaceImports(source) {
+  return source.replace(
+    /(^|[\n;])(\s*)import\s*\{([^}]*)\}\s*from\s*(["'])zod\4;?/g,
+    (whole, lead, space, names, quote) => {
+      const specifiers = names
+        .split(",")
+        .map((/** @type {string} */ s) => s.trim())
+        .filter(Boolean);
+      if (!specifiers.includes("z")) return whole;
+      const rest = specifiers.filter((/** @type {string} */ s) => s !== "z");
+      const star = `import * as z from ${quote}zod${quote};`;
+      const named = rest.length ? `import { ${rest.join(", ")} } from ${quote}zod${quote};` : "";
+      return `${lead}${space}${named}${star}`;
+    },
+  );
+}
+
+/**
+ * The SDK's generated schema modules key their objects by constants (`{ [_e]: _c }`); esbuild
+ * cannot prove such computed keys free of side effects, so it keeps every schema of the service
+ * (64 KiB of S3's) although a function uses a handful. Inlining the string constants into the
+ * keys lets tree shaking drop the unused schemas; the values are unchanged.
+ * @param {string} source
+ */
+function inlineSchemaKeys(source) {
+  /** @type {Map<string, string>} */
+  const constants = new Map();
+  for (const m of source.matchAll(/^const (_\w+) = ("(?:[^"\\\n]|\\.)*");$/gm)) {
+    constants.set(m[1], m[2]);
+  }
+  return source.replace(/\[(_\w+)\]:/g, (whole, name) =>
+    constants.has(name) ? `[${constants.get(name)}]:` : whole,
+  );
+}
+
+/** @type {esbuild.Plugin} */
+const shrink = {
+  name: "shrink",
+  setup(build) {
+    // Only files that may need it pass through JavaScript: the repository's TypeScript, the
+    // Powertools packages (their parser imports zod) and the SDK's schema modules.
+    const filter = /(\.ts|@aws-lambda-powertools\/.*\.js|\/dist-es\/schemas\/schemas_\d+\.js)$/;
+    build.onLoad({ filter }, (args) => {
+      const source = fs.readFileSync(args.path, "utf8");
+      let contents = source;
+      if (/\bfrom\s*["']zod["']/.test(source)) contents = zodNamespaceImports(contents);
+      if (/@aws-sdk\/client-[^/]+\/dist-es\/schemas\/schemas_\d+\.js$/.test(args.path)) {
+        contents = inlineSchemaKeys(contents);
+      }
+      if (contents === source) return undefined;
+      return { contents, loader: args.path.endsWith(".ts") ? "ts" : "js" };
+    });
+    // The SDK imports its package.json only for `version` (the User-Agent): keep name and version,
+    // not the whole manifest of every client.
+    build.onLoad({ filter: /node_modules\/@(aws-sdk|smithy)\/[^/]+\/package\.json$/ }, (args) => {
+      const { name, version } = JSON.parse(fs.readFileSync(args.path, "utf8"));
+      return { contents: JSON.stringify({ name, version }), loader: "json" };
+    });
+  },
+};
+
+async function main() {
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  /** @type {esbuild.BuildOptions} */
+  const options = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  const result = await esbuild.build({
+    ...options,
+    plugins: [shrink],
+    write: false,
+    metafile: !!process.env.BUNDLE_METAFILE,
+  });
+  const file = (/** @type {string} */ suffix) =>
+    result.outputFiles.find((f) => f.path.endsWith(suffix))?.text ?? "";
+  const metafile = process.env.BUNDLE_METAFILE ? result.metafile : undefined;
+  process.stdout.write(JSON.stringify({ code: file(".js"), map: file(".js.map"), metafile }));
+}
+
+main().catch((e) => {
+  process.stderr.write(String(e && e.message ? e.message : e));
+  process.exit(1);
+});
