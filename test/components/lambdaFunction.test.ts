@@ -71,10 +71,17 @@ describe("bundleFunction", () => {
     const script = `require(${JSON.stringify(path.join(dir, "index.js"))}).handler().catch((e) => console.log(e.stack))`;
     const stack = execFileSync(process.execPath, ["-e", script]).toString();
     expect(stack).to.contain("fixture failure: on purpose");
-    // Line 3 (the throw) of test/fixtures/functions/throws/handler.ts, then its caller on line 7.
-    expect(stack).to.match(/at explode \(.*functions[\\/]throws[\\/]handler\.ts:3:\d+\)/);
-    expect(stack).to.match(/functions[\\/]throws[\\/]handler\.ts:7:\d+/);
-    expect(stack).not.to.match(/bundle\.js:\d+/);
+    // The throw (line 4 of test/fixtures/functions/throws/handler.ts), then its caller (line 8).
+    expect(stack).to.match(/at explode \(.*functions[\\/]throws[\\/]handler\.ts:4:\d+\)/);
+    expect(stack).to.match(/functions[\\/]throws[\\/]handler\.ts:8:\d+/);
+    expect(stack.split("\n")[1]).not.to.match(/bundle\.js:\d+/);
+  });
+
+  it("maps only the repository's sources, so Node parses a small map on cold start", () => {
+    const { map } = bundleFunction("throws", functionsDir);
+    const parsed = JSON.parse(map) as { sources: string[]; mappings: string };
+    expect(parsed.sources).to.deep.equal(["functions/throws/handler.ts"]); // zod is bundled, unmapped
+    expect(map.length).to.be.below(1024);
   });
 
   it("bundles into a CommonJS module exporting handler", async () => {
