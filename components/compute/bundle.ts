@@ -15,8 +15,9 @@ export const MAX_BUNDLE_BYTES = 350 * 1024;
  * Lambda always sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN from the
  * execution role (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime),
  * so the chain stops at `fromEnv` and these (with the STS, SSO and sign-in clients they carry,
- * about 110 KiB) never load. Left out of the bundle, they would resolve from the SDK that the
- * Node.js runtime ships in /var/runtime/node_modules if a function ever reached them.
+ * about 110 KiB) never load. Left out of the bundle and required (not imported: `require`
+ * searches NODE_PATH), they would resolve from the SDK the Node.js runtime ships in
+ * /var/runtime/node_modules if a function ever reached them.
  */
 export const LAMBDA_EXTERNALS = [
   "@aws-sdk/credential-provider-ini",
@@ -86,7 +87,7 @@ export function bundleFunction(name: string, functionsDir: string = FUNCTIONS_DI
     target: LAMBDA_NODE_TARGET,
     format: "cjs",
     mainFields: ["module", "main"],
-    external: LAMBDA_EXTERNALS,
+    runtimeProvided: LAMBDA_EXTERNALS,
     minify: true,
     // Dependencies read constructor names (Powertools' BatchProcessor, the SDK's error classes).
     keepNames: true,

@@ -170,14 +170,41 @@ const shrink = {
   },
 };
 
+/**
+ * Modules left to the Lambda runtime's own copy: imported through `require`, which (unlike
+ * `import()`) searches NODE_PATH, where the runtime puts /var/runtime/node_modules.
+ * @param {string[]} names
+ * @returns {esbuild.Plugin}
+ */
+function runtimeProvided(names) {
+  const filter = new RegExp(`^(${names.map((n) => n.replace(/[/.-]/g, "\\$&")).join("|")})$`);
+  return {
+    name: "runtime-provided",
+    setup(build) {
+      build.onResolve({ filter }, (args) =>
+        args.namespace === "runtime-provided"
+          ? { path: args.path, external: true }
+          : { path: args.path, namespace: "runtime-provided" },
+      );
+      build.onLoad({ filter: /.*/, namespace: "runtime-provided" }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(args.path)});`,
+        loader: "js",
+      }));
+    },
+  };
+}
+
 async function main() {
   const chunks = [];
   for await (const chunk of process.stdin) chunks.push(chunk);
-  /** @type {esbuild.BuildOptions} */
-  const options = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  /** @type {esbuild.BuildOptions & { runtimeProvided?: string[] }} */
+  const { runtimeProvided: provided = [], ...options } = JSON.parse(
+    Buffer.concat(chunks).toString("utf8"),
+  );
+  const plugins = provided.length ? [shrink, runtimeProvided(provided)] : [shrink];
   const result = await esbuild.build({
     ...options,
-    plugins: [shrink],
+    plugins,
     write: false,
     metafile: !!process.env.BUNDLE_METAFILE,
   });

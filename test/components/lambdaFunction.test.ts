@@ -4,7 +4,12 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LOADER, bundleFunction } from "../../components/compute/bundle";
+import {
+  LAMBDA_EXTERNALS,
+  LOADER,
+  MAX_BUNDLE_BYTES,
+  bundleFunction,
+} from "../../components/compute/bundle";
 import {
   LAMBDA_NODE_TARGET,
   LAMBDA_RUNTIME,
@@ -82,6 +87,27 @@ describe("bundleFunction", () => {
     const parsed = JSON.parse(map) as { sources: string[]; mappings: string };
     expect(parsed.sources).to.deep.equal(["functions/throws/handler.ts"]); // zod is bundled, unmapped
     expect(map.length).to.be.below(1024);
+  });
+
+  it("keeps only the parts of zod the code uses, even when imported by name", async () => {
+    const { code } = bundleFunction("zod-named", functionsDir);
+    // `import { z }` makes esbuild keep zod's whole namespace (460 KiB with every locale).
+    expect(code.length).to.be.below(120 * 1024);
+    expect(code).not.to.contain("Ungültige Eingabe"); // the German locale
+    const mod: { exports: { handler?: (e: unknown) => Promise<unknown> } } = { exports: {} };
+    new Function("module", "exports", "require", code)(mod, mod.exports, require);
+    expect(await mod.exports.handler!({ name: "a" })).to.deep.equal({ ok: true });
+    const refused = (await mod.exports.handler!({ name: "" })) as { issues: string[] };
+    expect(refused.issues[0]).to.match(/>=1 characters/); // English messages still there
+  });
+
+  it("drops the SDK schemas a function does not use, and the non-Lambda credential providers", () => {
+    const { code } = bundleFunction("s3-get", functionsDir);
+    expect(code).to.contain('"GetObjectOutput"');
+    expect(code).not.to.contain("InventoryConfiguration");
+    expect(code).not.to.contain("AssumeRoleWithWebIdentity"); // STS, for web-identity credentials
+    for (const external of LAMBDA_EXTERNALS) expect(code).to.contain(`require("${external}")`);
+    expect(code.length).to.be.below(MAX_BUNDLE_BYTES);
   });
 
   it("bundles into a CommonJS module exporting handler", async () => {
