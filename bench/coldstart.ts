@@ -9,7 +9,7 @@
  * (no source maps): the cost of readable stack traces.
  *
  * `--json` prints `{ node, runs, functions: [{ name, bundleBytes, mapBytes, initMs, loadMs,
- * noMapsMs, baselineInitMs, baselineBytes, awsCalls, outcome }] }`.
+ * noMapsMs, baselineInitMs, baselineBytes, awsCalls, refused, outcome }] }`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -53,6 +53,8 @@ export interface FunctionResult {
   baselineBytes: number;
   /** Calls that reached the stub in one run: the sample event got past validation to the SDK. */
   awsCalls: number;
+  /** Connections elsewhere, refused: 0, or the sample would have left the machine. */
+  refused: number;
   outcome: string;
 }
 
@@ -71,7 +73,7 @@ export async function measureAll(runs: number, only?: string[]): Promise<Functio
   try {
     for (const name of names) {
       const bundle = bundleFunction(name);
-      const baseline = baselineBundle(work, name, sdkClients(bundle.map));
+      const baseline = baselineBundle(work, name, sdkClients(bundle.code));
       const entry = writeArchive(path.join(work, "archives", name), bundle.files);
       const baseEntry = writeArchive(
         path.join(work, "archives", `${name}.baseline`),
@@ -84,9 +86,12 @@ export async function measureAll(runs: number, only?: string[]): Promise<Functio
         AWS_SECRET_ACCESS_KEY: "bench",
         AWS_SESSION_TOKEN: "bench",
         AWS_ENDPOINT_URL: stub.url,
+        AWS_ENDPOINT_URL_KINESIS: stub.h2url,
         AWS_EC2_METADATA_DISABLED: "true",
         AWS_LAMBDA_FUNCTION_NAME: name,
-        ...sample.env,
+        ...Object.fromEntries(
+          Object.entries(sample.env).map(([k, v]) => [k, v.replace("{endpoint}", stub.url)]),
+        ),
       };
       const before = stub.requests();
       const first = await runOnce(entry, sample.event, env);
@@ -109,6 +114,7 @@ export async function measureAll(runs: number, only?: string[]): Promise<Functio
         baselineInitMs: round(median(base.map((r) => r.initMs))),
         baselineBytes: baseline.code.length,
         awsCalls,
+        refused: first.refused,
         outcome: first.outcome,
       });
     }

@@ -142,7 +142,8 @@ export const SAMPLES: Record<string, Sample> = {
     event: sqsEvent(snsEnvelope(s3Notification("a.png"))),
   },
   "object-ingest": {
-    env: { QUEUE_URL: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/ingest` },
+    // SQS sends to the queue URL's host: the stub's ("{endpoint}" is replaced by its URL).
+    env: { QUEUE_URL: `{endpoint}/${ACCOUNT}/ingest` },
     event: s3Notification("a.png"),
   },
   "stream-processor": {

@@ -22,6 +22,19 @@ const BASELINE_CALLS: Record<string, { client: string; command: string }> = {
 /** Runs in the child: times loading `entry` and handling the event, prints one result line. */
 const HARNESS = `
 const { performance } = require("node:perf_hooks");
+// Nothing leaves the machine: a connection to anything but loopback fails before DNS.
+const net = require("node:net");
+const connect = net.Socket.prototype.connect;
+let refused = 0;
+net.Socket.prototype.connect = function (...args) {
+  const first = Array.isArray(args[0]) ? args[0][0] : args[0];
+  const host = first && typeof first === "object" ? first.host ?? "localhost" : args[1] ?? "localhost";
+  if (!(first && first.path) && !["127.0.0.1", "localhost", "::1"].includes(host)) {
+    refused++;
+    throw new Error("benchmark: refused a connection to " + host);
+  }
+  return connect.apply(this, args);
+};
 const t0 = performance.now();
 const mod = require(process.env.BENCH_ENTRY);
 const loaded = performance.now();
@@ -36,7 +49,7 @@ Promise.resolve()
   .then(() => "ok", (e) => "threw " + (e && e.name))
   .then((outcome) => {
     const done = performance.now();
-    process.stdout.write("\\nBENCH_RESULT " + JSON.stringify({ loadMs: loaded - t0, initMs: done - t0, outcome }) + "\\n");
+    process.stdout.write("\\nBENCH_RESULT " + JSON.stringify({ loadMs: loaded - t0, initMs: done - t0, outcome, refused }) + "\\n");
   });
 `;
 
@@ -44,6 +57,8 @@ export interface RunResult {
   loadMs: number;
   initMs: number;
   outcome: string;
+  /** Connections to non-loopback hosts the harness refused (a sample that escaped the stub). */
+  refused: number;
 }
 
 /** One fresh process: loads `entry`, handles `event` with `env` set. */
@@ -82,13 +97,11 @@ export const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** The SDK clients a bundle carries, read from its source map's sources. */
-export function sdkClients(map: string): string[] {
-  const sources = (JSON.parse(map) as { sources: string[] }).sources;
+/** The SDK clients a bundle carries: each keeps its package name (for the User-Agent). */
+export function sdkClients(code: string): string[] {
   const found = new Set<string>();
-  for (const s of sources) {
-    const m = s.match(/node_modules\/@aws-sdk\/(client-[a-z0-9-]+)\//);
-    if (m && BASELINE_CALLS[m[1]]) found.add(m[1]);
+  for (const m of code.matchAll(/"@aws-sdk\/(client-[a-z0-9-]+)"/g)) {
+    if (BASELINE_CALLS[m[1]]) found.add(m[1]);
   }
   return [...found].sort();
 }

@@ -1,10 +1,12 @@
 /**
- * The local endpoint the benchmark points every SDK client at (AWS_ENDPOINT_URL), so no request
+ * The local endpoint the benchmark points every SDK client at (AWS_ENDPOINT_URL, and
+ * AWS_ENDPOINT_URL_KINESIS for the HTTP/2-only Kinesis client), so no request
  * leaves the machine: it answers each call with 403 AccessDenied in the caller's protocol (JSON
  * with __type, Smithy RPC v2 CBOR, query XML or REST XML). 403 is not retried, so a handler's
  * first call costs one local round trip and then takes its error path, as under a denied grant.
  */
 import * as http from "node:http";
+import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 
 /** CBOR map of short text keys to short text values (RFC 8949 major types 5 and 3). */
@@ -21,7 +23,10 @@ function cborMap(entries: Record<string, string>): Buffer {
   ]);
 }
 
-function denial(req: http.IncomingMessage): { type: string; body: Buffer; headers?: object } {
+type Request = http.IncomingMessage | http2.Http2ServerRequest;
+type Response = http.ServerResponse | http2.Http2ServerResponse;
+
+function denial(req: Request): { type: string; body: Buffer; headers?: object } {
   if (req.headers["smithy-protocol"] === "rpc-v2-cbor") {
     return {
       type: "application/cbor",
@@ -44,7 +49,10 @@ function denial(req: http.IncomingMessage): { type: string; body: Buffer; header
 }
 
 export interface Stub {
+  /** HTTP/1.1 endpoint (AWS_ENDPOINT_URL). */
   url: string;
+  /** Cleartext HTTP/2 endpoint, for the clients that speak only HTTP/2 (Kinesis). */
+  h2url: string;
   /** Requests answered so far. */
   requests(): number;
   close(): Promise<void>;
@@ -52,7 +60,7 @@ export interface Stub {
 
 export async function startStub(): Promise<Stub> {
   let count = 0;
-  const server = http.createServer((req, res) => {
+  const answer = (req: Request, res: Response) => {
     req.resume();
     req.on("end", () => {
       count++;
@@ -65,12 +73,20 @@ export async function startStub(): Promise<Stub> {
       });
       res.end(req.method === "HEAD" ? undefined : body);
     });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  };
+  const servers = [http.createServer(answer), http2.createServer(answer)];
+  const urls: string[] = [];
+  for (const server of servers) {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    urls.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  }
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: urls[0],
+    h2url: urls[1],
     requests: () => count,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      Promise.all(
+        servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+      ).then(() => undefined),
   };
 }
