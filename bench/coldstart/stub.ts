@@ -24,9 +24,14 @@ function cborMap(entries: Record<string, string>): Buffer {
 }
 
 type Request = http.IncomingMessage | http2.Http2ServerRequest;
-type Response = http.ServerResponse | http2.Http2ServerResponse;
+/** What the answer needs of an HTTP/1.1 or HTTP/2 compatibility response. */
+interface Response {
+  writeHead(status: number, headers: Record<string, string | number>): unknown;
+  end(): unknown;
+  end(body: Buffer): unknown;
+}
 
-function denial(req: Request): { type: string; body: Buffer; headers?: object } {
+function denial(req: Request): { type: string; body: Buffer; headers?: Record<string, string> } {
   if (req.headers["smithy-protocol"] === "rpc-v2-cbor") {
     return {
       type: "application/cbor",
@@ -65,16 +70,21 @@ export async function startStub(): Promise<Stub> {
     req.on("end", () => {
       count++;
       const { type, body, headers } = denial(req);
+      const head = req.method === "HEAD";
       res.writeHead(403, {
         "content-type": type,
-        "content-length": req.method === "HEAD" ? 0 : body.length,
+        "content-length": head ? 0 : body.length,
         "x-amzn-requestid": "stub",
         ...headers,
       });
-      res.end(req.method === "HEAD" ? undefined : body);
+      if (head) res.end();
+      else res.end(body);
     });
   };
-  const servers = [http.createServer(answer), http2.createServer(answer)];
+  const servers = [
+    http.createServer((req, res) => answer(req, res)),
+    http2.createServer((req, res) => answer(req, res)),
+  ];
   const urls: string[] = [];
   for (const server of servers) {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
