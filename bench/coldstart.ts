@@ -9,7 +9,8 @@
  * (no source maps): the cost of readable stack traces.
  *
  * `--json` prints `{ node, runs, functions: [{ name, bundleBytes, mapBytes, initMs, loadMs,
- * noMapsMs, baselineInitMs, baselineBytes, awsCalls, refused, outcome }] }`.
+ * noMapsMs, baselineInitMs, cpuMs, baselineCpuMs, baselineBytes, awsCalls, refused, outcome }] }`;
+ * cpuMs is the CPU time of the same span, steadier than wall time on a busy machine.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -50,6 +51,9 @@ export interface FunctionResult {
   loadMs: number;
   noMapsMs: number;
   baselineInitMs: number;
+  /** CPU time of the same spans: the work itself, steadier than wall time on a busy machine. */
+  cpuMs: number;
+  baselineCpuMs: number;
   baselineBytes: number;
   /** Calls that reached the stub in one run: the sample event got past validation to the SDK. */
   awsCalls: number;
@@ -112,6 +116,8 @@ export async function measureAll(runs: number, only?: string[]): Promise<Functio
         loadMs: round(median(full.map((r) => r.loadMs))),
         noMapsMs: round(median(bare.map((r) => r.initMs))),
         baselineInitMs: round(median(base.map((r) => r.initMs))),
+        cpuMs: round(median(full.map((r) => r.cpuMs))),
+        baselineCpuMs: round(median(base.map((r) => r.cpuMs))),
         baselineBytes: baseline.code.length,
         awsCalls,
         refused: first.refused,
@@ -135,6 +141,9 @@ export function renderTable(results: FunctionResult[]): string {
       "no maps ms",
       "baseline ms",
       "x baseline",
+      "CPU ms",
+      "baseline CPU ms",
+      "x baseline CPU",
       "AWS calls",
     ],
     ...results.map((r) => [
@@ -145,6 +154,9 @@ export function renderTable(results: FunctionResult[]): string {
       r.noMapsMs.toFixed(1),
       r.baselineInitMs.toFixed(1),
       (r.initMs / r.baselineInitMs).toFixed(2),
+      r.cpuMs.toFixed(1),
+      r.baselineCpuMs.toFixed(1),
+      (r.cpuMs / r.baselineCpuMs).toFixed(2),
       String(r.awsCalls),
     ]),
   ];

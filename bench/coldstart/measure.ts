@@ -36,6 +36,7 @@ net.Socket.prototype.connect = function (...args) {
   return connect.apply(this, args);
 };
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const mod = require(process.env.BENCH_ENTRY);
 const loaded = performance.now();
 const context = {
@@ -49,13 +50,17 @@ Promise.resolve()
   .then(() => "ok", (e) => "threw " + (e && e.name))
   .then((outcome) => {
     const done = performance.now();
-    process.stdout.write("\\nBENCH_RESULT " + JSON.stringify({ loadMs: loaded - t0, initMs: done - t0, outcome, refused }) + "\\n");
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    process.stdout.write("\\nBENCH_RESULT " + JSON.stringify({ loadMs: loaded - t0, initMs: done - t0, cpuMs, outcome, refused }) + "\\n");
   });
 `;
 
 export interface RunResult {
   loadMs: number;
   initMs: number;
+  /** CPU time (user + system) of the same span: the work, less sensitive to a busy machine. */
+  cpuMs: number;
   outcome: string;
   /** Connections to non-loopback hosts the harness refused (a sample that escaped the stub). */
   refused: number;
