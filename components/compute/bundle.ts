@@ -16,8 +16,9 @@ export const MAX_BUNDLE_BYTES = 350 * 1024;
  * execution role (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime),
  * so the chain stops at `fromEnv` and these (with the STS, SSO and sign-in clients they carry,
  * about 110 KiB) never load. Left out of the bundle and required (not imported: `require`
- * searches NODE_PATH), they would resolve from the SDK the Node.js runtime ships in
- * /var/runtime/node_modules if a function ever reached them.
+ * searches NODE_PATH, which the same page gives as `...:$LAMBDA_RUNTIME_DIR/node_modules`), they
+ * would resolve from the SDK the Node.js runtime ships in /var/runtime/node_modules if a
+ * function ever reached them.
  */
 export const LAMBDA_EXTERNALS = [
   "@aws-sdk/credential-provider-ini",
