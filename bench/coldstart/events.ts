@@ -125,6 +125,22 @@ export interface Sample {
 }
 
 export const SAMPLES: Record<string, Sample> = {
+  // Firehose transformation: pure, no AWS call.
+  "archive-transform": {
+    env: {},
+    event: {
+      invocationId: "inv-1",
+      deliveryStreamArn: `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/archive`,
+      region: REGION,
+      records: [
+        {
+          recordId: "r-1",
+          approximateArrivalTimestamp: 1764151200000,
+          data: Buffer.from(JSON.stringify({ eventId: "e-1", type: "click" })).toString("base64"),
+        },
+      ],
+    },
+  },
   "items-api": { env: { TABLE_NAME: "items" }, event: httpEvent("GET", `/items/${ITEM_ID}`) },
   "files-api": {
     env: { BUCKET_NAME: "files" },
