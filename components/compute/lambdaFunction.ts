@@ -213,9 +213,14 @@ export class BundledFunction extends pulumi.ComponentResource {
           runtime: LAMBDA_RUNTIME,
           architectures: [LAMBDA_ARCHITECTURE],
           handler: "index.handler",
-          code: new pulumi.asset.AssetArchive({
-            "index.js": new pulumi.asset.StringAsset(bundle.code),
-          }),
+          code: new pulumi.asset.AssetArchive(
+            Object.fromEntries(
+              Object.entries(bundle.files).map(([file, text]) => [
+                file,
+                new pulumi.asset.StringAsset(text),
+              ]),
+            ),
+          ),
           sourceCodeHash: bundle.sha256,
           role: this.role.arn,
           timeout,

@@ -155,7 +155,7 @@ describe("KinesisPipeline", () => {
       DEDUPE_TTL_SECONDS: String(72 * 3600),
       CLAIM_CONCURRENCY: "16",
     });
-    expect(fn).to.include({ runtime: "nodejs22.x", timeout: 30 });
+    expect(fn).to.include({ runtime: "nodejs24.x", timeout: 30 });
   });
 
   it("grants the processor exactly what it uses", () => {
