@@ -45,8 +45,12 @@ describe("plan cost", () => {
     const prod = await plan("prod");
     expect(prod.cost.monthlyUsd).to.equal(448.6);
     expectConsistent(prod);
-    // prod: 3 NAT gateways (one per AZ), 4 shards with 7-day retention, 3 tasks per service.
-    expect(prod.cost.byType["aws:ec2/natGateway:NatGateway"]).to.equal(98.55);
+    // prod: no NAT (natGateways none) but the 5 interface endpoints its private callers need
+    // (ecr.api, ecr.dkr, logs, sns, sqs) in 3 AZs: 15 x 730 h x $0.01 = $109.50, where 3 NAT
+    // gateways ($98.55) and their Elastic IPs ($10.95) cost the same. 4 shards with 7-day
+    // retention, 3 tasks per service.
+    expect(prod.cost.byType["aws:ec2/natGateway:NatGateway"]).to.equal(undefined);
+    expect(prod.cost.byType["aws:ec2/vpcEndpoint:VpcEndpoint"]).to.equal(109.5);
     expect(prod.cost.byType["aws:kinesis/stream:Stream"]).to.equal(102.2);
   });
 
