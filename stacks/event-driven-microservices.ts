@@ -18,6 +18,7 @@ import {
   fargateServiceFields,
   fargateServiceDefaults,
 } from "./three-tier-fargate";
+import { loadBalancerTlsProblems } from "./loadBalancerTls";
 
 /** The downstream services: each consumes its own subscriber queue into its own table. */
 const CONSUMERS = {
@@ -67,6 +68,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
   summary:
     "API Gateway -> VPC link -> internal ALB -> three Fargate services (orders, billing, shipping) on one cluster; OrderPlaced fans out through SNS to one SQS queue per downstream service; one DynamoDB table per service.",
   settings: eventDrivenMicroservicesSettings,
+  checkStack: loadBalancerTlsProblems,
   build: (flow, settings, ctx) => {
     const parent = { parent: flow };
     const table = (name: string, key: string) =>
