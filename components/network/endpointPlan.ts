@@ -28,6 +28,16 @@ export const ENDPOINT_SERVICES: Readonly<Record<string, readonly string[]>> = {
   lambda: ["lambda"],
   athena: ["athena"],
   glue: ["glue"],
+  "cognito-idp": ["cognito-idp"],
+};
+
+/**
+ * Actions served by another endpoint than their prefix's: synchronous Express executions go to
+ * `sync-states`, not `states`.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/vpc-endpoints.html
+ */
+export const ACTION_ENDPOINTS: Readonly<Record<string, readonly string[]>> = {
+  "states:StartSyncExecution": ["sync-states"],
 };
 
 /** Services the free gateway endpoints on every private route table serve. */
@@ -124,14 +134,16 @@ export function planInterfaceEndpoints(callers: readonly RecordedCaller[]): Endp
       const statement = s as Statement;
       if (statement.Effect !== "Allow") continue;
       if (kind === "function" && statement.Sid === LAMBDA_SERVICE_SID) continue;
-      const byPrefix = new Map<string, string[]>();
+      // Grouped by the endpoints that serve them (an action's own, else its prefix's).
+      const byKey = new Map<string, string[]>();
       for (const a of networkActions(kind, statement)) {
-        const list = byPrefix.get(prefixOf(a)) ?? [];
+        const key = a in ACTION_ENDPOINTS ? a : prefixOf(a);
+        const list = byKey.get(key) ?? [];
         list.push(a);
-        byPrefix.set(prefixOf(a), list);
+        byKey.set(key, list);
       }
-      for (const [prefix, actions] of byPrefix) {
-        const services = ENDPOINT_SERVICES[prefix];
+      for (const [key, actions] of byKey) {
+        const services = ACTION_ENDPOINTS[key] ?? ENDPOINT_SERVICES[key];
         if (!services) {
           actions.forEach((action) => unreachable.push({ caller, action }));
           continue;
@@ -172,7 +184,7 @@ export function checkDeferredStatement(
   created: ReadonlySet<string>,
 ): void {
   const missing = networkActions(kind, statement).filter((a) => {
-    const services = ENDPOINT_SERVICES[prefixOf(a)];
+    const services = ACTION_ENDPOINTS[a] ?? ENDPOINT_SERVICES[prefixOf(a)];
     return !services || services.some((s) => !created.has(s));
   });
   if (missing.length > 0) {

@@ -222,6 +222,7 @@ export class Network extends pulumi.ComponentResource {
     name: string;
     region: pulumi.Output<string>;
     account: pulumi.Output<string>;
+    transform: NonNullable<NetworkArgs["transform"]>;
   };
 
   constructor(name: string, args: NetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
@@ -299,7 +300,7 @@ export class Network extends pulumi.ComponentResource {
     const tags = (n: string) => ({ Name: n });
     const region = aws.getRegionOutput({}, parent).region;
     const account = aws.getCallerIdentityOutput({}, parent).accountId;
-    this.endpointContext = { name, region, account };
+    this.endpointContext = { name, region, account, transform: t };
 
     this.availabilityZones = args.availabilityZones
       ? pulumi.output(args.availabilityZones.slice(0, azCount))
@@ -596,7 +597,8 @@ export class Network extends pulumi.ComponentResource {
    */
   completeEndpoints(): void {
     if (this.natGatewayMode !== "none") return;
-    const { name, region, account } = this.endpointContext;
+    const { name, region, account, transform } = this.endpointContext;
+    this.callLedger.seal(`the endpoints of network "${name}" were created`);
     const derived = createDerivedEndpoints(
       name,
       {
@@ -606,7 +608,14 @@ export class Network extends pulumi.ComponentResource {
         region,
         account,
       },
-      { callers: this.callLedger.callers, existing: Object.keys(this.endpoints) },
+      {
+        callers: this.callLedger.callers,
+        existing: Object.keys(this.endpoints),
+        transform: {
+          vpcEndpoint: transform.vpcEndpoint,
+          securityGroup: transform.endpointSecurityGroup,
+        },
+      },
       this,
     );
     Object.assign(this.endpoints, derived.endpoints);

@@ -29,10 +29,22 @@ export interface RecordedCaller {
  */
 export class CallLedger {
   private readonly recorded: RecordedCaller[] = [];
+  private sealedBecause?: string;
 
-  /** Records the grants of `caller`. */
+  /** Records the grants of `caller`; throws once the ledger is sealed (they would be missed). */
   record(caller: string, kind: CallerKind, statements: pulumi.Input<Statement>[]): void {
+    if (this.sealedBecause !== undefined) {
+      throw new Error(
+        `${caller} joined the private subnets after ${this.sealedBecause}: its calls would ` +
+          "get no endpoint (build every private caller before completing the network)",
+      );
+    }
     this.recorded.push({ caller, kind, statements: [...statements] });
+  }
+
+  /** Refuses further records; `reason` says what already used them. */
+  seal(reason: string): void {
+    this.sealedBecause ??= reason;
   }
 
   /** Everything recorded so far, in order. */

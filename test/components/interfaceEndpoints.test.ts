@@ -87,6 +87,18 @@ describe("planInterfaceEndpoints (pure)", () => {
     ]);
   });
 
+  it("sends synchronous Express executions to sync-states, the rest of Step Functions to states", () => {
+    const machine = "arn:aws:states:us-east-1:123456789012:stateMachine:summary";
+    const plan = planInterfaceEndpoints([
+      fn("api", allow(["states:StartSyncExecution"], [machine])),
+      fn("ops", allow(["states:StartExecution"], [machine])),
+    ]);
+    expect(plan.endpoints.map((e) => [e.service, e.callers])).to.deep.equal([
+      ["states", ["ops"]],
+      ["sync-states", ["api"]],
+    ]);
+  });
+
   it("reports each call no endpoint serves, naming the caller and the action", () => {
     const plan = planInterfaceEndpoints([
       fn("mailer", allow(["ses:SendEmail"], ["arn:aws:ses:us-east-1:123456789012:identity/x"])),
@@ -166,6 +178,37 @@ describe("Network.completeEndpoints", () => {
     expect(rec.byType(EP).filter((e) => e.inputs.vpcEndpointType === "Interface")).to.deep.equal(
       [],
     );
+  });
+
+  it("refuses a private caller built after the endpoints were derived", () => {
+    installMocks();
+    const net = new Network("late", { natGateways: "none" });
+    net.completeEndpoints();
+    expect(
+      () =>
+        new BundledFunction("late-fn", {
+          code: "items-api",
+          vpc: net.functionVpc("late-sg", "late"),
+        }),
+    ).to.throw(
+      /late-fn joined the private subnets after the endpoints of network "late" were created/,
+    );
+  });
+
+  it("passes the derived endpoints through the network's vpcEndpoint transform", async () => {
+    const rec = installMocks();
+    const net = new Network("tx", {
+      natGateways: "none",
+      transform: { vpcEndpoint: (a, n) => ({ ...a, tags: { ...a.tags, hooked: n } }) },
+    });
+    new BundledFunction("pub", {
+      code: "items-api",
+      statements: [allow(["sns:Publish"], [TOPIC])],
+      vpc: net.functionVpc("pub-sg", "publisher"),
+    });
+    net.completeEndpoints();
+    await rec.settle();
+    expect((rec.get(EP, "tx-sns").inputs.tags as Record<string, string>).hooked).to.equal("tx-sns");
   });
 
   it("refuses a NAT-free network whose callers need a service no endpoint serves", () => {
