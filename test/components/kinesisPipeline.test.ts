@@ -314,6 +314,26 @@ describe("KinesisPipeline", () => {
     // Created after the table whose schema it converts with.
     const firehose = rec.get(T.firehose, "rt-archive");
     expect(firehose.dependsOn).to.include(rec.get(T.glueTable, "rt-archive-raw-events").urn);
+    // Defect 10: the transformation Lambda writes the effective event id and normalised time.
+    const transform = rec.get(T.fn, "rt-archive-transform");
+    expect(s3.processingConfiguration).to.deep.equal({
+      enabled: true,
+      processors: [
+        {
+          type: "Lambda",
+          parameters: [
+            { parameterName: "LambdaArn", parameterValue: transform.state.arn },
+            { parameterName: "BufferSizeInMBs", parameterValue: "1" },
+            { parameterName: "BufferIntervalInSeconds", parameterValue: "60" },
+          ],
+        },
+      ],
+    });
+    // No delimiter processor: the Parquet conversion reads each record as one JSON document.
+    expect(grantsTo("rt-archive-firehose", transform.state.arn as string)).to.have.members([
+      "lambda:InvokeFunction",
+      "lambda:GetFunctionConfiguration",
+    ]);
     const logging = s3.cloudwatchLoggingOptions as Record<string, unknown>;
     expect(logging).to.include({ enabled: true, logStreamName: "DestinationDelivery" });
     expect(logging.logGroupName).to.equal(
@@ -541,6 +561,7 @@ describe("KinesisPipeline options", () => {
   it("runs the analytics stage on Managed Flink instead of the Lambda aggregator", () => {
     expect(rec.byType(T.fn).map((f) => f.name)).to.have.members([
       "od-processor",
+      "od-archive-transform",
       "od-notify-notifier",
     ]);
     const app = rec.get(T.flink, "od-analytics-flink").inputs;
