@@ -30,6 +30,7 @@ import { KinesisPipeline, StreamMode } from "../components/streaming/kinesisPipe
 import { DEFAULT_FLINK_RUNTIME, FLINK_RUNTIMES } from "../components/streaming/streamAnalytics";
 import { emailSchema } from "./config";
 import { defineFlow } from "./flow";
+import { PARQUET_MIN_BUFFER_MB } from "../components/streaming/parquetArchive";
 
 /**
  * Cross-flow handoff: this flow shares its stream under this key (`ctx.share`), so a flow built
@@ -247,10 +248,18 @@ const settingsSchema = z
     firehoseBufferSizeMb: z
       .number()
       .int()
-      .min(1)
+      .min(PARQUET_MIN_BUFFER_MB)
       .max(128)
       .default(FIREHOSE_BUFFER_SIZE_MB)
-      .describe(`MB Firehose buffers before writing to S3. Default: ${FIREHOSE_BUFFER_SIZE_MB}.`),
+      .describe(
+        `MB Firehose buffers before writing Parquet to S3 (${PARQUET_MIN_BUFFER_MB}-128: conversion needs ${PARQUET_MIN_BUFFER_MB}). Default: ${FIREHOSE_BUFFER_SIZE_MB}.`,
+      ),
+    archiveRawJson: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Also keep the source JSON (GZIP, under raw/json/) beside the Parquet archive. Default: false.",
+      ),
     firehoseBufferIntervalSeconds: z
       .number()
       .int()
@@ -380,6 +389,7 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
         archive: {
           bufferingSizeMb: s.firehoseBufferSizeMb,
           bufferingIntervalSeconds: s.firehoseBufferIntervalSeconds,
+          keepRawJson: s.archiveRawJson,
           rawExpirationDays: s.rawExpirationDays,
           resultsExpirationDays: s.athenaResultsExpirationDays,
           bytesScannedCutoffPerQuery: s.athenaBytesScannedCutoffMb * 1024 ** 2,

@@ -19,6 +19,7 @@ import {
 } from "../security/iam";
 import { Transform, applyTransform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
+import type { CallLedger } from "../security/callLedger";
 
 export interface BundledFunctionArgs {
   /** Folder under `functions/` whose `handler.ts` exports `handler`. Required. */
@@ -39,6 +40,8 @@ export interface BundledFunctionArgs {
   vpc?: {
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Where the function's grants are recorded, so a NAT-free VPC gets its endpoints. Default: none. */
+    callLedger?: CallLedger;
   };
   /** Log retention in days (a value CloudWatch accepts). Default: 14. */
   logRetentionDays?: number;
@@ -149,6 +152,7 @@ export class BundledFunction extends pulumi.ComponentResource {
     this.logicalName = name;
     this.asyncDestination = args.onFailureQueueArn !== undefined;
     const bundle = bundleFunction(args.code, args.functionsDir);
+    args.vpc?.callLedger?.record(name, "function", args.statements ?? []);
 
     this.logGroup = new aws.cloudwatch.LogGroup(
       name,
@@ -234,7 +238,10 @@ export class BundledFunction extends pulumi.ComponentResource {
             applicationLogLevel: "INFO",
             systemLogLevel: "WARN",
           },
-          vpcConfig: args.vpc,
+          vpcConfig: args.vpc && {
+            subnetIds: args.vpc.subnetIds,
+            securityGroupIds: args.vpc.securityGroupIds,
+          },
         },
         args.transform?.function,
         name,

@@ -100,6 +100,7 @@ export interface KinesisPipelineArgs {
     StreamArchiveArgs,
     | "bufferingSizeMb"
     | "bufferingIntervalSeconds"
+    | "keepRawJson"
     | "rawExpirationDays"
     | "resultsExpirationDays"
     | "bytesScannedCutoffPerQuery"
