@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
   FARGATE_STOP_TIMEOUT_SECONDS,
@@ -9,6 +10,7 @@ import type { Monitored } from "../components/observability/flowDashboard";
 import { FargateService } from "../components/containers/fargateService";
 import { queueConsumeStatements } from "../components/compute/queueConsumer";
 import { SecureTable, tableGrants } from "../components/data/secureTable";
+import { orderSummaryRoute } from "./orderSummary";
 import { defineFlow } from "./flow";
 import {
   authOutputs,
@@ -128,6 +130,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
 
     const outputs: Record<string, unknown> = {};
     const downstream: Monitored[] = [];
+    const consumerTables = {} as Record<Consumer, SecureTable>;
     for (const c of Object.keys(CONSUMERS) as Consumer[]) {
       const { resource } = CONSUMERS[c];
       const records = table(resource, "orderId");
@@ -147,14 +150,21 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
         },
         parent,
       );
+      consumerTables[c] = records;
       downstream.push(service, records);
       outputs[`${resource}Url`] = service.url;
       outputs[`${resource}TableName`] = records.name;
       outputs[`${c}QueueUrl`] = queue.url;
     }
 
+    const summary = orderSummaryRoute(flow, ctx, cluster, {
+      orders,
+      invoices: consumerTables.billing,
+      shipments: consumerTables.shipping,
+    });
+
     // Request path first (API -> orders -> its table -> the event topic), then each consumer.
-    ctx.dashboard(cluster, ordersService, orders, events, ...downstream);
+    ctx.dashboard(cluster, ordersService, orders, events, ...downstream, summary);
     return {
       apiUrl: cluster.url,
       ordersUrl: ordersService.url,
@@ -162,6 +172,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
       topicArn: events.topic.arn,
       clusterName: cluster.cluster.name,
       ...outputs,
+      orderSummaryUrlTemplate: pulumi.interpolate`${cluster.url}/orders/{id}/summary`,
       ...authOutputs(cluster),
     };
   },

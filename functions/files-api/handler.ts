@@ -59,8 +59,8 @@ export function makeHandler(deps: FilesApiDeps) {
           details,
         );
       }
-      const { fileName, contentType, size } = parsed.data;
-      const key = objectKey(deps.config, newId(), fileName);
+      const { fileName, contentType, size, itemId } = parsed.data;
+      const key = objectKey(deps.config, newId(), fileName, itemId);
       const uploadUrl = await getSignedUrl(
         deps.s3,
         new PutObjectCommand({

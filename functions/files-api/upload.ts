@@ -74,12 +74,26 @@ export function uploadRequestSchema(config: UploadConfig) {
       .int()
       .min(1, { message: "must be at least 1 byte" })
       .max(config.maxBytes, { message: `must be at most ${config.maxBytes} bytes` }),
+    /** Attach the file to this item: `GET /items/{id}/summary` lists it. Default: no item. */
+    itemId: z.uuid({ message: "must be an item id (a UUID)" }).optional(),
   });
 }
 
 export type UploadRequest = z.infer<ReturnType<typeof uploadRequestSchema>>;
 
 /** A fresh, unguessable key per upload: the client's name is kept for humans, never trusted as a path. */
-export function objectKey(config: UploadConfig, id: string, fileName: string): string {
-  return `${config.keyPrefix}${id}/${fileName}`;
+export function objectKey(
+  config: UploadConfig,
+  id: string,
+  fileName: string,
+  itemId?: string,
+): string {
+  return itemId
+    ? `${itemFilesPrefix(config.keyPrefix)}${itemId}/${id}/${fileName}`
+    : `${config.keyPrefix}${id}/${fileName}`;
+}
+
+/** Where the files of items live (inside the upload prefix, so they are indexed too). */
+export function itemFilesPrefix(keyPrefix: string): string {
+  return `${keyPrefix}items/`;
 }

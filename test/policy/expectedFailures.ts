@@ -27,6 +27,8 @@ const VPC_FUNCTIONS = [
   "three-tier-lambda-s3-api-files",
   "three-tier-lambda-s3-api-items",
   "three-tier-lambda-s3-file-indexer",
+  "three-tier-lambda-s3-item-summary",
+  "order-summary",
 ];
 
 export const KNOWN_GRANT_FINDINGS: readonly KnownFinding[] = [
