@@ -30,6 +30,7 @@ import { KinesisPipeline, StreamMode } from "../components/streaming/kinesisPipe
 import { DEFAULT_FLINK_RUNTIME, FLINK_RUNTIMES } from "../components/streaming/streamAnalytics";
 import { emailSchema } from "./config";
 import { defineFlow } from "./flow";
+import { clientApi } from "./realtimeClientApi";
 
 /**
  * Cross-flow handoff: this flow shares its stream under this key (`ctx.share`), so a flow built
@@ -395,7 +396,14 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
       { parent: flow },
     );
 
-    ctx.dashboard(pipeline);
+    const subscriptions = clientApi(
+      flow,
+      ctx,
+      pipeline.notifier.topicArn,
+      pipeline.analytics.aggregatesTable,
+      { rate: s.throttleRateLimit, burst: s.throttleBurstLimit },
+    );
+    ctx.dashboard(pipeline, subscriptions);
     ctx.share<SharedStream>(STREAM_SHARE_KEY, {
       name: pipeline.streamName,
       arn: pipeline.streamArn,
@@ -413,7 +421,11 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
       dataTable: pipeline.dataTable.name,
       dedupeTable: pipeline.dedupeTable.name,
       aggregatesTable: pipeline.analytics.aggregatesTable.name,
+      aggregatesUrl: pulumi.interpolate`${subscriptions.url}/aggregates`,
       notificationTopicArn: pipeline.notifier.topicArn,
+      subscriptionsUrl: pulumi.interpolate`${subscriptions.url}/subscriptions`,
+      userPoolId: subscriptions.userPoolId,
+      userPoolClientId: subscriptions.userPoolClientIds!.apply((ids) => ids[0]),
       onFailureQueueUrl: pipeline.onFailureQueue.url,
       rawBucket: pipeline.archive.rawBucket.name,
       athenaWorkgroup: pipeline.archive.workgroupName,
