@@ -125,7 +125,7 @@ describe("functions/aggregates-api (against dynalite)", () => {
   });
 
   it("refuses another client's key, bad times and ranges over 24 hours with 400; 401 without a subject", async () => {
-    for (const q of [
+    const queries: Record<string, string>[] = [
       { type: "reading", key: "someone-else/meter-1" },
       { type: "reading", key: `${SUB}x` },
       { type: "reading", key: KEY, from: "yesterday" },
@@ -133,7 +133,8 @@ describe("functions/aggregates-api (against dynalite)", () => {
       { type: "reading", key: KEY, from: "2026-11-29T00:00:00Z" },
       { key: KEY },
       { type: "reading", key: KEY, extra: "1" },
-    ]) {
+    ];
+    for (const q of queries) {
       expect((await call(q)).status, JSON.stringify(q)).to.equal(400);
     }
     expect((await call({ type: "reading", key: KEY }, null)).status).to.equal(401);
@@ -142,13 +143,11 @@ describe("functions/aggregates-api (against dynalite)", () => {
   it("answers 503 when DynamoDB throttles the query, without its text", async () => {
     const doc = detachedDoc();
     const mock = mockClient(doc);
-    mock
-      .on(QueryCommand)
-      .rejects(
-        Object.assign(new Error("arn:aws:dynamodb:x"), {
-          name: "ProvisionedThroughputExceededException",
-        }),
-      );
+    mock.on(QueryCommand).rejects(
+      Object.assign(new Error("arn:aws:dynamodb:x"), {
+        name: "ProvisionedThroughputExceededException",
+      }),
+    );
     const h = makeHandler({ doc, env: { aggregatesTable: TABLE }, now: () => NOW });
     const res = await h(event({ type: "reading", key: KEY }));
     expect(res.statusCode).to.equal(503);

@@ -29,6 +29,10 @@ const VPC_FUNCTIONS = [
   "three-tier-lambda-s3-file-indexer",
   "three-tier-lambda-s3-item-summary",
   "order-summary",
+  "object-ingest",
+  "object-processor",
+  "objects-api-objects",
+  "objects-api-uploads",
 ];
 
 export const KNOWN_GRANT_FINDINGS: readonly KnownFinding[] = [
@@ -43,12 +47,6 @@ export const KNOWN_GRANT_FINDINGS: readonly KnownFinding[] = [
     name: "realtime-notify-notifier",
     contains: '"dynamodb:ListStreams" on "arn:aws:dynamodb:',
     why: "ListStreams has no resource type (tableStreamReadStatement grants it on the stream ARN)",
-  },
-  {
-    policy: "iam-resource-matches-action",
-    name: "realtime-ingest-account-logs",
-    contains: '"logs:DescribeLogGroups" on "arn:aws:logs:',
-    why: "DescribeLogGroups has no resource type (API Gateway account role grants it on log-group:*)",
   },
   ...VPC_FUNCTIONS.map((name) => ({
     policy: "iam-no-wildcard-resource",
