@@ -407,7 +407,6 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
       ctx,
       pipeline.notifier.topicArn,
       pipeline.analytics.aggregatesTable,
-      { rate: s.throttleRateLimit, burst: s.throttleBurstLimit },
     );
     ctx.dashboard(pipeline, subscriptions);
     ctx.share<SharedStream>(STREAM_SHARE_KEY, {

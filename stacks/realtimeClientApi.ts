@@ -32,7 +32,6 @@ export function clientApi(
     arn: pulumi.Output<string>;
     kmsKeyArn?: pulumi.Input<string>;
   },
-  throttle: { rate: number; burst: number },
 ): ApiBackedLambda {
   return new ApiBackedLambda(
     "realtime-client-api",
@@ -67,8 +66,8 @@ export function clientApi(
         },
       },
       deletionProtection: !ctx.isDev,
-      throttleRateLimit: throttle.rate,
-      throttleBurstLimit: throttle.burst,
+      // Subscriptions and dashboards are light traffic: the component's 50 rps stage throttle,
+      // whatever the ingest API (a data path) admits.
       logRetentionDays: ctx.logRetentionDays,
       logKmsKeyArn: ctx.logKmsKeyArn,
       alarmTopicArn: ctx.alarmTopicArn,

@@ -84,8 +84,8 @@ describe("stacks dev and prod (Pulumi.dev.yaml / Pulumi.prod.yaml)", function ()
     expect(new Set(restAuth(prod))).to.deep.equal(new Set(["AWS_IAM"]));
     expect(openRoutes(dev).length).to.be.greaterThan(0);
     expect(new Set(restAuth(dev))).to.deep.equal(new Set(["NONE"]));
-    // One user pool per API that authenticates with Cognito (six in prod).
-    expect(prod.recorder.byType("aws:cognito/userPool:UserPool")).to.have.length(6);
+    // One user pool per API that authenticates with Cognito (seven in prod: the realtime client API's too).
+    expect(prod.recorder.byType("aws:cognito/userPool:UserPool")).to.have.length(7);
     for (const pool of prod.recorder.byType("aws:cognito/userPool:UserPool"))
       expect(pool.inputs.deletionProtection, pool.name).to.equal("ACTIVE");
   });
