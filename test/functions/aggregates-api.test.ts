@@ -1,5 +1,4 @@
 import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { makeHandler } from "../../functions/aggregates-api/handler";
@@ -7,7 +6,7 @@ import { aggregatesApiEnvironment, readAggregatesApiEnv } from "../../functions/
 import { mergeWindows, parseAggregatesQuery } from "../../functions/aggregates-api/query";
 import { aggregateItems, emptyState } from "../../functions/stream-aggregator/aggregate";
 import { detachedDoc, LocalDynamo, startDynalite } from "./support/dynalite";
-import { httpApiEvent } from "./support/httpApi";
+import { httpApiEvent, withJwtSubject } from "./support/httpApi";
 
 const TABLE = "aggregates";
 const SUB = "7d0b2a4e-1f3c-4b5a-9c8d-2e6f1a3b4c5d";
@@ -15,18 +14,7 @@ const KEY = `${SUB}/meter-1`;
 const NOW = new Date("2026-12-01T12:00:30Z");
 
 function event(query: Record<string, string>, sub: string | null = SUB) {
-  const base = httpApiEvent("GET", "/aggregates", { query });
-  return {
-    ...base,
-    requestContext: {
-      ...base.requestContext,
-      authorizer: {
-        principalId: "",
-        integrationLatency: 0,
-        jwt: { claims: sub === null ? {} : { sub }, scopes: [] },
-      },
-    },
-  } as APIGatewayProxyEventV2WithJWTAuthorizer;
+  return withJwtSubject(httpApiEvent("GET", "/aggregates", { query }), sub);
 }
 
 /** Rows exactly as the aggregator writes them: one per metric, window and shard. */

@@ -14,7 +14,7 @@ import {
 } from "../../functions/notify-subscriptions/env";
 import { ownsSubscription } from "../../functions/notify-subscriptions/subscriptions";
 import { formatNotification } from "../../functions/stream-notifier/notify";
-import { httpApiEvent } from "./support/httpApi";
+import { httpApiEvent, withJwtSubject } from "./support/httpApi";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:realtime-notify";
 const SUB = "7d0b2a4e-1f3c-4b5a-9c8d-2e6f1a3b4c5d";
@@ -29,20 +29,14 @@ function event(
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
     headers: { "content-type": "application/json" },
   });
-  const sub = options.sub === undefined ? SUB : options.sub;
-  return {
-    ...base,
-    pathParameters:
-      options.arn === undefined ? undefined : { arn: encodeURIComponent(options.arn) },
-    requestContext: {
-      ...base.requestContext,
-      authorizer: {
-        principalId: "",
-        integrationLatency: 0,
-        jwt: { claims: sub === null ? {} : { sub }, scopes: [] },
-      },
+  return withJwtSubject(
+    {
+      ...base,
+      pathParameters:
+        options.arn === undefined ? undefined : { arn: encodeURIComponent(options.arn) },
     },
-  } as APIGatewayProxyEventV2WithJWTAuthorizer;
+    options.sub === undefined ? SUB : options.sub,
+  );
 }
 
 describe("functions/notify-subscriptions", () => {
