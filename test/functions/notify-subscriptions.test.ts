@@ -40,9 +40,11 @@ function event(
 }
 
 describe("functions/notify-subscriptions", () => {
-  const sns = mockClient(SNSClient);
+  // A mock of this instance only: a class-wide mock would reach every other test file's clients.
+  const client = new SNSClient({ region: "us-east-1" });
+  const sns = mockClient(client);
   const handler = makeHandler({
-    sns: new SNSClient({ region: "us-east-1" }),
+    sns: client,
     env: readNotifySubscriptionsEnv(notifySubscriptionsEnvironment({ topicArn: TOPIC })),
   });
   const call = async (e: APIGatewayProxyEventV2WithJWTAuthorizer) => {

@@ -1,5 +1,5 @@
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { aggregate, fetchWithin, PartFetcher } from "../../functions/lib/aggregate";
@@ -65,7 +65,9 @@ describe("functions/lib/aggregate", () => {
 });
 
 describe("functions/order-summary", () => {
-  const ddb = mockClient(DynamoDBDocumentClient);
+  // Mocks of these instances only: a class-wide mock would reach every other test file's clients.
+  const doc = documentClient({ region: "us-east-1" });
+  const ddb = mockClient(doc);
   const env = readOrderSummaryEnv(
     orderSummaryEnvironment({
       ordersTable: "orders",
@@ -74,7 +76,7 @@ describe("functions/order-summary", () => {
       backendTimeoutMs: TIMEOUT,
     }),
   );
-  const handler = orderSummary(documentClient({ region: "us-east-1" }), env);
+  const handler = orderSummary(doc, env);
   const backends = {
     ok: (Item: Record<string, unknown>) => async () => ({ Item }),
     notFound: () => async () => ({}),
@@ -167,8 +169,10 @@ describe("functions/order-summary", () => {
 });
 
 describe("functions/item-summary", () => {
-  const ddb = mockClient(DynamoDBDocumentClient);
-  const s3 = mockClient(S3Client);
+  const doc = documentClient({ region: "us-east-1" });
+  const s3Client = new S3Client({ region: "us-east-1" });
+  const ddb = mockClient(doc);
+  const s3 = mockClient(s3Client);
   const prefix = itemFilesPrefix("uploads/");
   const env = readItemSummaryEnv(
     itemSummaryEnvironment({
@@ -178,11 +182,7 @@ describe("functions/item-summary", () => {
       backendTimeoutMs: TIMEOUT,
     }),
   );
-  const handler = itemSummary(
-    documentClient({ region: "us-east-1" }),
-    new S3Client({ region: "us-east-1" }),
-    env,
-  );
+  const handler = itemSummary(doc, s3Client, env);
   const call = async () => {
     const res = await handler({
       ...httpApiEvent("GET", `/items/${ID}/summary`),
