@@ -3,14 +3,15 @@
  * keys (JWT subject, see `../notify-subscriptions/subscriptions.ts`), shards summed per window.
  * 400 for a bad or foreign query, 503 when DynamoDB throttles, never AWS text.
  */
-import { QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
 } from "aws-lambda";
 import { classifyFault, errorBody, errorResponse, json } from "../lib/http";
 import { createLogger } from "../lib/logger";
-import { documentClient, lazy } from "../lib/runtime";
+import { lazy } from "../lib/runtime";
 import { AggregatesApiEnv, readAggregatesApiEnv } from "./env";
 import { QueryError, ShardRow, mergeWindows, parseAggregatesQuery } from "./query";
 
@@ -75,7 +76,10 @@ export function makeHandler(deps: Deps) {
 
 const handlerOnce = lazy(() =>
   makeHandler({
-    doc: documentClient(),
+    // wrapNumbers: the exact sums (up to 38 digits) are read as text, never rounded to a double.
+    doc: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      unmarshallOptions: { wrapNumbers: true },
+    }),
     env: readAggregatesApiEnv(),
     logger: createLogger("aggregates-api"),
   }),

@@ -4,6 +4,7 @@
  * No AWS calls.
  */
 import { z } from "zod";
+import { ZERO, add, parseDecimal, toText } from "../lib/decimal";
 import { ownsKey } from "../notify-subscriptions/subscriptions";
 
 /** Longest range one request reads (24 hours of 1-minute windows: 1,440 windows). */
@@ -57,15 +58,22 @@ export function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+/**
+ * A number as DynamoDB hands it back: a JS number, or (read with `wrapNumbers`, so a sum past
+ * 2^53 keeps its digits) an object whose text is the number, or the text itself.
+ */
+export type StoredNumber = number | string | { toString(): string };
+
 /** A row as the aggregator writes it (one per metric, window and shard). */
 export interface ShardRow {
   windowStart: string;
   windowEnd: string;
-  count: number;
-  sum: number;
-  valued: number;
-  min?: number;
-  max?: number;
+  count: StoredNumber;
+  /** Exact decimal sum (DynamoDB number). */
+  sum: StoredNumber;
+  valued: StoredNumber;
+  min?: StoredNumber;
+  max?: StoredNumber;
   approximate?: boolean;
 }
 
@@ -73,7 +81,8 @@ export interface WindowAggregate {
   start: string;
   end: string;
   count: number;
-  sum: number;
+  /** Exact sum of the values, as decimal text (it may exceed a double's 2^53). */
+  sum: string;
   /** Mean of the values (events without a value are counted, not averaged). */
   avg: number | null;
   min: number | null;
@@ -83,32 +92,37 @@ export interface WindowAggregate {
   approximate: boolean;
 }
 
+const num = (v: StoredNumber): number => (typeof v === "number" ? v : Number(String(v)));
+
 /** Sums the shards of each window (the aggregator writes them apart), in window order. */
 export function mergeWindows(rows: ShardRow[]): WindowAggregate[] {
-  const byStart = new Map<string, WindowAggregate & { valued: number }>();
+  type Acc = Omit<WindowAggregate, "sum" | "avg"> & { sum: ReturnType<typeof add>; valued: number };
+  const byStart = new Map<string, Acc>();
   for (const r of rows) {
     const w = byStart.get(r.windowStart) ?? {
       start: r.windowStart,
       end: r.windowEnd,
       count: 0,
-      sum: 0,
+      sum: ZERO,
       valued: 0,
-      avg: null,
       min: null,
       max: null,
       shards: 0,
       approximate: false,
     };
-    w.count += r.count;
-    w.sum += r.sum;
-    w.valued += r.valued;
-    if (r.min !== undefined) w.min = w.min === null ? r.min : Math.min(w.min, r.min);
-    if (r.max !== undefined) w.max = w.max === null ? r.max : Math.max(w.max, r.max);
+    w.count += num(r.count);
+    w.sum = add(w.sum, parseDecimal(String(r.sum)));
+    w.valued += num(r.valued);
+    if (r.min !== undefined) w.min = w.min === null ? num(r.min) : Math.min(w.min, num(r.min));
+    if (r.max !== undefined) w.max = w.max === null ? num(r.max) : Math.max(w.max, num(r.max));
     w.shards += 1;
     w.approximate ||= r.approximate === true;
     byStart.set(r.windowStart, w);
   }
   return [...byStart.values()]
     .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0))
-    .map(({ valued, ...w }) => ({ ...w, avg: valued > 0 ? w.sum / valued : null }));
+    .map(({ valued, sum, ...w }) => {
+      const text = toText(sum);
+      return { ...w, sum: text, avg: valued > 0 ? Number(text) / valued : null };
+    });
 }

@@ -42,10 +42,10 @@ describe("plan cost", () => {
     const dev = await plan("dev");
     // +0.90 (dev and prod) for 9 alarms at $0.10: errors + throttles of order-summary, item-summary
     // and the realtime client API's two functions, and that API's 5xx-rate alarm.
-    expect(dev.cost.monthlyUsd).to.equal(141.05);
+    expect(dev.cost.monthlyUsd).to.equal(141.45);
     expectConsistent(dev);
     const prod = await plan("prod");
-    expect(prod.cost.monthlyUsd).to.equal(449.5);
+    expect(prod.cost.monthlyUsd).to.equal(449.9);
     expectConsistent(prod);
     // prod: 3 NAT gateways (one per AZ), 4 shards with 7-day retention, 3 tasks per service.
     expect(prod.cost.byType["aws:ec2/natGateway:NatGateway"]).to.equal(98.55);
