@@ -128,6 +128,8 @@ describe("flow s3-events-lambda", () => {
   });
 
   it("has no policy findings (but the known VPC-role grants fixed elsewhere)", () => {
-    expect(withoutKnownGrantFindings(stackFindings(run)).map((v) => `${v.policy}: ${v.message}`)).to.deep.equal([]);
+    expect(
+      withoutKnownGrantFindings(stackFindings(run)).map((v) => `${v.policy}: ${v.message}`),
+    ).to.deep.equal([]);
   });
 });
