@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
   FARGATE_STOP_TIMEOUT_SECONDS,
@@ -9,6 +10,7 @@ import type { Monitored } from "../components/observability/flowDashboard";
 import { FargateService } from "../components/containers/fargateService";
 import { queueConsumeStatements } from "../components/compute/queueConsumer";
 import { SecureTable, tableGrants } from "../components/data/secureTable";
+import { orderSummaryRoute } from "./orderSummary";
 import { defineFlow } from "./flow";
 import {
   authOutputs,
@@ -166,6 +168,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
 
     const outputs: Record<string, unknown> = {};
     const downstream: Monitored[] = [];
+    const consumerTables = {} as Record<Consumer, SecureTable>;
     for (const c of Object.keys(CONSUMERS) as Consumer[]) {
       const { resource } = CONSUMERS[c];
       const records = table(resource, "orderId");
@@ -189,6 +192,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
         },
         parent,
       );
+      consumerTables[c] = records;
       // Workers scale on what waits for them, not only on CPU.
       addQueueScaling(c, {
         service,
@@ -204,8 +208,14 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
       outputs[`${c}QueueUrl`] = queue.url;
     }
 
+    const summary = orderSummaryRoute(flow, ctx, cluster, {
+      orders,
+      invoices: consumerTables.billing,
+      shipments: consumerTables.shipping,
+    });
+
     // Request path first (API -> orders -> its table -> the event topic), then each consumer.
-    ctx.dashboard(cluster, ordersService, orders, events, ...downstream);
+    ctx.dashboard(cluster, ordersService, orders, events, ...downstream, summary);
     return {
       apiUrl: cluster.url,
       ordersUrl: ordersService.url,
@@ -213,6 +223,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
       topicArn: events.topic.arn,
       clusterName: cluster.cluster.name,
       ...outputs,
+      orderSummaryUrlTemplate: pulumi.interpolate`${cluster.url}/orders/{id}/summary`,
       ...authOutputs(cluster),
     };
   },

@@ -14,6 +14,7 @@ import { SecureBucket } from "../components/storage/secureBucket";
 import { SecureQueue } from "../components/messaging/secureQueue";
 import { DEFAULT_UPLOAD_CONFIG } from "../functions/files-api/upload";
 import { idTable } from "./flowTables";
+import { itemSummaryRoute } from "./itemSummary";
 import { defineFlow } from "./flow";
 import { buildItemsApi, itemsApiOutputs, threeTierLambdaFields } from "./three-tier-lambda";
 
@@ -129,6 +130,8 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
       },
     });
 
+    const summary = itemSummaryRoute(SLUG, flow, settings, ctx, api, files, keyPrefix);
+
     // The queue's key: S3 encrypts the notifications it sends.
     const queueKey = new ServiceKey(
       `${SLUG}-uploads`,
@@ -212,10 +215,11 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
       parent,
     );
 
-    ctx.dashboard(api, files, uploads, indexer, fileTable);
+    ctx.dashboard(api, summary, files, uploads, indexer, fileTable);
     return {
       ...itemsApiOutputs(api),
       filesUrl: pulumi.interpolate`${api.url}/files`,
+      itemSummaryUrlTemplate: pulumi.interpolate`${api.url}/items/{id}/summary`,
       filesBucket: files.name,
       fileTableName: fileTable.name,
       uploadQueueUrl: uploads.url,
