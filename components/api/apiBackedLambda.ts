@@ -13,7 +13,7 @@ import { Statement, allow } from "../security/iam";
 import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction";
 import type { Network } from "../network/network";
 import { SecureTable, SecureTableArgs, TableRef, tableGrants } from "../data/secureTable";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 /** Re-exported: the format predates `httpApi.ts`. */
@@ -47,24 +47,49 @@ export interface ApiHandler {
   routes: string[];
   /**
    * Access to the component's table; the table name is passed in `TABLE_NAME` (see
-   * `tableEnvironmentVariable`) unless `none`. Default: `"read"` when there is a table, else `"none"`.
+   * `tableEnvironmentVariable`) unless `none`.
+   * @default `"read"` when there is a table, else `"none"`
    */
   tableAccess?: TableAccess;
-  /** Auth for this handler's routes, overriding the API's `auth`. Default: the API's `auth`. */
+  /**
+   * Auth for this handler's routes, overriding the API's `auth`.
+   * @default the API's `auth`
+   */
   auth?: ApiAuth;
-  /** Extra least-privilege grants (explicit actions on explicit ARNs). Default: none. */
+  /**
+   * Extra least-privilege grants (explicit actions on explicit ARNs).
+   * @default none
+   */
   statements?: pulumi.Input<Statement>[];
-  /** Environment variables (merged over the table variable). Default: none. */
+  /**
+   * Environment variables (merged over the table variable).
+   * @default none
+   */
   environment?: Record<string, pulumi.Input<string>>;
-  /** Seconds (API Gateway waits at most 30). Default: 10 (`LAMBDA_TIMEOUT_SECONDS`). */
+  /**
+   * Seconds (API Gateway waits at most 30).
+   * @default 10 (`LAMBDA_TIMEOUT_SECONDS`)
+   */
   timeout?: number;
-  /** MB. Default: 256 (`LAMBDA_MEMORY_MB`). */
+  /**
+   * MB.
+   * @default 256 (`LAMBDA_MEMORY_MB`)
+   */
   memorySize?: number;
-  /** Reserved concurrency (caps what this API can take from the account). Default: unreserved. */
+  /**
+   * Reserved concurrency (caps what this API can take from the account).
+   * @default unreserved
+   */
   reservedConcurrency?: number;
-  /** Folder holding the function folders. Default: the repository's `functions/`. */
+  /**
+   * Folder holding the function folders.
+   * @default the repository's `functions/`
+   */
   functionsDir?: string;
-  /** Console description. Default: derived from the code folder. */
+  /**
+   * Console description.
+   * @default derived from the code folder
+   */
   description?: string;
 }
 
@@ -76,37 +101,85 @@ export interface ExistingTable extends TableRef {
 export interface ApiBackedLambdaArgs {
   /** Handlers by name (`[a-z][a-z0-9-]*`, used in resource names). Required (1+). */
   handlers: Record<string, ApiHandler>;
-  /** Create a `SecureTable` with these args. Default: no table (unless `existingTable`). */
+  /**
+   * Create a `SecureTable` with these args.
+   * @default no table (unless `existingTable`)
+   */
   table?: SecureTableArgs;
-  /** Use this table instead of creating one. Default: none. */
+  /**
+   * Use this table instead of creating one.
+   * @default none
+   */
   existingTable?: ExistingTable;
-  /** Env var carrying the table name to handlers with table access. Default: `TABLE_NAME`. */
+  /**
+   * Env var carrying the table name to handlers with table access.
+   * @default `TABLE_NAME`
+   */
   tableEnvironmentVariable?: string;
-  /** Authentication of every route (handlers may override). Default: `"cognito"`. */
+  /**
+   * Authentication of every route (handlers may override).
+   * @default `"cognito"`
+   */
   auth?: ApiAuth;
-  /** Cognito details when a route uses `cognito`. Default: a new user pool and app client. */
+  /**
+   * Cognito details when a route uses `cognito`.
+   * @default a new user pool and app client
+   */
   cognito?: CognitoOptions;
-  /** Refuse deletion of the created table and user pool. Default: true (flows pass false in dev). */
+  /**
+   * Refuse deletion of the created table and user pool.
+   * @default true (flows pass false in dev)
+   */
   deletionProtection?: boolean;
-  /** CORS configuration. Default: none (browsers on other origins are refused). */
+  /**
+   * CORS configuration.
+   * @default none (browsers on other origins are refused)
+   */
   cors?: ApiCors;
-  /** Steady-state requests per second, for every route of the stage. Default: 50 (`API_THROTTLE_RATE`). */
+  /**
+   * Steady-state requests per second, for every route of the stage.
+   * @default 50 (`API_THROTTLE_RATE`)
+   */
   throttleRateLimit?: number;
-  /** Burst bucket size, for every route of the stage. Default: 100 (`API_THROTTLE_BURST`). */
+  /**
+   * Burst bucket size, for every route of the stage.
+   * @default 100 (`API_THROTTLE_BURST`)
+   */
   throttleBurstLimit?: number;
-  /** Run the functions in these private subnets, egress 443 only. Default: no VPC. */
+  /**
+   * Run the functions in these private subnets, egress 443 only.
+   * @default no VPC
+   */
   network?: Pick<Network, "privateSubnetIds" | "egressOnlySecurityGroup">;
-  /** Retention of the access log group and function log groups. Default: 14 (`LOG_RETENTION_DAYS`). */
+  /**
+   * Retention of the access log group and function log groups.
+   * @default 14 (`LOG_RETENTION_DAYS`)
+   */
   logRetentionDays?: number;
-  /** KMS key for every log group. Default: CloudWatch Logs' own encryption. */
+  /**
+   * KMS key for every log group.
+   * @default CloudWatch Logs' own encryption
+   */
   logKmsKeyArn?: pulumi.Input<string>;
-  /** Topic for the 5xx-rate alarm and each function's errors/throttles alarms. Default: no alarms. */
+  /**
+   * Topic for the 5xx-rate alarm and each function's errors/throttles alarms.
+   * @default no alarms
+   */
   alarmTopicArn?: pulumi.Input<string>;
-  /** Share of 5xx responses in a minute that raises the alarm (0-1). Default: 0.05. */
+  /**
+   * Share of 5xx responses in a minute that raises the alarm (0-1).
+   * @default 0.05
+   */
   serverErrorRateThreshold?: number;
-  /** API description. Default: derived from the name. */
+  /**
+   * API description.
+   * @default derived from the name
+   */
   description?: string;
-  /** Override hooks, one per child kind. Default: none. */
+  /**
+   * Override hooks, one per child kind.
+   * @default none
+   */
   transform?: {
     api?: Transform<aws.apigatewayv2.ApiArgs>;
     stage?: Transform<aws.apigatewayv2.StageArgs>;
@@ -429,8 +502,9 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
       this.functions[handlerName] = fn;
 
       const integration = new aws.apigatewayv2.Integration(
-        fnName,
-        applyTransform<aws.apigatewayv2.IntegrationArgs>(
+        ...transform(
+          t.integration,
+          fnName,
           {
             apiId: this.api.id,
             integrationType: "AWS_PROXY",
@@ -439,10 +513,8 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
             payloadFormatVersion: "2.0",
             timeoutMilliseconds: 30000,
           },
-          t.integration,
-          fnName,
+          parent,
         ),
-        parent,
       );
       this.integrations[handlerName] = integration;
 
@@ -450,8 +522,9 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
       h.routes.forEach((routeKey, i) => {
         const routeName = `${fnName}-${i}`;
         this.routes[routeKey] = new aws.apigatewayv2.Route(
-          routeName,
-          applyTransform<aws.apigatewayv2.RouteArgs>(
+          ...transform(
+            t.route,
+            routeName,
             {
               apiId: this.api.id,
               routeKey,
@@ -465,25 +538,22 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
                   }
                 : {}),
             },
-            t.route,
-            routeName,
+            parent,
           ),
-          parent,
         );
         // One permission per route: API Gateway may invoke the function for this route only.
         new aws.lambda.Permission(
-          routeName,
-          applyTransform<aws.lambda.PermissionArgs>(
+          ...transform(
+            t.permission,
+            routeName,
             {
               function: fn.function.name,
               action: "lambda:InvokeFunction",
               principal: "apigateway.amazonaws.com",
               sourceArn: pulumi.interpolate`${this.api.executionArn}/${routeArnPath(routeKey)}`,
             },
-            t.permission,
-            routeName,
+            parent,
           ),
-          parent,
         );
       });
     }
@@ -524,8 +594,8 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
   }
 
   /**
-   * IAM statement letting a principal call routes of this API (for `auth: "iam"`). Default: every
-   * route; pass route keys to narrow it.
+   * IAM statement letting a principal call routes of this API (for `auth: "iam"`).
+   * @default every route; pass route keys to narrow it
    */
   invokeStatement(routeKeys?: string[]): Statement {
     const keys = routeKeys ?? Object.keys(this.routes);

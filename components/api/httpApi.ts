@@ -1,17 +1,26 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { metricAlarm } from "../observability/alarms";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 
 /** CORS for browsers calling the API from known origins. */
 export interface ApiCors {
   /** Exact origins (`https://app.example.com`); `*` is refused. Required (1+). */
   origins: string[];
-  /** Request headers browsers may send. Default: authorization, content-type, if-match, idempotency-key. */
+  /**
+   * Request headers browsers may send.
+   * @default authorization, content-type, if-match, idempotency-key
+   */
   allowHeaders?: string[];
-  /** Response headers scripts may read. Default: etag, location, idempotent-replayed. */
+  /**
+   * Response headers scripts may read.
+   * @default etag, location, idempotent-replayed
+   */
   exposeHeaders?: string[];
-  /** Seconds a preflight answer is cached. Default: 3600. */
+  /**
+   * Seconds a preflight answer is cached.
+   * @default 3600
+   */
   maxAgeSeconds?: number;
 }
 
@@ -47,7 +56,10 @@ export interface HttpApiSpec {
   name: string;
   /** API description. Required. */
   description: pulumi.Input<string>;
-  /** CORS (exact origins). Default: no CORS. */
+  /**
+   * CORS (exact origins).
+   * @default no CORS
+   */
   cors?: ApiCors;
   /** CORS `allowMethods`: the methods the routes serve. Required (used only with `cors`). */
   corsMethods: string[];
@@ -63,7 +75,10 @@ export interface HttpApiSpec {
   throttleBurstLimit: number;
   /** Per-route metrics (billed as custom metrics). Required. */
   detailedMetricsEnabled: boolean;
-  /** Override hooks, one per child. Default: none. Default: none. */
+  /**
+   * Override hooks, one per child.
+   * @default none
+   */
   transform?: {
     api?: Transform<aws.apigatewayv2.ApiArgs>;
     stage?: Transform<aws.apigatewayv2.StageArgs>;
@@ -79,8 +94,9 @@ export function httpApi(spec: HttpApiSpec, parent: pulumi.Resource): HttpApiPart
   const t = spec.transform ?? {};
   const opts = { parent };
   const api = new aws.apigatewayv2.Api(
-    spec.name,
-    applyTransform<aws.apigatewayv2.ApiArgs>(
+    ...transform(
+      t.api,
+      spec.name,
       {
         protocolType: "HTTP",
         description: spec.description,
@@ -100,28 +116,26 @@ export function httpApi(spec: HttpApiSpec, parent: pulumi.Resource): HttpApiPart
             }
           : undefined,
       },
-      t.api,
-      spec.name,
+      opts,
     ),
-    opts,
   );
   const logName = spec.accessLog.resourceName;
   const accessLogGroup = new aws.cloudwatch.LogGroup(
-    logName,
-    applyTransform<aws.cloudwatch.LogGroupArgs>(
+    ...transform(
+      t.accessLogGroup,
+      logName,
       {
         name: spec.accessLog.logGroupName,
         retentionInDays: spec.accessLog.retentionDays,
         kmsKeyId: spec.accessLog.kmsKeyArn,
       },
-      t.accessLogGroup,
-      logName,
+      opts,
     ),
-    opts,
   );
   const stage = new aws.apigatewayv2.Stage(
-    spec.name,
-    applyTransform<aws.apigatewayv2.StageArgs>(
+    ...transform(
+      t.stage,
+      spec.name,
       {
         apiId: api.id,
         // $default: no stage prefix in paths, deployed on every change.
@@ -137,10 +151,8 @@ export function httpApi(spec: HttpApiSpec, parent: pulumi.Resource): HttpApiPart
           detailedMetricsEnabled: spec.detailedMetricsEnabled,
         },
       },
-      t.stage,
-      spec.name,
+      opts,
     ),
-    opts,
   );
   return { api, stage, accessLogGroup };
 }

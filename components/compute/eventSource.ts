@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { BundledFunction, BundledFunctionArgs } from "./lambdaFunction";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 
 /**
  * A `BundledFunction` and the event source mapping that feeds it, both named `name` and parented
@@ -18,13 +18,12 @@ export function bundledFunctionWithEventSource(
   const fn = new BundledFunction(name, fnArgs, { parent });
   const { eventSourceArn, ...settings } = mapping;
   const eventSourceMapping = new aws.lambda.EventSourceMapping(
-    name,
-    applyTransform<aws.lambda.EventSourceMappingArgs>(
-      { eventSourceArn, functionName: fn.arn, ...settings },
+    ...transform(
       mappingTransform,
       name,
+      { eventSourceArn, functionName: fn.arn, ...settings },
+      { parent, dependsOn: [fn.policy] },
     ),
-    { parent, dependsOn: [fn.policy] },
   );
   return { function: fn, eventSourceMapping };
 }

@@ -21,29 +21,45 @@ export interface ConsumedQueue {
   arn: pulumi.Input<string>;
   /** The queue's visibility timeout, checked against the function timeout. */
   visibilityTimeoutSeconds: number;
-  /** FIFO queue: smaller batches, no batching window, records stop at the first failure. Default: false. */
+  /**
+   * FIFO queue: smaller batches, no batching window, records stop at the first failure.
+   * @default false
+   */
   fifo?: boolean;
-  /** Customer-managed key of the queue; the function is granted `kms:Decrypt` on it. Default: none (SSE-SQS). */
+  /**
+   * Customer-managed key of the queue; the function is granted `kms:Decrypt` on it.
+   * @default none (SSE-SQS)
+   */
   kmsKeyArn?: pulumi.Input<string>;
 }
 
 /** How the event source mapping feeds the function. */
 export interface BatchSettings {
-  /** Records per invocation (1-10 for FIFO, 1-10000 otherwise). Default: 10 (`SQS_BATCH_SIZE`). */
+  /**
+   * Records per invocation (1-10 for FIFO, 1-10000 otherwise).
+   * @default 10 (`SQS_BATCH_SIZE`)
+   */
   batchSize?: number;
   /**
-   * Seconds Lambda waits to fill a batch (0-300; required >= 1 when `batchSize` > 10; not for FIFO).
-   * Default: 0 (invoke as soon as records arrive).
+   * Seconds Lambda waits to fill a batch (0-300; required >= 1 when `batchSize` > 10; not for
+   * FIFO).
+   * @default 0 (invoke as soon as records arrive)
    */
   maximumBatchingWindowInSeconds?: number;
-  /** Concurrent invocations this source may drive (2-1000). Default: no limit beyond the function's. */
+  /**
+   * Concurrent invocations this source may drive (2-1000).
+   * @default no limit beyond the function's
+   */
   maximumConcurrency?: number;
 }
 
 /** The function half of a consumer: a bundled function and its batch settings. */
 export interface ConsumerFunctionArgs
   extends Omit<BundledFunctionArgs, "transform">, BatchSettings {
-  /** Override hooks: the function's children and the event source mapping. Default: none. */
+  /**
+   * Override hooks: the function's children and the event source mapping.
+   * @default none
+   */
   transform?: BundledFunctionArgs["transform"] & {
     eventSourceMapping?: Transform<aws.lambda.EventSourceMappingArgs>;
   };

@@ -19,7 +19,7 @@ import {
 import { DashboardRow, metric } from "../observability/flowDashboard";
 import { httpApi, serverErrorRateAlarm } from "../api/httpApi";
 import type { Network } from "../network/network";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 /** What the containers components need from a network (a `Network` fits). */
@@ -53,36 +53,71 @@ export interface FargateClusterArgs {
   network: NetworkRef;
   /**
    * How callers authenticate at the API. "cognito": a JWT authorizer on every route (a user pool
-   * and app client are created unless `cognito` names existing ones); "iam": SigV4-signed
-   * requests; "none": open to anyone (dev only). Default: "cognito".
+   * and app client are created unless `cognito` names existing ones); "iam": SigV4-signed requests;
+   * "none": open to anyone (dev only).
+   * @default "cognito"
    */
   auth?: ApiAuth;
-  /** With `auth: "cognito"`: existing user pool / app clients, required scopes. Default: create both. */
+  /**
+   * With `auth: "cognito"`: existing user pool / app clients, required scopes.
+   * @default create both
+   */
   cognito?: CognitoOptions;
-  /** Stage throttling: steady requests per second. Default: 50 (`API_THROTTLE_RATE`). */
+  /**
+   * Stage throttling: steady requests per second.
+   * @default 50 (`API_THROTTLE_RATE`)
+   */
   throttleRateLimit?: number;
-  /** Stage throttling: burst bucket size. Default: 100 (`API_THROTTLE_BURST`). */
+  /**
+   * Stage throttling: burst bucket size.
+   * @default 100 (`API_THROTTLE_BURST`)
+   */
   throttleBurstLimit?: number;
-  /** CORS for browsers on known origins (exact origins, no "*"). Default: no CORS. */
+  /**
+   * CORS for browsers on known origins (exact origins, no "*").
+   * @default no CORS
+   */
   cors?: ApiCors;
-  /** Share of API requests in a minute ending in 5xx that raises the alarm (0-1). Default: 0.05. */
+  /**
+   * Share of API requests in a minute ending in 5xx that raises the alarm (0-1).
+   * @default 0.05
+   */
   serverErrorRateThreshold?: number;
   /**
-   * HTTPS between API Gateway and the load balancer: an ACM certificate for `serverName`, which
-   * API Gateway verifies. Default: HTTP on port 80 (the hop never leaves the VPC).
+   * HTTPS between API Gateway and the load balancer: an ACM certificate for `serverName`, which API
+   * Gateway verifies.
+   * @default HTTP on port 80 (the hop never leaves the VPC)
    */
   tls?: { certificateArn: pulumi.Input<string>; serverName: string };
-  /** ECS Container Insights (per-task CPU, memory, network metrics). Default: true. */
+  /**
+   * ECS Container Insights (per-task CPU, memory, network metrics).
+   * @default true
+   */
   containerInsights?: boolean;
-  /** Refuse to delete the load balancer (and the user pool) until turned off. Default: true. */
+  /**
+   * Refuse to delete the load balancer (and the user pool) until turned off.
+   * @default true
+   */
   deletionProtection?: boolean;
-  /** Retention of the API access log group, in days. Default: 14. */
+  /**
+   * Retention of the API access log group, in days.
+   * @default 14
+   */
   logRetentionDays?: number;
-  /** KMS key for the access log group (and the default for services). Default: CloudWatch Logs' own encryption. */
+  /**
+   * KMS key for the access log group (and the default for services).
+   * @default CloudWatch Logs' own encryption
+   */
   logKmsKeyArn?: pulumi.Input<string>;
-  /** Topic for the API and load balancer alarms (and the default for services). Default: no alarms. */
+  /**
+   * Topic for the API and load balancer alarms (and the default for services).
+   * @default no alarms
+   */
   alarmTopicArn?: pulumi.Input<string>;
-  /** Override hooks, one per child. Default: none. */
+  /**
+   * Override hooks, one per child.
+   * @default none
+   */
   transform?: {
     cluster?: Transform<aws.ecs.ClusterArgs>;
     api?: Transform<aws.apigatewayv2.ApiArgs>;
@@ -223,8 +258,9 @@ export class FargateCluster extends pulumi.ComponentResource {
     this.containerInsights = args.containerInsights !== false;
 
     this.cluster = new aws.ecs.Cluster(
-      name,
-      applyTransform<aws.ecs.ClusterArgs>(
+      ...transform(
+        t.cluster,
+        name,
         {
           settings: [
             {
@@ -233,21 +269,18 @@ export class FargateCluster extends pulumi.ComponentResource {
             },
           ],
         },
-        t.cluster,
-        name,
+        parent,
       ),
-      parent,
     );
 
     const securityGroup = (n: string, description: string) =>
       new aws.ec2.SecurityGroup(
-        n,
-        applyTransform<aws.ec2.SecurityGroupArgs>(
-          { vpcId: network.vpcId, description, tags: { Name: n } },
+        ...transform(
           t.securityGroup,
           n,
+          { vpcId: network.vpcId, description, tags: { Name: n } },
+          parent,
         ),
-        parent,
       );
     // Rules are separate resources (never inline) so services can add theirs without conflicts.
     this.vpcLinkSecurityGroup = securityGroup(
@@ -285,8 +318,9 @@ export class FargateCluster extends pulumi.ComponentResource {
     );
 
     this.loadBalancer = new aws.lb.LoadBalancer(
-      name,
-      applyTransform<aws.lb.LoadBalancerArgs>(
+      ...transform(
+        t.loadBalancer,
+        name,
         {
           loadBalancerType: "application",
           internal: true,
@@ -296,16 +330,15 @@ export class FargateCluster extends pulumi.ComponentResource {
           desyncMitigationMode: "strictest",
           enableDeletionProtection: deletionProtection,
         },
-        t.loadBalancer,
-        name,
+        parent,
       ),
-      parent,
     );
 
     const notFound = JSON.stringify({ error: { status: 404, message: "no route for this path" } });
     this.listener = new aws.lb.Listener(
-      name,
-      applyTransform<aws.lb.ListenerArgs>(
+      ...transform(
+        t.listener,
+        name,
         {
           loadBalancerArn: this.loadBalancer.arn,
           port,
@@ -322,10 +355,8 @@ export class FargateCluster extends pulumi.ComponentResource {
             },
           ],
         },
-        t.listener,
-        name,
+        parent,
       ),
-      parent,
     );
 
     const http = httpApi(
@@ -353,22 +384,22 @@ export class FargateCluster extends pulumi.ComponentResource {
     this.url = this.api.apiEndpoint;
 
     this.vpcLink = new aws.apigatewayv2.VpcLink(
-      name,
-      applyTransform<aws.apigatewayv2.VpcLinkArgs>(
+      ...transform(
+        t.vpcLink,
+        name,
         {
           name: `${pulumi.getProject()}-${pulumi.getStack()}-${name}`,
           subnetIds: network.privateSubnetIds,
           securityGroupIds: [this.vpcLinkSecurityGroup.id],
         },
-        t.vpcLink,
-        name,
+        parent,
       ),
-      parent,
     );
 
     this.integration = new aws.apigatewayv2.Integration(
-      name,
-      applyTransform<aws.apigatewayv2.IntegrationArgs>(
+      ...transform(
+        t.integration,
+        name,
         {
           apiId: this.api.id,
           description: `Private integration with the load balancer of ${name}`,
@@ -381,10 +412,8 @@ export class FargateCluster extends pulumi.ComponentResource {
           payloadFormatVersion: "1.0",
           ...(args.tls ? { tlsConfig: { serverNameToVerify: args.tls.serverName } } : {}),
         },
-        t.integration,
-        name,
+        parent,
       ),
-      parent,
     );
 
     if (auth === "cognito") {

@@ -39,7 +39,7 @@ import {
   leastPrivilegeProblems,
   policyDocument,
 } from "../security/iam";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 // One import for users: the shared cluster lives in its own module.
@@ -93,11 +93,20 @@ export function secretReadStatement(valueFrom: string): Statement {
 export interface DockerfileImage {
   /** Path of the Dockerfile, relative to the repository root (e.g. "functions/items-service/Dockerfile"). */
   dockerfile: string;
-  /** Build context, relative to the repository root. Default: the repository root ("."). */
+  /**
+   * Build context, relative to the repository root.
+   * @default the repository root (".")
+   */
   context?: string;
-  /** Build arguments. Default: none. */
+  /**
+   * Build arguments.
+   * @default none
+   */
   buildArgs?: Record<string, pulumi.Input<string>>;
-  /** Stage of a multi-stage Dockerfile to build. Default: the last one. */
+  /**
+   * Stage of a multi-stage Dockerfile to build.
+   * @default the last one
+   */
   target?: string;
 }
 
@@ -105,81 +114,157 @@ export interface DockerfileImage {
 export interface ImageUri {
   /** Image reference, ideally by digest (`...@sha256:...`). */
   uri: pulumi.Input<string>;
-  /** The ECR repository it lives in, so the execution role may pull it. Default: none (a public image). */
+  /**
+   * The ECR repository it lives in, so the execution role may pull it.
+   * @default none (a public image)
+   */
   repositoryArn?: pulumi.Input<string>;
 }
 
 export interface FargateServiceArgs {
   /**
-   * The shared cluster and ingress to join. Default: a `FargateCluster` of its own, built from
-   * `network` and `clusterArgs`.
+   * The shared cluster and ingress to join.
+   * @default a `FargateCluster` of its own, built from `network` and `clusterArgs`
    */
   cluster?: FargateCluster;
   /** Network for a cluster of its own. Required when `cluster` is not given. */
   network?: NetworkRef;
-  /** Arguments of a cluster of its own (network excluded). Default: FargateCluster's defaults. */
+  /**
+   * Arguments of a cluster of its own (network excluded).
+   * @default FargateCluster's defaults
+   */
   clusterArgs?: Omit<FargateClusterArgs, "network">;
   /** The container image: built from a Dockerfile in the repository, or given. Required. */
   image: DockerfileImage | ImageUri;
   /**
-   * API path prefixes routed to the service, e.g. ["/items"]: each gets `ANY /items` and
-   * `ANY /items/{proxy+}` on the API and a load balancer rule. Default: none (a worker with no
-   * ingress: no target group, no request-based scaling).
+   * API path prefixes routed to the service, e.g. ["/items"]: each gets `ANY /items` and `ANY
+   * /items/{proxy+}` on the API and a load balancer rule.
+   * @default none (a worker with no ingress: no target group, no request-based scaling)
    */
   paths?: string[];
-  /** Base listener-rule priority (path i gets priority + i). Default: derived from the service name. */
+  /**
+   * Base listener-rule priority (path i gets priority + i).
+   * @default derived from the service name
+   */
   priority?: number;
-  /** Port the container listens on (passed to it as PORT). Default: 8080. */
+  /**
+   * Port the container listens on (passed to it as PORT).
+   * @default 8080
+   */
   containerPort?: number;
-  /** CPU units (256 = 0.25 vCPU). Default: 256. */
+  /**
+   * CPU units (256 = 0.25 vCPU).
+   * @default 256
+   */
   cpu?: number;
-  /** Memory in MiB; must be valid for `cpu`. Default: 512. */
+  /**
+   * Memory in MiB; must be valid for `cpu`.
+   * @default 512
+   */
   memory?: number;
-  /** CPU architecture; the image must be built for it. Default: "ARM64" (Graviton). */
+  /**
+   * CPU architecture; the image must be built for it.
+   * @default "ARM64" (Graviton)
+   */
   cpuArchitecture?: "ARM64" | "X86_64";
-  /** Tasks at deployment (autoscaling moves it within min/max afterwards). Default: 2. */
+  /**
+   * Tasks at deployment (autoscaling moves it within min/max afterwards).
+   * @default 2
+   */
   desiredCount?: number;
-  /** Target-tracking autoscaling. Default: min = desiredCount, max 6, CPU 60%, 1000 requests/target/min. */
+  /**
+   * Target-tracking autoscaling.
+   * @default min = desiredCount, max 6, CPU 60%, 1000 requests/target/min
+   */
   autoscaling?: {
-    /** Default: `desiredCount`. */
+    /**
+     * @default `desiredCount`
+     */
     minCount?: number;
-    /** Default: max(6, minCount). */
+    /**
+     * @default max(6, minCount)
+     */
     maxCount?: number;
-    /** Average CPU % to hold. Default: 60. */
+    /**
+     * Average CPU % to hold.
+     * @default 60
+     */
     cpuTargetPercent?: number;
-    /** Requests per task per minute to hold (services with `paths` only). Default: 1000. */
+    /**
+     * Requests per task per minute to hold (services with `paths` only).
+     * @default 1000
+     */
     requestsPerTarget?: number;
   };
-  /** Health: path the app answers 200 on (load balancer and container checks). Default: "/health". */
+  /**
+   * Health: path the app answers 200 on (load balancer and container checks).
+   * @default "/health"
+   */
   healthCheckPath?: string;
   /**
-   * Container health check command. Default: Node's fetch against `healthCheckPath` on
-   * localhost (the image must contain `node`; override for other images).
+   * Container health check command.
+   * @default Node's fetch against `healthCheckPath` on localhost (the image must contain `node`; override for other images)
    */
   healthCheckCommand?: string[];
-  /** Plain environment variables (never secrets: names that look secret are rejected). Default: none. */
+  /**
+   * Plain environment variables (never secrets: names that look secret are rejected).
+   * @default none
+   */
   environment?: Record<string, pulumi.Input<string>>;
-  /** Secrets by env var name: Secrets Manager or SSM Parameter ARNs, injected at start. Default: none. */
+  /**
+   * Secrets by env var name: Secrets Manager or SSM Parameter ARNs, injected at start.
+   * @default none
+   */
   secrets?: Record<string, pulumi.Input<string>>;
-  /** Customer-managed keys those secrets are encrypted with (the execution role may decrypt). Default: none. */
+  /**
+   * Customer-managed keys those secrets are encrypted with (the execution role may decrypt).
+   * @default none
+   */
   secretsKmsKeyArns?: pulumi.Input<string>[];
-  /** Least-privilege grants of the task role (what the app may do). Default: none. */
+  /**
+   * Least-privilege grants of the task role (what the app may do).
+   * @default none
+   */
   statements?: pulumi.Input<Statement>[];
-  /** Seconds between SIGTERM and SIGKILL (2-120) to finish in-flight work. Default: 30. */
+  /**
+   * Seconds between SIGTERM and SIGKILL (2-120) to finish in-flight work.
+   * @default 30
+   */
   stopTimeoutSeconds?: number;
-  /** Seconds the load balancer drains a task before it is stopped. Default: 30. */
+  /**
+   * Seconds the load balancer drains a task before it is stopped.
+   * @default 30
+   */
   deregistrationDelaySeconds?: number;
-  /** Images kept in the repository. Default: 10 (`ECR_KEEP_IMAGES`). */
+  /**
+   * Images kept in the repository.
+   * @default 10 (`ECR_KEEP_IMAGES`)
+   */
   keepImages?: number;
-  /** Delete the repository even when it holds images (dev). Default: false. */
+  /**
+   * Delete the repository even when it holds images (dev).
+   * @default false
+   */
   forceDeleteRepository?: boolean;
-  /** Log retention in days. Default: the cluster's (14). */
+  /**
+   * Log retention in days.
+   * @default the cluster's (14)
+   */
   logRetentionDays?: number;
-  /** KMS key for the log group. Default: the cluster's. */
+  /**
+   * KMS key for the log group.
+   * @default the cluster's
+   */
   logKmsKeyArn?: pulumi.Input<string>;
-  /** Topic for the alarms. Default: the cluster's (no alarms when neither is set). */
+  /**
+   * Topic for the alarms.
+   * @default the cluster's (no alarms when neither is set)
+   */
   alarmTopicArn?: pulumi.Input<string>;
-  /** Override hooks, one per child. Default: none. */
+  /**
+   * Override hooks, one per child.
+   * @default none
+   */
   transform?: {
     repository?: Transform<aws.ecr.RepositoryArgs>;
     lifecyclePolicy?: Transform<aws.ecr.LifecyclePolicyArgs>;
@@ -422,8 +507,9 @@ export class FargateService extends pulumi.ComponentResource {
     let repositoryArn: pulumi.Input<string> | undefined;
     if (isDockerfileImage(args.image)) {
       this.repository = new aws.ecr.Repository(
-        name,
-        applyTransform<aws.ecr.RepositoryArgs>(
+        ...transform(
+          t.repository,
+          name,
           {
             imageScanningConfiguration: { scanOnPush: true },
             // awsx tags each build with a stable hash of its inputs and re-pushes that tag, so
@@ -432,14 +518,13 @@ export class FargateService extends pulumi.ComponentResource {
             encryptionConfigurations: [{ encryptionType: "KMS" }],
             forceDelete: args.forceDeleteRepository ?? false,
           },
-          t.repository,
-          name,
+          parent,
         ),
-        parent,
       );
       new aws.ecr.LifecyclePolicy(
-        name,
-        applyTransform<aws.ecr.LifecyclePolicyArgs>(
+        ...transform(
+          t.lifecyclePolicy,
+          name,
           {
             repository: this.repository.name,
             policy: JSON.stringify({
@@ -457,17 +542,16 @@ export class FargateService extends pulumi.ComponentResource {
               ],
             }),
           },
-          t.lifecyclePolicy,
-          name,
+          parent,
         ),
-        parent,
       );
       // Paths relative to the working directory (the project root under `pulumi up`), so the
       // inputs carry no machine-specific prefix and a clean checkout previews with no diff.
       const rel = (p: string) => path.relative(process.cwd(), p) || ".";
       this.image = new awsx.ecr.Image(
-        name,
-        applyTransform<awsx.ecr.ImageArgs>(
+        ...transform(
+          t.image,
+          name,
           {
             repositoryUrl: this.repository.repositoryUrl,
             context: rel(path.resolve(REPO_ROOT, args.image.context ?? ".")),
@@ -476,10 +560,8 @@ export class FargateService extends pulumi.ComponentResource {
             args: args.image.buildArgs,
             target: args.image.target,
           },
-          t.image,
-          name,
+          parent,
         ),
-        parent,
       );
       this.imageUri = this.image.imageUri;
       repositoryArn = this.repository.arn;
@@ -489,31 +571,29 @@ export class FargateService extends pulumi.ComponentResource {
     }
 
     this.logGroup = new aws.cloudwatch.LogGroup(
-      name,
-      applyTransform<aws.cloudwatch.LogGroupArgs>(
+      ...transform(
+        t.logGroup,
+        name,
         {
           name: `/ecs/${stackName}/${name}`,
           retentionInDays: retention,
           kmsKeyId: logKmsKeyArn,
         },
-        t.logGroup,
-        name,
+        parent,
       ),
-      parent,
     );
 
     // Execution role: what ECS itself needs to start the task (pull, log, read secrets).
     this.executionRole = new aws.iam.Role(
-      `${name}-execution`,
-      applyTransform<aws.iam.RoleArgs>(
+      ...transform(
+        t.executionRole,
+        `${name}-execution`,
         {
           assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", account),
           description: `ECS starts tasks of service ${name} with this role (pull, logs, secrets)`,
         },
-        t.executionRole,
-        `${name}-execution`,
+        parent,
       ),
-      parent,
     );
     const executionStatements: pulumi.Input<Statement>[] = [
       allow(
@@ -538,37 +618,34 @@ export class FargateService extends pulumi.ComponentResource {
       executionStatements.push(allow(["kms:Decrypt"], args.secretsKmsKeyArns));
     }
     const executionPolicy = new aws.iam.RolePolicy(
-      `${name}-execution`,
-      applyTransform<aws.iam.RolePolicyArgs>(
-        { role: this.executionRole.id, policy: policyDocument(executionStatements) },
+      ...transform(
         t.executionPolicy,
         `${name}-execution`,
+        { role: this.executionRole.id, policy: policyDocument(executionStatements) },
+        parent,
       ),
-      parent,
     );
 
     // Task role: what the application may do, exactly the statements passed in.
     this.taskRole = new aws.iam.Role(
-      `${name}-task`,
-      applyTransform<aws.iam.RoleArgs>(
+      ...transform(
+        t.taskRole,
+        `${name}-task`,
         {
           assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", account),
           description: `The application of service ${name} runs with this role`,
         },
-        t.taskRole,
-        `${name}-task`,
+        parent,
       ),
-      parent,
     );
     if ((args.statements ?? []).length > 0) {
       this.taskPolicy = new aws.iam.RolePolicy(
-        `${name}-task`,
-        applyTransform<aws.iam.RolePolicyArgs>(
-          { role: this.taskRole.id, policy: policyDocument(args.statements ?? []) },
+        ...transform(
           t.taskPolicy,
           `${name}-task`,
+          { role: this.taskRole.id, policy: policyDocument(args.statements ?? []) },
+          parent,
         ),
-        parent,
       );
     }
 
@@ -618,8 +695,9 @@ export class FargateService extends pulumi.ComponentResource {
       },
     ]);
     this.taskDefinition = new aws.ecs.TaskDefinition(
-      name,
-      applyTransform<aws.ecs.TaskDefinitionArgs>(
+      ...transform(
+        t.taskDefinition,
+        name,
         {
           family: `${stackName}-${name}`,
           requiresCompatibilities: ["FARGATE"],
@@ -631,10 +709,8 @@ export class FargateService extends pulumi.ComponentResource {
           taskRoleArn: this.taskRole.arn,
           containerDefinitions,
         },
-        t.taskDefinition,
-        name,
+        parent,
       ),
-      parent,
     );
 
     // Tasks: HTTPS out (AWS APIs), and in only from the load balancer on the container port.
@@ -673,8 +749,9 @@ export class FargateService extends pulumi.ComponentResource {
         parent,
       );
       this.targetGroup = new aws.lb.TargetGroup(
-        name,
-        applyTransform<aws.lb.TargetGroupArgs>(
+        ...transform(
+          t.targetGroup,
+          name,
           {
             vpcId: cluster.network.vpcId,
             targetType: "ip",
@@ -690,28 +767,25 @@ export class FargateService extends pulumi.ComponentResource {
               unhealthyThreshold: 3,
             },
           },
-          t.targetGroup,
-          name,
+          parent,
         ),
-        parent,
       );
       const targetGroup = this.targetGroup;
       paths.forEach((p, i) => {
         const n = `${name}-${i}`;
         this.listenerRules.push(
           new aws.lb.ListenerRule(
-            n,
-            applyTransform<aws.lb.ListenerRuleArgs>(
+            ...transform(
+              t.listenerRule,
+              n,
               {
                 listenerArn: cluster.listener.arn,
                 priority: priorities[i],
                 conditions: [{ pathPattern: { values: FargateCluster.pathPatterns(p) } }],
                 actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
               },
-              t.listenerRule,
-              n,
+              parent,
             ),
-            parent,
           ),
         );
         for (const routeKey of FargateCluster.routeKeys(p)) {
@@ -720,8 +794,9 @@ export class FargateService extends pulumi.ComponentResource {
             .replace(/-+/g, "-");
           this.routes.push(
             new aws.apigatewayv2.Route(
-              rn,
-              applyTransform<aws.apigatewayv2.RouteArgs>(
+              ...transform(
+                t.route,
+                rn,
                 {
                   apiId: cluster.api.id,
                   routeKey,
@@ -735,10 +810,8 @@ export class FargateService extends pulumi.ComponentResource {
                   authorizerId: cluster.authorizer?.id,
                   authorizationScopes: cluster.authorizationScopes,
                 },
-                t.route,
-                rn,
+                parent,
               ),
-              parent,
             ),
           );
         }
@@ -748,8 +821,9 @@ export class FargateService extends pulumi.ComponentResource {
     }
 
     this.service = new aws.ecs.Service(
-      name,
-      applyTransform<aws.ecs.ServiceArgs>(
+      ...transform(
+        t.service,
+        name,
         {
           cluster: cluster.cluster.arn,
           taskDefinition: this.taskDefinition.arn,
@@ -773,17 +847,15 @@ export class FargateService extends pulumi.ComponentResource {
           enableEcsManagedTags: true,
           propagateTags: "SERVICE",
         },
-        t.service,
-        name,
+        { parent: this, dependsOn: serviceDependsOn, ignoreChanges: ["desiredCount"] },
       ),
-      // Autoscaling owns the task count after the first deployment.
-      { parent: this, dependsOn: serviceDependsOn, ignoreChanges: ["desiredCount"] },
     );
     this.serviceName = this.service.name;
 
     this.scalingTarget = new aws.appautoscaling.Target(
-      name,
-      applyTransform<aws.appautoscaling.TargetArgs>(
+      ...transform(
+        t.scalingTarget,
+        name,
         {
           serviceNamespace: "ecs",
           scalableDimension: "ecs:service:DesiredCount",
@@ -791,10 +863,8 @@ export class FargateService extends pulumi.ComponentResource {
           minCapacity: minCount,
           maxCapacity: maxCount,
         },
-        t.scalingTarget,
-        name,
+        parent,
       ),
-      parent,
     );
     const scalingPolicy = (
       suffix: string,
@@ -803,8 +873,9 @@ export class FargateService extends pulumi.ComponentResource {
     ) => {
       const n = `${name}-${suffix}`;
       return new aws.appautoscaling.Policy(
-        n,
-        applyTransform<aws.appautoscaling.PolicyArgs>(
+        ...transform(
+          t.scalingPolicy,
+          n,
           {
             policyType: "TargetTrackingScaling",
             serviceNamespace: this.scalingTarget.serviceNamespace,
@@ -817,10 +888,8 @@ export class FargateService extends pulumi.ComponentResource {
               scaleOutCooldown: SCALE_OUT_COOLDOWN_SECONDS,
             },
           },
-          t.scalingPolicy,
-          n,
+          parent,
         ),
-        parent,
       );
     };
     this.scalingPolicies = [

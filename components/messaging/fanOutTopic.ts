@@ -14,7 +14,7 @@ import { Statement, allow, denyInsecureTransport, policyDocument } from "../secu
 import { KeyUser, ServiceKey, ServiceKeyArgs } from "../security/kmsKey";
 import { ConsumerFunctionArgs, QueueConsumer, checkConsumer } from "../compute/queueConsumer";
 import { SecureQueue, SecureQueueArgs, allowServiceToSend, fromSource } from "./secureQueue";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 /** SNS filter policies match on message attributes or, with this scope, on the JSON body. */
@@ -24,34 +24,51 @@ export type FilterPolicyScope = "MessageAttributes" | "MessageBody";
 export interface FanOutSubscriberArgs {
   /**
    * SNS filter policy (e.g. `{ "eventType": ["created"] }`): only matching messages reach this
-   * subscriber. Default: every message.
+   * subscriber.
+   * @default every message
    */
   filterPolicy?: Record<string, unknown>;
-  /** What `filterPolicy` matches against. Default: "MessageAttributes" (SNS's default). */
+  /**
+   * What `filterPolicy` matches against.
+   * @default "MessageAttributes" (SNS's default)
+   */
   filterPolicyScope?: FilterPolicyScope;
   /**
-   * Deliver the published message as is instead of inside SNS's JSON envelope. Default: false
-   * (the envelope keeps the topic ARN, message id and attributes).
+   * Deliver the published message as is instead of inside SNS's JSON envelope.
+   * @default false (the envelope keeps the topic ARN, message id and attributes)
    */
   rawMessageDelivery?: boolean;
   /**
    * Seconds a received message stays hidden. Must be >= 6x the consumer's timeout.
-   * Default: 6x the consumer's timeout with a consumer, otherwise 30.
+   * @default 6x the consumer's timeout with a consumer, otherwise 30
    */
   visibilityTimeoutSeconds?: number;
-  /** Receives before a message moves to the DLQ. Default: 5 (`MAX_RECEIVE_COUNT`). */
+  /**
+   * Receives before a message moves to the DLQ.
+   * @default 5 (`MAX_RECEIVE_COUNT`)
+   */
   maxReceiveCount?: number;
-  /** Seconds the queue keeps a message. Default: 4 days (`QUEUE_RETENTION_SECONDS`). */
+  /**
+   * Seconds the queue keeps a message.
+   * @default 4 days (`QUEUE_RETENTION_SECONDS`)
+   */
   messageRetentionSeconds?: number;
   /**
    * Other SNS topics (ARNs) this queue also subscribes to, with the same filter and delivery
    * settings. Their grants join this topic's in the queue's one policy and in the queue key's
-   * policy. Default: none.
+   * policy.
+   * @default none
    */
   alsoSubscribeTo?: pulumi.Input<string>[];
-  /** A Lambda function consuming the queue (bundled from `functions/<code>`). Default: none. */
+  /**
+   * A Lambda function consuming the queue (bundled from `functions/<code>`).
+   * @default none
+   */
   consumer?: ConsumerFunctionArgs;
-  /** Override hooks for this subscriber's children. Default: none. */
+  /**
+   * Override hooks for this subscriber's children.
+   * @default none
+   */
   transform?: {
     queue?: SecureQueueArgs["transform"];
     subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
@@ -75,39 +92,65 @@ export interface ServicePublisher {
 export interface FanOutTopicArgs {
   /** Named subscribers (names become resource names: lowercase letters, digits, dashes). Required. */
   subscribers: Record<string, FanOutSubscriberArgs>;
-  /** FIFO topic and FIFO queues (ordered per message group, deduplicated). Default: false. */
+  /**
+   * FIFO topic and FIFO queues (ordered per message group, deduplicated).
+   * @default false
+   */
   fifo?: boolean;
-  /** FIFO only: deduplicate on a SHA-256 of the body. Default: false. */
+  /**
+   * FIFO only: deduplicate on a SHA-256 of the body.
+   * @default false
+   */
   contentBasedDeduplication?: boolean;
-  /** Who may publish. Default: nobody beyond IAM principals of this account granted by their own policies. */
+  /**
+   * Who may publish.
+   * @default nobody beyond IAM principals of this account granted by their own policies
+   */
   publishers?: {
     /**
      * S3 buckets notifying the topic (standard topics only). A bucket has ONE notification
      * configuration: with `manageBucketNotifications` this component creates it holding every
-     * filter given here for that bucket. Default: none.
+     * filter given here for that bucket.
+     * @default none
      */
     buckets?: BucketPublisher[];
-    /** Services publishing on behalf of a resource. Default: none. */
+    /**
+     * Services publishing on behalf of a resource.
+     * @default none
+     */
     services?: ServicePublisher[];
     /**
      * IAM principals (role, user or account ARNs) allowed by the topic policy. Same-account
      * principals also need `publishStatements()` in their own policy (the key is customer-managed).
-     * Default: none.
+     * @default none
      */
     principals?: pulumi.Input<string>[];
   };
   /**
    * Create each publishing bucket's notification configuration here. Turn off when the bucket also
-   * notifies other targets: pass `bucketTargets` into your own `BucketNotifications`. Default: true.
+   * notifies other targets: pass `bucketTargets` into your own `BucketNotifications`.
+   * @default true
    */
   manageBucketNotifications?: boolean;
-  /** Topic for the DLQ-depth and lost-delivery alarms (and the consumers' alarms). Default: no alarms. */
+  /**
+   * Topic for the DLQ-depth and lost-delivery alarms (and the consumers' alarms).
+   * @default no alarms
+   */
   alarmTopicArn?: pulumi.Input<string>;
-  /** KMS key for the consumers' log groups. Default: CloudWatch Logs' own encryption. */
+  /**
+   * KMS key for the consumers' log groups.
+   * @default CloudWatch Logs' own encryption
+   */
   logKmsKeyArn?: pulumi.Input<string>;
-  /** Log retention (days) of the consumers. Default: 14 (`LOG_RETENTION_DAYS`). */
+  /**
+   * Log retention (days) of the consumers.
+   * @default 14 (`LOG_RETENTION_DAYS`)
+   */
   logRetentionDays?: number;
-  /** Override hooks, one per child. Default: none. */
+  /**
+   * Override hooks, one per child.
+   * @default none
+   */
   transform?: {
     topic?: Transform<aws.sns.TopicArgs>;
     topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;
@@ -264,8 +307,9 @@ export class FanOutTopic extends pulumi.ComponentResource {
     );
 
     this.topic = new aws.sns.Topic(
-      name,
-      applyTransform<aws.sns.TopicArgs>(
+      ...transform(
+        args.transform?.topic,
+        name,
         {
           kmsMasterKeyId: this.key.arn,
           ...(fifo ? { fifoTopic: true } : {}),
@@ -273,10 +317,8 @@ export class FanOutTopic extends pulumi.ComponentResource {
           // SHA256 signatures on the messages SNS signs.
           signatureVersion: 2,
         },
-        args.transform?.topic,
-        name,
+        { parent: this },
       ),
-      { parent: this },
     );
     this.arn = this.topic.arn;
     this.name = this.topic.name;
@@ -308,8 +350,9 @@ export class FanOutTopic extends pulumi.ComponentResource {
         : []),
     ];
     this.topicPolicy = new aws.sns.TopicPolicy(
-      name,
-      applyTransform<aws.sns.TopicPolicyArgs>(
+      ...transform(
+        args.transform?.topicPolicy,
+        name,
         {
           arn: topicArn,
           policy: policyDocument([
@@ -318,10 +361,8 @@ export class FanOutTopic extends pulumi.ComponentResource {
             denyInsecureTransport("sns:Publish", [topicArn]),
           ]),
         },
-        args.transform?.topicPolicy,
-        name,
+        { parent: this },
       ),
-      { parent: this },
     );
 
     // The queue key: SNS encrypts into the queues (and DLQs) on behalf of this topic (and the
@@ -450,20 +491,17 @@ export class FanOutTopic extends pulumi.ComponentResource {
     // Without the queue policies (and key grant) in place SNS would drop the first messages.
     const ready = { parent: this, dependsOn: [queue.policy, queue.dlqPolicy, this.queueKey.key] };
     const subscription = new aws.sns.TopicSubscription(
-      childName,
-      applyTransform(subscriptionArgs(topicArn), s.transform?.subscription, childName),
-      ready,
+      ...transform(s.transform?.subscription, childName, subscriptionArgs(topicArn), ready),
     );
     const extraSubscriptions = (s.alsoSubscribeTo ?? []).map(
       (other, i) =>
         new aws.sns.TopicSubscription(
-          `${childName}-also${i}`,
-          applyTransform(
-            subscriptionArgs(other),
+          ...transform(
             s.transform?.subscription,
             `${childName}-also${i}`,
+            subscriptionArgs(other),
+            ready,
           ),
-          ready,
         ),
     );
 

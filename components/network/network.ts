@@ -8,7 +8,7 @@ import {
   VPC_CIDR,
 } from "../core/defaults";
 import { allow, assumeRolePolicy, policyDocument } from "../security/iam";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 /** How private subnets reach the internet. */
@@ -104,40 +104,54 @@ export function planSubnets(
 
 export interface NetworkArgs {
   /**
-   * Availability zones to spread subnets over, 2 to 6. Default: the length of
-   * `availabilityZones` when given, otherwise 2.
+   * Availability zones to spread subnets over, 2 to 6.
+   * @default the length of `availabilityZones` when given, otherwise 2
    */
   azCount?: number;
-  /** IPv4 CIDR of the VPC (/16 to /28). Default: "10.0.0.0/16". */
+  /**
+   * IPv4 CIDR of the VPC (/16 to /28).
+   * @default "10.0.0.0/16"
+   */
   cidrBlock?: string;
-  /** Prefix length of each subnet carved from `cidrBlock`. Default: 20. */
+  /**
+   * Prefix length of each subnet carved from `cidrBlock`.
+   * @default 20
+   */
   subnetPrefixLength?: number;
   /**
    * NAT for the private subnets. "single": one NAT gateway in the first public subnet shared by
    * every AZ (cheap, not AZ-resilient); "perAz": one per AZ; "none": private subnets have no
-   * internet route and reach AWS only through VPC endpoints. Default: "single".
+   * internet route and reach AWS only through VPC endpoints.
+   * @default "single"
    */
   natGateways?: NatGatewayMode;
   /**
-   * Zone names to use (the first `azCount` are taken). Default: the region's available,
-   * non-opt-in zones (no Local or Wavelength Zones), first `azCount` of them.
+   * Zone names to use (the first `azCount` are taken).
+   * @default the region's available, non-opt-in zones (no Local or Wavelength Zones), first `azCount` of them
    */
   availabilityZones?: string[];
   /**
-   * Interface endpoints to create in the private subnets with private DNS, by service short
-   * name ("sqs", "sns", "kinesis-streams", "logs", "monitoring", "ecr.api", "ecr.dkr",
-   * "secretsmanager", ...). S3 and DynamoDB always get (free) gateway endpoints instead.
-   * Default: none.
+   * Interface endpoints to create in the private subnets with private DNS, by service short name
+   * ("sqs", "sns", "kinesis-streams", "logs", "monitoring", "ecr.api", "ecr.dkr", "secretsmanager",
+   * ...). S3 and DynamoDB always get (free) gateway endpoints instead.
+   * @default none
    */
   interfaceEndpoints?: string[];
-  /** Retention of the VPC flow log group, in days (a value CloudWatch accepts). Default: 14. */
+  /**
+   * Retention of the VPC flow log group, in days (a value CloudWatch accepts).
+   * @default 14
+   */
   flowLogRetentionDays?: number;
   /**
    * KMS key for the flow log group; its policy must let CloudWatch Logs use it (ServiceKey's
-   * `allowLogs`). Default: CloudWatch Logs' own encryption.
+   * `allowLogs`).
+   * @default CloudWatch Logs' own encryption
    */
   logKmsKeyArn?: pulumi.Input<string>;
-  /** Override hooks, one per child kind (the name passed to a function hook tells which child). Default: none. */
+  /**
+   * Override hooks, one per child kind (the name passed to a function hook tells which child).
+   * @default none
+   */
   transform?: {
     vpc?: Transform<aws.ec2.VpcArgs>;
     /** Both tiers; names end in `-public-<i>` or `-private-<i>`. */
@@ -165,12 +179,18 @@ export interface EgressOnlySecurityGroupOptions {
   /**
    * "internet": 443 to 0.0.0.0/0 (AWS APIs through the NAT gateway). "vpc": 443 to the VPC CIDR
    * (interface endpoints) and to the S3 and DynamoDB prefix lists (gateway endpoints).
-   * Default: "vpc" when the network has no NAT gateway, otherwise "internet".
+   * @default "vpc" when the network has no NAT gateway, otherwise "internet"
    */
   destination?: EgressDestination;
-  /** Parent of the group and its rules. Default: the network. */
+  /**
+   * Parent of the group and its rules.
+   * @default the network
+   */
   parent?: pulumi.Resource;
-  /** Override hooks. Default: none. */
+  /**
+   * Override hooks.
+   * @default none
+   */
   transform?: {
     securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
     rule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;
@@ -307,32 +327,31 @@ export class Network extends pulumi.ComponentResource {
     const az = (i: number) => this.availabilityZones.apply((zones) => zones[i]);
 
     this.vpc = new aws.ec2.Vpc(
-      name,
-      applyTransform<aws.ec2.VpcArgs>(
-        { cidrBlock, enableDnsSupport: true, enableDnsHostnames: true, tags: tags(name) },
+      ...transform(
         t.vpc,
         name,
+        { cidrBlock, enableDnsSupport: true, enableDnsHostnames: true, tags: tags(name) },
+        parent,
       ),
-      parent,
     );
     this.vpcId = this.vpc.id;
 
     // Secure default: nothing may use the default security group (Security Hub EC2.2).
     this.defaultSecurityGroup = new aws.ec2.DefaultSecurityGroup(
-      name,
-      applyTransform<aws.ec2.DefaultSecurityGroupArgs>(
-        { vpcId: this.vpcId, ingress: [], egress: [], tags: tags(`${name}-default`) },
+      ...transform(
         t.defaultSecurityGroup,
         name,
+        { vpcId: this.vpcId, ingress: [], egress: [], tags: tags(`${name}-default`) },
+        parent,
       ),
-      parent,
     );
 
     const subnet = (tier: "public" | "private", i: number, cidr: string) => {
       const n = `${name}-${tier}-${i}`;
       return new aws.ec2.Subnet(
-        n,
-        applyTransform<aws.ec2.SubnetArgs>(
+        ...transform(
+          t.subnet,
+          n,
           {
             vpcId: this.vpcId,
             cidrBlock: cidr,
@@ -341,10 +360,8 @@ export class Network extends pulumi.ComponentResource {
             mapPublicIpOnLaunch: false,
             tags: { ...tags(n), "serverless:tier": tier },
           },
-          t.subnet,
-          n,
+          parent,
         ),
-        parent,
       );
     };
     this.publicSubnets = subnets.public.map((cidr, i) => subnet("public", i, cidr));
@@ -353,24 +370,12 @@ export class Network extends pulumi.ComponentResource {
     this.privateSubnetIds = pulumi.all(this.privateSubnets.map((s) => s.id));
 
     this.internetGateway = new aws.ec2.InternetGateway(
-      name,
-      applyTransform<aws.ec2.InternetGatewayArgs>(
-        { vpcId: this.vpcId, tags: tags(name) },
-        t.internetGateway,
-        name,
-      ),
-      parent,
+      ...transform(t.internetGateway, name, { vpcId: this.vpcId, tags: tags(name) }, parent),
     );
 
     const routeTable = (n: string) =>
       new aws.ec2.RouteTable(
-        n,
-        applyTransform<aws.ec2.RouteTableArgs>(
-          { vpcId: this.vpcId, tags: tags(n) },
-          t.routeTable,
-          n,
-        ),
-        parent,
+        ...transform(t.routeTable, n, { vpcId: this.vpcId, tags: tags(n) }, parent),
       );
     // Routes are separate resources (never inline) so a transform or another component can add
     // routes without the table's inline list fighting over them.
@@ -380,13 +385,12 @@ export class Network extends pulumi.ComponentResource {
       target: Pick<aws.ec2.RouteArgs, "gatewayId" | "natGatewayId">,
     ) =>
       new aws.ec2.Route(
-        n,
-        applyTransform<aws.ec2.RouteArgs>(
-          { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", ...target },
+        ...transform(
           t.route,
           n,
+          { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", ...target },
+          parent,
         ),
-        parent,
       );
     const associate = (n: string, table: aws.ec2.RouteTable, s: aws.ec2.Subnet) =>
       new aws.ec2.RouteTableAssociation(n, { routeTableId: table.id, subnetId: s.id }, parent);
@@ -404,23 +408,25 @@ export class Network extends pulumi.ComponentResource {
       const n = `${name}-${i}`;
       // Both need the IGW attached first, or the EIP cannot be associated.
       const eip = new aws.ec2.Eip(
-        n,
-        applyTransform<aws.ec2.EipArgs>({ domain: "vpc", tags: tags(n) }, t.eip, n),
-        { parent: this, dependsOn: [this.internetGateway] },
+        ...transform(
+          t.eip,
+          n,
+          { domain: "vpc", tags: tags(n) },
+          { parent: this, dependsOn: [this.internetGateway] },
+        ),
       );
       return new aws.ec2.NatGateway(
-        n,
-        applyTransform<aws.ec2.NatGatewayArgs>(
+        ...transform(
+          t.natGateway,
+          n,
           {
             allocationId: eip.allocationId,
             subnetId: this.publicSubnets[i].id,
             connectivityType: "public",
             tags: tags(n),
           },
-          t.natGateway,
-          n,
+          { parent: this, dependsOn: [this.internetGateway] },
         ),
-        { parent: this, dependsOn: [this.internetGateway] },
       );
     });
 
@@ -442,18 +448,17 @@ export class Network extends pulumi.ComponentResource {
     ) => {
       const n = `${name}-${service.replace(/\./g, "-")}`;
       return new aws.ec2.VpcEndpoint(
-        n,
-        applyTransform<aws.ec2.VpcEndpointArgs>(
+        ...transform(
+          t.vpcEndpoint,
+          n,
           {
             vpcId: this.vpcId,
             serviceName: pulumi.interpolate`com.amazonaws.${region}.${service}`,
             ...args,
             tags: tags(n),
           },
-          t.vpcEndpoint,
-          n,
+          parent,
         ),
-        parent,
       );
     };
     this.endpoints = {};
@@ -467,17 +472,16 @@ export class Network extends pulumi.ComponentResource {
     if (interfaceServices.length > 0) {
       const sgName = `${name}-endpoints`;
       const sg = new aws.ec2.SecurityGroup(
-        sgName,
-        applyTransform<aws.ec2.SecurityGroupArgs>(
+        ...transform(
+          t.endpointSecurityGroup,
+          sgName,
           {
             vpcId: this.vpcId,
             description: `HTTPS from ${cidrBlock} to the interface endpoints of ${name}`,
             tags: tags(sgName),
           },
-          t.endpointSecurityGroup,
-          sgName,
+          parent,
         ),
-        parent,
       );
       new aws.vpc.SecurityGroupIngressRule(
         `${sgName}-https`,
@@ -504,33 +508,32 @@ export class Network extends pulumi.ComponentResource {
 
     const flowName = `${name}-flow-logs`;
     this.flowLogGroup = new aws.cloudwatch.LogGroup(
-      flowName,
-      applyTransform<aws.cloudwatch.LogGroupArgs>(
+      ...transform(
+        t.flowLogGroup,
+        flowName,
         {
           name: `/aws/vpc/${pulumi.getProject()}-${pulumi.getStack()}/${name}/flow-logs`,
           retentionInDays: retention,
           kmsKeyId: args.logKmsKeyArn,
         },
-        t.flowLogGroup,
-        flowName,
+        parent,
       ),
-      parent,
     );
     this.flowLogRole = new aws.iam.Role(
-      flowName,
-      applyTransform<aws.iam.RoleArgs>(
+      ...transform(
+        t.flowLogRole,
+        flowName,
         {
           assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com", account),
           description: `Delivers flow logs of VPC ${name} to its log group`,
         },
-        t.flowLogRole,
-        flowName,
+        parent,
       ),
-      parent,
     );
     const flowPolicy = new aws.iam.RolePolicy(
-      flowName,
-      applyTransform<aws.iam.RolePolicyArgs>(
+      ...transform(
+        t.flowLogPolicy,
+        flowName,
         {
           role: this.flowLogRole.id,
           policy: policyDocument([
@@ -541,14 +544,13 @@ export class Network extends pulumi.ComponentResource {
             ),
           ]),
         },
-        t.flowLogPolicy,
-        flowName,
+        parent,
       ),
-      parent,
     );
     this.flowLog = new aws.ec2.FlowLog(
-      flowName,
-      applyTransform<aws.ec2.FlowLogArgs>(
+      ...transform(
+        t.flowLog,
+        flowName,
         {
           vpcId: this.vpcId,
           trafficType: "ALL",
@@ -557,11 +559,8 @@ export class Network extends pulumi.ComponentResource {
           iamRoleArn: this.flowLogRole.arn,
           tags: tags(flowName),
         },
-        t.flowLog,
-        flowName,
+        { parent: this, dependsOn: [flowPolicy] },
       ),
-      // Without the policy the first delivery fails and the flow log shows an error status.
-      { parent: this, dependsOn: [flowPolicy] },
     );
 
     this.registerOutputs({
@@ -588,18 +587,18 @@ export class Network extends pulumi.ComponentResource {
       options.destination ?? (this.natGatewayMode === "none" ? "vpc" : "internet");
     const parent = { parent: options.parent ?? this };
     const sg = new aws.ec2.SecurityGroup(
-      name,
-      applyTransform<aws.ec2.SecurityGroupArgs>(
-        { vpcId: this.vpcId, description, tags: { Name: name } },
+      ...transform(
         options.transform?.securityGroup,
         name,
+        { vpcId: this.vpcId, description, tags: { Name: name } },
+        parent,
       ),
-      parent,
     );
     const rule = (n: string, target: Partial<aws.vpc.SecurityGroupEgressRuleArgs>, what: string) =>
       new aws.vpc.SecurityGroupEgressRule(
-        n,
-        applyTransform<aws.vpc.SecurityGroupEgressRuleArgs>(
+        ...transform(
+          options.transform?.rule,
+          n,
           {
             securityGroupId: sg.id,
             description: `HTTPS to ${what}`,
@@ -608,10 +607,8 @@ export class Network extends pulumi.ComponentResource {
             toPort: HTTPS,
             ...target,
           },
-          options.transform?.rule,
-          n,
+          parent,
         ),
-        parent,
       );
     if (destination === "internet") {
       rule(`${name}-https`, { cidrIpv4: "0.0.0.0/0" }, "AWS APIs and the internet via NAT");

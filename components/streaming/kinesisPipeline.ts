@@ -23,7 +23,7 @@ import {
   StreamConsumerArgs,
   checkStreamConsumer,
 } from "./streamConsumer";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 export type StreamMode = "PROVISIONED" | "ON_DEMAND";
@@ -34,15 +34,30 @@ const MAX_SHARDS = 500;
 
 /** Settings of the business-logic consumer (`functions/stream-processor`). */
 export interface ProcessorSettings extends StreamBatchSettings {
-  /** MB. Default: 256. */
+  /**
+   * MB.
+   * @default 256
+   */
   memorySize?: number;
-  /** Seconds. Default: 30. */
+  /**
+   * Seconds.
+   * @default 30
+   */
   timeout?: number;
-  /** Conditional dedupe writes in flight per invocation. Default: 16. */
+  /**
+   * Conditional dedupe writes in flight per invocation.
+   * @default 16
+   */
   claimConcurrency?: number;
-  /** Read through an enhanced fan-out consumer (dedicated throughput per shard). Default: false. */
+  /**
+   * Read through an enhanced fan-out consumer (dedicated throughput per shard).
+   * @default false
+   */
   enhancedFanOut?: boolean;
-  /** Run in these private subnets (it only needs DynamoDB: a gateway endpoint). Default: no VPC. */
+  /**
+   * Run in these private subnets (it only needs DynamoDB: a gateway endpoint).
+   * @default no VPC
+   */
   vpc?: {
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -50,25 +65,41 @@ export interface ProcessorSettings extends StreamBatchSettings {
 }
 
 export interface KinesisPipelineArgs {
-  /** "PROVISIONED" (fixed shards, scaled by you or the shard autoscaler) or "ON_DEMAND". Default: "PROVISIONED". */
+  /**
+   * "PROVISIONED" (fixed shards, scaled by you or the shard autoscaler) or "ON_DEMAND".
+   * @default "PROVISIONED"
+   */
   streamMode?: StreamMode;
-  /** Shards of a provisioned stream (1-500). Default: 1 (`KINESIS_SHARD_COUNT`). */
+  /**
+   * Shards of a provisioned stream (1-500).
+   * @default 1 (`KINESIS_SHARD_COUNT`)
+   */
   shardCount?: number;
   /**
    * Leave the shard count to something else (the shard autoscaler's UpdateShardCount): later
-   * deployments do not reset it. Default: false.
+   * deployments do not reset it.
+   * @default false
    */
   shardCountManagedExternally?: boolean;
-  /** Hours records stay readable (24-8760). Default: 24 (`KINESIS_RETENTION_HOURS`). */
+  /**
+   * Hours records stay readable (24-8760).
+   * @default 24 (`KINESIS_RETENTION_HOURS`)
+   */
   retentionHours?: number;
-  /** Shard-level metrics to enable. Default: `KINESIS_SHARD_LEVEL_METRICS` (what the autoscaler reads). */
+  /**
+   * Shard-level metrics to enable.
+   * @default `KINESIS_SHARD_LEVEL_METRICS` (what the autoscaler reads)
+   */
   shardLevelMetrics?: string[];
   /**
-   * Customer-managed key for the stream, tables, topic and buckets. Default: a new `ServiceKey`
-   * with rotation, owned by the pipeline.
+   * Customer-managed key for the stream, tables, topic and buckets.
+   * @default a new `ServiceKey` with rotation, owned by the pipeline
    */
   kmsKeyArn?: pulumi.Input<string>;
-  /** The ingest API (stage, auth, throttle, quota, account logging role). Default: see `KinesisIngestApi`. */
+  /**
+   * The ingest API (stage, auth, throttle, quota, account logging role).
+   * @default see `KinesisIngestApi`
+   */
   ingest?: Omit<
     KinesisIngestApiArgs,
     | "streamName"
@@ -78,13 +109,25 @@ export interface KinesisPipelineArgs {
     | "logKmsKeyArn"
     | "alarmTopicArn"
   >;
-  /** The stream processor. Default: see `ProcessorSettings`. */
+  /**
+   * The stream processor.
+   * @default see `ProcessorSettings`
+   */
   processor?: ProcessorSettings;
-  /** Hours an event id is remembered; at least `retentionHours`. Default: 24 (`DEDUPE_TTL_HOURS`). */
+  /**
+   * Hours an event id is remembered; at least `retentionHours`.
+   * @default 24 (`DEDUPE_TTL_HOURS`)
+   */
   dedupeTtlHours?: number;
-  /** The analytics stage (window, aggregate retention, optional Flink). Default: a per-minute Lambda aggregator. */
+  /**
+   * The analytics stage (window, aggregate retention, optional Flink).
+   * @default a per-minute Lambda aggregator
+   */
   analytics?: Pick<StreamAnalyticsArgs, "windowSeconds" | "aggregatesTtlDays" | "flink" | "batch">;
-  /** Who is notified of which changes. Default: no subscribers; INSERTs of high and critical events. */
+  /**
+   * Who is notified of which changes.
+   * @default no subscribers; INSERTs of high and critical events
+   */
   notifications?: Pick<
     ChangeNotifierArgs,
     | "emails"
@@ -95,7 +138,10 @@ export interface KinesisPipelineArgs {
     | "displayName"
     | "batch"
   >;
-  /** The raw archive (buffering, retention, Athena limits). Default: see `StreamArchive`. */
+  /**
+   * The raw archive (buffering, retention, Athena limits).
+   * @default see `StreamArchive`
+   */
   archive?: Pick<
     StreamArchiveArgs,
     | "bufferingSizeMb"
@@ -107,25 +153,47 @@ export interface KinesisPipelineArgs {
     | "databaseName"
     | "workgroupName"
   >;
-  /** Deletion protection of the tables. Default: true. */
+  /**
+   * Deletion protection of the tables.
+   * @default true
+   */
   deletionProtection?: boolean;
   /**
    * Keep the data in AWS when the pipeline is removed, replaced or destroyed (Pulumi
    * `retainOnDelete`): the stream, the tables, the raw-events bucket and the pipeline's key that
-   * encrypts them. Default: false.
+   * encrypts them.
+   * @default false
    */
   retainOnDelete?: boolean;
-  /** Let `pulumi destroy` empty the buckets and the workgroup. Default: false. */
+  /**
+   * Let `pulumi destroy` empty the buckets and the workgroup.
+   * @default false
+   */
   forceDestroy?: boolean;
-  /** Retention of every log group. Default: 14 days. */
+  /**
+   * Retention of every log group.
+   * @default 14 days
+   */
   logRetentionDays?: number;
-  /** KMS key of every log group. Default: CloudWatch Logs' own encryption. */
+  /**
+   * KMS key of every log group.
+   * @default CloudWatch Logs' own encryption
+   */
   logKmsKeyArn?: pulumi.Input<string>;
-  /** Topic every alarm notifies. Default: no alarms. */
+  /**
+   * Topic every alarm notifies.
+   * @default no alarms
+   */
   alarmTopicArn?: pulumi.Input<string>;
-  /** Iterator age (ms) at which the stream's consumers count as behind. Default: 60000. */
+  /**
+   * Iterator age (ms) at which the stream's consumers count as behind.
+   * @default 60000
+   */
   iteratorAgeAlarmMs?: number;
-  /** Override hooks, one per child. Default: none. */
+  /**
+   * Override hooks, one per child.
+   * @default none
+   */
   transform?: {
     key?: ServiceKeyArgs["transform"];
     stream?: Transform<aws.kinesis.StreamArgs>;
@@ -270,8 +338,9 @@ export class KinesisPipeline extends pulumi.ComponentResource {
     const keyArn = this.kmsKeyArn;
 
     this.stream = new aws.kinesis.Stream(
-      name,
-      applyTransform<aws.kinesis.StreamArgs>(
+      ...transform(
+        t.stream,
+        name,
         {
           streamModeDetails: { streamMode: mode },
           shardCount: mode === "PROVISIONED" ? shards : undefined,
@@ -282,15 +351,13 @@ export class KinesisPipeline extends pulumi.ComponentResource {
           // Consumers registered outside Pulumi must not block a replacement or destroy.
           enforceConsumerDeletion: true,
         },
-        t.stream,
-        name,
+        {
+          parent: this,
+          // The autoscaler resizes the stream; a deployment must not undo that.
+          ignoreChanges: args.shardCountManagedExternally ? ["shardCount"] : undefined,
+          retainOnDelete: retain,
+        },
       ),
-      {
-        parent: this,
-        // The autoscaler resizes the stream; a deployment must not undo that.
-        ignoreChanges: args.shardCountManagedExternally ? ["shardCount"] : undefined,
-        retainOnDelete: retain,
-      },
     );
     this.streamName = this.stream.name;
     this.streamArn = this.stream.arn;

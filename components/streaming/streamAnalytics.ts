@@ -16,7 +16,7 @@ import {
   checkStreamConsumer,
   streamReadStatements,
 } from "./streamConsumer";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 /**
@@ -36,21 +36,45 @@ export interface FlinkApplicationArgs {
   artifactBucketArn: pulumi.Input<string>;
   /** Object key of the artifact. Required. */
   artifactKey: string;
-  /** Object version, for versioned buckets (pins the code). Default: the latest version. */
+  /**
+   * Object version, for versioned buckets (pins the code).
+   * @default the latest version
+   */
   artifactObjectVersion?: pulumi.Input<string>;
-  /** Flink runtime. Default: "FLINK-1_20" (`DEFAULT_FLINK_RUNTIME`). */
+  /**
+   * Flink runtime.
+   * @default "FLINK-1_20" (`DEFAULT_FLINK_RUNTIME`)
+   */
   runtime?: FlinkRuntime;
-  /** Initial parallelism (tasks). Default: 1. */
+  /**
+   * Initial parallelism (tasks).
+   * @default 1
+   */
   parallelism?: number;
-  /** Tasks per KPU (1 vCPU, 4 GB). Default: 1. */
+  /**
+   * Tasks per KPU (1 vCPU, 4 GB).
+   * @default 1
+   */
   parallelismPerKpu?: number;
-  /** Let the service scale parallelism with CPU. Default: true. */
+  /**
+   * Let the service scale parallelism with CPU.
+   * @default true
+   */
   autoScaling?: boolean;
-  /** Milliseconds between checkpoints. Default: 60000. */
+  /**
+   * Milliseconds between checkpoints.
+   * @default 60000
+   */
   checkpointIntervalMs?: number;
-  /** Extra entries of the `FlowProperties` property group. Default: none. */
+  /**
+   * Extra entries of the `FlowProperties` property group.
+   * @default none
+   */
   properties?: Record<string, pulumi.Input<string>>;
-  /** Start the application after deployment. Default: true. */
+  /**
+   * Start the application after deployment.
+   * @default true
+   */
   start?: boolean;
 }
 
@@ -59,32 +83,68 @@ export interface StreamAnalyticsArgs {
   stream: {
     name: pulumi.Input<string>;
     arn: pulumi.Input<string>;
-    /** Key the stream is encrypted with. Default: none. */
+    /**
+     * Key the stream is encrypted with.
+     * @default none
+     */
     kmsKeyArn?: pulumi.Input<string>;
   };
   /** SQS queue receiving the details of batches the aggregator gave up on. Required. */
   onFailureQueueArn: pulumi.Input<string>;
-  /** Seconds per aggregation window (1-900). Default: 60 (`TUMBLING_WINDOW_SECONDS`). */
+  /**
+   * Seconds per aggregation window (1-900).
+   * @default 60 (`TUMBLING_WINDOW_SECONDS`)
+   */
   windowSeconds?: number;
-  /** Days aggregate rows are kept. Default: 30 (`AGGREGATES_TTL_DAYS`). */
+  /**
+   * Days aggregate rows are kept.
+   * @default 30 (`AGGREGATES_TTL_DAYS`)
+   */
   aggregatesTtlDays?: number;
-  /** Customer-managed key for the aggregates table. Default: the AWS-managed key. */
+  /**
+   * Customer-managed key for the aggregates table.
+   * @default the AWS-managed key
+   */
   kmsKeyArn?: pulumi.Input<string>;
-  /** Deletion protection of the aggregates table. Default: true. */
+  /**
+   * Deletion protection of the aggregates table.
+   * @default true
+   */
   deletionProtection?: boolean;
-  /** Keep the aggregates table in AWS on removal, replacement or destroy. Default: false. */
+  /**
+   * Keep the aggregates table in AWS on removal, replacement or destroy.
+   * @default false
+   */
   retainOnDelete?: boolean;
-  /** Use a Flink application instead of the Lambda aggregator. Default: the Lambda aggregator. */
+  /**
+   * Use a Flink application instead of the Lambda aggregator.
+   * @default the Lambda aggregator
+   */
   flink?: FlinkApplicationArgs;
-  /** Event source mapping settings of the Lambda aggregator. Default: the stream defaults. */
+  /**
+   * Event source mapping settings of the Lambda aggregator.
+   * @default the stream defaults
+   */
   batch?: StreamBatchSettings;
-  /** Retention of the log groups. Default: 14 days. */
+  /**
+   * Retention of the log groups.
+   * @default 14 days
+   */
   logRetentionDays?: number;
-  /** KMS key of the log groups. Default: CloudWatch Logs' own encryption. */
+  /**
+   * KMS key of the log groups.
+   * @default CloudWatch Logs' own encryption
+   */
   logKmsKeyArn?: pulumi.Input<string>;
-  /** Topic for the function alarms. Default: no alarms. */
+  /**
+   * Topic for the function alarms.
+   * @default no alarms
+   */
   alarmTopicArn?: pulumi.Input<string>;
-  /** Override hooks, one per child. Default: none. */
+  /**
+   * Override hooks, one per child.
+   * @default none
+   */
   transform?: {
     table?: SecureTableArgs["transform"];
     aggregator?: StreamConsumerArgs["transform"];
@@ -248,16 +308,15 @@ export class StreamAnalytics extends pulumi.ComponentResource {
         allow(["cloudwatch:PutMetricData"], ["*"]),
       ];
       this.applicationRole = new aws.iam.Role(
-        `${name}-flink`,
-        applyTransform<aws.iam.RoleArgs>(
+        ...transform(
+          args.transform?.applicationRole,
+          `${name}-flink`,
           {
             assumeRolePolicy: assumeRolePolicy("kinesisanalytics.amazonaws.com", account),
             description: `Flink application ${name}: reads the stream, writes aggregates`,
           },
-          args.transform?.applicationRole,
-          `${name}-flink`,
+          parent,
         ),
-        parent,
       );
       const rolePolicy = new aws.iam.RolePolicy(
         `${name}-flink`,
@@ -265,8 +324,9 @@ export class StreamAnalytics extends pulumi.ComponentResource {
         parent,
       );
       this.application = new aws.kinesisanalyticsv2.Application(
-        `${name}-flink`,
-        applyTransform<aws.kinesisanalyticsv2.ApplicationArgs>(
+        ...transform(
+          args.transform?.application,
+          `${name}-flink`,
           {
             description: `Per-window aggregates of the stream (Apache Flink)`,
             runtimeEnvironment: flink.runtime ?? DEFAULT_FLINK_RUNTIME,
@@ -323,10 +383,8 @@ export class StreamAnalytics extends pulumi.ComponentResource {
             },
             cloudwatchLoggingOptions: { logStreamArn: logStream.arn },
           },
-          args.transform?.application,
-          `${name}-flink`,
+          { parent: this, dependsOn: [rolePolicy] },
         ),
-        { parent: this, dependsOn: [rolePolicy] },
       );
     }
 

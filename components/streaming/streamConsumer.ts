@@ -32,28 +32,50 @@ export interface StreamSource {
   kind: "kinesis" | "dynamodb";
   /** Stream ARN (a Kinesis stream or a DynamoDB table's `streamArn`). */
   streamArn: pulumi.Input<string>;
-  /** Customer-managed key the stream is encrypted with; the function may decrypt with it. Default: none. */
+  /**
+   * Customer-managed key the stream is encrypted with; the function may decrypt with it.
+   * @default none
+   */
   kmsKeyArn?: pulumi.Input<string>;
   /**
    * Kinesis only: an enhanced fan-out consumer ARN to read through (dedicated 2 MB/s per shard,
-   * pushed over HTTP/2) instead of polling the shared throughput. Default: shared polling.
+   * pushed over HTTP/2) instead of polling the shared throughput.
+   * @default shared polling
    */
   consumerArn?: pulumi.Input<string>;
 }
 
 /** How the event source mapping feeds the function and what happens to failing records. */
 export interface StreamBatchSettings {
-  /** Records per invocation (1-10000). Default: 100 (`STREAM_BATCH_SIZE`). */
+  /**
+   * Records per invocation (1-10000).
+   * @default 100 (`STREAM_BATCH_SIZE`)
+   */
   batchSize?: number;
-  /** Seconds Lambda gathers records before invoking (0-300). Default: 1 (`STREAM_BATCHING_WINDOW_SECONDS`). */
+  /**
+   * Seconds Lambda gathers records before invoking (0-300).
+   * @default 1 (`STREAM_BATCHING_WINDOW_SECONDS`)
+   */
   maximumBatchingWindowInSeconds?: number;
-  /** Concurrent batches per shard (1-10). Default: 1 (`STREAM_PARALLELIZATION_FACTOR`). */
+  /**
+   * Concurrent batches per shard (1-10).
+   * @default 1 (`STREAM_PARALLELIZATION_FACTOR`)
+   */
   parallelizationFactor?: number;
-  /** Retries of a failing batch (-1 = until the record expires, up to 10000). Default: 3. */
+  /**
+   * Retries of a failing batch (-1 = until the record expires, up to 10000).
+   * @default 3
+   */
   maximumRetryAttempts?: number;
-  /** Older records go to the on-failure destination (-1 = never, or 60-604800 s). Default: 3600. */
+  /**
+   * Older records go to the on-failure destination (-1 = never, or 60-604800 s).
+   * @default 3600
+   */
   maximumRecordAgeInSeconds?: number;
-  /** Where a new mapping starts reading. Default: "TRIM_HORIZON" (nothing already in the stream is skipped). */
+  /**
+   * Where a new mapping starts reading.
+   * @default "TRIM_HORIZON" (nothing already in the stream is skipped)
+   */
   startingPosition?: "TRIM_HORIZON" | "LATEST";
 }
 
@@ -68,11 +90,21 @@ export interface StreamConsumerArgs
    * numbers) of batches that exhausted their retries or expired, so nothing fails silently. Required.
    */
   onFailureQueueArn: pulumi.Input<string>;
-  /** Tumbling window in seconds (1-900): Lambda carries state between invocations. Default: none. */
+  /**
+   * Tumbling window in seconds (1-900): Lambda carries state between invocations.
+   * @default none
+   */
   tumblingWindowInSeconds?: number;
-  /** Event filter patterns (up to 5, EventBridge pattern syntax): other records never invoke the function. Default: none. */
+  /**
+   * Event filter patterns (up to 5, EventBridge pattern syntax): other records never invoke the
+   * function.
+   * @default none
+   */
   filterPatterns?: object[];
-  /** Override hooks: the function's children and the event source mapping. Default: none. */
+  /**
+   * Override hooks: the function's children and the event source mapping.
+   * @default none
+   */
   transform?: BundledFunctionArgs["transform"] & {
     eventSourceMapping?: Transform<aws.lambda.EventSourceMappingArgs>;
   };
