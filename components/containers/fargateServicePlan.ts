@@ -17,7 +17,7 @@ import {
 } from "../core/defaults";
 import { ArgumentErrors } from "../core/validate";
 import { Statement, allow, leastPrivilegeProblems } from "../security/iam";
-import { MAX_LB_NAME, MAX_PATHS, isRoutePath } from "./fargateCluster";
+import { MAX_LB_NAME, MAX_PATHS, isRoutePath } from "./fargateClusterPlan";
 import { FargateServiceArgs, isDockerfileImage } from "./fargateServiceArgs";
 
 /** The repository root: the default Docker build context, so apps can share `functions/lib`. */
