@@ -1,7 +1,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { metricAlarm } from "../observability/alarms";
+import { MetricWidget, metric } from "../observability/flowDashboard";
 import { Transform, transform } from "../core/transform";
+
+/** How callers authenticate: no auth, SigV4 (IAM) or a Cognito user pool's JWTs. */
+export const API_AUTH_MODES = ["none", "iam", "cognito"] as const;
+export type ApiAuth = (typeof API_AUTH_MODES)[number];
+
+/** A route's `authorizationType` for an auth mode. */
+export function routeAuthorizationType(auth: ApiAuth): "JWT" | "AWS_IAM" | "NONE" {
+  return auth === "cognito" ? "JWT" : auth === "iam" ? "AWS_IAM" : "NONE";
+}
 
 /** CORS for browsers calling the API from known origins. */
 export interface ApiCors {
@@ -63,10 +73,14 @@ export interface HttpApiSpec {
   cors?: ApiCors;
   /** CORS `allowMethods`: the methods the routes serve. Required (used only with `cors`). */
   corsMethods: string[];
-  /** The access log group: logical and CloudWatch names, retention, key (default: CloudWatch Logs' own encryption). Required. */
+  /**
+   * The access log group: its resource name, its CloudWatch name below
+   * `/aws/apigateway/<project>-<stack>/`, retention, key (default: CloudWatch Logs' own encryption).
+   * Required.
+   */
   accessLog: {
     resourceName: string;
-    logGroupName: pulumi.Input<string>;
+    path: string;
     retentionDays: number;
     kmsKeyArn?: pulumi.Input<string>;
   };
@@ -125,7 +139,7 @@ export function httpApi(spec: HttpApiSpec, parent: pulumi.Resource): HttpApiPart
       t.accessLogGroup,
       logName,
       {
-        name: spec.accessLog.logGroupName,
+        name: `/aws/apigateway/${pulumi.getProject()}-${pulumi.getStack()}/${spec.accessLog.path}`,
         retentionInDays: spec.accessLog.retentionDays,
         kmsKeyId: spec.accessLog.kmsKeyArn,
       },
@@ -185,4 +199,34 @@ export function serverErrorRateAlarm(
     parent,
     transform,
   );
+}
+
+/**
+ * Widgets of an HTTP API's `$default` stage: requests, 4xx/5xx (with the 5xx rate), and latency
+ * (end to end and of the integration).
+ */
+export function httpApiWidgets(apiId: pulumi.Input<string>): MetricWidget[] {
+  const m = (metricName: string, stat?: string, label?: string) =>
+    metric("AWS/ApiGateway", metricName, { ApiId: apiId, Stage: "$default" }, { stat, label });
+  return [
+    { title: "Requests", lines: [m("Count", undefined, "requests")] },
+    {
+      title: "Errors",
+      lines: [
+        m("4xx", undefined, "4xx"),
+        m("5xx", undefined, "5xx"),
+        // Each request counts 0 or 1, so the average is the rate (what the 5xx alarm watches).
+        { ...m("5xx", "Average", "5xx rate"), rightAxis: true },
+      ],
+    },
+    {
+      title: "Latency (ms)",
+      unit: "ms",
+      lines: [
+        m("Latency", "p50", "p50"),
+        m("Latency", "p99", "p99"),
+        m("IntegrationLatency", "p99", "integration p99"),
+      ],
+    },
+  ];
 }

@@ -1,10 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { metricAlarm } from "../observability/alarms";
-import { ApiAuth, httpApiWidgets } from "../api/apiBackedLambda";
 import { cognitoJwtAuthorizer } from "../api/cognitoAuth";
 import { DashboardRow, metric } from "../observability/flowDashboard";
-import { httpApi, serverErrorRateAlarm } from "../api/httpApi";
+import { ApiAuth, httpApi, httpApiWidgets, serverErrorRateAlarm } from "../api/httpApi";
 import { securityGroupLink } from "../network/securityGroupLink";
 import { transform } from "../core/transform";
 import {
@@ -231,7 +230,7 @@ export class FargateCluster extends pulumi.ComponentResource {
         corsMethods: ["DELETE", "GET", "PATCH", "POST", "PUT"],
         accessLog: {
           resourceName: `${name}-api`,
-          logGroupName: `/aws/apigateway/${pulumi.getProject()}-${pulumi.getStack()}/${name}`,
+          path: name,
           retentionDays: this.plan.retention,
           kmsKeyArn: this.args.logKmsKeyArn,
         },

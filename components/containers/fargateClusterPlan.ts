@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { API_AUTH_MODES, ApiAuth, CognitoOptions } from "../api/apiBackedLambda";
-import type { ApiCors } from "../api/httpApi";
+import type { CognitoOptions } from "../api/cognitoAuth";
+import { API_AUTH_MODES, ApiAuth, ApiCors } from "../api/httpApi";
 import {
   API_5XX_RATE_THRESHOLD,
   API_THROTTLE_BURST,

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { transform } from "../core/transform";
 import { securityGroupLink } from "../network/securityGroupLink";
+import { routeAuthorizationType } from "../api/httpApi";
 import { FargateCluster } from "./fargateCluster";
 import type { FargateServiceArgs } from "./fargateServiceArgs";
 import { routeResourceName } from "./fargateServicePlan";
@@ -115,7 +116,7 @@ function createListenerRule(
 /** `ANY /p` and `ANY /p/{proxy+}` on the shared API, with the cluster's authorizer. */
 function createRoutes(c: ServiceIngressContext, path: string): aws.apigatewayv2.Route[] {
   const cluster = c.cluster;
-  const authorizationType = { cognito: "JWT", iam: "AWS_IAM", none: "NONE" }[cluster.auth];
+  const authorizationType = routeAuthorizationType(cluster.auth);
   return FargateCluster.routeKeys(path).map(
     (routeKey) =>
       new aws.apigatewayv2.Route(
