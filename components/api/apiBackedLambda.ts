@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PlannedComponent } from "../core/component";
 import { cognitoJwtAuthorizer } from "./cognitoAuth";
 import { httpApi, httpApiWidgets, routeAuthorizationType, serverErrorRateAlarm } from "./httpApi";
 import type { DashboardRow } from "../observability/flowDashboard";
@@ -35,7 +36,7 @@ type TableInUse = TableRef & { name: pulumi.Input<string> };
  * only for named origins, functions optionally in private subnets, least-privilege table grants
  * per handler, and alarms on the API's 5xx rate and each function's errors and throttles.
  */
-export class ApiBackedLambda extends pulumi.ComponentResource {
+export class ApiBackedLambda extends PlannedComponent<ApiBackedLambdaArgs, ApiBackedLambdaPlan> {
   readonly api: aws.apigatewayv2.Api;
   readonly stage: aws.apigatewayv2.Stage;
   readonly accessLogGroup: aws.cloudwatch.LogGroup;
@@ -65,15 +66,8 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
   readonly executionArn: pulumi.Output<string>;
   private readonly logicalName: string;
 
-  private readonly args: ApiBackedLambdaArgs;
-  private readonly plan: ApiBackedLambdaPlan;
-  private readonly t: NonNullable<ApiBackedLambdaArgs["transform"]>;
-
   constructor(name: string, args: ApiBackedLambdaArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("serverless:api:ApiBackedLambda", name, {}, opts);
-    this.plan = planApiBackedLambda(name, args);
-    this.args = args;
-    this.t = args.transform ?? {};
+    super("serverless:api:ApiBackedLambda", name, args, planApiBackedLambda, opts);
     this.logicalName = name;
 
     // Table: created (secure defaults) or given.
@@ -145,7 +139,7 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
       {
         ...table,
         deletionProtection: table.deletionProtection ?? this.args.deletionProtection ?? true,
-        transform: { ...this.t.table, ...table.transform },
+        transform: table.transform ? { ...this.t.table, ...table.transform } : this.t.table,
       },
       { parent: this },
     );

@@ -100,6 +100,10 @@ export interface BundledFunctionArgs {
     policy?: Transform<aws.iam.RolePolicyArgs>;
     logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
     function?: Transform<aws.lambda.FunctionArgs>;
+    /** The async invocation settings (with `onFailureQueueArn`). */
+    eventInvokeConfig?: Transform<aws.lambda.FunctionEventInvokeConfigArgs>;
+    /** Both alarms (errors, throttles). */
+    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
   };
 }
 
@@ -251,13 +255,16 @@ export class BundledFunction extends pulumi.ComponentResource {
 
     if (args.onFailureQueueArn) {
       new aws.lambda.FunctionEventInvokeConfig(
-        name,
-        {
-          functionName: this.function.name,
-          maximumRetryAttempts: args.asyncRetries ?? 2,
-          destinationConfig: { onFailure: { destination: args.onFailureQueueArn } },
-        },
-        { parent: this },
+        ...transform(
+          args.transform?.eventInvokeConfig,
+          name,
+          {
+            functionName: this.function.name,
+            maximumRetryAttempts: args.asyncRetries ?? 2,
+            destinationConfig: { onFailure: { destination: args.onFailureQueueArn } },
+          },
+          { parent: this },
+        ),
       );
     }
 
@@ -273,6 +280,7 @@ export class BundledFunction extends pulumi.ComponentResource {
         },
         args.alarmTopicArn,
         this,
+        args.transform?.alarm,
       );
       metricAlarm(
         `${name}-throttles`,
@@ -284,6 +292,7 @@ export class BundledFunction extends pulumi.ComponentResource {
         },
         args.alarmTopicArn,
         this,
+        args.transform?.alarm,
       );
     }
     this.registerOutputs({ arn: this.arn, name: this.name });

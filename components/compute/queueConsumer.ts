@@ -169,7 +169,8 @@ export class QueueConsumer extends pulumi.ComponentResource {
       transform,
       ...fnArgs
     } = args;
-    const { eventSourceMapping: esmTransform, ...fnTransform } = transform ?? {};
+    // BundledFunction reads only its own hooks; the mapping's is applied here.
+    const esmTransform = transform?.eventSourceMapping;
 
     ({ function: this.function, eventSourceMapping: this.eventSourceMapping } =
       bundledFunctionWithEventSource(
@@ -177,7 +178,7 @@ export class QueueConsumer extends pulumi.ComponentResource {
         {
           ...fnArgs,
           statements: [...queueConsumeStatements(queue), ...(fnArgs.statements ?? [])],
-          transform: fnTransform,
+          transform,
         },
         {
           eventSourceArn: queue.arn,

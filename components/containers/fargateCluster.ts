@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PlannedComponent } from "../core/component";
 import { metricAlarm } from "../observability/alarms";
 import { cognitoJwtAuthorizer } from "../api/cognitoAuth";
 import { DashboardRow, metric } from "../observability/flowDashboard";
@@ -34,7 +35,7 @@ export type { FargateClusterArgs, NetworkRef } from "./fargateClusterPlan";
  * groups admit only the previous hop: the load balancer only the VPC link, tasks only the load
  * balancer. Requests that match no service get a JSON 404 from the load balancer.
  */
-export class FargateCluster extends pulumi.ComponentResource {
+export class FargateCluster extends PlannedComponent<FargateClusterArgs, FargateClusterPlan> {
   readonly cluster: aws.ecs.Cluster;
   readonly api: aws.apigatewayv2.Api;
   readonly stage: aws.apigatewayv2.Stage;
@@ -69,15 +70,8 @@ export class FargateCluster extends pulumi.ComponentResource {
   private readonly claims: Claim[] = [];
   private readonly clusterName: string;
 
-  private readonly args: FargateClusterArgs;
-  private readonly plan: FargateClusterPlan;
-  private readonly t: NonNullable<FargateClusterArgs["transform"]>;
-
   constructor(name: string, args: FargateClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("serverless:containers:FargateCluster", name, {}, opts);
-    this.plan = planFargateCluster(name, args);
-    this.args = args;
-    this.t = args.transform ?? {};
+    super("serverless:containers:FargateCluster", name, args, planFargateCluster, opts);
     this.network = args.network;
     this.auth = this.plan.auth;
     this.clusterName = name;

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { PlannedComponent } from "../core/component";
 import {
   HEALTH_CHECK_GRACE_SECONDS,
   SCALE_IN_COOLDOWN_SECONDS,
@@ -14,8 +15,7 @@ import type { FargateServiceArgs } from "./fargateServiceArgs";
 import {
   FargateServicePlan,
   containerDefinition,
-  fargateServiceErrors,
-  planFargateService,
+  checkedFargateServicePlan,
   secretReadStatement,
 } from "./fargateServicePlan";
 import { createServiceAlarms, fargateServiceWidgets } from "./fargateServiceMonitoring";
@@ -40,7 +40,7 @@ type PredefinedMetric =
  * a task role with exactly the statements passed in (separate from the execution role), and
  * alarms on unhealthy targets, target 5xx and CPU.
  */
-export class FargateService extends pulumi.ComponentResource {
+export class FargateService extends PlannedComponent<FargateServiceArgs, FargateServicePlan> {
   readonly cluster: FargateCluster;
   readonly repository?: aws.ecr.Repository;
   /** The built image (remote awsx component); undefined when `image.uri` is given. */
@@ -67,20 +67,13 @@ export class FargateService extends pulumi.ComponentResource {
   /** The ECS service name (used by metrics and autoscaling). */
   readonly serviceName: pulumi.Output<string>;
   private readonly logicalName: string;
-  private readonly args: FargateServiceArgs;
-  private readonly plan: FargateServicePlan;
-  private readonly t: NonNullable<FargateServiceArgs["transform"]>;
   private readonly region: pulumi.Output<string>;
   private readonly account: pulumi.Output<string>;
   private readonly stackName = `${pulumi.getProject()}-${pulumi.getStack()}`;
 
   constructor(name: string, args: FargateServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("serverless:containers:FargateService", name, {}, opts);
+    super("serverless:containers:FargateService", name, args, checkedFargateServicePlan, opts);
     this.logicalName = name;
-    this.args = args;
-    this.plan = planFargateService(args);
-    fargateServiceErrors(name, args, this.plan).throwIfAny();
-    this.t = args.transform ?? {};
 
     this.cluster = args.cluster ?? this.createCluster();
     // Claimed before any child exists, so a clash with another service creates nothing.

@@ -331,3 +331,13 @@ export function containerDefinition(name: string, p: FargateServicePlan, refs: C
     },
   };
 }
+
+/** The plan of a FargateService's args; throws one Error listing every problem with them. */
+export function checkedFargateServicePlan(
+  name: string,
+  args: FargateServiceArgs,
+): FargateServicePlan {
+  const plan = planFargateService(args);
+  fargateServiceErrors(name, args, plan).throwIfAny();
+  return plan;
+}

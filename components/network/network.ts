@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PlannedComponent } from "../core/component";
 import { egressOnlySecurityGroup } from "./egressOnlySecurityGroup";
 import { createFlowLogs } from "./flowLogs";
 import { transform } from "../core/transform";
@@ -34,7 +35,7 @@ type DefaultRouteTarget = Pick<aws.ec2.RouteArgs, "gatewayId" | "natGatewayId">;
  * security group stripped of its rules, and flow logs of all traffic to CloudWatch Logs. Every
  * piece is a plain `aws.*` resource so tests and the offline plan can see it.
  */
-export class Network extends pulumi.ComponentResource {
+export class Network extends PlannedComponent<NetworkArgs, NetworkPlan> {
   readonly vpc: aws.ec2.Vpc;
   readonly vpcId: pulumi.Output<string>;
   /** The VPC's IPv4 CIDR block (known before deployment). */
@@ -63,17 +64,11 @@ export class Network extends pulumi.ComponentResource {
   readonly natGatewayMode: NatGatewayMode;
 
   private readonly logicalName: string;
-  private readonly args: NetworkArgs;
-  private readonly plan: NetworkPlan;
-  private readonly t: NonNullable<NetworkArgs["transform"]>;
   private readonly region: pulumi.Output<string>;
 
   constructor(name: string, args: NetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    super("serverless:network:Network", name, {}, opts);
-    this.plan = planNetwork(name, args);
+    super("serverless:network:Network", name, args, planNetwork, opts);
     this.logicalName = name;
-    this.args = args;
-    this.t = args.transform ?? {};
     this.cidrBlock = this.plan.cidrBlock;
     this.natGatewayMode = this.plan.natMode;
 

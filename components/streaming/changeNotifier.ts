@@ -115,6 +115,8 @@ export interface ChangeNotifierArgs extends NotifyRules {
     topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;
     subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
     notifier?: StreamConsumerArgs["transform"];
+    /** The failed-deliveries alarm. */
+    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
   };
 }
 
@@ -281,6 +283,7 @@ export class ChangeNotifier extends pulumi.ComponentResource {
         },
         args.alarmTopicArn,
         this,
+        args.transform?.alarm,
       );
     }
 

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PlannedComponent } from "../core/component";
 import { metricAlarm } from "../observability/alarms";
 import { ChangeNotifier } from "./changeNotifier";
 import { KINESIS_SHARD_LEVEL_METRICS } from "../core/defaults";
@@ -30,7 +31,7 @@ export { kinesisStreamWidgets, pipelineAlarmSpecs } from "./kinesisPipelineMonit
  * number of times and sends what it gives up on to one on-failure queue; alarms cover iterator
  * age, throttling, consumer errors, failed destinations and Firehose delivery.
  */
-export class KinesisPipeline extends pulumi.ComponentResource {
+export class KinesisPipeline extends PlannedComponent<KinesisPipelineArgs, KinesisPipelinePlan> {
   /** The pipeline's own key; undefined when `kmsKeyArn` was given. */
   readonly key?: ServiceKey;
   readonly kmsKeyArn: pulumi.Output<string>;
@@ -55,9 +56,6 @@ export class KinesisPipeline extends pulumi.ComponentResource {
   private readonly logicalName: string;
   private readonly iteratorAgeAlarmMs: number;
 
-  private readonly args: KinesisPipelineArgs;
-  private readonly plan: KinesisPipelinePlan;
-  private readonly t: NonNullable<KinesisPipelineArgs["transform"]>;
   /** Every stage logs and alarms the same way. */
   private readonly observability: Pick<
     KinesisPipelineArgs,
@@ -69,10 +67,7 @@ export class KinesisPipeline extends pulumi.ComponentResource {
     args: KinesisPipelineArgs = {},
     opts?: pulumi.ComponentResourceOptions,
   ) {
-    super("serverless:streaming:KinesisPipeline", name, {}, opts);
-    this.plan = planKinesisPipeline(name, args);
-    this.args = args;
-    this.t = args.transform ?? {};
+    super("serverless:streaming:KinesisPipeline", name, args, planKinesisPipeline, opts);
     this.observability = {
       logRetentionDays: args.logRetentionDays,
       logKmsKeyArn: args.logKmsKeyArn,

@@ -235,7 +235,8 @@ export class StreamConsumer extends pulumi.ComponentResource {
       transform,
       ...fnArgs
     } = args;
-    const { eventSourceMapping: esmTransform, ...fnTransform } = transform ?? {};
+    // BundledFunction reads only its own hooks; the mapping's is applied here.
+    const esmTransform = transform?.eventSourceMapping;
 
     ({ function: this.function, eventSourceMapping: this.eventSourceMapping } =
       bundledFunctionWithEventSource(
@@ -247,7 +248,7 @@ export class StreamConsumer extends pulumi.ComponentResource {
             allow(["sqs:SendMessage"], [onFailureQueueArn]),
             ...(fnArgs.statements ?? []),
           ],
-          transform: fnTransform,
+          transform,
         },
         {
           eventSourceArn: source.consumerArn ?? source.streamArn,
