@@ -1,11 +1,11 @@
 import * as aws from "@pulumi/aws";
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { ACTIONS_REQUIRING_WILDCARD_RESOURCE } from "../../components/security/iam";
 import { type PolicyStatement, statementsOf } from "./documents";
+import { type ReferenceAction, expandAction } from "./iamReference";
 import { type Rule, UNKNOWN, asArray, known } from "./util";
 
 /** An identity-policy document found on a resource, with where it came from for messages. */
-interface FoundDocument {
+export interface FoundDocument {
   label: string;
   document: unknown;
 }
@@ -16,7 +16,7 @@ interface FoundDocument {
  * queue, topic, bucket) are not identity policies: `kms:*` for the account root on `Resource: "*"`
  * is how a key policy must read.
  */
-function identityDocuments(args: ResourceValidationArgs): FoundDocument[] {
+export function identityDocuments(args: ResourceValidationArgs): FoundDocument[] {
   const single =
     args.asType(aws.iam.RolePolicy) ??
     args.asType(aws.iam.Policy) ??
@@ -87,18 +87,44 @@ export const iamNoWildcardAction: Rule = {
     }),
 };
 
-const WILDCARD_RESOURCE_OK = new Set(
-  ACTIONS_REQUIRING_WILDCARD_RESOURCE.map((a) => a.toLowerCase()),
-);
+/**
+ * Actions whose only resource type in AWS's reference is optional and absent from the requests
+ * this program makes: CloudWatch's `dataset` type is for OTLP datasets, while classic metrics have
+ * no ARN, so only "*" authorises reading or publishing them. Honoured only while every resource
+ * type the reference lists for the action stays optional (test/policy/iamReference.test.ts).
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/permissions-reference-cw.html
+ */
+export const RESOURCELESS_REQUESTS: readonly string[] = [
+  "cloudwatch:GetMetricData",
+  "cloudwatch:PutMetricData",
+  "cloudwatch:ListMetrics",
+];
+
+/** Does the reference make the action need a resource (so it must not be granted on "*")? */
+export function needsResource(a: ReferenceAction): boolean {
+  if (a.resourceTypes.length === 0) return false;
+  const resourceless = RESOURCELESS_REQUESTS.some((r) => r.toLowerCase() === a.id.toLowerCase());
+  return !(resourceless && a.resourceTypes.every((rt) => !rt.required));
+}
+
+/** Entries of an Action list that AWS authorises on some resource type (so not on "*" alone). */
+function scopableActions(actions: readonly string[]): string[] {
+  return actions.filter((entry) => {
+    const found = expandAction(entry);
+    // "*" and names AWS does not know are other rules' findings (no-wildcard-action, action-exists).
+    return found !== "all" && found.some(needsResource);
+  });
+}
 
 /**
- * Allow statements name their resources. `Resource: "*"` is accepted only when every action is one
- * AWS authorises on "*" alone (ACTIONS_REQUIRING_WILDCARD_RESOURCE in components/security/iam.ts).
+ * Allow statements name their resources. `Resource: "*"` is accepted only for actions AWS lists
+ * no resource type for (AWS's Service Authorization Reference, see ./iamReference), and alone in
+ * its statement, so no ARN-scoped action shares it.
  */
 export const iamNoWildcardResource: Rule = {
   name: "iam-no-wildcard-resource",
   description:
-    'IAM identity policies never Allow on Resource "*" (nor NotResource) unless every action requires it.',
+    'IAM identity policies Allow on Resource "*" only actions that support no resource type (AWS\'s Service Authorization Reference), with "*" alone in the statement (and never NotResource).',
   enforcementLevel: "mandatory",
   validateResource: (args, report) =>
     eachAllow(args, report, (s, where) => {
@@ -108,15 +134,21 @@ export const iamNoWildcardResource: Rule = {
         );
         return;
       }
-      if (!asArray(s.Resource).includes("*")) return;
-      // IAM action names are case-insensitive.
-      const actions = asArray(s.Action);
-      const unscoped = actions.filter((a) => !WILDCARD_RESOURCE_OK.has(a.toLowerCase()));
-      if (actions.length > 0 && unscoped.length === 0) return;
-      report(
-        `${where} allows ${unscoped.map((a) => JSON.stringify(a)).join(", ") || "its actions"} on Resource "*"; ` +
-          "scope them to the ARNs they touch.",
-      );
+      const resources = asArray(s.Resource);
+      if (!resources.includes("*")) return;
+      const actions = asArray(s.Action).filter((a): a is string => typeof a === "string");
+      const scopable = scopableActions(actions);
+      if (actions.length === 0 || scopable.length > 0) {
+        report(
+          `${where} allows ${scopable.map((a) => JSON.stringify(a)).join(", ") || "its actions"} on Resource "*"; ` +
+            "scope them to the ARNs they touch.",
+        );
+      }
+      if (resources.length > 1) {
+        report(
+          `${where} lists "*" with other Resources; put the actions that need "*" in a statement whose only Resource is "*".`,
+        );
+      }
     }),
 };
 

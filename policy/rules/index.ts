@@ -8,6 +8,7 @@ import { DYNAMODB_RULES } from "./dynamodb";
 import { ENCRYPTION_RULES } from "./encryption";
 import { EVENT_SOURCE_RULES } from "./eventSources";
 import { IAM_RULES } from "./iam";
+import { IAM_REFERENCE_RULES } from "./iamReferenceRules";
 import { LAMBDA_RULES } from "./lambda";
 import { MESSAGING_RULES } from "./messaging";
 import { NETWORK_RULES } from "./network";
@@ -22,6 +23,8 @@ export * from "./dynamodb";
 export * from "./encryption";
 export * from "./eventSources";
 export * from "./iam";
+export * from "./iamReferenceRules";
+export * from "./limits";
 export * from "./lambda";
 export * from "./messaging";
 export * from "./network";
@@ -38,6 +41,7 @@ export const ALL_RULES: Rule[] = [
   ...TRANSPORT_RULES,
   ...S3_RULES,
   ...IAM_RULES,
+  ...IAM_REFERENCE_RULES,
   ...PUBLISHER_RULES,
   ...MESSAGING_RULES,
   ...EVENT_SOURCE_RULES,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { type PolicyResource, validateResourceOfType } from "@pulumi/policy";
-import { LAMBDA_ARCHITECTURE, SUPPORTED_NODE_RUNTIMES } from "../../components/core/defaults";
+import { LAMBDA_ARCHITECTURE, SUPPORTED_NODE_RUNTIMES } from "./limits";
 import { type Rule, UNKNOWN, asArray, isSet, known } from "./util";
 
 /**

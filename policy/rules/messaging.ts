@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type { PolicyResource } from "@pulumi/policy";
-import { VISIBILITY_TIMEOUT_FACTOR } from "../../components/core/defaults";
+import { VISIBILITY_TIMEOUT_FACTOR } from "./limits";
 import { findFunction, jsonObject, ofType, pointsAt, prop, resolve, str } from "./graph";
 import { type Rule, UNKNOWN, asArray } from "./util";
 

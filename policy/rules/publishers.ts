@@ -293,7 +293,8 @@ function keyOf(
   resources: readonly PolicyResource[],
 ): { ref: string; key?: PolicyResource } | typeof UNKNOWN | undefined {
   const ref = str(target, "kmsMasterKeyId");
-  if (ref === UNKNOWN || ref === undefined) return ref;
+  // typeof, not `=== undefined`: the narrowing then holds without strictNullChecks too.
+  if (typeof ref !== "string") return ref;
   const [key] = resolve(resources, ref, aws.kms.Key);
   if (key) return { ref, key };
   const [alias] = resources.filter(

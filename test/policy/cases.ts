@@ -1,5 +1,6 @@
 /** Per rule: hand-written resources the rule must flag, and variants it must accept. */
 import type { RecordedResource } from "../../scripts/harness/recorder";
+import { IAM_REFERENCE_CASES } from "./casesIam";
 import { API_NETWORK_CASES } from "./casesPlatform";
 import { MESSAGING_CASES } from "./casesMessaging";
 import {
@@ -201,7 +202,7 @@ export const CASES: Cases = {
           inlinePolicies: [
             {
               name: "extra",
-              policy: doc({ Effect: "Allow", Action: ["s3:*"], Resource: [scoped] }),
+              policy: doc({ Effect: "Allow", Action: ["s3:*"], Resource: [LEGACY_ARN] }),
             },
           ],
         })),
@@ -243,6 +244,15 @@ export const CASES: Cases = {
       {
         title: "Allow with NotResource",
         resources: rolePolicy({ Effect: "Allow", Action: "sqs:SendMessage", NotResource: scoped }),
+        urn: urnOf(T.rolePolicy, "api"),
+      },
+      {
+        title: '"*" shares its statement with an ARN',
+        resources: rolePolicy({
+          Effect: "Allow",
+          Action: "kinesis:UpdateShardCount",
+          Resource: ["*", `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/clicks-6b86b27`],
+        }),
         urn: urnOf(T.rolePolicy, "api"),
       },
       {
@@ -425,6 +435,7 @@ export const CASES: Cases = {
     ],
     good: [{ title: "notifies the alarm topic", resources: goodStack() }],
   },
+  ...IAM_REFERENCE_CASES,
   ...MESSAGING_CASES,
   ...API_NETWORK_CASES,
 };

@@ -3,6 +3,7 @@ import { type EvaluatedResource, evaluatePolicies } from "../../policy/evaluate"
 import { ALL_RULES, environmentConfig } from "../../policy/rules";
 import type { PlanDocument } from "../../scripts/plan/document";
 import { plan } from "../../scripts/plan";
+import { KNOWN_GRANT_FINDINGS, isKnownGrantFinding, matches } from "./expectedFailures";
 
 describe("policy pack on the dev plan", function () {
   this.timeout(300_000);
@@ -12,9 +13,16 @@ describe("policy pack on the dev plan", function () {
     doc = await plan("dev");
   });
 
-  it("the full dev stack has no mandatory findings", () => {
-    const mandatory = doc.violations.filter((v) => v.enforcementLevel === "mandatory");
+  it("the full dev stack has no mandatory findings (but the expected failures, until their fixes merge)", () => {
+    const mandatory = doc.violations.filter(
+      (v) => v.enforcementLevel === "mandatory" && !isKnownGrantFinding(v),
+    );
     expect(mandatory, JSON.stringify(mandatory, null, 2)).to.deep.equal([]);
+  });
+
+  it("every expected failure is still found: remove the ones whose fix has merged", () => {
+    const gone = KNOWN_GRANT_FINDINGS.filter((k) => !doc.violations.some((v) => matches(k, v)));
+    expect(gone, "fixed: delete from test/policy/expectedFailures.ts").to.deep.equal([]);
   });
 
   it("every rule runs on the plan's resources without failing", () => {
@@ -29,7 +37,9 @@ describe("policy pack on the dev plan", function () {
       config: environmentConfig("prod"),
     });
     const mandatory = new Set(
-      found.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy),
+      found
+        .filter((v) => v.enforcementLevel === "mandatory" && !isKnownGrantFinding(v))
+        .map((v) => v.policy),
     );
     // dev turns deletion protection off (and may run APIs open for curl testing): nothing else.
     expect(mandatory).to.include("dynamodb-deletion-protection");

@@ -1,209 +1,65 @@
 /**
- * The pack as the Pulumi CLI runs it: policy/index.ts started as its own process (the PolicyPack
- * gRPC server), queried over gRPC like the engine does. Checks that the offline evaluator gives the
- * same findings as the real analyzer, and that the rules cope with preview's unknown values.
+ * The pack as the Pulumi CLI runs it: policy/ started through @pulumi/pulumi's policy-pack runner
+ * (which type-checks it with its bundled ts-node and policy/tsconfig.json), queried over gRPC as
+ * the engine does (./packRunner). Checks that the offline evaluator gives the same findings as the
+ * real analyzer, on every fixture and on the full dev plan, that the rules cope with preview's
+ * unknown values, and that the runner refuses a pack that does not type-check.
  */
-import type * as grpcTypes from "@grpc/grpc-js";
-import {
-  AnalyzeRequest,
-  AnalyzeStackRequest,
-  AnalyzerPropertyDependencies,
-  AnalyzerResource,
-  AnalyzerResourceOptions,
-  ConfigureAnalyzerRequest,
-  EnforcementLevel,
-  PolicyConfig,
-  type AnalyzeResponse,
-  type AnalyzerInfo,
-} from "@pulumi/pulumi/proto/analyzer_pb";
-import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import type { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import { EnforcementLevel, type AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
 import { expect } from "chai";
 import type * as emptyTypes from "google-protobuf/google/protobuf/empty_pb";
-import type * as structTypes from "google-protobuf/google/protobuf/struct_pb";
-import { type ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { evaluatePolicies } from "../../policy/evaluate";
 import { ALL_RULES } from "../../policy/rules";
 import type { RecordedResource } from "../../scripts/harness/recorder";
+import { plan } from "../../scripts/plan";
 import { CASES } from "./cases";
+import { isKnownGrantFinding } from "./expectedFailures";
 import { T, doc, goodFunction, res, urnOf } from "./fixtures";
+import {
+  Empty,
+  PACK_DIR,
+  ROOT,
+  type RunningPack,
+  analyze as analyzeWith,
+  configure as configureWith,
+  evaluated,
+  startPack,
+  unary,
+} from "./packRunner";
 
-// The same copies the generated gRPC stubs use (instanceof checks depend on it).
-const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiDir] }));
-const grpc = fromPulumi("@grpc/grpc-js") as typeof grpcTypes;
-const { Struct } = fromPulumi("google-protobuf/google/protobuf/struct_pb") as typeof structTypes;
-const { Empty } = fromPulumi("google-protobuf/google/protobuf/empty_pb") as typeof emptyTypes;
-
-const ROOT = path.resolve(__dirname, "../..");
 /** The engine's marker for a value not known until the resource exists (a string or an array). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const UNKNOWN_ARRAY = "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2";
 
-interface Finding {
-  policy: string;
-  urn: string;
-  message: string;
-  level: "mandatory" | "advisory";
-}
+/** Type-checking the whole pack with the runner's ts-node takes a while on a shared machine. */
+const START_MS = 240_000;
 
-const struct = (v: Record<string, unknown>) =>
-  Struct.fromJavaScript(
-    JSON.parse(JSON.stringify(v)) as Parameters<typeof Struct.fromJavaScript>[0],
-  );
-
-function resourceOptions(parent: string | null): AnalyzerResourceOptions {
-  const o = new AnalyzerResourceOptions();
-  if (parent) o.setParent(parent);
-  return o;
-}
-
-function findings(resp: AnalyzeResponse, urn: string): Finding[] {
-  return resp.getDiagnosticsList().map((d) => ({
-    policy: d.getPolicyname(),
-    urn: d.getUrn() || urn,
-    message: d.getMessage(),
-    level: d.getEnforcementlevel() === EnforcementLevel.MANDATORY ? "mandatory" : "advisory",
-  }));
-}
-
-const order = (a: Finding, b: Finding) =>
-  JSON.stringify([a.policy, a.urn, a.message]) < JSON.stringify([b.policy, b.urn, b.message])
-    ? -1
-    : 1;
-
-describe("policy pack served by policy/index.ts (as `pulumi preview --policy-pack policy` runs it)", function () {
-  this.timeout(120_000);
-  let child: ChildProcess | undefined;
+describe("policy pack through @pulumi/pulumi's runner (as `pulumi preview --policy-pack policy`)", function () {
+  this.timeout(START_MS + 120_000);
+  let pack: RunningPack | undefined;
   let client: AnalyzerClient;
-
-  const unary = <Req, Res>(
-    method: (req: Req, cb: (e: grpcTypes.ServiceError | null, r: Res) => void) => unknown,
-    req: Req,
-  ) =>
-    new Promise<Res>((resolve, reject) =>
-      method.call(client, req, (e: grpcTypes.ServiceError | null, r: Res) =>
-        e ? reject(e) : resolve(r),
-      ),
-    );
-
-  /** What the engine would report for these resources: Analyze per resource, then AnalyzeStack. */
-  async function analyze(resources: RecordedResource[]): Promise<Finding[]> {
-    const out: Finding[] = [];
-    for (const r of resources) {
-      const req = new AnalyzeRequest()
-        .setType(r.type)
-        .setName(r.name)
-        .setUrn(r.urn)
-        .setProperties(struct(r.inputs))
-        .setOptions(resourceOptions(r.parent));
-      out.push(
-        ...findings(await unary<AnalyzeRequest, AnalyzeResponse>(client.analyze, req), r.urn),
-      );
-    }
-    const stack = new AnalyzeStackRequest().setResourcesList(
-      resources.map((r) => {
-        const ar = new AnalyzerResource()
-          .setType(r.type)
-          .setName(r.name)
-          .setUrn(r.urn)
-          .setProperties(struct(r.state))
-          .setOptions(resourceOptions(r.parent))
-          .setDependenciesList(r.dependsOn);
-        if (r.parent) ar.setParent(r.parent);
-        const deps =
-          (r as { propertyDependencies?: Record<string, string[]> }).propertyDependencies ?? {};
-        for (const [key, urns] of Object.entries(deps)) {
-          ar.getPropertydependenciesMap().set(
-            key,
-            new AnalyzerPropertyDependencies().setUrnsList(urns),
-          );
-        }
-        return ar;
-      }),
-    );
-    out.push(
-      ...findings(
-        await unary<AnalyzeStackRequest, AnalyzeResponse>(client.analyzeStack, stack),
-        "",
-      ),
-    );
-    return out.sort(order);
-  }
-
-  /**
-   * Per-policy config as `--policy-pack-config` sends it (each entry keeps its rule's level: the
-   * engine always sends one). `{}` resets it.
-   */
-  async function configure(config: Record<string, Record<string, unknown>> = {}): Promise<void> {
-    const req = new ConfigureAnalyzerRequest();
-    for (const [name, props] of Object.entries(config)) {
-      const level = ALL_RULES.find((r) => r.name === name)?.enforcementLevel;
-      req
-        .getPolicyconfigMap()
-        .set(
-          name,
-          new PolicyConfig()
-            .setEnforcementlevel(
-              level === "mandatory" ? EnforcementLevel.MANDATORY : EnforcementLevel.ADVISORY,
-            )
-            .setProperties(struct(props)),
-        );
-    }
-    await unary<ConfigureAnalyzerRequest, emptyTypes.Empty>(client.configure, req);
-  }
-
-  /** The evaluator's findings in the engine's terms (it prefixes the description to each message). */
-  function evaluated(
-    resources: RecordedResource[],
-    config?: Record<string, Record<string, unknown>>,
-  ): Finding[] {
-    const describe = new Map(ALL_RULES.map((r) => [r.name, r.description]));
-    return evaluatePolicies(resources, { config })
-      .map((v) => ({
-        policy: v.policy,
-        urn: v.urn,
-        message: `${describe.get(v.policy)}\n${v.message}`,
-        level: v.enforcementLevel,
-      }))
-      .sort(order);
-  }
+  const analyze = (resources: readonly RecordedResource[]) => analyzeWith(client, resources);
+  const configure = (config?: Record<string, Record<string, unknown>>) =>
+    configureWith(client, config);
 
   before(async () => {
-    const proc = spawn(process.execPath, ["--import", "tsx", "index.ts"], {
-      cwd: path.join(ROOT, "policy"),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child = proc;
-    // The pack prints the port it listens on (loopback only), as the CLI expects.
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = "";
-      let err = "";
-      const timer = setTimeout(() => reject(new Error(`no port after 90 s: ${err}`)), 90_000);
-      proc.stdout?.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /^(\d+)\s*$/m.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-      proc.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-      proc.on("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`policy pack exited with ${code}: ${err}`));
-      });
-    });
-    client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    pack = startPack(PACK_DIR, START_MS);
+    client = await pack.ready;
   });
 
-  after(() => {
-    client?.close();
-    if (child && child.exitCode === null) child.kill();
+  after(async () => {
+    await pack?.stop();
   });
 
   it("serves every rule under the pack's name, at the rule's level", async () => {
-    const info = await unary<emptyTypes.Empty, AnalyzerInfo>(client.getAnalyzerInfo, new Empty());
+    const info = await unary<emptyTypes.Empty, AnalyzerInfo>(
+      client,
+      client.getAnalyzerInfo,
+      new Empty(),
+    );
     expect(info.getName()).to.equal("aws-serverless-flows-secure-defaults");
     const served = info
       .getPoliciesList()
@@ -230,6 +86,17 @@ describe("policy pack served by policy/index.ts (as `pulumi preview --policy-pac
       }
     });
   }
+
+  it("on the full dev plan, the analyzer finds what the evaluator finds: nothing but the known grant findings", async () => {
+    const devPlan = await plan("dev");
+    const resources = devPlan.resources as unknown as RecordedResource[];
+    const served = await analyze(resources);
+    expect(served).to.deep.equal(evaluated(resources));
+    const unexpected = served.filter(
+      (f) => !isKnownGrantFinding({ ...f, message: f.message.split("\n").slice(1).join("\n") }),
+    );
+    expect(unexpected, JSON.stringify(unexpected, null, 2)).to.deep.equal([]);
+  });
 
   it("values unknown during preview are skipped, not failed ('can't run') or flagged", async () => {
     const withDeps = (r: RecordedResource, deps: Record<string, string[]>) =>
@@ -341,5 +208,43 @@ describe("policy pack served by policy/index.ts (as `pulumi preview --policy-pac
       }),
     ];
     expect(await analyze(preview)).to.deep.equal([]);
+  });
+});
+
+describe("the runner refuses a pack that does not type-check", function () {
+  this.timeout(START_MS + 60_000);
+  let dir: string;
+  let pack: RunningPack | undefined;
+
+  before(() => {
+    // A copy of the pack beside a link to this repository's node_modules, as an install would have.
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-pack-"));
+    fs.cpSync(PACK_DIR, dir, {
+      recursive: true,
+      filter: (src) => path.basename(src) !== "node_modules",
+    });
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+    // A plain type error, and one that only strict mode (policy/tsconfig.json) reports.
+    fs.appendFileSync(
+      path.join(dir, "rules/util.ts"),
+      '\nexport const injectedCount: number = "three";\nexport function injectedEcho(v) {\n  return v;\n}\n',
+    );
+  });
+
+  after(async () => {
+    await pack?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("exits with the TypeScript errors instead of serving", async () => {
+    pack = startPack(dir, START_MS);
+    const started = await pack.ready.then(
+      () => "served",
+      (e: Error) => e.message,
+    );
+    expect(started).to.match(/policy pack exited with [1-9]/);
+    expect(started).to.contain("Unable to compile TypeScript");
+    expect(started).to.match(/rules\/util\.ts\(\d+,\d+\): error TS2322/);
+    expect(started).to.match(/rules\/util\.ts\(\d+,\d+\): error TS7006/);
   });
 });

