@@ -12,8 +12,7 @@ import {
 import type { DashboardRow } from "../observability/flowDashboard";
 import { Statement, allow } from "../security/iam";
 import { BundledFunction, BundledFunctionArgs } from "./lambdaFunction";
-import { bundledFunctionWithEventSource } from "./eventSource";
-import type { Transform } from "../core/transform";
+import { ConsumerTransform, bundledFunctionWithEventSource, withKeyDecrypt } from "./eventSource";
 import { ArgumentErrors } from "../core/validate";
 
 /** The queue a consumer polls: a `SecureQueue` plus what it cannot tell about itself. */
@@ -60,9 +59,7 @@ export interface ConsumerFunctionArgs
    * Override hooks: the function's children and the event source mapping.
    * @default none
    */
-  transform?: BundledFunctionArgs["transform"] & {
-    eventSourceMapping?: Transform<aws.lambda.EventSourceMappingArgs>;
-  };
+  transform?: ConsumerTransform;
 }
 
 export interface QueueConsumerArgs extends ConsumerFunctionArgs {
@@ -142,8 +139,7 @@ export function queueConsumeStatements(queue: Omit<ConsumedQueue, "visibilityTim
       [queue.arn],
     ),
   ];
-  if (queue.kmsKeyArn) statements.push(allow(["kms:Decrypt"], [queue.kmsKeyArn]));
-  return statements;
+  return withKeyDecrypt(statements, queue.kmsKeyArn);
 }
 
 /**
@@ -161,25 +157,14 @@ export class QueueConsumer extends pulumi.ComponentResource {
     super("serverless:compute:QueueConsumer", name, {}, opts);
     checkConsumer(new ArgumentErrors("QueueConsumer", name), "", args, args.queue).throwIfAny();
     this.logicalName = name;
-    const {
-      queue,
-      batchSize,
-      maximumBatchingWindowInSeconds,
-      maximumConcurrency,
-      transform,
-      ...fnArgs
-    } = args;
-    // BundledFunction reads only its own hooks; the mapping's is applied here.
-    const esmTransform = transform?.eventSourceMapping;
+    const { queue, batchSize, maximumBatchingWindowInSeconds, maximumConcurrency, ...fnArgs } =
+      args;
 
     ({ function: this.function, eventSourceMapping: this.eventSourceMapping } =
       bundledFunctionWithEventSource(
         name,
-        {
-          ...fnArgs,
-          statements: [...queueConsumeStatements(queue), ...(fnArgs.statements ?? [])],
-          transform,
-        },
+        fnArgs,
+        queueConsumeStatements(queue),
         {
           eventSourceArn: queue.arn,
           batchSize: batchSize ?? SQS_BATCH_SIZE,
@@ -187,7 +172,6 @@ export class QueueConsumer extends pulumi.ComponentResource {
           functionResponseTypes: ["ReportBatchItemFailures"],
           scalingConfig: maximumConcurrency ? { maximumConcurrency } : undefined,
         },
-        esmTransform,
         this,
       ));
     this.registerOutputs({ functionArn: this.function.arn });

@@ -10,8 +10,11 @@ import {
 import { DashboardRow, metric } from "../observability/flowDashboard";
 import { Statement, allow } from "../security/iam";
 import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction";
-import { bundledFunctionWithEventSource } from "../compute/eventSource";
-import type { Transform } from "../core/transform";
+import {
+  ConsumerTransform,
+  bundledFunctionWithEventSource,
+  withKeyDecrypt,
+} from "../compute/eventSource";
 import { ArgumentErrors } from "../core/validate";
 
 /** Lambda's limits for stream event source mappings (Kinesis, DynamoDB Streams). */
@@ -105,9 +108,7 @@ export interface StreamConsumerArgs
    * Override hooks: the function's children and the event source mapping.
    * @default none
    */
-  transform?: BundledFunctionArgs["transform"] & {
-    eventSourceMapping?: Transform<aws.lambda.EventSourceMappingArgs>;
-  };
+  transform?: ConsumerTransform;
 }
 
 const inRange = (v: number | undefined, [lo, hi]: readonly [number, number]) =>
@@ -202,8 +203,7 @@ export function streamReadStatements(source: StreamSource): Statement[] {
       ),
     );
   }
-  if (source.kmsKeyArn) statements.push(allow(["kms:Decrypt"], [source.kmsKeyArn]));
-  return statements;
+  return withKeyDecrypt(statements, source.kmsKeyArn);
 }
 
 /**
@@ -232,24 +232,14 @@ export class StreamConsumer extends pulumi.ComponentResource {
       startingPosition,
       tumblingWindowInSeconds,
       filterPatterns,
-      transform,
       ...fnArgs
     } = args;
-    // BundledFunction reads only its own hooks; the mapping's is applied here.
-    const esmTransform = transform?.eventSourceMapping;
 
     ({ function: this.function, eventSourceMapping: this.eventSourceMapping } =
       bundledFunctionWithEventSource(
         name,
-        {
-          ...fnArgs,
-          statements: [
-            ...streamReadStatements(source),
-            allow(["sqs:SendMessage"], [onFailureQueueArn]),
-            ...(fnArgs.statements ?? []),
-          ],
-          transform,
-        },
+        fnArgs,
+        [...streamReadStatements(source), allow(["sqs:SendMessage"], [onFailureQueueArn])],
         {
           eventSourceArn: source.consumerArn ?? source.streamArn,
           startingPosition: startingPosition ?? "TRIM_HORIZON",
@@ -267,7 +257,6 @@ export class StreamConsumer extends pulumi.ComponentResource {
             ? { filters: filterPatterns.map((p) => ({ pattern: JSON.stringify(p) })) }
             : undefined,
         },
-        esmTransform,
         this,
       ));
     this.registerOutputs({
