@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedComponent } from "../core/component";
-import { cognitoJwtAuthorizer } from "./cognitoAuth";
+import { cognitoJwtAuthorizer, jwtAuthFields } from "./cognitoAuth";
 import { httpApi, httpApiWidgets, routeAuthorizationType, serverErrorRateAlarm } from "./httpApi";
 import type { DashboardRow } from "../observability/flowDashboard";
 import { Statement, allow } from "../security/iam";
@@ -91,14 +91,8 @@ export class ApiBackedLambda extends PlannedComponent<ApiBackedLambdaArgs, ApiBa
     this.executionArn = this.api.executionArn;
 
     // Cognito: only when some route uses it.
-    if (this.plan.usesCognito) {
-      const jwt = this.createAuthorizer();
-      this.authorizer = jwt.authorizer;
-      this.userPool = jwt.userPool;
-      this.userPoolClient = jwt.userPoolClient;
-      this.userPoolId = jwt.userPoolId;
-      this.userPoolClientIds = jwt.clientIds;
-    }
+    // Sets the readonly authorizer, userPool, userPoolClient, userPoolId and userPoolClientIds.
+    if (this.plan.usesCognito) Object.assign(this, jwtAuthFields(this.createAuthorizer()));
     if (args.network) {
       this.securityGroup = args.network.egressOnlySecurityGroup(
         `${name}-functions`,

@@ -37,6 +37,17 @@ export interface CognitoJwtAuth {
   clientIds: pulumi.Output<string[]>;
 }
 
+/** The parts of a `CognitoJwtAuth` under the names the API components expose them by. */
+export function jwtAuthFields(jwt: CognitoJwtAuth) {
+  return {
+    authorizer: jwt.authorizer,
+    userPool: jwt.userPool,
+    userPoolClient: jwt.userPoolClient,
+    userPoolId: jwt.userPoolId,
+    userPoolClientIds: jwt.clientIds,
+  };
+}
+
 /**
  * A JWT authorizer on an HTTP API that accepts tokens of a Cognito user pool: an admin-invite-only
  * pool with a strong password policy, optional TOTP MFA and email recovery, and a public app client
@@ -53,8 +64,11 @@ export function cognitoJwtAuthorizer(
      */
     deletionProtection?: boolean;
     transform?: {
+      /** @default none */
       userPool?: Transform<aws.cognito.UserPoolArgs>;
+      /** @default none */
       userPoolClient?: Transform<aws.cognito.UserPoolClientArgs>;
+      /** @default none */
       authorizer?: Transform<aws.apigatewayv2.AuthorizerArgs>;
     };
   },

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PlannedComponent } from "../core/component";
 import { metricAlarm } from "../observability/alarms";
-import { cognitoJwtAuthorizer } from "../api/cognitoAuth";
+import { cognitoJwtAuthorizer, jwtAuthFields } from "../api/cognitoAuth";
 import { DashboardRow, metric } from "../observability/flowDashboard";
 import { ApiAuth, httpApi, httpApiWidgets, serverErrorRateAlarm } from "../api/httpApi";
 import { securityGroupLink } from "../network/securityGroupLink";
@@ -102,12 +102,8 @@ export class FargateCluster extends PlannedComponent<FargateClusterArgs, Fargate
     this.vpcLink = this.createVpcLink();
     this.integration = this.createIntegration();
     if (this.auth === "cognito") {
-      const jwt = this.createAuthorizer();
-      this.authorizer = jwt.authorizer;
-      this.userPool = jwt.userPool;
-      this.userPoolClient = jwt.userPoolClient;
-      this.userPoolId = jwt.userPoolId;
-      this.userPoolClientIds = jwt.clientIds;
+      // Sets the readonly authorizer, userPool, userPoolClient, userPoolId and userPoolClientIds.
+      Object.assign(this, jwtAuthFields(this.createAuthorizer()));
       this.authorizationScopes = args.cognito?.scopes;
     }
     if (args.alarmTopicArn) this.createAlarms(args.alarmTopicArn);
