@@ -156,20 +156,36 @@ export interface ApiBackedLambdaArgs {
    * @default none
    */
   transform?: {
+    /** @default none */
     api?: Transform<aws.apigatewayv2.ApiArgs>;
+    /** @default none */
     stage?: Transform<aws.apigatewayv2.StageArgs>;
+    /** @default none */
     accessLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+    /** @default none */
     integration?: Transform<aws.apigatewayv2.IntegrationArgs>;
+    /** @default none */
     route?: Transform<aws.apigatewayv2.RouteArgs>;
+    /** @default none */
     permission?: Transform<aws.lambda.PermissionArgs>;
+    /** @default none */
     authorizer?: Transform<aws.apigatewayv2.AuthorizerArgs>;
+    /** @default none */
     userPool?: Transform<aws.cognito.UserPoolArgs>;
+    /** @default none */
     userPoolClient?: Transform<aws.cognito.UserPoolClientArgs>;
+    /** @default none */
     serverErrorAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
+    /** @default none */
     securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-    /** The functions' security group's HTTPS egress rules. */
+    /**
+     * The functions' security group's HTTPS egress rules.
+     * @default none
+     */
     egressRule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;
+    /** @default none */
     function?: BundledFunctionArgs["transform"];
+    /** @default none */
     table?: SecureTableArgs["transform"];
   };
 }

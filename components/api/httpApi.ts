@@ -94,8 +94,11 @@ export interface HttpApiSpec {
    * @default none
    */
   transform?: {
+    /** @default none */
     api?: Transform<aws.apigatewayv2.ApiArgs>;
+    /** @default none */
     stage?: Transform<aws.apigatewayv2.StageArgs>;
+    /** @default none */
     accessLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
   };
 }

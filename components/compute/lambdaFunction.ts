@@ -96,13 +96,23 @@ export interface BundledFunctionArgs {
    * @default none
    */
   transform?: {
+    /** @default none */
     role?: Transform<aws.iam.RoleArgs>;
+    /** @default none */
     policy?: Transform<aws.iam.RolePolicyArgs>;
+    /** @default none */
     logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+    /** @default none */
     function?: Transform<aws.lambda.FunctionArgs>;
-    /** The async invocation settings (with `onFailureQueueArn`). */
+    /**
+     * The async invocation settings (with `onFailureQueueArn`).
+     * @default none
+     */
     eventInvokeConfig?: Transform<aws.lambda.FunctionEventInvokeConfigArgs>;
-    /** Both alarms (errors, throttles). */
+    /**
+     * Both alarms (errors, throttles).
+     * @default none
+     */
     alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
   };
 }

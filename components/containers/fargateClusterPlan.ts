@@ -110,24 +110,47 @@ export interface FargateClusterArgs {
    * @default none
    */
   transform?: {
+    /** @default none */
     cluster?: Transform<aws.ecs.ClusterArgs>;
+    /** @default none */
     api?: Transform<aws.apigatewayv2.ApiArgs>;
+    /** @default none */
     stage?: Transform<aws.apigatewayv2.StageArgs>;
+    /** @default none */
     apiLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+    /** @default none */
     vpcLink?: Transform<aws.apigatewayv2.VpcLinkArgs>;
-    /** Both groups; names end in `-vpclink` or `-alb`. */
+    /**
+     * Both groups; names end in `-vpclink` or `-alb`.
+     * @default none
+     */
     securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+    /** @default none */
     loadBalancer?: Transform<aws.lb.LoadBalancerArgs>;
+    /** @default none */
     listener?: Transform<aws.lb.ListenerArgs>;
+    /** @default none */
     integration?: Transform<aws.apigatewayv2.IntegrationArgs>;
+    /** @default none */
     authorizer?: Transform<aws.apigatewayv2.AuthorizerArgs>;
+    /** @default none */
     userPool?: Transform<aws.cognito.UserPoolArgs>;
+    /** @default none */
     userPoolClient?: Transform<aws.cognito.UserPoolClientArgs>;
-    /** The load balancer's rule admitting the VPC link. */
+    /**
+     * The load balancer's rule admitting the VPC link.
+     * @default none
+     */
     ingressRule?: Transform<aws.vpc.SecurityGroupIngressRuleArgs>;
-    /** The VPC link's rule reaching the load balancer. */
+    /**
+     * The VPC link's rule reaching the load balancer.
+     * @default none
+     */
     egressRule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;
-    /** Both alarms (API 5xx rate, load balancer 5xx). */
+    /**
+     * Both alarms (API 5xx rate, load balancer 5xx).
+     * @default none
+     */
     alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
   };
 }

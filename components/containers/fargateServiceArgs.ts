@@ -182,24 +182,43 @@ export interface FargateServiceArgs {
    * @default none
    */
   transform?: {
+    /** @default none */
     repository?: Transform<aws.ecr.RepositoryArgs>;
+    /** @default none */
     lifecyclePolicy?: Transform<aws.ecr.LifecyclePolicyArgs>;
+    /** @default none */
     image?: Transform<awsx.ecr.ImageArgs>;
+    /** @default none */
     logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+    /** @default none */
     executionRole?: Transform<aws.iam.RoleArgs>;
+    /** @default none */
     executionPolicy?: Transform<aws.iam.RolePolicyArgs>;
+    /** @default none */
     taskRole?: Transform<aws.iam.RoleArgs>;
+    /** @default none */
     taskPolicy?: Transform<aws.iam.RolePolicyArgs>;
+    /** @default none */
     taskDefinition?: Transform<aws.ecs.TaskDefinitionArgs>;
+    /** @default none */
     securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+    /** @default none */
     targetGroup?: Transform<aws.lb.TargetGroupArgs>;
+    /** @default none */
     listenerRule?: Transform<aws.lb.ListenerRuleArgs>;
+    /** @default none */
     route?: Transform<aws.apigatewayv2.RouteArgs>;
+    /** @default none */
     service?: Transform<aws.ecs.ServiceArgs>;
+    /** @default none */
     scalingTarget?: Transform<aws.appautoscaling.TargetArgs>;
+    /** @default none */
     scalingPolicy?: Transform<aws.appautoscaling.PolicyArgs>;
+    /** @default none */
     ingressRule?: Transform<aws.vpc.SecurityGroupIngressRuleArgs>;
+    /** @default none */
     egressRule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;
+    /** @default none */
     alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
   };
 }

@@ -59,7 +59,9 @@ export interface FanOutSubscriberArgs {
    * @default none
    */
   transform?: {
+    /** @default none */
     queue?: SecureQueueArgs["transform"];
+    /** @default none */
     subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
   };
 }
@@ -141,11 +143,17 @@ export interface FanOutTopicArgs {
    * @default none
    */
   transform?: {
+    /** @default none */
     topic?: Transform<aws.sns.TopicArgs>;
+    /** @default none */
     topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;
+    /** @default none */
     topicKey?: ServiceKeyArgs["transform"];
+    /** @default none */
     queueKey?: ServiceKeyArgs["transform"];
+    /** @default none */
     notification?: BucketNotificationsArgs["transform"];
+    /** @default none */
     redriveAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
   };
 }

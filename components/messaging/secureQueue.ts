@@ -91,11 +91,17 @@ export interface SecureQueueArgs {
    * @default none
    */
   transform?: {
+    /** @default none */
     queue?: Transform<aws.sqs.QueueArgs>;
+    /** @default none */
     dlq?: Transform<aws.sqs.QueueArgs>;
+    /** @default none */
     policy?: Transform<aws.sqs.QueuePolicyArgs>;
+    /** @default none */
     dlqPolicy?: Transform<aws.sqs.QueuePolicyArgs>;
+    /** @default none */
     redriveAllowPolicy?: Transform<aws.sqs.RedriveAllowPolicyArgs>;
+    /** @default none */
     dlqAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
   };
 }

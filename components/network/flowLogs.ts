@@ -10,9 +10,13 @@ export interface FlowLogsSpec {
   kmsKeyArn?: pulumi.Input<string>;
   parent: pulumi.Resource;
   transform?: {
+    /** @default none */
     flowLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+    /** @default none */
     flowLogRole?: Transform<aws.iam.RoleArgs>;
+    /** @default none */
     flowLogPolicy?: Transform<aws.iam.RolePolicyArgs>;
+    /** @default none */
     flowLog?: Transform<aws.ec2.FlowLogArgs>;
   };
 }

@@ -152,25 +152,49 @@ export interface NetworkArgs {
    * @default none
    */
   transform?: {
+    /** @default none */
     vpc?: Transform<aws.ec2.VpcArgs>;
-    /** Both tiers; names end in `-public-<i>` or `-private-<i>`. */
+    /**
+     * Both tiers; names end in `-public-<i>` or `-private-<i>`.
+     * @default none
+     */
     subnet?: Transform<aws.ec2.SubnetArgs>;
+    /** @default none */
     internetGateway?: Transform<aws.ec2.InternetGatewayArgs>;
+    /** @default none */
     routeTable?: Transform<aws.ec2.RouteTableArgs>;
+    /** @default none */
     route?: Transform<aws.ec2.RouteArgs>;
-    /** Each subnet's association with its route table; names as the subnets'. */
+    /**
+     * Each subnet's association with its route table; names as the subnets'.
+     * @default none
+     */
     routeTableAssociation?: Transform<aws.ec2.RouteTableAssociationArgs>;
+    /** @default none */
     eip?: Transform<aws.ec2.EipArgs>;
+    /** @default none */
     natGateway?: Transform<aws.ec2.NatGatewayArgs>;
-    /** Gateway and interface endpoints; names end in the service short name. */
+    /**
+     * Gateway and interface endpoints; names end in the service short name.
+     * @default none
+     */
     vpcEndpoint?: Transform<aws.ec2.VpcEndpointArgs>;
+    /** @default none */
     endpointSecurityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-    /** The endpoint group's HTTPS-from-the-VPC rule. */
+    /**
+     * The endpoint group's HTTPS-from-the-VPC rule.
+     * @default none
+     */
     endpointIngressRule?: Transform<aws.vpc.SecurityGroupIngressRuleArgs>;
+    /** @default none */
     defaultSecurityGroup?: Transform<aws.ec2.DefaultSecurityGroupArgs>;
+    /** @default none */
     flowLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+    /** @default none */
     flowLogRole?: Transform<aws.iam.RoleArgs>;
+    /** @default none */
     flowLogPolicy?: Transform<aws.iam.RolePolicyArgs>;
+    /** @default none */
     flowLog?: Transform<aws.ec2.FlowLogArgs>;
   };
 }
@@ -195,7 +219,9 @@ export interface EgressOnlySecurityGroupOptions {
    * @default none
    */
   transform?: {
+    /** @default none */
     securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+    /** @default none */
     rule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;
   };
 }

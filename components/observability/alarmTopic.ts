@@ -30,9 +30,13 @@ export interface AlarmTopicArgs {
    * @default none
    */
   transform?: {
+    /** @default none */
     key?: ServiceKeyArgs["transform"];
+    /** @default none */
     topic?: Transform<aws.sns.TopicArgs>;
+    /** @default none */
     topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;
+    /** @default none */
     subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
   };
 }

@@ -109,7 +109,9 @@ export interface BucketNotificationsArgs {
    * @default none
    */
   transform?: {
+    /** @default none */
     notification?: Transform<aws.s3.BucketNotificationArgs>;
+    /** @default none */
     permission?: Transform<aws.lambda.PermissionArgs>;
   };
 }

@@ -60,13 +60,21 @@ export interface SecureBucketArgs {
    * @default none
    */
   transform?: {
+    /** @default none */
     bucket?: Transform<aws.s3.BucketArgs>;
+    /** @default none */
     publicAccessBlock?: Transform<aws.s3.BucketPublicAccessBlockArgs>;
+    /** @default none */
     ownershipControls?: Transform<aws.s3.BucketOwnershipControlsArgs>;
+    /** @default none */
     encryption?: Transform<aws.s3.BucketServerSideEncryptionConfigurationArgs>;
+    /** @default none */
     versioning?: Transform<aws.s3.BucketVersioningArgs>;
+    /** @default none */
     lifecycle?: Transform<aws.s3.BucketLifecycleConfigurationArgs>;
+    /** @default none */
     policy?: Transform<aws.s3.BucketPolicyArgs>;
+    /** @default none */
     cors?: Transform<aws.s3.BucketCorsConfigurationArgs>;
   };
 }

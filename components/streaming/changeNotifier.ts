@@ -111,11 +111,18 @@ export interface ChangeNotifierArgs extends NotifyRules {
    * @default none
    */
   transform?: {
+    /** @default none */
     topic?: Transform<aws.sns.TopicArgs>;
+    /** @default none */
     topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;
+    /** @default none */
     subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
+    /** @default none */
     notifier?: StreamConsumerArgs["transform"];
-    /** The failed-deliveries alarm. */
+    /**
+     * The failed-deliveries alarm.
+     * @default none
+     */
     alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
   };
 }

@@ -175,19 +175,35 @@ export interface KinesisPipelineArgs {
    * @default none
    */
   transform?: {
+    /** @default none */
     key?: ServiceKeyArgs["transform"];
+    /** @default none */
     stream?: Transform<aws.kinesis.StreamArgs>;
+    /** @default none */
     onFailureQueue?: SecureQueueArgs["transform"];
+    /** @default none */
     dedupeTable?: SecureTableArgs["transform"];
+    /** @default none */
     dataTable?: SecureTableArgs["transform"];
+    /** @default none */
     ingest?: KinesisIngestApiArgs["transform"];
+    /** @default none */
     processor?: StreamConsumerArgs["transform"];
+    /** @default none */
     analytics?: StreamAnalyticsArgs["transform"];
+    /** @default none */
     notifier?: ChangeNotifierArgs["transform"];
+    /** @default none */
     archive?: StreamArchiveArgs["transform"];
-    /** The processor's enhanced fan-out consumer (with `processor.enhancedFanOut`). */
+    /**
+     * The processor's enhanced fan-out consumer (with `processor.enhancedFanOut`).
+     * @default none
+     */
     streamConsumer?: Transform<aws.kinesis.StreamConsumerArgs>;
-    /** Every alarm of the pipeline itself (stream, processor lag, on-failure queue). */
+    /**
+     * Every alarm of the pipeline itself (stream, processor lag, on-failure queue).
+     * @default none
+     */
     alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
   };
 }

@@ -133,9 +133,13 @@ export interface StreamAnalyticsArgs {
    * @default none
    */
   transform?: {
+    /** @default none */
     table?: SecureTableArgs["transform"];
+    /** @default none */
     aggregator?: StreamConsumerArgs["transform"];
+    /** @default none */
     application?: Transform<aws.kinesisanalyticsv2.ApplicationArgs>;
+    /** @default none */
     applicationRole?: Transform<aws.iam.RoleArgs>;
   };
 }

@@ -101,20 +101,38 @@ export interface StreamArchiveArgs {
    * @default none
    */
   transform?: {
+    /** @default none */
     deliveryStream?: Transform<aws.kinesis.FirehoseDeliveryStreamArgs>;
+    /** @default none */
     role?: Transform<aws.iam.RoleArgs>;
+    /** @default none */
     rawBucket?: SecureBucketArgs["transform"];
+    /** @default none */
     resultsBucket?: SecureBucketArgs["transform"];
+    /** @default none */
     database?: Transform<aws.glue.CatalogDatabaseArgs>;
+    /** @default none */
     table?: Transform<aws.glue.CatalogTableArgs>;
+    /** @default none */
     workgroup?: Transform<aws.athena.WorkgroupArgs>;
-    /** Firehose's delivery-error log group and its stream. */
+    /**
+     * Firehose's delivery-error log group and its stream.
+     * @default none
+     */
     logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+    /** @default none */
     logStream?: Transform<aws.cloudwatch.LogStreamArgs>;
+    /** @default none */
     rolePolicy?: Transform<aws.iam.RolePolicyArgs>;
-    /** Every named query; names end in the query's. */
+    /**
+     * Every named query; names end in the query's.
+     * @default none
+     */
     namedQuery?: Transform<aws.athena.NamedQueryArgs>;
-    /** Both alarms (delivery failures, freshness). */
+    /**
+     * Both alarms (delivery failures, freshness).
+     * @default none
+     */
     alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
   };
 }
