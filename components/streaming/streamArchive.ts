@@ -6,6 +6,7 @@ import type { DashboardRow } from "../observability/flowDashboard";
 import { streamArchiveWidgets } from "./streamArchiveMonitoring";
 import { assumeRolePolicy, policyDocument } from "../security/iam";
 import { SecureBucket } from "../storage/secureBucket";
+import { BundledFunction } from "../compute/lambdaFunction";
 import { transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 import { ArchivePlan, StreamArchiveArgs, checkArchiveArgs, planArchive } from "./streamArchiveArgs";
@@ -34,6 +35,8 @@ export class StreamArchive extends pulumi.ComponentResource {
   readonly rawBucket: SecureBucket;
   readonly resultsBucket: SecureBucket;
   readonly role: aws.iam.Role;
+  /** Firehose's transformation Lambda: the archived columns (EVENT_COLUMNS). */
+  readonly transformFunction: BundledFunction;
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly deliveryStream: aws.kinesis.FirehoseDeliveryStream;
   readonly database: aws.glue.CatalogDatabase;
@@ -64,6 +67,7 @@ export class StreamArchive extends pulumi.ComponentResource {
     this.resultsBucket = this.createResultsBucket();
     const delivery = this.createDeliveryLog();
     this.logGroup = delivery.group;
+    this.transformFunction = this.createTransformFunction();
     this.role = new aws.iam.Role(
       ...transform(
         this.t.role,
@@ -179,8 +183,28 @@ export class StreamArchive extends pulumi.ComponentResource {
     return { group, stream };
   }
 
+  /**
+   * Firehose hands each buffer to this function, which adds the effective event id and a
+   * normalised time (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html).
+   */
+  private createTransformFunction(): BundledFunction {
+    return new BundledFunction(
+      `${this.logicalName}-transform`,
+      {
+        code: "archive-transform",
+        timeout: 60,
+        logRetentionDays: this.plan.retention,
+        logKmsKeyArn: this.args.logKmsKeyArn,
+        alarmTopicArn: this.args.alarmTopicArn,
+        transform: this.t.transformFunction,
+      },
+      { parent: this },
+    );
+  }
+
   private createRolePolicy(): aws.iam.RolePolicy {
     const statements = firehoseStatements({
+      transformFunctionArn: this.transformFunction.function.arn,
       streamArn: this.args.streamArn,
       bucketArn: this.rawBucket.arn,
       logGroupArn: this.logGroup.arn,
@@ -222,10 +246,24 @@ export class StreamArchive extends pulumi.ComponentResource {
             bufferingInterval: this.plan.bufferSeconds,
             compressionFormat: "GZIP",
             kmsKeyArn: this.args.kmsKeyArn,
-            // One JSON document per line: what Athena's JSON SerDe reads.
+            // The transformation's JSON line per record, then a newline: what Athena's JSON SerDe
+            // reads. 1 MB buffers keep each invocation's response under Lambda's 6 MB.
             processingConfiguration: {
               enabled: true,
-              processors: [{ type: "AppendDelimiterToRecord" }],
+              processors: [
+                {
+                  type: "Lambda",
+                  parameters: [
+                    {
+                      parameterName: "LambdaArn",
+                      parameterValue: this.transformFunction.function.arn,
+                    },
+                    { parameterName: "BufferSizeInMBs", parameterValue: "1" },
+                    { parameterName: "BufferIntervalInSeconds", parameterValue: "60" },
+                  ],
+                },
+                { type: "AppendDelimiterToRecord" },
+              ],
             },
             cloudwatchLoggingOptions: {
               enabled: true,
@@ -369,7 +407,10 @@ export class StreamArchive extends pulumi.ComponentResource {
     );
   }
 
-  /** Dashboard rows: Firehose, the raw bucket's storage, and the Athena workgroup's queries. */
+  /**
+   * Dashboard rows: Firehose, its transformation function, the raw bucket's storage, and the
+   * Athena workgroup's queries.
+   */
   widgets(): DashboardRow[] {
     return streamArchiveWidgets(this, this.logicalName, this.freshnessAlarmSeconds);
   }

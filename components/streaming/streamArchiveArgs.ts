@@ -8,6 +8,7 @@ import {
   LOG_RETENTION_DAYS,
 } from "../core/defaults";
 import type { SecureBucketArgs } from "../storage/secureBucket";
+import type { BundledFunctionArgs } from "../compute/lambdaFunction";
 import type { Transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 import { BUFFER_MB, BUFFER_SECONDS, GlueColumn, glueName } from "./streamArchivePlan";
@@ -115,6 +116,11 @@ export interface StreamArchiveArgs {
     table?: Transform<aws.glue.CatalogTableArgs>;
     /** @default none */
     workgroup?: Transform<aws.athena.WorkgroupArgs>;
+    /**
+     * The Firehose transformation Lambda (functions/archive-transform).
+     * @default none
+     */
+    transformFunction?: BundledFunctionArgs["transform"];
     /**
      * Firehose's delivery-error log group and its stream.
      * @default none

@@ -1,12 +1,14 @@
 import type * as aws from "@pulumi/aws";
 import { DashboardRow, metric } from "../observability/flowDashboard";
 import type { SecureBucket } from "../storage/secureBucket";
+import type { BundledFunction } from "../compute/lambdaFunction";
 
 /** What an archive's dashboard reads. */
 export interface ArchiveMetricsSource {
   deliveryStream: aws.kinesis.FirehoseDeliveryStream;
   workgroup: aws.athena.Workgroup;
   rawBucket: SecureBucket;
+  transformFunction: BundledFunction;
 }
 
 /**
@@ -63,6 +65,7 @@ export function streamArchiveWidgets(
         },
       ],
     },
+    ...a.transformFunction.widgets(`Archive transformation ${title}`),
     ...a.rawBucket.widgets(`Raw events bucket ${title}`),
     {
       title: `Athena workgroup ${title}`,

@@ -19,17 +19,38 @@ export interface GlueColumn {
 }
 
 /**
- * The event fields every record may carry (see functions/lib/streamEvents.ts). The OpenX JSON SerDe
- * matches column names to JSON keys case-insensitively, so `eventid` reads `eventId`.
+ * The columns of an archived line, as functions/archive-transform writes them: the effective event
+ * id and normalised time computed exactly as the stream processor does, the record's stream
+ * position, and the data's JSON text. Lower-case keys: what the OpenX JSON SerDe reads.
  */
 export const EVENT_COLUMNS: GlueColumn[] = [
-  { name: "eventid", type: "string", comment: "Client idempotency key (absent: content hash)" },
+  {
+    name: "eventid",
+    type: "string",
+    comment: "Effective event id: the client's eventId, else sha256: content hash (the dedupe key)",
+  },
+  { name: "idsource", type: "string", comment: "client or content" },
   { name: "type", type: "string", comment: "Event type" },
   { name: "severity", type: "string", comment: "info, low, medium, high or critical" },
-  { name: "occurredat", type: "string", comment: "ISO-8601 or epoch ms, as the client sent it" },
+  {
+    name: "occurredat",
+    type: "string",
+    comment: "ISO-8601 UTC, normalised from the client's ISO text or epoch ms (else arrival time)",
+  },
   { name: "key", type: "string", comment: "Grouping key" },
   { name: "value", type: "double", comment: "Measured value" },
   { name: "attributes", type: "map<string,string>", comment: "Free-form string attributes" },
+  { name: "partitionkey", type: "string", comment: "Kinesis partition key" },
+  { name: "sequencenumber", type: "string", comment: "Kinesis sequence number" },
+  { name: "shardid", type: "string", comment: "Kinesis shard" },
+  { name: "arrivedat", type: "string", comment: "ISO-8601 UTC time Kinesis received the record" },
+  {
+    name: "valid",
+    type: "boolean",
+    comment: "false: the processor refuses this record (see error)",
+  },
+  { name: "error", type: "string", comment: "Why the record is not a valid event" },
+  { name: "payload", type: "string", comment: "The data's JSON text as sent" },
 ];
 
 /** Glue table parameters for partition projection on `dt` (no crawler, no MSCK REPAIR). */
@@ -66,7 +87,7 @@ export function namedQueries(
       query: [
         "SELECT type, severity, count(*) AS events, count(DISTINCT eventid) AS distinct_ids",
         `FROM ${t}`,
-        `WHERE dt = ${today}`,
+        `WHERE dt = ${today} AND valid`,
         "GROUP BY type, severity",
         "ORDER BY events DESC",
       ].join("\n"),
@@ -75,11 +96,12 @@ export function namedQueries(
       name: "events-per-minute-last-hour",
       description: "Per-minute counts and value totals per type over the last hour",
       query: [
-        "SELECT date_trunc('minute', try(from_iso8601_timestamp(occurredat))) AS minute, type,",
+        // occurredat is normalised to ISO-8601 UTC at archive time, epoch-ms events included.
+        "SELECT date_trunc('minute', from_iso8601_timestamp(occurredat)) AS minute, type,",
         "       count(*) AS events, sum(value) AS total",
         `FROM ${t}`,
-        "WHERE dt >= date_format(current_date - interval '1' day, '%Y-%m-%d')",
-        "  AND try(from_iso8601_timestamp(occurredat)) > current_timestamp - interval '1' hour",
+        "WHERE dt >= date_format(current_date - interval '1' day, '%Y-%m-%d') AND valid",
+        "  AND from_iso8601_timestamp(occurredat) > current_timestamp - interval '1' hour",
         "GROUP BY 1, 2",
         "ORDER BY 1 DESC, 3 DESC",
       ].join("\n"),
@@ -91,7 +113,8 @@ export function namedQueries(
       query: [
         "SELECT eventid, count(*) AS copies, min(dt) AS first_day, max(dt) AS last_day",
         `FROM ${t}`,
-        "WHERE dt >= date_format(current_date - interval '7' day, '%Y-%m-%d') AND eventid IS NOT NULL",
+        // eventid is the effective id, content hashes included: the duplicates the processor drops.
+        "WHERE dt >= date_format(current_date - interval '7' day, '%Y-%m-%d') AND valid",
         "GROUP BY eventid",
         "HAVING count(*) > 1",
         "ORDER BY copies DESC",
@@ -115,8 +138,13 @@ export function glueName(...parts: string[]): string {
     .slice(0, 255);
 }
 
-/** What Firehose's role may do: read the stream, write the raw bucket and its log, use the keys. */
+/**
+ * What Firehose's role may do: run the transformation, read the stream, write the raw bucket and
+ * its log, use the keys.
+ */
 export function firehoseStatements(refs: {
+  /** The transformation Lambda Firehose invokes on each buffer. */
+  transformFunctionArn: pulumi.Input<string>;
   streamArn: pulumi.Input<string>;
   bucketArn: pulumi.Input<string>;
   logGroupArn: pulumi.Input<string>;
@@ -128,6 +156,11 @@ export function firehoseStatements(refs: {
     StringEquals: { "kms:ViaService": pulumi.interpolate`${service}.${refs.region}.amazonaws.com` },
   });
   const statements: Statement[] = [
+    // https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3
+    allow(
+      ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
+      [refs.transformFunctionArn],
+    ),
     allow(
       [
         "kinesis:DescribeStream",

@@ -16,7 +16,13 @@ import { randomUUID } from "node:crypto";
 import { HttpError, classifyFault, errorResponse, json, parseJsonBody } from "../lib/http";
 import { describeIssues } from "../lib/items/service";
 import { createLogger } from "../lib/logger";
-import { UploadConfig, objectKey, uploadConfigFromEnv, uploadRequestSchema } from "./upload";
+import {
+  UploadConfig,
+  keyProblem,
+  objectKey,
+  uploadConfigFromEnv,
+  uploadRequestSchema,
+} from "./upload";
 
 /** Headers the client must send with the PUT, exactly as signed. */
 export const SIGNED_HEADERS = ["content-type", "content-length"];
@@ -61,6 +67,8 @@ export function makeHandler(deps: FilesApiDeps) {
       }
       const { fileName, contentType, size } = parsed.data;
       const key = objectKey(deps.config, newId(), fileName);
+      const problem = keyProblem(key);
+      if (problem) throw new HttpError(400, problem, [{ path: "fileName", message: problem }]);
       const uploadUrl = await getSignedUrl(
         deps.s3,
         new PutObjectCommand({
