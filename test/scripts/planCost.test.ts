@@ -40,10 +40,10 @@ describe("plan cost", () => {
 
   it("keeps the dev and prod figures stable, per-flow sums equal to the total", async () => {
     const dev = await plan("dev");
-    expect(dev.cost.monthlyUsd).to.equal(140.15);
+    expect(dev.cost.monthlyUsd).to.equal(140.55);
     expectConsistent(dev);
     const prod = await plan("prod");
-    expect(prod.cost.monthlyUsd).to.equal(448.6);
+    expect(prod.cost.monthlyUsd).to.equal(449);
     expectConsistent(prod);
     // prod: 3 NAT gateways (one per AZ), 4 shards with 7-day retention, 3 tasks per service.
     expect(prod.cost.byType["aws:ec2/natGateway:NatGateway"]).to.equal(98.55);
