@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { metricAlarm } from "../observability/alarms";
 import { MetricWidget, metric } from "../observability/flowDashboard";
+import { percentilesWidget } from "../observability/widgets";
 import { Transform, transform } from "../core/transform";
 
 /** How callers authenticate: no auth, SigV4 (IAM) or a Cognito user pool's JWTs. */
@@ -222,14 +223,8 @@ export function httpApiWidgets(apiId: pulumi.Input<string>): MetricWidget[] {
         { ...m("5xx", "Average", "5xx rate"), rightAxis: true },
       ],
     },
-    {
-      title: "Latency (ms)",
-      unit: "ms",
-      lines: [
-        m("Latency", "p50", "p50"),
-        m("Latency", "p99", "p99"),
-        m("IntegrationLatency", "p99", "integration p99"),
-      ],
-    },
+    percentilesWidget("Latency (ms)", (stat, label) => m("Latency", stat, label), [
+      m("IntegrationLatency", "p99", "integration p99"),
+    ]),
   ];
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { metricAlarm } from "../observability/alarms";
+import { percentilesWidget } from "../observability/widgets";
 import { bundleFunction } from "./bundle";
 import {
   LAMBDA_ARCHITECTURE,
@@ -324,16 +325,12 @@ export class BundledFunction extends pulumi.ComponentResource {
             title: "Invocations, errors, throttles",
             lines: [m("Invocations"), m("Errors"), m("Throttles")],
           },
-          {
-            title: "Duration (ms)",
-            unit: "ms",
-            lines: [
-              m("Duration", "p50", "p50"),
-              m("Duration", "p99", "p99"),
-              m("Duration", "Maximum", "max"),
-            ],
-            thresholds: [{ label: "timeout", value: this.timeout * 1000 }],
-          },
+          percentilesWidget(
+            "Duration (ms)",
+            (stat, label) => m("Duration", stat, label),
+            [m("Duration", "Maximum", "max")],
+            { thresholds: [{ label: "timeout", value: this.timeout * 1000 }] },
+          ),
           {
             title: "Concurrent executions",
             stat: "Maximum",

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { metricAlarm } from "../observability/alarms";
+import { percentilesWidget } from "../observability/widgets";
 import { DashboardRow, metric } from "../observability/flowDashboard";
 import { allow, assumeRolePolicy, policyDocument } from "../security/iam";
 import { Transform, transform } from "../core/transform";
@@ -384,15 +385,9 @@ export class KinesisIngestApi extends pulumi.ComponentResource {
             title: "Errors",
             lines: [m("4XXError", "4XX (invalid, unauthorised, over quota)"), m("5XXError", "5XX")],
           },
-          {
-            title: "Latency (ms)",
-            unit: "ms",
-            lines: [
-              m("Latency", "p50", "p50"),
-              m("Latency", "p99", "p99"),
-              m("IntegrationLatency", "Kinesis p99", "p99"),
-            ],
-          },
+          percentilesWidget("Latency (ms)", (stat, label) => m("Latency", label, stat), [
+            m("IntegrationLatency", "Kinesis p99", "p99"),
+          ]),
         ],
       },
     ];
