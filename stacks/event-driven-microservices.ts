@@ -118,10 +118,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
         image: image("orders"),
         paths: ["/orders"],
         environment: { TABLE_NAME: orders.name, TOPIC_ARN: events.topic.arn },
-        statements: [
-          ...tableGrants(orders, { read: true, write: true }),
-          ...events.publishStatements(),
-        ],
+        statements: [...tableGrants(orders, ["GetItem", "PutItem"]), ...events.publishStatements()],
       },
       parent,
     );
@@ -141,8 +138,12 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
           paths: [`/${resource}`],
           environment: { TABLE_NAME: records.name, QUEUE_URL: queue.url },
           statements: [
-            ...tableGrants(records, { read: true, write: true }),
-            ...queueConsumeStatements({ arn: queue.arn, kmsKeyArn: events.queueKey.arn }),
+            ...tableGrants(records, ["GetItem", "PutItem"]),
+            // functions/lib/container/queueWorker extends a message's visibility while it works.
+            ...queueConsumeStatements(
+              { arn: queue.arn, kmsKeyArn: events.queueKey.arn },
+              { changeVisibility: true, polledBy: "code" },
+            ),
           ],
         },
         parent,

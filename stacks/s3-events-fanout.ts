@@ -3,8 +3,7 @@ import { ApiBackedLambda } from "../components/api/apiBackedLambda";
 import { FanOutTopic } from "../components/messaging/fanOutTopic";
 import {
   objectUploadsApiOutputs,
-  prefixObjectsArn,
-  readObjectsStatement,
+  readObjectsStatements,
   objectsHandler,
   uploadsHandler,
 } from "../components/api/objectUploadsApi";
@@ -118,7 +117,7 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
       "Fan-out consumers: no ingress, HTTPS egress only",
       { parent: flow },
     );
-    const readUploads = readObjectsStatement(prefixObjectsArn(bucket, s.uploadPrefix));
+    const readUploads = readObjectsStatements(bucket, s.uploadPrefix);
     const consumer = {
       batchSize: s.batchSize,
       maximumConcurrency: s.maxConcurrency,
@@ -148,7 +147,7 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
               description: "Indexes uploaded objects' metadata into DynamoDB",
               timeout: s.indexerTimeoutSeconds,
               environment: { TABLE_NAME: metadata.name },
-              statements: [readUploads, ...tableGrants(metadata, { write: true })],
+              statements: [...readUploads, ...tableGrants(metadata, ["PutItem"])],
             },
           },
           "checksum-summary": {
@@ -164,7 +163,7 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
                 TABLE_NAME: checksums.name,
                 MAX_OBJECT_BYTES: String(s.maxUploadBytes),
               },
-              statements: [readUploads, ...tableGrants(checksums, { write: true })],
+              statements: [...readUploads, ...tableGrants(checksums, ["PutItem"])],
             },
           },
         },

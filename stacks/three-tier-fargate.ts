@@ -188,7 +188,7 @@ export const threeTierFargate = defineFlow<ThreeTierFargateSettings>({
           : { dockerfile: "functions/items-service/Dockerfile" },
         paths: ["/items"],
         environment: { TABLE_NAME: table.name },
-        statements: tableGrants(table, { read: true, write: true }),
+        statements: tableGrants(table, ["GetItem", "PutItem", "Scan", "UpdateItem", "DeleteItem"]),
       },
       { parent: flow },
     );

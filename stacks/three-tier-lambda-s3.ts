@@ -8,6 +8,7 @@ import {
 } from "../components/core/defaults";
 import { allow } from "../components/security/iam";
 import { ServiceKey } from "../components/security/kmsKey";
+import { readObjectsStatements } from "../components/api/objectUploadsApi";
 import { QueueConsumer } from "../components/compute/queueConsumer";
 import { SecureBucket } from "../components/storage/secureBucket";
 import { SecureQueue } from "../components/messaging/secureQueue";
@@ -192,8 +193,8 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
         statements: [
           // Conditional puts only: the indexer never rewrites or deletes a row.
           allow(["dynamodb:PutItem"], [fileTable.arn]),
-          // HEAD of the exact version named by the event (content type).
-          allow(["s3:GetObject", "s3:GetObjectVersion"], [uploadObjects]),
+          // HEAD of the exact version named by the event (content type); ListBucket for 404s.
+          ...readObjectsStatements(files, keyPrefix),
         ],
         environment: { TABLE_NAME: fileTable.name },
         vpc:

@@ -106,7 +106,8 @@ export function buildItemsApi(
             "PUT /items/{id}",
             "DELETE /items/{id}",
           ],
-          tableAccess: "write",
+          // functions/items-api (lib/items/repository): the calls its code makes.
+          tableAccess: ["GetItem", "PutItem", "Scan", "UpdateItem", "DeleteItem"],
           memorySize: settings.memorySize,
           timeout: settings.timeout,
           reservedConcurrency: settings.reservedConcurrency,

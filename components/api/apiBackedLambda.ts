@@ -184,9 +184,7 @@ export class ApiBackedLambda extends PlannedComponent<ApiBackedLambdaArgs, ApiBa
     const access = this.plan.accessOf(h);
     const envVar = args.tableEnvironmentVariable ?? "TABLE_NAME";
     const statements: pulumi.Input<Statement>[] = [
-      ...(table && access !== "none"
-        ? tableGrants(table, { read: true, write: access === "write" })
-        : []),
+      ...(table && access !== "none" ? tableGrants(table, access) : []),
       ...(h.statements ?? []),
     ];
     const environment: Record<string, pulumi.Input<string>> = {

@@ -5,14 +5,11 @@ import type { ApiAuth, ApiCors } from "./httpApi";
 import type { Statement } from "../security/iam";
 import type { BundledFunctionArgs } from "../compute/lambdaFunction";
 import type { Network } from "../network/network";
-import type { SecureTableArgs, TableRef } from "../data/secureTable";
+import type { SecureTableArgs, TableAction, TableRef } from "../data/secureTable";
 import type { Transform } from "../core/transform";
 
-/**
- * What a handler may do with the table: `read` (get/query/scan, on the table and its indexes),
- * `write` (read plus put/update/delete) or `none`.
- */
-export type TableAccess = "read" | "write" | "none";
+/** The item actions a handler's code calls on the component's table, or `"none"`. */
+export type TableAccess = "none" | readonly TableAction[];
 
 /** One Lambda function and the routes it serves (one route, or a group of related ones). */
 export interface ApiHandler {
@@ -21,9 +18,9 @@ export interface ApiHandler {
   /** Route keys this function serves, e.g. `["GET /items", "GET /items/{id}"]`. Required (1+). */
   routes: string[];
   /**
-   * Access to the component's table; the table name is passed in `TABLE_NAME` (see
-   * `tableEnvironmentVariable`) unless `none`.
-   * @default `"read"` when there is a table, else `"none"`
+   * The item actions the handler's code calls on the component's table (granted exactly); the
+   * table name is passed in `TABLE_NAME` (see `tableEnvironmentVariable`) unless `"none"`.
+   * @default "none"
    */
   tableAccess?: TableAccess;
   /**

@@ -55,7 +55,7 @@ export function planApiBackedLambda(name: string, args: ApiBackedLambdaArgs): Ap
   const badRoutes = allRoutes.filter((r) => r !== "$default" && !ROUTE_KEY.test(r));
   const duplicateRoutes = [...new Set(allRoutes.filter((r, i) => allRoutes.indexOf(r) !== i))];
   const authOf = (h: ApiHandler) => h.auth ?? auth;
-  const accessOf = (h: ApiHandler): TableAccess => h.tableAccess ?? (hasTable ? "read" : "none");
+  const accessOf = (h: ApiHandler): TableAccess => h.tableAccess ?? "none";
   const origins = args.cors?.origins ?? [];
 
   const errors = new ArgumentErrors("ApiBackedLambda", name);

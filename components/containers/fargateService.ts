@@ -236,7 +236,10 @@ export class FargateService extends PlannedComponent<FargateServiceArgs, Fargate
       ...transform(
         this.t.executionPolicy,
         n,
-        { role: this.executionRole.id, policy: policyDocument(statements) },
+        {
+          role: this.executionRole.id,
+          policy: policyDocument(statements, `FargateService "${this.name}" execution role policy`),
+        },
         { parent: this },
       ),
     );
@@ -250,7 +253,10 @@ export class FargateService extends PlannedComponent<FargateServiceArgs, Fargate
       ...transform(
         this.t.taskPolicy,
         `${this.name}-task`,
-        { role: this.taskRole.id, policy: policyDocument(statements) },
+        {
+          role: this.taskRole.id,
+          policy: policyDocument(statements, `FargateService "${this.name}" task role policy`),
+        },
         { parent: this },
       ),
     );

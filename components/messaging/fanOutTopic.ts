@@ -140,25 +140,16 @@ export class FanOutTopic extends pulumi.ComponentResource {
     );
   }
 
-  /**
-   * The queue key: SNS encrypts into the queues (and DLQs) on behalf of this topic (and the
-   * other topics subscribers also listen to), nothing else.
-   */
+  /** The queue key: SNS encrypts into the queues (and DLQs); the queue policies name the topics. */
   private createQueueKey(args: FanOutTopicArgs): ServiceKey {
-    const snsSources = pulumi.all([
-      this.topic.arn,
-      ...Object.values(args.subscribers).flatMap((s) => s.alsoSubscribeTo ?? []),
-    ]);
     return new ServiceKey(
       `${this.logicalName}-queues`,
       {
         description: `Encrypts the subscriber queues of SNS topic ${this.logicalName}`,
-        users: [
-          {
-            service: "sns.amazonaws.com",
-            condition: { ArnEquals: { "aws:SourceArn": snsSources } },
-          },
-        ],
+        // SNS delivering to encrypted queues: AWS's documented key statement has no condition
+        // (https://docs.aws.amazon.com/sns/latest/dg/sns-enable-encryption-for-topic-sqs-queue-subscriptions.html);
+        // each queue policy limits the sending topic with aws:SourceArn.
+        users: [{ service: "sns.amazonaws.com" }],
         transform: args.transform?.queueKey,
       },
       { parent: this },

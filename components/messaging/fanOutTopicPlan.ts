@@ -100,15 +100,11 @@ export function topicKeyUsers(args: FanOutTopicArgs): KeyUser[] {
     // S3 reject the notification configuration. The queue/topic policy limits the source bucket.
     topicKeyUsers.push({ service: "s3.amazonaws.com", condition: "none" });
   }
-  const byService = new Map<string, pulumi.Input<string>[]>();
-  for (const p of services)
-    byService.set(p.service, [...(byService.get(p.service) ?? []), p.sourceArn]);
-  for (const [service, arns] of byService) {
-    topicKeyUsers.push({
-      service,
-      condition: { ArnEquals: { "aws:SourceArn": pulumi.all(arns) } },
-    });
-  }
+  const byService = new Set(services.map((p) => p.service));
+  // AWS's documented key statement for services publishing to an encrypted topic has no
+  // condition (sns-key-management.html#compatibility-with-aws-services); the topic policy
+  // limits each service to its sources (`aws:SourceArn`).
+  for (const service of byService) topicKeyUsers.push({ service });
   return topicKeyUsers;
 }
 

@@ -56,13 +56,18 @@ export function createFlowLogs(name: string, spec: FlowLogsSpec) {
       flowName,
       {
         role: role.id,
-        policy: policyDocument([
-          allow(
-            ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            // The group itself (CreateLogStream, DescribeLogStreams) and its streams (PutLogEvents).
-            [group.arn, pulumi.interpolate`${group.arn}:*`],
-          ),
-        ]),
+        policy: policyDocument(
+          [
+            // The reference: DescribeLogStreams acts on the group, CreateLogStream and
+            // PutLogEvents on its streams.
+            allow(["logs:DescribeLogStreams"], [group.arn]),
+            allow(
+              ["logs:CreateLogStream", "logs:PutLogEvents"],
+              [pulumi.interpolate`${group.arn}:*`],
+            ),
+          ],
+          `Network "${name}" role policy`,
+        ),
       },
       { parent },
     ),

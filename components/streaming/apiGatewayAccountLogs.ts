@@ -35,20 +35,27 @@ export function createAccountLogsSetting(
       `${name}-account-logs`,
       {
         role: accountRole.id,
-        policy: policyDocument([
-          allow(
-            [
-              "logs:CreateLogGroup",
-              "logs:CreateLogStream",
-              "logs:DescribeLogGroups",
-              "logs:DescribeLogStreams",
-              "logs:PutLogEvents",
-              "logs:GetLogEvents",
-              "logs:FilterLogEvents",
-            ],
-            [pulumi.interpolate`arn:aws:logs:${c.region}:${c.accountId}:log-group:*`],
-          ),
-        ]),
+        // AmazonAPIGatewayPushToCloudWatchLogs's actions
+        // (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html),
+        // scoped to this account's log groups where the reference allows it: DescribeLogGroups
+        // supports no resource type, so it stands alone on "*".
+        policy: policyDocument(
+          [
+            allow(["logs:DescribeLogGroups"], ["*"]),
+            allow(
+              [
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:DescribeLogStreams",
+                "logs:PutLogEvents",
+                "logs:GetLogEvents",
+                "logs:FilterLogEvents",
+              ],
+              [pulumi.interpolate`arn:aws:logs:${c.region}:${c.accountId}:log-group:*`],
+            ),
+          ],
+          `KinesisIngestApi "${name}" account logs role policy`,
+        ),
       },
       { parent: c.parent },
     ),

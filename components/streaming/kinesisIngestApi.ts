@@ -178,18 +178,21 @@ export class KinesisIngestApi extends pulumi.ComponentResource {
         `${this.logicalName}-kinesis`,
         {
           role: this.role.id,
-          policy: policyDocument([
-            allow(["kinesis:PutRecord", "kinesis:PutRecords"], [streamArn]),
-            ...(streamKmsKeyArn
-              ? [
-                  allow(["kms:GenerateDataKey"], [streamKmsKeyArn], {
-                    StringEquals: {
-                      "kms:ViaService": pulumi.interpolate`kinesis.${this.region}.amazonaws.com`,
-                    },
-                  }),
-                ]
-              : []),
-          ]),
+          policy: policyDocument(
+            [
+              allow(["kinesis:PutRecord", "kinesis:PutRecords"], [streamArn]),
+              ...(streamKmsKeyArn
+                ? [
+                    allow(["kms:GenerateDataKey"], [streamKmsKeyArn], {
+                      StringEquals: {
+                        "kms:ViaService": pulumi.interpolate`kinesis.${this.region}.amazonaws.com`,
+                      },
+                    }),
+                  ]
+                : []),
+            ],
+            `KinesisIngestApi "${this.logicalName}" role policy`,
+          ),
         },
         { parent: this },
       ),

@@ -8,7 +8,7 @@ import type { DashboardRow } from "../observability/flowDashboard";
 import { KinesisIngestApi } from "./kinesisIngestApi";
 import { ServiceKey } from "../security/kmsKey";
 import { SecureQueue } from "../messaging/secureQueue";
-import { SecureTable, SecureTableArgs, tableGrants } from "../data/secureTable";
+import { SecureTable, SecureTableArgs, tableGrants, tableItemStatement } from "../data/secureTable";
 import { StreamAnalytics } from "./streamAnalytics";
 import { StreamArchive } from "./streamArchive";
 import { StreamConsumer } from "./streamConsumer";
@@ -226,8 +226,11 @@ export class KinesisPipeline extends PlannedComponent<KinesisPipelineArgs, Kines
         onFailureQueueArn: this.onFailureQueue.arn,
         ...batch,
         statements: [
-          ...tableGrants({ arn: this.dedupeTable.arn, kmsKeyArn: keyArn }, { write: true }),
-          ...tableGrants({ arn: this.dataTable.arn, kmsKeyArn: keyArn }, { write: true }),
+          // functions/stream-processor: conditional claim (Put) and release (Delete) of markers,
+          // BatchWrite of the rows.
+          tableItemStatement({ arn: this.dedupeTable.arn }, ["PutItem", "DeleteItem"]),
+          // Both tables share the key: one Decrypt statement covers them.
+          ...tableGrants({ arn: this.dataTable.arn, kmsKeyArn: keyArn }, ["BatchWriteItem"]),
         ],
         environment: {
           DEDUPE_TABLE: this.dedupeTable.name,

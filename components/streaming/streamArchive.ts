@@ -216,7 +216,10 @@ export class StreamArchive extends pulumi.ComponentResource {
       ...transform(
         this.t.rolePolicy,
         `${this.logicalName}-firehose`,
-        { role: this.role.id, policy: policyDocument(statements) },
+        {
+          role: this.role.id,
+          policy: policyDocument(statements, `StreamArchive "${this.logicalName}" role policy`),
+        },
         { parent: this },
       ),
     );

@@ -171,16 +171,17 @@ export function firehoseStatements(refs: {
       ],
       [refs.streamArn],
     ),
+    // Firehose's S3 destination actions
+    // (https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3),
+    // each on the resource type the reference gives it: bucket actions on the bucket, object
+    // actions on its objects.
     allow(
-      [
-        "s3:AbortMultipartUpload",
-        "s3:GetBucketLocation",
-        "s3:GetObject",
-        "s3:ListBucket",
-        "s3:ListBucketMultipartUploads",
-        "s3:PutObject",
-      ],
-      [refs.bucketArn, pulumi.interpolate`${refs.bucketArn}/*`],
+      ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+      [refs.bucketArn],
+    ),
+    allow(
+      ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+      [pulumi.interpolate`${refs.bucketArn}/*`],
     ),
     allow(["logs:PutLogEvents"], [pulumi.interpolate`${refs.logGroupArn}:*`]),
   ];
