@@ -86,6 +86,7 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
         archive: {
           bufferingSizeMb: s.firehoseBufferSizeMb,
           bufferingIntervalSeconds: s.firehoseBufferIntervalSeconds,
+          keepRawJson: s.archiveRawJson,
           rawExpirationDays: s.rawExpirationDays,
           resultsExpirationDays: s.athenaResultsExpirationDays,
           bytesScannedCutoffPerQuery: s.athenaBytesScannedCutoffMb * 1024 ** 2,

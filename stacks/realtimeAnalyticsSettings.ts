@@ -27,6 +27,7 @@ import {
 } from "../components/core/defaults";
 import { DEFAULT_FLINK_RUNTIME, FLINK_RUNTIMES } from "../components/streaming/streamAnalytics";
 import { emailSchema } from "./config";
+import { PARQUET_MIN_BUFFER_MB } from "../components/streaming/parquetArchive";
 
 /** The realtime-analytics flow's settings: types, ranges, defaults and their descriptions. */
 const e164 = z
@@ -228,10 +229,18 @@ export const settingsSchema = z
     firehoseBufferSizeMb: z
       .number()
       .int()
-      .min(1)
+      .min(PARQUET_MIN_BUFFER_MB)
       .max(128)
       .default(FIREHOSE_BUFFER_SIZE_MB)
-      .describe(`MB Firehose buffers before writing to S3. Default: ${FIREHOSE_BUFFER_SIZE_MB}.`),
+      .describe(
+        `MB Firehose buffers before writing Parquet to S3 (${PARQUET_MIN_BUFFER_MB}-128: conversion needs ${PARQUET_MIN_BUFFER_MB}). Default: ${FIREHOSE_BUFFER_SIZE_MB}.`,
+      ),
+    archiveRawJson: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Also keep the source JSON (GZIP, under raw/json/) beside the Parquet archive. Default: false.",
+      ),
     firehoseBufferIntervalSeconds: z
       .number()
       .int()

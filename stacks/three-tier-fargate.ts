@@ -18,6 +18,7 @@ import { tableGrants } from "../components/data/secureTable";
 import { FlowOutputs, StackContext, defineFlow } from "./flow";
 import { idTable } from "./flowTables";
 import { threeTierLambdaFields } from "./three-tier-lambda";
+import { clusterTls, loadBalancerTlsFields, loadBalancerTlsProblems } from "./loadBalancerTls";
 
 /** API settings, the same keys and defaults as the Lambda flows'. */
 export const fargateApiFields = {
@@ -25,6 +26,7 @@ export const fargateApiFields = {
   corsOrigins: threeTierLambdaFields.corsOrigins,
   throttleRateLimit: threeTierLambdaFields.throttleRateLimit,
   throttleBurstLimit: threeTierLambdaFields.throttleBurstLimit,
+  ...loadBalancerTlsFields,
 };
 
 /** Size and scaling of each Fargate service of a flow. */
@@ -127,6 +129,7 @@ export function buildFargateCluster(
       cors: settings.corsOrigins.length ? { origins: settings.corsOrigins } : undefined,
       throttleRateLimit: settings.throttleRateLimit,
       throttleBurstLimit: settings.throttleBurstLimit,
+      tls: clusterTls(settings),
       deletionProtection: !ctx.isDev,
       logRetentionDays: ctx.logRetentionDays,
       logKmsKeyArn: ctx.logKmsKeyArn,
@@ -174,6 +177,7 @@ export const threeTierFargate = defineFlow<ThreeTierFargateSettings>({
   summary:
     "API Gateway (HTTP API) -> VPC link -> internal ALB -> ECS Fargate service in private subnets -> DynamoDB: the items REST API in a container.",
   settings: threeTierFargateSettings,
+  checkStack: loadBalancerTlsProblems,
   build: (flow, settings, ctx) => {
     // The same table shape as the Lambda flow: the same items domain runs on it.
     const table = idTable("fargate-items", ctx, flow);

@@ -199,7 +199,11 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
         environment: { TABLE_NAME: fileTable.name },
         vpc:
           network && indexerSg
-            ? { subnetIds: network.privateSubnetIds, securityGroupIds: [indexerSg.id] }
+            ? {
+                subnetIds: network.privateSubnetIds,
+                securityGroupIds: [indexerSg.id],
+                callLedger: network.callLedger,
+              }
             : undefined,
         logRetentionDays: ctx.logRetentionDays,
         logKmsKeyArn: ctx.logKmsKeyArn,

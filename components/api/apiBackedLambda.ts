@@ -207,6 +207,7 @@ export class ApiBackedLambda extends PlannedComponent<ApiBackedLambdaArgs, ApiBa
             ? {
                 subnetIds: args.network.privateSubnetIds,
                 securityGroupIds: [this.securityGroup.id],
+                callLedger: args.network.callLedger,
               }
             : undefined,
         logRetentionDays: this.plan.retention,

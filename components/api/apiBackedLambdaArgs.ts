@@ -122,7 +122,8 @@ export interface ApiBackedLambdaArgs {
    * Run the functions in these private subnets, egress 443 only.
    * @default no VPC
    */
-  network?: Pick<Network, "privateSubnetIds" | "egressOnlySecurityGroup">;
+  network?: Pick<Network, "privateSubnetIds" | "egressOnlySecurityGroup"> &
+    Partial<Pick<Network, "callLedger">>;
   /**
    * Retention of the access log group and function log groups.
    * @default 14 (`LOG_RETENTION_DAYS`)

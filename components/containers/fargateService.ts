@@ -231,6 +231,11 @@ export class FargateService extends PlannedComponent<FargateServiceArgs, Fargate
     if (this.args.secretsKmsKeyArns?.length) {
       statements.push(allow(["kms:Decrypt"], this.args.secretsKmsKeyArns));
     }
+    // The agent (pull, logs, secrets) and the app both call out through the task's ENI.
+    this.cluster.network.callLedger?.record(this.name, "task", [
+      ...statements,
+      ...(this.args.statements ?? []),
+    ]);
     const n = `${this.name}-execution`;
     return new aws.iam.RolePolicy(
       ...transform(

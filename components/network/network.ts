@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlannedComponent } from "../core/component";
 import { egressOnlySecurityGroup } from "./egressOnlySecurityGroup";
 import { createFlowLogs } from "./flowLogs";
+import { CallLedger } from "../security/callLedger";
+import { createDerivedEndpoints } from "./interfaceEndpoints";
 import { transform } from "../core/transform";
 import {
   EgressOnlySecurityGroupOptions,
@@ -62,6 +64,12 @@ export class Network extends PlannedComponent<NetworkArgs, NetworkPlan> {
   readonly flowLog: aws.ec2.FlowLog;
   /** The NAT setting, so helpers can pick sensible egress. */
   readonly natGatewayMode: NatGatewayMode;
+  /** Grants of the callers in the private subnets: `completeEndpoints` derives endpoints from them. */
+  readonly callLedger = new CallLedger();
+  /** Admits 443 from the private subnets to the derived endpoints (set by `completeEndpoints`). */
+  derivedEndpointSecurityGroup?: aws.ec2.SecurityGroup;
+  /** CIDR blocks of the private subnets, in AZ order. */
+  readonly privateSubnetCidrs: string[];
 
   private readonly logicalName: string;
   private readonly region: pulumi.Output<string>;
@@ -71,6 +79,7 @@ export class Network extends PlannedComponent<NetworkArgs, NetworkPlan> {
     this.logicalName = name;
     this.cidrBlock = this.plan.cidrBlock;
     this.natGatewayMode = this.plan.natMode;
+    this.privateSubnetCidrs = this.plan.subnets.private;
 
     this.region = aws.getRegionOutput({}, { parent: this }).region;
     this.availabilityZones = this.lookUpAvailabilityZones();
@@ -346,6 +355,38 @@ export class Network extends PlannedComponent<NetworkArgs, NetworkPlan> {
   }
 
   /**
+   * Without NAT: creates the interface endpoints the callers recorded in `callLedger` need (see
+   * interfaceEndpoints.ts), or throws naming a call no endpoint serves. Call it once, after every
+   * caller is built. With NAT gateways it creates nothing: the callers reach AWS through NAT.
+   */
+  completeEndpoints(): void {
+    if (this.natGatewayMode !== "none") return;
+    const name = this.logicalName;
+    this.callLedger.seal(`the endpoints of network "${name}" were created`);
+    const derived = createDerivedEndpoints(
+      name,
+      {
+        vpcId: this.vpcId,
+        privateSubnetIds: this.privateSubnetIds,
+        privateSubnetCidrs: this.privateSubnetCidrs,
+        region: this.region,
+        account: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+      },
+      {
+        callers: this.callLedger.callers,
+        existing: Object.keys(this.endpoints),
+        transform: {
+          vpcEndpoint: this.t.vpcEndpoint,
+          securityGroup: this.t.endpointSecurityGroup,
+        },
+      },
+      this,
+    );
+    Object.assign(this.endpoints, derived.endpoints);
+    this.derivedEndpointSecurityGroup = derived.securityGroup;
+  }
+
+  /**
    * A security group for Lambda functions or Fargate tasks in the private subnets: no ingress,
    * egress only on 443 (see `options.destination`). Add ingress with
    * `aws.vpc.SecurityGroupIngressRule` resources, not inline rules, so the two never conflict.
@@ -366,10 +407,15 @@ export class Network extends PlannedComponent<NetworkArgs, NetworkPlan> {
     name: string,
     description: string,
     options: EgressOnlySecurityGroupOptions = {},
-  ): { subnetIds: pulumi.Output<string[]>; securityGroupIds: pulumi.Output<string>[] } {
+  ): {
+    subnetIds: pulumi.Output<string[]>;
+    securityGroupIds: pulumi.Output<string>[];
+    callLedger: CallLedger;
+  } {
     return {
       subnetIds: this.privateSubnetIds,
       securityGroupIds: [this.egressOnlySecurityGroup(name, description, options).id],
+      callLedger: this.callLedger,
     };
   }
 }

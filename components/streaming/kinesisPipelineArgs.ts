@@ -126,6 +126,7 @@ export interface KinesisPipelineArgs {
     StreamArchiveArgs,
     | "bufferingSizeMb"
     | "bufferingIntervalSeconds"
+    | "keepRawJson"
     | "rawExpirationDays"
     | "resultsExpirationDays"
     | "bytesScannedCutoffPerQuery"

@@ -9,6 +9,7 @@ import { SecureBucket } from "../storage/secureBucket";
 import { BundledFunction } from "../compute/lambdaFunction";
 import { transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
+import { PARQUET_STORAGE, parquetDelivery } from "./parquetArchive";
 import { ArchivePlan, StreamArchiveArgs, checkArchiveArgs, planArchive } from "./streamArchiveArgs";
 import {
   ERROR_PREFIX,
@@ -53,6 +54,7 @@ export class StreamArchive extends pulumi.ComponentResource {
   private readonly plan: ArchivePlan;
   private readonly t: NonNullable<StreamArchiveArgs["transform"]>;
   private readonly account: pulumi.Output<string>;
+  private readonly region: pulumi.Output<string>;
 
   constructor(name: string, args: StreamArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:streaming:StreamArchive", name, {}, opts);
@@ -62,6 +64,7 @@ export class StreamArchive extends pulumi.ComponentResource {
     this.t = args.transform ?? {};
     this.logicalName = name;
     this.account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    this.region = aws.getRegionOutput({}, { parent: this }).region;
 
     this.rawBucket = this.createRawBucket();
     this.resultsBucket = this.createResultsBucket();
@@ -80,7 +83,6 @@ export class StreamArchive extends pulumi.ComponentResource {
       ),
     );
     const rolePolicy = this.createRolePolicy();
-    this.deliveryStream = this.createDeliveryStream(delivery.stream, rolePolicy);
     this.database = new aws.glue.CatalogDatabase(
       ...transform(
         this.t.database,
@@ -90,6 +92,7 @@ export class StreamArchive extends pulumi.ComponentResource {
       ),
     );
     this.table = this.createTable();
+    this.deliveryStream = this.createDeliveryStream(delivery.stream, rolePolicy);
     this.workgroup = this.createWorkgroup();
     this.namedQueries = this.createNamedQueries();
     if (args.alarmTopicArn) {
@@ -208,7 +211,10 @@ export class StreamArchive extends pulumi.ComponentResource {
       streamArn: this.args.streamArn,
       bucketArn: this.rawBucket.arn,
       logGroupArn: this.logGroup.arn,
-      region: aws.getRegionOutput({}, { parent: this }).region,
+      region: this.region,
+      account: this.account,
+      databaseName: this.plan.databaseName,
+      tableName: this.plan.tableName,
       streamKmsKeyArn: this.args.streamKmsKeyArn,
       kmsKeyArn: this.args.kmsKeyArn,
     });
@@ -247,10 +253,9 @@ export class StreamArchive extends pulumi.ComponentResource {
             errorOutputPrefix: ERROR_PREFIX,
             bufferingSize: this.plan.bufferMb,
             bufferingInterval: this.plan.bufferSeconds,
-            compressionFormat: "GZIP",
             kmsKeyArn: this.args.kmsKeyArn,
-            // The transformation's JSON line per record, then a newline: what Athena's JSON SerDe
-            // reads. 1 MB buffers keep each invocation's response under Lambda's 6 MB.
+            // The transformation returns one JSON document per record, which the conversion
+            // then reads. 1 MB buffers keep each invocation's response under Lambda's 6 MB.
             processingConfiguration: {
               enabled: true,
               processors: [
@@ -265,9 +270,18 @@ export class StreamArchive extends pulumi.ComponentResource {
                     { parameterName: "BufferIntervalInSeconds", parameterValue: "60" },
                   ],
                 },
-                { type: "AppendDelimiterToRecord" },
               ],
             },
+            ...parquetDelivery({
+              ...{ region: this.region, account: this.account, roleArn: this.role.arn },
+              ...{ databaseName: this.plan.databaseName, tableName: this.plan.tableName },
+              ...{ bucketArn: this.rawBucket.arn, kmsKeyArn: this.args.kmsKeyArn },
+              keepRawJson: this.args.keepRawJson ?? false,
+              ...{
+                bufferingSizeMb: this.plan.bufferMb,
+                bufferingIntervalSeconds: this.plan.bufferSeconds,
+              },
+            }),
             cloudwatchLoggingOptions: {
               enabled: true,
               logGroupName: this.logGroup.name,
@@ -275,8 +289,8 @@ export class StreamArchive extends pulumi.ComponentResource {
             },
           },
         },
-        // Firehose checks its role when the delivery stream is created.
-        { parent: this, dependsOn: [rolePolicy] },
+        // Firehose checks its role, and reads the table's schema, when the stream is created.
+        { parent: this, dependsOn: [rolePolicy, this.table] },
       ),
     );
   }
@@ -303,15 +317,7 @@ export class StreamArchive extends pulumi.ComponentResource {
           ],
           storageDescriptor: {
             location: pulumi.interpolate`s3://${raw}/raw/`,
-            inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
-            outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-            compressed: true,
-            serDeInfo: {
-              name: "json",
-              serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
-              // A malformed line becomes a row of nulls instead of failing the whole query.
-              parameters: { "ignore.malformed.json": "true", "case.insensitive": "true" },
-            },
+            ...PARQUET_STORAGE,
             columns: (this.args.columns ?? EVENT_COLUMNS).map((c) => ({ ...c })),
           },
         },

@@ -12,6 +12,7 @@ import type { BundledFunctionArgs } from "../compute/lambdaFunction";
 import type { Transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 import { BUFFER_MB, BUFFER_SECONDS, GlueColumn, glueName } from "./streamArchivePlan";
+import { PARQUET_MIN_BUFFER_MB } from "./parquetArchive";
 
 export interface StreamArchiveArgs {
   /** The Kinesis stream to archive. Required. */
@@ -28,7 +29,7 @@ export interface StreamArchiveArgs {
    */
   kmsKeyArn?: pulumi.Input<string>;
   /**
-   * MB Firehose buffers before writing an object (1-128).
+   * MB Firehose buffers before writing an object (64-128: Parquet conversion needs 64 or more).
    * @default 64 (`FIREHOSE_BUFFER_SIZE_MB`)
    */
   bufferingSizeMb?: number;
@@ -37,6 +38,12 @@ export interface StreamArchiveArgs {
    * @default 300 (`FIREHOSE_BUFFER_INTERVAL_SECONDS`)
    */
   bufferingIntervalSeconds?: number;
+  /**
+   * Also keep the source JSON (GZIP, under `RAW_JSON_PREFIX`) beside the Parquet archive, through
+   * Firehose's source-record backup.
+   * @default false
+   */
+  keepRawJson?: boolean;
   /**
    * Days raw objects are kept.
    * @default kept until deleted
@@ -177,10 +184,10 @@ export function checkArchiveArgs(
     d === undefined || (Number.isInteger(d) && d >= 1);
   return errors
     .check(
-      Number.isInteger(bufferMb) && bufferMb >= BUFFER_MB[0] && bufferMb <= BUFFER_MB[1],
+      Number.isInteger(bufferMb) && bufferMb >= PARQUET_MIN_BUFFER_MB && bufferMb <= BUFFER_MB[1],
       f("bufferingSizeMb"),
-      `${bufferMb} is outside ${BUFFER_MB.join("-")} MB`,
-      `use ${BUFFER_MB.join(" to ")}`,
+      `${bufferMb} is outside ${PARQUET_MIN_BUFFER_MB}-${BUFFER_MB[1]} MB (Parquet conversion needs at least ${PARQUET_MIN_BUFFER_MB})`,
+      `use ${PARQUET_MIN_BUFFER_MB} to ${BUFFER_MB[1]}`,
     )
     .check(
       Number.isInteger(bufferSeconds) &&

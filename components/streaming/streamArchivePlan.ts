@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Statement, allow } from "../security/iam";
+import { PARQUET_TABLE_PARAMETERS, schemaReadStatement } from "./parquetArchive";
 
 /** Firehose limits for S3 buffering. */
 export const BUFFER_MB = [1, 128] as const;
@@ -60,8 +61,7 @@ export function projectionParameters(
 ): Record<string, string> {
   return {
     EXTERNAL: "TRUE",
-    classification: "json",
-    compressionType: "gzip",
+    ...PARQUET_TABLE_PARAMETERS,
     "projection.enabled": "true",
     "projection.dt.type": "date",
     "projection.dt.format": "yyyy-MM-dd",
@@ -149,6 +149,10 @@ export function firehoseStatements(refs: {
   bucketArn: pulumi.Input<string>;
   logGroupArn: pulumi.Input<string>;
   region: pulumi.Input<string>;
+  /** The Glue table whose schema the Parquet conversion reads. */
+  account: pulumi.Input<string>;
+  databaseName: string;
+  tableName: string;
   streamKmsKeyArn?: pulumi.Input<string>;
   kmsKeyArn?: pulumi.Input<string>;
 }): Statement[] {
@@ -184,6 +188,7 @@ export function firehoseStatements(refs: {
       [pulumi.interpolate`${refs.bucketArn}/*`],
     ),
     allow(["logs:PutLogEvents"], [pulumi.interpolate`${refs.logGroupArn}:*`]),
+    schemaReadStatement(refs),
   ];
   if (refs.streamKmsKeyArn) {
     statements.push(allow(["kms:Decrypt"], [refs.streamKmsKeyArn], via("kinesis")));

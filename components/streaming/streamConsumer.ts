@@ -9,6 +9,7 @@ import {
 } from "../core/defaults";
 import { DashboardRow, metric } from "../observability/flowDashboard";
 import { Statement, allow } from "../security/iam";
+import { LAMBDA_SERVICE_SID } from "../security/callLedger";
 import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction";
 import { tableStreamReadStatements } from "../data/secureTable";
 import {
@@ -234,7 +235,11 @@ export class StreamConsumer extends pulumi.ComponentResource {
       bundledFunctionWithEventSource(
         name,
         fnArgs,
-        [...streamReadStatements(source), allow(["sqs:SendMessage"], [onFailureQueueArn])],
+        [
+          ...streamReadStatements(source),
+          // The Lambda service sends the on-failure record, from outside the VPC.
+          { ...allow(["sqs:SendMessage"], [onFailureQueueArn]), Sid: LAMBDA_SERVICE_SID },
+        ],
         {
           eventSourceArn: source.consumerArn ?? source.streamArn,
           startingPosition: startingPosition ?? "TRIM_HORIZON",
