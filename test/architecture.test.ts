@@ -30,7 +30,7 @@ describe("architecture: imports of components/, stacks/, functions/, scripts/", 
       "scripts/plan.ts",
     ]);
     // Type-only imports count: httpApi.ts once took `import type { ApiCors }` from apiBackedLambda.
-    expect(graph.local.get("components/containers/fargateCluster.ts")).to.include(
+    expect(graph.local.get("components/containers/fargateClusterPlan.ts")).to.include(
       "components/network/network.ts",
     );
   });

@@ -5,15 +5,24 @@ import {
   COGNITO_MIN_PASSWORD_LENGTH,
   COGNITO_REFRESH_TOKEN_DAYS,
 } from "../core/defaults";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 
 /** Cognito JWT settings: reuse a user pool and/or app clients, or let the component create them. */
 export interface CognitoOptions {
-  /** Existing user pool id (e.g. `us-east-1_AbC123`). Default: a new user pool. */
+  /**
+   * Existing user pool id (e.g. `us-east-1_AbC123`).
+   * @default a new user pool
+   */
   userPoolId?: pulumi.Input<string>;
-  /** App client ids whose tokens the API accepts (JWT audience). Default: one new app client. */
+  /**
+   * App client ids whose tokens the API accepts (JWT audience).
+   * @default one new app client
+   */
   clientIds?: pulumi.Input<string>[];
-  /** OAuth scopes a token must carry on every JWT route. Default: none (any valid token). */
+  /**
+   * OAuth scopes a token must carry on every JWT route.
+   * @default none (any valid token)
+   */
   scopes?: string[];
 }
 
@@ -28,6 +37,17 @@ export interface CognitoJwtAuth {
   clientIds: pulumi.Output<string[]>;
 }
 
+/** The parts of a `CognitoJwtAuth` under the names the API components expose them by. */
+export function jwtAuthFields(jwt: CognitoJwtAuth) {
+  return {
+    authorizer: jwt.authorizer,
+    userPool: jwt.userPool,
+    userPoolClient: jwt.userPoolClient,
+    userPoolId: jwt.userPoolId,
+    userPoolClientIds: jwt.clientIds,
+  };
+}
+
 /**
  * A JWT authorizer on an HTTP API that accepts tokens of a Cognito user pool: an admin-invite-only
  * pool with a strong password policy, optional TOTP MFA and email recovery, and a public app client
@@ -39,11 +59,16 @@ export function cognitoJwtAuthorizer(
   args: {
     apiId: pulumi.Input<string>;
     cognito?: CognitoOptions;
-    /** Default: true (the user pool refuses deletion). */
+    /**
+     * @default true (the user pool refuses deletion)
+     */
     deletionProtection?: boolean;
     transform?: {
+      /** @default none */
       userPool?: Transform<aws.cognito.UserPoolArgs>;
+      /** @default none */
       userPoolClient?: Transform<aws.cognito.UserPoolClientArgs>;
+      /** @default none */
       authorizer?: Transform<aws.apigatewayv2.AuthorizerArgs>;
     };
   },
@@ -60,8 +85,9 @@ export function cognitoJwtAuthorizer(
     userPoolId = pulumi.output(args.cognito.userPoolId);
   } else {
     userPool = new aws.cognito.UserPool(
-      name,
-      applyTransform<aws.cognito.UserPoolArgs>(
+      ...transform(
+        t.userPool,
+        name,
         {
           usernameAttributes: ["email"],
           autoVerifiedAttributes: ["email"],
@@ -82,10 +108,8 @@ export function cognitoJwtAuthorizer(
           adminCreateUserConfig: { allowAdminCreateUserOnly: true },
           deletionProtection: (args.deletionProtection ?? true) ? "ACTIVE" : "INACTIVE",
         },
-        t.userPool,
-        name,
+        opts,
       ),
-      opts,
     );
     userPoolId = userPool.id;
   }
@@ -95,8 +119,9 @@ export function cognitoJwtAuthorizer(
     clientIds = args.cognito.clientIds;
   } else {
     userPoolClient = new aws.cognito.UserPoolClient(
-      name,
-      applyTransform<aws.cognito.UserPoolClientArgs>(
+      ...transform(
+        t.userPoolClient,
+        name,
         {
           userPoolId,
           // A public client (SPA, CLI): no secret it could leak.
@@ -109,17 +134,16 @@ export function cognitoJwtAuthorizer(
           refreshTokenValidity: COGNITO_REFRESH_TOKEN_DAYS,
           tokenValidityUnits: { accessToken: "hours", idToken: "hours", refreshToken: "days" },
         },
-        t.userPoolClient,
-        name,
+        opts,
       ),
-      opts,
     );
     clientIds = [userPoolClient.id];
   }
 
   const authorizer = new aws.apigatewayv2.Authorizer(
-    name,
-    applyTransform<aws.apigatewayv2.AuthorizerArgs>(
+    ...transform(
+      t.authorizer,
+      name,
       {
         apiId: args.apiId,
         authorizerType: "JWT",
@@ -129,10 +153,8 @@ export function cognitoJwtAuthorizer(
           issuer: pulumi.interpolate`https://cognito-idp.${region}.amazonaws.com/${userPoolId}`,
         },
       },
-      t.authorizer,
-      name,
+      opts,
     ),
-    opts,
   );
   return {
     authorizer,

@@ -1,17 +1,37 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { metricAlarm } from "../observability/alarms";
-import { Transform, applyTransform } from "../core/transform";
+import { MetricWidget, metric } from "../observability/flowDashboard";
+import { percentilesWidget } from "../observability/widgets";
+import { Transform, transform } from "../core/transform";
+
+/** How callers authenticate: no auth, SigV4 (IAM) or a Cognito user pool's JWTs. */
+export const API_AUTH_MODES = ["none", "iam", "cognito"] as const;
+export type ApiAuth = (typeof API_AUTH_MODES)[number];
+
+/** A route's `authorizationType` for an auth mode. */
+export function routeAuthorizationType(auth: ApiAuth): "JWT" | "AWS_IAM" | "NONE" {
+  return auth === "cognito" ? "JWT" : auth === "iam" ? "AWS_IAM" : "NONE";
+}
 
 /** CORS for browsers calling the API from known origins. */
 export interface ApiCors {
   /** Exact origins (`https://app.example.com`); `*` is refused. Required (1+). */
   origins: string[];
-  /** Request headers browsers may send. Default: authorization, content-type, if-match, idempotency-key. */
+  /**
+   * Request headers browsers may send.
+   * @default authorization, content-type, if-match, idempotency-key
+   */
   allowHeaders?: string[];
-  /** Response headers scripts may read. Default: etag, location, idempotent-replayed. */
+  /**
+   * Response headers scripts may read.
+   * @default etag, location, idempotent-replayed
+   */
   exposeHeaders?: string[];
-  /** Seconds a preflight answer is cached. Default: 3600. */
+  /**
+   * Seconds a preflight answer is cached.
+   * @default 3600
+   */
   maxAgeSeconds?: number;
 }
 
@@ -47,14 +67,21 @@ export interface HttpApiSpec {
   name: string;
   /** API description. Required. */
   description: pulumi.Input<string>;
-  /** CORS (exact origins). Default: no CORS. */
+  /**
+   * CORS (exact origins).
+   * @default no CORS
+   */
   cors?: ApiCors;
   /** CORS `allowMethods`: the methods the routes serve. Required (used only with `cors`). */
   corsMethods: string[];
-  /** The access log group: logical and CloudWatch names, retention, key (default: CloudWatch Logs' own encryption). Required. */
+  /**
+   * The access log group: its resource name, its CloudWatch name below
+   * `/aws/apigateway/<project>-<stack>/`, retention, key (default: CloudWatch Logs' own encryption).
+   * Required.
+   */
   accessLog: {
     resourceName: string;
-    logGroupName: pulumi.Input<string>;
+    path: string;
     retentionDays: number;
     kmsKeyArn?: pulumi.Input<string>;
   };
@@ -63,10 +90,16 @@ export interface HttpApiSpec {
   throttleBurstLimit: number;
   /** Per-route metrics (billed as custom metrics). Required. */
   detailedMetricsEnabled: boolean;
-  /** Override hooks, one per child. Default: none. Default: none. */
+  /**
+   * Override hooks, one per child.
+   * @default none
+   */
   transform?: {
+    /** @default none */
     api?: Transform<aws.apigatewayv2.ApiArgs>;
+    /** @default none */
     stage?: Transform<aws.apigatewayv2.StageArgs>;
+    /** @default none */
     accessLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
   };
 }
@@ -79,8 +112,9 @@ export function httpApi(spec: HttpApiSpec, parent: pulumi.Resource): HttpApiPart
   const t = spec.transform ?? {};
   const opts = { parent };
   const api = new aws.apigatewayv2.Api(
-    spec.name,
-    applyTransform<aws.apigatewayv2.ApiArgs>(
+    ...transform(
+      t.api,
+      spec.name,
       {
         protocolType: "HTTP",
         description: spec.description,
@@ -100,28 +134,26 @@ export function httpApi(spec: HttpApiSpec, parent: pulumi.Resource): HttpApiPart
             }
           : undefined,
       },
-      t.api,
-      spec.name,
+      opts,
     ),
-    opts,
   );
   const logName = spec.accessLog.resourceName;
   const accessLogGroup = new aws.cloudwatch.LogGroup(
-    logName,
-    applyTransform<aws.cloudwatch.LogGroupArgs>(
+    ...transform(
+      t.accessLogGroup,
+      logName,
       {
-        name: spec.accessLog.logGroupName,
+        name: `/aws/apigateway/${pulumi.getProject()}-${pulumi.getStack()}/${spec.accessLog.path}`,
         retentionInDays: spec.accessLog.retentionDays,
         kmsKeyId: spec.accessLog.kmsKeyArn,
       },
-      t.accessLogGroup,
-      logName,
+      opts,
     ),
-    opts,
   );
   const stage = new aws.apigatewayv2.Stage(
-    spec.name,
-    applyTransform<aws.apigatewayv2.StageArgs>(
+    ...transform(
+      t.stage,
+      spec.name,
       {
         apiId: api.id,
         // $default: no stage prefix in paths, deployed on every change.
@@ -137,10 +169,8 @@ export function httpApi(spec: HttpApiSpec, parent: pulumi.Resource): HttpApiPart
           detailedMetricsEnabled: spec.detailedMetricsEnabled,
         },
       },
-      t.stage,
-      spec.name,
+      opts,
     ),
-    opts,
   );
   return { api, stage, accessLogGroup };
 }
@@ -173,4 +203,28 @@ export function serverErrorRateAlarm(
     parent,
     transform,
   );
+}
+
+/**
+ * Widgets of an HTTP API's `$default` stage: requests, 4xx/5xx (with the 5xx rate), and latency
+ * (end to end and of the integration).
+ */
+export function httpApiWidgets(apiId: pulumi.Input<string>): MetricWidget[] {
+  const m = (metricName: string, stat?: string, label?: string) =>
+    metric("AWS/ApiGateway", metricName, { ApiId: apiId, Stage: "$default" }, { stat, label });
+  return [
+    { title: "Requests", lines: [m("Count", undefined, "requests")] },
+    {
+      title: "Errors",
+      lines: [
+        m("4xx", undefined, "4xx"),
+        m("5xx", undefined, "5xx"),
+        // Each request counts 0 or 1, so the average is the rate (what the 5xx alarm watches).
+        { ...m("5xx", "Average", "5xx rate"), rightAxis: true },
+      ],
+    },
+    percentilesWidget("Latency (ms)", (stat, label) => m("Latency", stat, label), [
+      m("IntegrationLatency", "p99", "integration p99"),
+    ]),
+  ];
 }

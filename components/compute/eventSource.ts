@@ -1,7 +1,22 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import { Statement, allow } from "../security/iam";
 import { BundledFunction, BundledFunctionArgs } from "./lambdaFunction";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
+
+/** A consumer's hooks: its function's, and the event source mapping's. */
+export type ConsumerTransform = BundledFunctionArgs["transform"] & {
+  /** @default none */
+  eventSourceMapping?: Transform<aws.lambda.EventSourceMappingArgs>;
+};
+
+/** Read statements on an event source, then `kms:Decrypt` on its customer-managed key if any. */
+export function withKeyDecrypt(
+  statements: Statement[],
+  kmsKeyArn: pulumi.Input<string> | undefined,
+): Statement[] {
+  return kmsKeyArn ? [...statements, allow(["kms:Decrypt"], [kmsKeyArn])] : statements;
+}
 
 /**
  * A `BundledFunction` and the event source mapping that feeds it, both named `name` and parented
@@ -10,21 +25,23 @@ import { Transform, applyTransform } from "../core/transform";
  */
 export function bundledFunctionWithEventSource(
   name: string,
-  fnArgs: BundledFunctionArgs,
+  fnArgs: Omit<BundledFunctionArgs, "transform"> & { transform?: ConsumerTransform },
+  sourceStatements: pulumi.Input<Statement>[],
   mapping: Omit<aws.lambda.EventSourceMappingArgs, "functionName">,
-  mappingTransform: Transform<aws.lambda.EventSourceMappingArgs> | undefined,
   parent: pulumi.Resource,
 ): { function: BundledFunction; eventSourceMapping: aws.lambda.EventSourceMapping } {
-  const fn = new BundledFunction(name, fnArgs, { parent });
+  // The function reads only its own hooks from the consumer's; the mapping's is applied here.
+  const statements = [...sourceStatements, ...(fnArgs.statements ?? [])];
+  const fn = new BundledFunction(name, { ...fnArgs, statements }, { parent });
+  const mappingTransform = fnArgs.transform?.eventSourceMapping;
   const { eventSourceArn, ...settings } = mapping;
   const eventSourceMapping = new aws.lambda.EventSourceMapping(
-    name,
-    applyTransform<aws.lambda.EventSourceMappingArgs>(
-      { eventSourceArn, functionName: fn.arn, ...settings },
+    ...transform(
       mappingTransform,
       name,
+      { eventSourceArn, functionName: fn.arn, ...settings },
+      { parent, dependsOn: [fn.policy] },
     ),
-    { parent, dependsOn: [fn.policy] },
   );
   return { function: fn, eventSourceMapping };
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { metricAlarm } from "../observability/alarms";
+import { percentilesWidget } from "../observability/widgets";
 import { bundleFunction } from "./bundle";
 import {
   LAMBDA_ARCHITECTURE,
@@ -17,50 +18,106 @@ import {
   leastPrivilegeProblems,
   policyDocument,
 } from "../security/iam";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 import type { CallLedger } from "../security/callLedger";
 
 export interface BundledFunctionArgs {
   /** Folder under `functions/` whose `handler.ts` exports `handler`. Required. */
   code: string;
-  /** Folder holding the function folders. Default: the repository's `functions/`. */
+  /**
+   * Folder holding the function folders.
+   * @default the repository's `functions/`
+   */
   functionsDir?: string;
-  /** Least-privilege grants for the role: explicit actions on explicit resources. Default: none. */
+  /**
+   * Least-privilege grants for the role: explicit actions on explicit resources.
+   * @default none
+   */
   statements?: pulumi.Input<Statement>[];
-  /** Environment variables. Default: none. */
+  /**
+   * Environment variables.
+   * @default none
+   */
   environment?: Record<string, pulumi.Input<string>>;
-  /** Seconds. Default: 10. */
+  /**
+   * Seconds.
+   * @default 10
+   */
   timeout?: number;
-  /** MB. Default: 256. */
+  /**
+   * MB.
+   * @default 256
+   */
   memorySize?: number;
-  /** Reserved concurrency. Default: unreserved. */
+  /**
+   * Reserved concurrency.
+   * @default unreserved
+   */
   reservedConcurrency?: number;
-  /** Run in these private subnets with these security groups. Default: no VPC. */
+  /**
+   * Run in these private subnets with these security groups.
+   * @default no VPC
+   */
   vpc?: {
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Where the function's grants are recorded, so a NAT-free VPC gets its endpoints. Default: none. */
     callLedger?: CallLedger;
   };
-  /** Log retention in days (a value CloudWatch accepts). Default: 14. */
+  /**
+   * Log retention in days (a value CloudWatch accepts).
+   * @default 14
+   */
   logRetentionDays?: number;
-  /** KMS key for the log group. Default: CloudWatch Logs' own encryption. */
+  /**
+   * KMS key for the log group.
+   * @default CloudWatch Logs' own encryption
+   */
   logKmsKeyArn?: pulumi.Input<string>;
-  /** Topic for the errors and throttles alarms. Default: no alarms. */
+  /**
+   * Topic for the errors and throttles alarms.
+   * @default no alarms
+   */
   alarmTopicArn?: pulumi.Input<string>;
-  /** For asynchronous invocations (S3, SNS direct): failed events go to this SQS queue. Default: none. */
+  /**
+   * For asynchronous invocations (S3, SNS direct): failed events go to this SQS queue.
+   * @default none
+   */
   onFailureQueueArn?: pulumi.Input<string>;
-  /** Retries of a failed asynchronous invocation (0-2). Default: 2. */
+  /**
+   * Retries of a failed asynchronous invocation (0-2).
+   * @default 2
+   */
   asyncRetries?: number;
-  /** Description shown in the console. Default: names the code folder it was bundled from. */
+  /**
+   * Description shown in the console.
+   * @default names the code folder it was bundled from
+   */
   description?: string;
-  /** Override hooks, one per child. Default: none. */
+  /**
+   * Override hooks, one per child.
+   * @default none
+   */
   transform?: {
+    /** @default none */
     role?: Transform<aws.iam.RoleArgs>;
+    /** @default none */
     policy?: Transform<aws.iam.RolePolicyArgs>;
+    /** @default none */
     logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+    /** @default none */
     function?: Transform<aws.lambda.FunctionArgs>;
+    /**
+     * The async invocation settings (with `onFailureQueueArn`).
+     * @default none
+     */
+    eventInvokeConfig?: Transform<aws.lambda.FunctionEventInvokeConfigArgs>;
+    /**
+     * Both alarms (errors, throttles).
+     * @default none
+     */
+    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
   };
 }
 
@@ -155,30 +212,28 @@ export class BundledFunction extends pulumi.ComponentResource {
     args.vpc?.callLedger?.record(name, "function", args.statements ?? []);
 
     this.logGroup = new aws.cloudwatch.LogGroup(
-      name,
-      applyTransform<aws.cloudwatch.LogGroupArgs>(
+      ...transform(
+        args.transform?.logGroup,
+        name,
         {
           name: `/aws/lambda/${pulumi.getProject()}-${pulumi.getStack()}/${name}`,
           retentionInDays: retention,
           kmsKeyId: args.logKmsKeyArn,
         },
-        args.transform?.logGroup,
-        name,
+        { parent: this },
       ),
-      { parent: this },
     );
 
     this.role = new aws.iam.Role(
-      name,
-      applyTransform<aws.iam.RoleArgs>(
+      ...transform(
+        args.transform?.role,
+        name,
         {
           assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
           description: `Role of function ${name}`,
         },
-        args.transform?.role,
-        name,
+        { parent: this },
       ),
-      { parent: this },
     );
 
     const runtimeStatements: pulumi.Input<Statement>[] = [
@@ -194,8 +249,9 @@ export class BundledFunction extends pulumi.ComponentResource {
       runtimeStatements.push(allow(["sqs:SendMessage"], [args.onFailureQueueArn]));
     }
     this.policy = new aws.iam.RolePolicy(
-      name,
-      applyTransform<aws.iam.RolePolicyArgs>(
+      ...transform(
+        args.transform?.policy,
+        name,
         {
           role: this.role.id,
           policy: policyDocument(
@@ -203,15 +259,14 @@ export class BundledFunction extends pulumi.ComponentResource {
             `BundledFunction "${name}" role policy`,
           ),
         },
-        args.transform?.policy,
-        name,
+        { parent: this },
       ),
-      { parent: this },
     );
 
     this.function = new aws.lambda.Function(
-      name,
-      applyTransform<aws.lambda.FunctionArgs>(
+      ...transform(
+        args.transform?.function,
+        name,
         {
           description: args.description ?? `${args.code} (bundled from functions/${args.code})`,
           runtime: LAMBDA_RUNTIME,
@@ -243,24 +298,24 @@ export class BundledFunction extends pulumi.ComponentResource {
             securityGroupIds: args.vpc.securityGroupIds,
           },
         },
-        args.transform?.function,
-        name,
+        { parent: this, dependsOn: [this.policy, this.logGroup] },
       ),
-      // The policy must exist before the first invocation can log or reach its resources.
-      { parent: this, dependsOn: [this.policy, this.logGroup] },
     );
     this.arn = this.function.arn;
     this.name = this.function.name;
 
     if (args.onFailureQueueArn) {
       new aws.lambda.FunctionEventInvokeConfig(
-        name,
-        {
-          functionName: this.function.name,
-          maximumRetryAttempts: args.asyncRetries ?? 2,
-          destinationConfig: { onFailure: { destination: args.onFailureQueueArn } },
-        },
-        { parent: this },
+        ...transform(
+          args.transform?.eventInvokeConfig,
+          name,
+          {
+            functionName: this.function.name,
+            maximumRetryAttempts: args.asyncRetries ?? 2,
+            destinationConfig: { onFailure: { destination: args.onFailureQueueArn } },
+          },
+          { parent: this },
+        ),
       );
     }
 
@@ -276,6 +331,7 @@ export class BundledFunction extends pulumi.ComponentResource {
         },
         args.alarmTopicArn,
         this,
+        args.transform?.alarm,
       );
       metricAlarm(
         `${name}-throttles`,
@@ -287,6 +343,7 @@ export class BundledFunction extends pulumi.ComponentResource {
         },
         args.alarmTopicArn,
         this,
+        args.transform?.alarm,
       );
     }
     this.registerOutputs({ arn: this.arn, name: this.name });
@@ -308,16 +365,12 @@ export class BundledFunction extends pulumi.ComponentResource {
             title: "Invocations, errors, throttles",
             lines: [m("Invocations"), m("Errors"), m("Throttles")],
           },
-          {
-            title: "Duration (ms)",
-            unit: "ms",
-            lines: [
-              m("Duration", "p50", "p50"),
-              m("Duration", "p99", "p99"),
-              m("Duration", "Maximum", "max"),
-            ],
-            thresholds: [{ label: "timeout", value: this.timeout * 1000 }],
-          },
+          percentilesWidget(
+            "Duration (ms)",
+            (stat, label) => m("Duration", stat, label),
+            [m("Duration", "Maximum", "max")],
+            { thresholds: [{ label: "timeout", value: this.timeout * 1000 }] },
+          ),
           {
             title: "Concurrent executions",
             stat: "Maximum",

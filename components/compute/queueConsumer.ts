@@ -12,8 +12,7 @@ import {
 import type { DashboardRow } from "../observability/flowDashboard";
 import { Statement, allow } from "../security/iam";
 import { BundledFunction, BundledFunctionArgs } from "./lambdaFunction";
-import { bundledFunctionWithEventSource } from "./eventSource";
-import type { Transform } from "../core/transform";
+import { ConsumerTransform, bundledFunctionWithEventSource, withKeyDecrypt } from "./eventSource";
 import { ArgumentErrors } from "../core/validate";
 
 /** The queue a consumer polls: a `SecureQueue` plus what it cannot tell about itself. */
@@ -21,32 +20,46 @@ export interface ConsumedQueue {
   arn: pulumi.Input<string>;
   /** The queue's visibility timeout, checked against the function timeout. */
   visibilityTimeoutSeconds: number;
-  /** FIFO queue: smaller batches, no batching window, records stop at the first failure. Default: false. */
+  /**
+   * FIFO queue: smaller batches, no batching window, records stop at the first failure.
+   * @default false
+   */
   fifo?: boolean;
-  /** Customer-managed key of the queue; the function is granted `kms:Decrypt` on it. Default: none (SSE-SQS). */
+  /**
+   * Customer-managed key of the queue; the function is granted `kms:Decrypt` on it.
+   * @default none (SSE-SQS)
+   */
   kmsKeyArn?: pulumi.Input<string>;
 }
 
 /** How the event source mapping feeds the function. */
 export interface BatchSettings {
-  /** Records per invocation (1-10 for FIFO, 1-10000 otherwise). Default: 10 (`SQS_BATCH_SIZE`). */
+  /**
+   * Records per invocation (1-10 for FIFO, 1-10000 otherwise).
+   * @default 10 (`SQS_BATCH_SIZE`)
+   */
   batchSize?: number;
   /**
-   * Seconds Lambda waits to fill a batch (0-300; required >= 1 when `batchSize` > 10; not for FIFO).
-   * Default: 0 (invoke as soon as records arrive).
+   * Seconds Lambda waits to fill a batch (0-300; required >= 1 when `batchSize` > 10; not for
+   * FIFO).
+   * @default 0 (invoke as soon as records arrive)
    */
   maximumBatchingWindowInSeconds?: number;
-  /** Concurrent invocations this source may drive (2-1000). Default: no limit beyond the function's. */
+  /**
+   * Concurrent invocations this source may drive (2-1000).
+   * @default no limit beyond the function's
+   */
   maximumConcurrency?: number;
 }
 
 /** The function half of a consumer: a bundled function and its batch settings. */
 export interface ConsumerFunctionArgs
   extends Omit<BundledFunctionArgs, "transform">, BatchSettings {
-  /** Override hooks: the function's children and the event source mapping. Default: none. */
-  transform?: BundledFunctionArgs["transform"] & {
-    eventSourceMapping?: Transform<aws.lambda.EventSourceMappingArgs>;
-  };
+  /**
+   * Override hooks: the function's children and the event source mapping.
+   * @default none
+   */
+  transform?: ConsumerTransform;
 }
 
 export interface QueueConsumerArgs extends ConsumerFunctionArgs {
@@ -137,8 +150,7 @@ export function queueConsumeStatements(
       [queue.arn],
     ),
   ];
-  if (queue.kmsKeyArn) statements.push(allow(["kms:Decrypt"], [queue.kmsKeyArn]));
-  return statements;
+  return withKeyDecrypt(statements, queue.kmsKeyArn);
 }
 
 /**
@@ -156,24 +168,14 @@ export class QueueConsumer extends pulumi.ComponentResource {
     super("serverless:compute:QueueConsumer", name, {}, opts);
     checkConsumer(new ArgumentErrors("QueueConsumer", name), "", args, args.queue).throwIfAny();
     this.logicalName = name;
-    const {
-      queue,
-      batchSize,
-      maximumBatchingWindowInSeconds,
-      maximumConcurrency,
-      transform,
-      ...fnArgs
-    } = args;
-    const { eventSourceMapping: esmTransform, ...fnTransform } = transform ?? {};
+    const { queue, batchSize, maximumBatchingWindowInSeconds, maximumConcurrency, ...fnArgs } =
+      args;
 
     ({ function: this.function, eventSourceMapping: this.eventSourceMapping } =
       bundledFunctionWithEventSource(
         name,
-        {
-          ...fnArgs,
-          statements: [...queueConsumeStatements(queue), ...(fnArgs.statements ?? [])],
-          transform: fnTransform,
-        },
+        fnArgs,
+        queueConsumeStatements(queue),
         {
           eventSourceArn: queue.arn,
           batchSize: batchSize ?? SQS_BATCH_SIZE,
@@ -181,7 +183,6 @@ export class QueueConsumer extends pulumi.ComponentResource {
           functionResponseTypes: ["ReportBatchItemFailures"],
           scalingConfig: maximumConcurrency ? { maximumConcurrency } : undefined,
         },
-        esmTransform,
         this,
       ));
     this.registerOutputs({ functionArn: this.function.arn });

@@ -1,112 +1,32 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
+import { PlannedComponent } from "../core/component";
 import { metricAlarm } from "../observability/alarms";
-import {
-  API_AUTH_MODES,
-  ApiAuth,
-  ApiCors,
-  CognitoOptions,
-  httpApiWidgets,
-} from "../api/apiBackedLambda";
-import { cognitoJwtAuthorizer } from "../api/cognitoAuth";
-import {
-  API_5XX_RATE_THRESHOLD,
-  API_THROTTLE_BURST,
-  API_THROTTLE_RATE,
-  LOG_RETENTION_DAYS,
-} from "../core/defaults";
+import { cognitoJwtAuthorizer, jwtAuthFields } from "../api/cognitoAuth";
 import { DashboardRow, metric } from "../observability/flowDashboard";
-import { httpApi, serverErrorRateAlarm } from "../api/httpApi";
-import type { Network } from "../network/network";
-import { Transform, applyTransform } from "../core/transform";
-import { ArgumentErrors } from "../core/validate";
+import { ApiAuth, httpApi, httpApiWidgets, serverErrorRateAlarm } from "../api/httpApi";
+import { securityGroupLink } from "../network/securityGroupLink";
+import { transform } from "../core/transform";
+import {
+  Claim,
+  FargateClusterArgs,
+  FargateClusterPlan,
+  NetworkRef,
+  TLS_POLICY,
+  planFargateCluster,
+  planRouteClaim,
+} from "./fargateClusterPlan";
 
-/** What the containers components need from a network (a `Network` fits). */
-export type NetworkRef = Pick<
-  Network,
-  "vpcId" | "privateSubnetIds" | "cidrBlock" | "egressOnlySecurityGroup"
-> &
-  Partial<Pick<Network, "callLedger">>;
-
-/** Security policy of an HTTPS listener: TLS 1.3 and 1.2 with forward secrecy only. */
-const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-/** Load balancer and target group names are at most 32 characters; Pulumi appends 8. */
-export const MAX_LB_NAME = 24;
-/** Routes a service may claim: each takes one listener rule (a rule holds at most 5 values). */
-export const MAX_PATHS = 10;
-const PRIORITY_SLOTS = 4999;
-const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/;
-
-/** `/items` -> valid; an API path prefix with no trailing slash, wildcard or parameter. */
-export function isRoutePath(p: string): boolean {
-  return /^(\/[A-Za-z0-9._~-]+)+$/.test(p);
-}
-
-/** Deterministic listener-rule priority base for a service (stable across unrelated changes). */
-export function defaultPriority(serviceName: string): number {
-  const n = parseInt(createHash("sha256").update(serviceName).digest("hex").slice(0, 8), 16);
-  return (1 + (n % PRIORITY_SLOTS)) * MAX_PATHS;
-}
-
-export interface FargateClusterArgs {
-  /** The VPC whose private subnets hold the VPC link, the load balancer and the tasks. Required. */
-  network: NetworkRef;
-  /**
-   * How callers authenticate at the API. "cognito": a JWT authorizer on every route (a user pool
-   * and app client are created unless `cognito` names existing ones); "iam": SigV4-signed
-   * requests; "none": open to anyone (dev only). Default: "cognito".
-   */
-  auth?: ApiAuth;
-  /** With `auth: "cognito"`: existing user pool / app clients, required scopes. Default: create both. */
-  cognito?: CognitoOptions;
-  /** Stage throttling: steady requests per second. Default: 50 (`API_THROTTLE_RATE`). */
-  throttleRateLimit?: number;
-  /** Stage throttling: burst bucket size. Default: 100 (`API_THROTTLE_BURST`). */
-  throttleBurstLimit?: number;
-  /** CORS for browsers on known origins (exact origins, no "*"). Default: no CORS. */
-  cors?: ApiCors;
-  /** Share of API requests in a minute ending in 5xx that raises the alarm (0-1). Default: 0.05. */
-  serverErrorRateThreshold?: number;
-  /**
-   * HTTPS between API Gateway and the load balancer: an ACM certificate for `serverName`, which
-   * API Gateway verifies. Default: HTTP on port 80 (the hop never leaves the VPC).
-   */
-  tls?: { certificateArn: pulumi.Input<string>; serverName: string };
-  /** ECS Container Insights (per-task CPU, memory, network metrics). Default: true. */
-  containerInsights?: boolean;
-  /** Refuse to delete the load balancer (and the user pool) until turned off. Default: true. */
-  deletionProtection?: boolean;
-  /** Retention of the API access log group, in days. Default: 14. */
-  logRetentionDays?: number;
-  /** KMS key for the access log group (and the default for services). Default: CloudWatch Logs' own encryption. */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /** Topic for the API and load balancer alarms (and the default for services). Default: no alarms. */
-  alarmTopicArn?: pulumi.Input<string>;
-  /** Override hooks, one per child. Default: none. */
-  transform?: {
-    cluster?: Transform<aws.ecs.ClusterArgs>;
-    api?: Transform<aws.apigatewayv2.ApiArgs>;
-    stage?: Transform<aws.apigatewayv2.StageArgs>;
-    apiLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    vpcLink?: Transform<aws.apigatewayv2.VpcLinkArgs>;
-    /** Both groups; names end in `-vpclink` or `-alb`. */
-    securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-    loadBalancer?: Transform<aws.lb.LoadBalancerArgs>;
-    listener?: Transform<aws.lb.ListenerArgs>;
-    integration?: Transform<aws.apigatewayv2.IntegrationArgs>;
-    authorizer?: Transform<aws.apigatewayv2.AuthorizerArgs>;
-    userPool?: Transform<aws.cognito.UserPoolArgs>;
-    userPoolClient?: Transform<aws.cognito.UserPoolClientArgs>;
-  };
-}
-
-/** A route claim: which service owns which paths and listener-rule priorities. */
-interface Claim {
-  service: string;
-  paths: string[];
-  priorities: number[];
-}
+// The args and the pure planning live in fargateClusterPlan.ts; one import for users.
+export {
+  MAX_LB_NAME,
+  MAX_PATHS,
+  defaultPriority,
+  isRoutePath,
+  planFargateCluster,
+  planRouteClaim,
+} from "./fargateClusterPlan";
+export type { FargateClusterArgs, NetworkRef } from "./fargateClusterPlan";
 
 /**
  * What several Fargate services share: one ECS cluster and one ingress path, public HTTP API ->
@@ -115,7 +35,7 @@ interface Claim {
  * groups admit only the previous hop: the load balancer only the VPC link, tasks only the load
  * balancer. Requests that match no service get a JSON 404 from the load balancer.
  */
-export class FargateCluster extends pulumi.ComponentResource {
+export class FargateCluster extends PlannedComponent<FargateClusterArgs, FargateClusterPlan> {
   readonly cluster: aws.ecs.Cluster;
   readonly api: aws.apigatewayv2.Api;
   readonly stage: aws.apigatewayv2.Stage;
@@ -151,167 +71,129 @@ export class FargateCluster extends pulumi.ComponentResource {
   private readonly clusterName: string;
 
   constructor(name: string, args: FargateClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("serverless:containers:FargateCluster", name, {}, opts);
-    const auth = args.auth ?? "cognito";
-    const retention = args.logRetentionDays ?? LOG_RETENTION_DAYS;
-    const rate = args.throttleRateLimit ?? API_THROTTLE_RATE;
-    const burst = args.throttleBurstLimit ?? API_THROTTLE_BURST;
-    const origins = args.cors?.origins ?? [];
-    const errorRate = args.serverErrorRateThreshold ?? API_5XX_RATE_THRESHOLD;
-    new ArgumentErrors("FargateCluster", name)
-      .check(
-        name.length <= MAX_LB_NAME && /^[A-Za-z0-9-]+$/.test(name),
-        "name",
-        `"${name}" is longer than ${MAX_LB_NAME} characters or not alphanumeric/hyphens`,
-        "use a short name: the load balancer's name is derived from it (32 characters at most)",
-      )
-      .check(
-        API_AUTH_MODES.includes(auth),
-        "auth",
-        `"${String(auth)}" is not an auth mode`,
-        `use one of ${API_AUTH_MODES.map((m) => `"${m}"`).join(", ")}`,
-      )
-      .check(
-        args.cognito === undefined || auth === "cognito",
-        "cognito",
-        `given while auth is "${auth}"`,
-        'set auth: "cognito" or drop cognito',
-      )
-      .check(
-        args.cognito?.clientIds === undefined || args.cognito.clientIds.length > 0,
-        "cognito.clientIds",
-        "is empty, so no token would be accepted",
-        "list the app client ids whose tokens the API accepts",
-      )
-      .check(
-        rate > 0 && burst > 0,
-        "throttleRateLimit/throttleBurstLimit",
-        `${rate}/${burst} must both be positive`,
-        "give positive limits",
-      )
-      .check(
-        args.cors === undefined || (origins.length > 0 && origins.every((o) => ORIGIN.test(o))),
-        "cors.origins",
-        `${origins.filter((o) => !ORIGIN.test(o)).join(", ") || "(none)"} not exact origins (a wildcard lets every site call the API)`,
-        'list origins like "https://app.example.com"',
-      )
-      .check(
-        errorRate > 0 && errorRate < 1,
-        "serverErrorRateThreshold",
-        `${errorRate} is not a share between 0 and 1`,
-        "use e.g. 0.05 for 5%",
-      )
-      .checkLogRetention(retention)
-      .check(
-        args.tls === undefined || /^[A-Za-z0-9.-]+$/.test(args.tls.serverName),
-        "tls.serverName",
-        `"${args.tls?.serverName}" is not a host name`,
-        "give the DNS name the certificate covers",
-      )
-      .throwIfAny();
-
-    const t = args.transform ?? {};
-    const parent = { parent: this };
-    const network = args.network;
-    const deletionProtection = args.deletionProtection ?? true;
-    this.network = network;
-    this.auth = auth;
+    super("serverless:containers:FargateCluster", name, args, planFargateCluster, opts);
+    this.network = args.network;
+    this.auth = this.plan.auth;
     this.clusterName = name;
-    this.listenerPort = args.tls ? 443 : 80;
+    this.listenerPort = this.plan.listenerPort;
     this.alarmTopicArn = args.alarmTopicArn;
     this.logKmsKeyArn = args.logKmsKeyArn;
-    this.logRetentionDays = retention;
-    this.containerInsights = args.containerInsights !== false;
+    this.logRetentionDays = this.plan.retention;
+    this.containerInsights = this.plan.containerInsights;
 
-    this.cluster = new aws.ecs.Cluster(
-      name,
-      applyTransform<aws.ecs.ClusterArgs>(
-        {
-          settings: [
-            {
-              name: "containerInsights",
-              value: this.containerInsights ? "enabled" : "disabled",
-            },
-          ],
-        },
-        t.cluster,
-        name,
-      ),
-      parent,
-    );
-
-    const securityGroup = (n: string, description: string) =>
-      new aws.ec2.SecurityGroup(
-        n,
-        applyTransform<aws.ec2.SecurityGroupArgs>(
-          { vpcId: network.vpcId, description, tags: { Name: n } },
-          t.securityGroup,
-          n,
-        ),
-        parent,
-      );
+    this.cluster = this.createCluster();
     // Rules are separate resources (never inline) so services can add theirs without conflicts.
-    this.vpcLinkSecurityGroup = securityGroup(
-      `${name}-vpclink`,
+    this.vpcLinkSecurityGroup = this.createSecurityGroup(
+      "vpclink",
       `API Gateway VPC link of ${name}: may only reach its load balancer`,
     );
-    this.loadBalancerSecurityGroup = securityGroup(
-      `${name}-alb`,
+    this.loadBalancerSecurityGroup = this.createSecurityGroup(
+      "alb",
       `Internal load balancer of ${name}: admits only the VPC link, reaches only service tasks`,
     );
-    const port = this.listenerPort;
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-vpclink-to-alb`,
+    this.createVpcLinkToLoadBalancerRules();
+    this.loadBalancer = this.createLoadBalancer();
+    this.listener = this.createListener();
+    const http = this.createApi();
+    this.apiLogGroup = http.accessLogGroup;
+    this.api = http.api;
+    this.stage = http.stage;
+    this.url = this.api.apiEndpoint;
+    this.vpcLink = this.createVpcLink();
+    this.integration = this.createIntegration();
+    if (this.auth === "cognito") {
+      // Sets the readonly authorizer, userPool, userPoolClient, userPoolId and userPoolClientIds.
+      Object.assign(this, jwtAuthFields(this.createAuthorizer()));
+      this.authorizationScopes = args.cognito?.scopes;
+    }
+    if (args.alarmTopicArn) this.createAlarms(args.alarmTopicArn);
+
+    this.registerOutputs({
+      url: this.url,
+      userPoolId: this.userPoolId,
+      userPoolClientIds: this.userPoolClientIds,
+      clusterArn: this.cluster.arn,
+      loadBalancerArn: this.loadBalancer.arn,
+      listenerArn: this.listener.arn,
+    });
+  }
+
+  private createCluster(): aws.ecs.Cluster {
+    const value = this.containerInsights ? "enabled" : "disabled";
+    return new aws.ecs.Cluster(
+      ...transform(
+        this.t.cluster,
+        this.clusterName,
+        { settings: [{ name: "containerInsights", value }] },
+        { parent: this },
+      ),
+    );
+  }
+
+  private createSecurityGroup(suffix: string, description: string): aws.ec2.SecurityGroup {
+    const n = `${this.clusterName}-${suffix}`;
+    return new aws.ec2.SecurityGroup(
+      ...transform(
+        this.t.securityGroup,
+        n,
+        { vpcId: this.network.vpcId, description, tags: { Name: n } },
+        { parent: this },
+      ),
+    );
+  }
+
+  /** The VPC link may reach the listener, and the load balancer admits only the VPC link. */
+  private createVpcLinkToLoadBalancerRules(): void {
+    securityGroupLink(
       {
         securityGroupId: this.vpcLinkSecurityGroup.id,
+        ruleName: `${this.clusterName}-vpclink-to-alb`,
         description: "To the load balancer listener",
-        ipProtocol: "tcp",
-        fromPort: port,
-        toPort: port,
-        referencedSecurityGroupId: this.loadBalancerSecurityGroup.id,
       },
-      parent,
-    );
-    new aws.vpc.SecurityGroupIngressRule(
-      `${name}-alb-from-vpclink`,
       {
         securityGroupId: this.loadBalancerSecurityGroup.id,
+        ruleName: `${this.clusterName}-alb-from-vpclink`,
         description: "From the API Gateway VPC link only",
-        ipProtocol: "tcp",
-        fromPort: port,
-        toPort: port,
-        referencedSecurityGroupId: this.vpcLinkSecurityGroup.id,
       },
-      parent,
+      this.listenerPort,
+      this,
+      this.t,
     );
+  }
 
-    this.loadBalancer = new aws.lb.LoadBalancer(
-      name,
-      applyTransform<aws.lb.LoadBalancerArgs>(
+  /** Internal, in the private subnets, dropping invalid headers, strictest desync mitigation. */
+  private createLoadBalancer(): aws.lb.LoadBalancer {
+    return new aws.lb.LoadBalancer(
+      ...transform(
+        this.t.loadBalancer,
+        this.clusterName,
         {
           loadBalancerType: "application",
           internal: true,
-          subnets: network.privateSubnetIds,
+          subnets: this.network.privateSubnetIds,
           securityGroups: [this.loadBalancerSecurityGroup.id],
           dropInvalidHeaderFields: true,
           desyncMitigationMode: "strictest",
-          enableDeletionProtection: deletionProtection,
+          enableDeletionProtection: this.plan.deletionProtection,
         },
-        t.loadBalancer,
-        name,
+        { parent: this },
       ),
-      parent,
     );
+  }
 
+  /** HTTP 80, or HTTPS 443 with a TLS 1.3 policy; a JSON 404 for paths no service claims. */
+  private createListener(): aws.lb.Listener {
+    const tls = this.args.tls;
     const notFound = JSON.stringify({ error: { status: 404, message: "no route for this path" } });
-    this.listener = new aws.lb.Listener(
-      name,
-      applyTransform<aws.lb.ListenerArgs>(
+    return new aws.lb.Listener(
+      ...transform(
+        this.t.listener,
+        this.clusterName,
         {
           loadBalancerArn: this.loadBalancer.arn,
-          port,
-          protocol: args.tls ? "HTTPS" : "HTTP",
-          ...(args.tls ? { certificateArn: args.tls.certificateArn, sslPolicy: TLS_POLICY } : {}),
+          port: this.listenerPort,
+          protocol: tls ? "HTTPS" : "HTTP",
+          ...(tls ? { certificateArn: tls.certificateArn, sslPolicy: TLS_POLICY } : {}),
           defaultActions: [
             {
               type: "fixed-response",
@@ -323,56 +205,59 @@ export class FargateCluster extends pulumi.ComponentResource {
             },
           ],
         },
-        t.listener,
-        name,
+        { parent: this },
       ),
-      parent,
     );
+  }
 
-    const http = httpApi(
+  private createApi() {
+    const name = this.clusterName;
+    return httpApi(
       {
         name,
         description: `Public entry point of the Fargate services of ${name}`,
-        cors: args.cors,
+        cors: this.args.cors,
         corsMethods: ["DELETE", "GET", "PATCH", "POST", "PUT"],
         accessLog: {
           resourceName: `${name}-api`,
-          logGroupName: `/aws/apigateway/${pulumi.getProject()}-${pulumi.getStack()}/${name}`,
-          retentionDays: retention,
-          kmsKeyArn: args.logKmsKeyArn,
+          path: name,
+          retentionDays: this.plan.retention,
+          kmsKeyArn: this.args.logKmsKeyArn,
         },
-        throttleRateLimit: rate,
-        throttleBurstLimit: burst,
+        throttleRateLimit: this.plan.rate,
+        throttleBurstLimit: this.plan.burst,
         detailedMetricsEnabled: true,
-        transform: { api: t.api, stage: t.stage, accessLogGroup: t.apiLogGroup },
+        transform: { api: this.t.api, stage: this.t.stage, accessLogGroup: this.t.apiLogGroup },
       },
       this,
     );
-    this.apiLogGroup = http.accessLogGroup;
-    this.api = http.api;
-    this.stage = http.stage;
-    this.url = this.api.apiEndpoint;
+  }
 
-    this.vpcLink = new aws.apigatewayv2.VpcLink(
-      name,
-      applyTransform<aws.apigatewayv2.VpcLinkArgs>(
+  private createVpcLink(): aws.apigatewayv2.VpcLink {
+    return new aws.apigatewayv2.VpcLink(
+      ...transform(
+        this.t.vpcLink,
+        this.clusterName,
         {
-          name: `${pulumi.getProject()}-${pulumi.getStack()}-${name}`,
-          subnetIds: network.privateSubnetIds,
+          name: `${pulumi.getProject()}-${pulumi.getStack()}-${this.clusterName}`,
+          subnetIds: this.network.privateSubnetIds,
           securityGroupIds: [this.vpcLinkSecurityGroup.id],
         },
-        t.vpcLink,
-        name,
+        { parent: this },
       ),
-      parent,
     );
+  }
 
-    this.integration = new aws.apigatewayv2.Integration(
-      name,
-      applyTransform<aws.apigatewayv2.IntegrationArgs>(
+  /** The one private integration (HTTP_PROXY over the VPC link to the listener) every route uses. */
+  private createIntegration(): aws.apigatewayv2.Integration {
+    const tls = this.args.tls;
+    return new aws.apigatewayv2.Integration(
+      ...transform(
+        this.t.integration,
+        this.clusterName,
         {
           apiId: this.api.id,
-          description: `Private integration with the load balancer of ${name}`,
+          description: `Private integration with the load balancer of ${this.clusterName}`,
           integrationType: "HTTP_PROXY",
           integrationMethod: "ANY",
           connectionType: "VPC_LINK",
@@ -380,66 +265,54 @@ export class FargateCluster extends pulumi.ComponentResource {
           // A private integration targets the listener; the request path is passed through.
           integrationUri: this.listener.arn,
           payloadFormatVersion: "1.0",
-          ...(args.tls ? { tlsConfig: { serverNameToVerify: args.tls.serverName } } : {}),
+          ...(tls ? { tlsConfig: { serverNameToVerify: tls.serverName } } : {}),
         },
-        t.integration,
-        name,
+        { parent: this },
       ),
-      parent,
     );
+  }
 
-    if (auth === "cognito") {
-      const jwt = cognitoJwtAuthorizer(
-        name,
-        {
-          apiId: this.api.id,
-          cognito: args.cognito,
-          deletionProtection,
-          // Picks its userPool, userPoolClient and authorizer hooks.
-          transform: t,
-        },
-        this,
-      );
-      this.authorizer = jwt.authorizer;
-      this.userPool = jwt.userPool;
-      this.userPoolClient = jwt.userPoolClient;
-      this.userPoolId = jwt.userPoolId;
-      this.userPoolClientIds = jwt.clientIds;
-      this.authorizationScopes = args.cognito?.scopes;
-    }
+  private createAuthorizer() {
+    return cognitoJwtAuthorizer(
+      this.clusterName,
+      {
+        apiId: this.api.id,
+        cognito: this.args.cognito,
+        deletionProtection: this.plan.deletionProtection,
+        // Picks its userPool, userPoolClient and authorizer hooks.
+        transform: this.t,
+      },
+      this,
+    );
+  }
 
-    if (args.alarmTopicArn) {
-      serverErrorRateAlarm(
-        `${name}-api-5xx-rate`,
-        {
-          apiId: this.api.id,
-          threshold: errorRate,
-          description: `API of ${name}: over ${errorRate * 100}% of requests failed with 5xx (see its access log and the services' logs)`,
-        },
-        args.alarmTopicArn,
-        this,
-      );
-      metricAlarm(
-        `${name}-alb-5xx`,
-        {
-          description: `Load balancer of ${name} answered 5xx itself (no healthy target, timeouts)`,
-          namespace: "AWS/ApplicationELB",
-          metricName: "HTTPCode_ELB_5XX_Count",
-          dimensions: { LoadBalancer: this.loadBalancer.arnSuffix },
-        },
-        args.alarmTopicArn,
-        this,
-      );
-    }
-
-    this.registerOutputs({
-      url: this.url,
-      userPoolId: this.userPoolId,
-      userPoolClientIds: this.userPoolClientIds,
-      clusterArn: this.cluster.arn,
-      loadBalancerArn: this.loadBalancer.arn,
-      listenerArn: this.listener.arn,
-    });
+  /** The API's 5xx rate and the load balancer's own 5xx (no healthy target, timeouts). */
+  private createAlarms(topicArn: pulumi.Input<string>): void {
+    const name = this.clusterName;
+    const errorRate = this.plan.errorRate;
+    serverErrorRateAlarm(
+      `${name}-api-5xx-rate`,
+      {
+        apiId: this.api.id,
+        threshold: errorRate,
+        description: `API of ${name}: over ${errorRate * 100}% of requests failed with 5xx (see its access log and the services' logs)`,
+      },
+      topicArn,
+      this,
+      this.t.alarm,
+    );
+    metricAlarm(
+      `${name}-alb-5xx`,
+      {
+        description: `Load balancer of ${name} answered 5xx itself (no healthy target, timeouts)`,
+        namespace: "AWS/ApplicationELB",
+        metricName: "HTTPCode_ELB_5XX_Count",
+        dimensions: { LoadBalancer: this.loadBalancer.arnSuffix },
+      },
+      topicArn,
+      this,
+      this.t.alarm,
+    );
   }
 
   /**
@@ -488,37 +361,8 @@ export class FargateCluster extends pulumi.ComponentResource {
    * when another service already holds one of them. Returns one priority per path.
    */
   claimRoutes(service: string, paths: string[], priority?: number): number[] {
-    const base = priority ?? defaultPriority(service);
-    const priorities = paths.map((_, i) => base + i);
-    const errors = new ArgumentErrors("FargateService", service);
-    for (const c of this.claims) {
-      const taken = paths.filter((p) => c.paths.includes(p));
-      errors.check(
-        taken.length === 0,
-        "paths",
-        `${taken.join(", ")} already routed to service "${c.service}" on cluster "${this.clusterName}"`,
-        "give each service its own path prefixes",
-      );
-      // "/a" and "/a/b" on two services: the load balancer would send /a/b by rule priority.
-      const nested = paths.filter((p) =>
-        c.paths.some((q) => p.startsWith(`${q}/`) || q.startsWith(`${p}/`)),
-      );
-      errors.check(
-        nested.length === 0,
-        "paths",
-        `${nested.join(", ")} nest with paths of service "${c.service}" (${c.paths.join(", ")})`,
-        "use prefixes that do not contain one another across services",
-      );
-      const clash = priorities.filter((p) => c.priorities.includes(p));
-      errors.check(
-        clash.length === 0,
-        "priority",
-        `listener-rule priorit${clash.length > 1 ? "ies" : "y"} ${clash.join(", ")} already used by service "${c.service}"`,
-        `set priority explicitly (services need ${MAX_PATHS} apart)`,
-      );
-    }
-    errors.throwIfAny();
-    this.claims.push({ service, paths, priorities });
-    return priorities;
+    const claim = planRouteClaim(this.claims, this.clusterName, service, paths, priority);
+    this.claims.push(claim);
+    return claim.priorities;
   }
 }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SCALE_IN_COOLDOWN_SECONDS, SCALE_OUT_COOLDOWN_SECONDS } from "../core/defaults";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 import { metricAlarm } from "../observability/alarms";
 import type { FargateService } from "./fargateService";
@@ -128,9 +128,11 @@ export function addQueueScaling(name: string, args: QueueScalingArgs): QueueScal
   };
   const queueDimension = [{ name: "QueueName", value: args.queueName }];
   const policy = (n: string, policyArgs: aws.appautoscaling.PolicyArgs) =>
-    new aws.appautoscaling.Policy(n, applyTransform(policyArgs, args.transform?.policy, n), {
-      parent,
-    });
+    new aws.appautoscaling.Policy(
+      ...transform(args.transform?.policy, n, policyArgs, {
+        parent,
+      }),
+    );
 
   const backlogPolicy = policy(`${name}-backlog`, {
     ...scalable,
@@ -206,8 +208,9 @@ export function addQueueScaling(name: string, args: QueueScalingArgs): QueueScal
   };
   const scaleOutName = `${name}-age-scale-out`;
   const scaleOutAlarm = new aws.cloudwatch.MetricAlarm(
-    scaleOutName,
-    applyTransform<aws.cloudwatch.MetricAlarmArgs>(
+    ...transform(
+      args.transform?.alarm,
+      scaleOutName,
       {
         alarmDescription: `Messages of ${name}'s queue wait ${s.scaleOutAgeSeconds} s or more: add tasks (drives the step scaling policy)`,
         ...ageMetric,
@@ -218,10 +221,8 @@ export function addQueueScaling(name: string, args: QueueScalingArgs): QueueScal
         treatMissingData: "notBreaching",
         alarmActions: [agePolicy.arn],
       },
-      args.transform?.alarm,
-      scaleOutName,
+      { parent },
     ),
-    { parent },
   );
   const ageAlarm = metricAlarm(
     `${name}-queue-age`,

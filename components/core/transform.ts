@@ -1,23 +1,45 @@
 import * as pulumi from "@pulumi/pulumi";
 
 /**
- * A per-child override hook: an object merged over the component's args for that child, or a
- * function that edits (or returns new) args. Lets users change any default without forking.
+ * A per-child override hook, as SST's `transform`: an object merged over the args the component
+ * computed for that child, or a function that receives the child's args and resource options
+ * (edit either in place, or return new args). The options are where a user sets `protect`,
+ * `ignoreChanges`, `retainOnDelete`, `aliases` or a provider on one child without forking.
  */
-export type Transform<T> = Partial<T> | ((args: T, name: string) => T | void);
+export type Transform<T> =
+  Partial<T> | ((args: T, opts: pulumi.CustomResourceOptions, name: string) => T | void);
 
-/** Applies a transform hook to a child's args. */
+/**
+ * Applies a hook to a child's name, args and options and returns them in the order a resource
+ * constructor takes them: `new aws.sqs.Queue(...transform(t.queue, name, args, { parent }))`.
+ * The copies it hands to a function hook are fresh, so the caller's objects are never mutated.
+ */
+export function transform<T extends object, O extends pulumi.ResourceOptions>(
+  hook: Transform<T> | undefined,
+  name: string,
+  args: T,
+  opts: O,
+): [string, T, O] {
+  if (!hook) return [name, args, opts];
+  if (typeof hook === "function") {
+    const a = { ...args };
+    const o = { ...opts };
+    const returned = hook(a, o as pulumi.CustomResourceOptions, name);
+    return [name, returned ?? a, o];
+  }
+  return [name, { ...args, ...hook }, opts];
+}
+
+/**
+ * Applies a hook to args alone, for a child whose options the component must own (none today
+ * outside tests); prefer {@link transform}, which also hands the hook the options.
+ */
 export function applyTransform<T extends object>(
   args: T,
-  transform: Transform<T> | undefined,
+  hook: Transform<T> | undefined,
   name = "",
 ): T {
-  if (!transform) return args;
-  if (typeof transform === "function") {
-    const copy = { ...args };
-    return transform(copy, name) ?? copy;
-  }
-  return { ...args, ...transform };
+  return transform(hook, name, args, {})[1];
 }
 
 /** Options every child of a component gets: parented to the component. */

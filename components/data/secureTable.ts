@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DashboardRow, metric } from "../observability/flowDashboard";
 import { Statement, allow } from "../security/iam";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 /** A key attribute and its DynamoDB scalar type (String, Number, Binary). */
@@ -15,11 +15,19 @@ export interface GlobalSecondaryIndex {
   /** Index name, unique within the table. */
   name: string;
   hashKey: KeyAttribute;
-  /** Default: none. */
+  /**
+   * @default none
+   */
   rangeKey?: KeyAttribute;
-  /** Attributes copied into the index. Default: ALL. */
+  /**
+   * Attributes copied into the index.
+   * @default ALL
+   */
   projectionType?: "ALL" | "KEYS_ONLY" | "INCLUDE";
-  /** With `INCLUDE` only: the non-key attributes to copy. Default: none. */
+  /**
+   * With `INCLUDE` only: the non-key attributes to copy.
+   * @default none
+   */
   nonKeyAttributes?: string[];
 }
 
@@ -28,25 +36,46 @@ export type StreamViewType = "NEW_IMAGE" | "NEW_AND_OLD_IMAGES" | "KEYS_ONLY" | 
 export interface SecureTableArgs {
   /** Partition key. Required. */
   hashKey: KeyAttribute;
-  /** Sort key. Default: none. */
+  /**
+   * Sort key.
+   * @default none
+   */
   rangeKey?: KeyAttribute;
-  /** Global secondary indexes (on-demand, like the table). Default: none. */
+  /**
+   * Global secondary indexes (on-demand, like the table).
+   * @default none
+   */
   globalSecondaryIndexes?: GlobalSecondaryIndex[];
-  /** Number attribute holding an epoch-seconds expiry; DynamoDB deletes expired items. Default: no TTL. */
+  /**
+   * Number attribute holding an epoch-seconds expiry; DynamoDB deletes expired items.
+   * @default no TTL
+   */
   ttlAttribute?: string;
-  /** Turn on DynamoDB Streams with this view of each change. Default: no stream. */
+  /**
+   * Turn on DynamoDB Streams with this view of each change.
+   * @default no stream
+   */
   stream?: StreamViewType;
-  /** Customer-managed KMS key. Default: the AWS-managed key `aws/dynamodb`. */
+  /**
+   * Customer-managed KMS key.
+   * @default the AWS-managed key `aws/dynamodb`
+   */
   kmsKeyArn?: pulumi.Input<string>;
-  /** Refuse DeleteTable until turned off. Default: true (flows pass false in dev). */
+  /**
+   * Refuse DeleteTable until turned off.
+   * @default true (flows pass false in dev)
+   */
   deletionProtection?: boolean;
   /**
    * Keep the table in AWS when it is removed from the program, replaced or destroyed (Pulumi
-   * `retainOnDelete`): `pulumi destroy` then leaves the data behind. Default: false (flows set it
-   * outside dev).
+   * `retainOnDelete`): `pulumi destroy` then leaves the data behind.
+   * @default false (flows set it outside dev)
    */
   retainOnDelete?: boolean;
-  /** Override hooks. Default: none. */
+  /**
+   * Override hooks.
+   * @default none
+   */
   transform?: { table?: Transform<aws.dynamodb.TableArgs> };
 }
 
@@ -127,8 +156,9 @@ export class SecureTable extends pulumi.ComponentResource {
     this.logicalName = name;
 
     this.table = new aws.dynamodb.Table(
-      name,
-      applyTransform<aws.dynamodb.TableArgs>(
+      ...transform(
+        args.transform?.table,
+        name,
         {
           billingMode: "PAY_PER_REQUEST",
           hashKey: args.hashKey.name,
@@ -151,10 +181,8 @@ export class SecureTable extends pulumi.ComponentResource {
           ttl: args.ttlAttribute ? { attributeName: args.ttlAttribute, enabled: true } : undefined,
           ...(args.stream ? { streamEnabled: true, streamViewType: args.stream } : {}),
         },
-        args.transform?.table,
-        name,
+        { parent: this, retainOnDelete: args.retainOnDelete },
       ),
-      { parent: this, retainOnDelete: args.retainOnDelete },
     );
     this.arn = this.table.arn;
     this.name = this.table.name;

@@ -11,7 +11,7 @@ import {
 } from "../core/defaults";
 import { DashboardRow, metric } from "../observability/flowDashboard";
 import { Statement, denyInsecureTransport, policyDocument } from "../security/iam";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 // The queue-policy helpers live with the other IAM helpers; re-exported for importers of this module.
@@ -24,54 +24,84 @@ const MAX_VISIBILITY_TIMEOUT = 12 * 3600;
 export interface SecureQueueArgs {
   /**
    * Customer-managed KMS key for SSE-KMS. Services that send to the queue (SNS, S3) must be allowed
-   * to use it in its key policy (see `ServiceKey`). Default: SSE-SQS (SQS-owned key, no key policy
-   * needed; SNS and S3 can publish to it).
+   * to use it in its key policy (see `ServiceKey`).
+   * @default SSE-SQS (SQS-owned key, no key policy needed; SNS and S3 can publish to it)
    */
   kmsKeyArn?: pulumi.Input<string>;
-  /** Seconds a received message stays hidden. Default: 30 (`QUEUE_VISIBILITY_TIMEOUT_SECONDS`). */
+  /**
+   * Seconds a received message stays hidden.
+   * @default 30 (`QUEUE_VISIBILITY_TIMEOUT_SECONDS`)
+   */
   visibilityTimeoutSeconds?: number;
   /**
    * Timeout (seconds) of the function or task consuming the queue. When given, the visibility
    * timeout must be at least `VISIBILITY_TIMEOUT_FACTOR` (6) times it, so a message is not handed
-   * to a second consumer while the first one may still be working on it. Default: not checked.
+   * to a second consumer while the first one may still be working on it.
+   * @default not checked
    */
   consumerTimeoutSeconds?: number;
-  /** Receives before a message moves to the DLQ. Default: 5 (`MAX_RECEIVE_COUNT`). */
+  /**
+   * Receives before a message moves to the DLQ.
+   * @default 5 (`MAX_RECEIVE_COUNT`)
+   */
   maxReceiveCount?: number;
-  /** FIFO queue (and FIFO DLQ, as SQS requires); names end in `.fifo`. Default: false. */
+  /**
+   * FIFO queue (and FIFO DLQ, as SQS requires); names end in `.fifo`.
+   * @default false
+   */
   fifo?: boolean;
-  /** FIFO only: deduplicate on a SHA-256 of the body instead of a deduplication id. Default: false. */
+  /**
+   * FIFO only: deduplicate on a SHA-256 of the body instead of a deduplication id.
+   * @default false
+   */
   contentBasedDeduplication?: boolean;
-  /** Seconds the work queue keeps a message. Default: 4 days (`QUEUE_RETENTION_SECONDS`). */
+  /**
+   * Seconds the work queue keeps a message.
+   * @default 4 days (`QUEUE_RETENTION_SECONDS`)
+   */
   messageRetentionSeconds?: number;
   /**
    * Seconds the DLQ keeps a message; must be >= the work queue's, since a standard queue's message
-   * keeps its original enqueue time in the DLQ. Default: 14 days (`DLQ_RETENTION_SECONDS`).
+   * keeps its original enqueue time in the DLQ.
+   * @default 14 days (`DLQ_RETENTION_SECONDS`)
    */
   dlqRetentionSeconds?: number;
   /**
    * Resource-policy statements for the work queue (e.g. `allowServiceToSend(...)`). Pass a function
    * to build them from the queue's ARN, which only exists once the queue does. They are merged with
-   * the TLS-only deny into the queue's one `QueuePolicy`. Default: only the TLS-only deny.
+   * the TLS-only deny into the queue's one `QueuePolicy`.
+   * @default only the TLS-only deny
    */
   policyStatements?:
     pulumi.Input<Statement>[] | ((queueArn: pulumi.Output<string>) => pulumi.Input<Statement>[]);
   /**
    * Resource-policy statements for the DLQ (e.g. SNS delivering a subscription's failed messages
    * there), built like `policyStatements` from the DLQ's ARN and merged with its TLS-only deny.
-   * Default: only the TLS-only deny.
+   * @default only the TLS-only deny
    */
   dlqPolicyStatements?:
     pulumi.Input<Statement>[] | ((dlqArn: pulumi.Output<string>) => pulumi.Input<Statement>[]);
-  /** Topic notified when the DLQ holds a message. Default: no alarm. */
+  /**
+   * Topic notified when the DLQ holds a message.
+   * @default no alarm
+   */
   alarmTopicArn?: pulumi.Input<string>;
-  /** Override hooks, one per child. Default: none. */
+  /**
+   * Override hooks, one per child.
+   * @default none
+   */
   transform?: {
+    /** @default none */
     queue?: Transform<aws.sqs.QueueArgs>;
+    /** @default none */
     dlq?: Transform<aws.sqs.QueueArgs>;
+    /** @default none */
     policy?: Transform<aws.sqs.QueuePolicyArgs>;
+    /** @default none */
     dlqPolicy?: Transform<aws.sqs.QueuePolicyArgs>;
+    /** @default none */
     redriveAllowPolicy?: Transform<aws.sqs.RedriveAllowPolicyArgs>;
+    /** @default none */
     dlqAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
   };
 }
@@ -162,18 +192,18 @@ export class SecureQueue extends pulumi.ComponentResource {
     const fifo = args.fifo ? { fifoQueue: true } : {};
 
     this.dlq = new aws.sqs.Queue(
-      `${name}-dlq`,
-      applyTransform<aws.sqs.QueueArgs>(
-        { ...encryption, ...fifo, messageRetentionSeconds: dlqRetention },
+      ...transform(
         args.transform?.dlq,
         `${name}-dlq`,
+        { ...encryption, ...fifo, messageRetentionSeconds: dlqRetention },
+        { parent: this },
       ),
-      { parent: this },
     );
 
     this.queue = new aws.sqs.Queue(
-      name,
-      applyTransform<aws.sqs.QueueArgs>(
+      ...transform(
+        args.transform?.queue,
+        name,
         {
           ...encryption,
           ...fifo,
@@ -185,10 +215,8 @@ export class SecureQueue extends pulumi.ComponentResource {
             maxReceiveCount,
           }),
         },
-        args.transform?.queue,
-        name,
+        { parent: this },
       ),
-      { parent: this },
     );
     this.arn = this.queue.arn;
     this.url = this.queue.url;
@@ -196,8 +224,9 @@ export class SecureQueue extends pulumi.ComponentResource {
 
     // A separate resource: the DLQ cannot name the work queue's ARN at creation (cycle).
     this.redriveAllowPolicy = new aws.sqs.RedriveAllowPolicy(
-      `${name}-dlq`,
-      applyTransform<aws.sqs.RedriveAllowPolicyArgs>(
+      ...transform(
+        args.transform?.redriveAllowPolicy,
+        `${name}-dlq`,
         {
           queueUrl: this.dlq.url,
           redriveAllowPolicy: pulumi.jsonStringify({
@@ -205,10 +234,8 @@ export class SecureQueue extends pulumi.ComponentResource {
             sourceQueueArns: [this.queue.arn],
           }),
         },
-        args.transform?.redriveAllowPolicy,
-        `${name}-dlq`,
+        { parent: this },
       ),
-      { parent: this },
     );
 
     const callerStatements =
@@ -216,8 +243,9 @@ export class SecureQueue extends pulumi.ComponentResource {
         ? args.policyStatements(this.queue.arn)
         : (args.policyStatements ?? []);
     this.policy = new aws.sqs.QueuePolicy(
-      name,
-      applyTransform<aws.sqs.QueuePolicyArgs>(
+      ...transform(
+        args.transform?.policy,
+        name,
         {
           queueUrl: this.queue.url,
           policy: policyDocument([
@@ -225,18 +253,17 @@ export class SecureQueue extends pulumi.ComponentResource {
             denyInsecureTransport("sqs:*", [this.queue.arn]),
           ]),
         },
-        args.transform?.policy,
-        name,
+        { parent: this },
       ),
-      { parent: this },
     );
     const dlqStatements =
       typeof args.dlqPolicyStatements === "function"
         ? args.dlqPolicyStatements(this.dlq.arn)
         : (args.dlqPolicyStatements ?? []);
     this.dlqPolicy = new aws.sqs.QueuePolicy(
-      `${name}-dlq`,
-      applyTransform<aws.sqs.QueuePolicyArgs>(
+      ...transform(
+        args.transform?.dlqPolicy,
+        `${name}-dlq`,
         {
           queueUrl: this.dlq.url,
           policy: policyDocument([
@@ -244,10 +271,8 @@ export class SecureQueue extends pulumi.ComponentResource {
             denyInsecureTransport("sqs:*", [this.dlq.arn]),
           ]),
         },
-        args.transform?.dlqPolicy,
-        `${name}-dlq`,
+        { parent: this },
       ),
-      { parent: this },
     );
 
     if (args.alarmTopicArn) {

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RecordedCaller } from "../security/callLedger";
 import { policyDocument } from "../security/iam";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import {
   checkDeferredStatement,
   endpointPolicyStatements,
@@ -72,17 +72,16 @@ export function createDerivedEndpoints(
     });
   const sgName = `${name}-interface-endpoints`;
   const securityGroup = new aws.ec2.SecurityGroup(
-    sgName,
-    applyTransform<aws.ec2.SecurityGroupArgs>(
+    ...transform(
+      args.transform?.securityGroup,
+      sgName,
       {
         vpcId: network.vpcId,
         description: `HTTPS from the private subnets of ${name} to its interface endpoints`,
         tags: { Name: plan.deferred.length > 0 ? checked : sgName },
       },
-      args.transform?.securityGroup,
-      sgName,
+      { parent },
     ),
-    { parent },
   );
   network.privateSubnetCidrs.forEach(
     (cidr, i) =>
@@ -104,8 +103,9 @@ export function createDerivedEndpoints(
   for (const e of planned) {
     const n = `${name}-${e.service.replace(/\./g, "-")}`;
     endpoints[e.service] = new aws.ec2.VpcEndpoint(
-      n,
-      applyTransform<aws.ec2.VpcEndpointArgs>(
+      ...transform(
+        args.transform?.vpcEndpoint,
+        n,
         {
           vpcId: network.vpcId,
           serviceName: pulumi.interpolate`com.amazonaws.${network.region}.${e.service}`,
@@ -117,10 +117,8 @@ export function createDerivedEndpoints(
           policy: policyDocument(endpointPolicyStatements(e, network.account)),
           tags: { Name: n, "serverless:callers": e.callers.join(" ").slice(0, 256) },
         },
-        args.transform?.vpcEndpoint,
-        n,
+        { parent },
       ),
-      { parent },
     );
   }
   return { endpoints, securityGroup };

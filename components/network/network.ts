@@ -1,183 +1,35 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  AZ_COUNT,
-  LOG_RETENTION_DAYS,
-  NAT_GATEWAYS,
-  SUBNET_PREFIX_LENGTH,
-  VPC_CIDR,
-} from "../core/defaults";
-import { allow, assumeRolePolicy, policyDocument } from "../security/iam";
-import { Transform, applyTransform } from "../core/transform";
-import { ArgumentErrors } from "../core/validate";
+import { PlannedComponent } from "../core/component";
+import { egressOnlySecurityGroup } from "./egressOnlySecurityGroup";
+import { createFlowLogs } from "./flowLogs";
 import { CallLedger } from "../security/callLedger";
 import { createDerivedEndpoints } from "./interfaceEndpoints";
+import { transform } from "../core/transform";
+import {
+  EgressOnlySecurityGroupOptions,
+  HTTPS,
+  NetworkArgs,
+  NetworkPlan,
+  NatGatewayMode,
+  planNetwork,
+} from "./networkPlan";
 
-/** How private subnets reach the internet. */
-export type NatGatewayMode = "none" | "single" | "perAz";
-export const NAT_GATEWAY_MODES: readonly NatGatewayMode[] = ["none", "single", "perAz"];
+// The args and the pure planning (CIDRs, defaults, validation) live in networkPlan.ts.
+export { NAT_GATEWAY_MODES, formatCidr, parseCidr, planNetwork, planSubnets } from "./networkPlan";
+export type {
+  EgressDestination,
+  EgressOnlySecurityGroupOptions,
+  HTTPS,
+  NatGatewayMode,
+  NetworkArgs,
+  NetworkPlan,
+  ParsedCidr,
+  SubnetPlan,
+} from "./networkPlan";
 
-/** AWS limits: a VPC's CIDR is /16 to /28, and so is a subnet's. */
-const MIN_PREFIX = 16;
-const MAX_PREFIX = 28;
-const HTTPS = 443;
-
-/** An IPv4 CIDR block as numbers. */
-export interface ParsedCidr {
-  /** Network address as an unsigned 32-bit integer. */
-  base: number;
-  prefix: number;
-}
-
-/** Parses "a.b.c.d/n"; throws on anything else. */
-export function parseCidr(cidr: string): ParsedCidr {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
-  if (!m) throw new Error(`"${cidr}" is not an IPv4 CIDR block like 10.0.0.0/16`);
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) {
-    throw new Error(`"${cidr}" is not an IPv4 CIDR block like 10.0.0.0/16`);
-  }
-  const base = octets.reduce((acc, o) => acc * 256 + o, 0);
-  return { base, prefix };
-}
-
-/** Formats a network address and prefix as "a.b.c.d/n". */
-export function formatCidr(base: number, prefix: number): string {
-  const octets = [24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256);
-  return `${octets.join(".")}/${prefix}`;
-}
-
-/** The subnets of a VPC: index i of each list is in the i-th availability zone. */
-export interface SubnetPlan {
-  public: string[];
-  private: string[];
-}
-
-/**
- * Carves one public and one private subnet per AZ, each `/subnetPrefixLength`, from the VPC
- * CIDR: public subnets take the first `azCount` blocks, private ones the next `azCount`, so the
- * layout is contiguous, non-overlapping and stable when read back. Pure; throws an Error whose
- * message says what is wrong when the VPC CIDR is malformed or too small.
- */
-export function planSubnets(
-  vpcCidr: string,
-  azCount: number,
-  subnetPrefixLength: number = SUBNET_PREFIX_LENGTH,
-): SubnetPlan {
-  const { base, prefix } = parseCidr(vpcCidr);
-  if (prefix < MIN_PREFIX || prefix > MAX_PREFIX) {
-    throw new Error(
-      `"${vpcCidr}" has prefix /${prefix}; AWS accepts /${MIN_PREFIX} to /${MAX_PREFIX}`,
-    );
-  }
-  if (base % 2 ** (32 - prefix) !== 0) {
-    throw new Error(
-      `"${vpcCidr}" has host bits set; its network address is ${formatCidr(base - (base % 2 ** (32 - prefix)), prefix)}`,
-    );
-  }
-  if (!Number.isInteger(azCount) || azCount < 1) {
-    throw new Error(`azCount ${azCount} is not a positive integer`);
-  }
-  if (
-    !Number.isInteger(subnetPrefixLength) ||
-    subnetPrefixLength < MIN_PREFIX ||
-    subnetPrefixLength > MAX_PREFIX
-  ) {
-    throw new Error(
-      `subnet prefix /${subnetPrefixLength} is not an integer from /${MIN_PREFIX} to /${MAX_PREFIX}`,
-    );
-  }
-  const needed = 2 * azCount;
-  const capacity = subnetPrefixLength >= prefix ? 2 ** (subnetPrefixLength - prefix) : 0;
-  if (capacity < needed) {
-    throw new Error(
-      `"${vpcCidr}" holds ${capacity} /${subnetPrefixLength} subnet(s) but ${needed} are needed ` +
-        `(one public and one private per AZ for ${azCount} AZs)`,
-    );
-  }
-  const size = 2 ** (32 - subnetPrefixLength);
-  const block = (i: number) => formatCidr(base + i * size, subnetPrefixLength);
-  return {
-    public: Array.from({ length: azCount }, (_, i) => block(i)),
-    private: Array.from({ length: azCount }, (_, i) => block(azCount + i)),
-  };
-}
-
-export interface NetworkArgs {
-  /**
-   * Availability zones to spread subnets over, 2 to 6. Default: the length of
-   * `availabilityZones` when given, otherwise 2.
-   */
-  azCount?: number;
-  /** IPv4 CIDR of the VPC (/16 to /28). Default: "10.0.0.0/16". */
-  cidrBlock?: string;
-  /** Prefix length of each subnet carved from `cidrBlock`. Default: 20. */
-  subnetPrefixLength?: number;
-  /**
-   * NAT for the private subnets. "single": one NAT gateway in the first public subnet shared by
-   * every AZ (cheap, not AZ-resilient); "perAz": one per AZ; "none": private subnets have no
-   * internet route and reach AWS only through VPC endpoints. Default: "single".
-   */
-  natGateways?: NatGatewayMode;
-  /**
-   * Zone names to use (the first `azCount` are taken). Default: the region's available,
-   * non-opt-in zones (no Local or Wavelength Zones), first `azCount` of them.
-   */
-  availabilityZones?: string[];
-  /**
-   * Interface endpoints to create in the private subnets with private DNS, by service short
-   * name ("sqs", "sns", "kinesis-streams", "logs", "monitoring", "ecr.api", "ecr.dkr",
-   * "secretsmanager", ...). S3 and DynamoDB always get (free) gateway endpoints instead.
-   * Default: none.
-   */
-  interfaceEndpoints?: string[];
-  /** Retention of the VPC flow log group, in days (a value CloudWatch accepts). Default: 14. */
-  flowLogRetentionDays?: number;
-  /**
-   * KMS key for the flow log group; its policy must let CloudWatch Logs use it (ServiceKey's
-   * `allowLogs`). Default: CloudWatch Logs' own encryption.
-   */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /** Override hooks, one per child kind (the name passed to a function hook tells which child). Default: none. */
-  transform?: {
-    vpc?: Transform<aws.ec2.VpcArgs>;
-    /** Both tiers; names end in `-public-<i>` or `-private-<i>`. */
-    subnet?: Transform<aws.ec2.SubnetArgs>;
-    internetGateway?: Transform<aws.ec2.InternetGatewayArgs>;
-    routeTable?: Transform<aws.ec2.RouteTableArgs>;
-    route?: Transform<aws.ec2.RouteArgs>;
-    eip?: Transform<aws.ec2.EipArgs>;
-    natGateway?: Transform<aws.ec2.NatGatewayArgs>;
-    /** Gateway and interface endpoints; names end in the service short name. */
-    vpcEndpoint?: Transform<aws.ec2.VpcEndpointArgs>;
-    endpointSecurityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-    defaultSecurityGroup?: Transform<aws.ec2.DefaultSecurityGroupArgs>;
-    flowLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    flowLogRole?: Transform<aws.iam.RoleArgs>;
-    flowLogPolicy?: Transform<aws.iam.RolePolicyArgs>;
-    flowLog?: Transform<aws.ec2.FlowLogArgs>;
-  };
-}
-
-/** Where an egress-only security group may send HTTPS. */
-export type EgressDestination = "internet" | "vpc";
-
-export interface EgressOnlySecurityGroupOptions {
-  /**
-   * "internet": 443 to 0.0.0.0/0 (AWS APIs through the NAT gateway). "vpc": 443 to the VPC CIDR
-   * (interface endpoints) and to the S3 and DynamoDB prefix lists (gateway endpoints).
-   * Default: "vpc" when the network has no NAT gateway, otherwise "internet".
-   */
-  destination?: EgressDestination;
-  /** Parent of the group and its rules. Default: the network. */
-  parent?: pulumi.Resource;
-  /** Override hooks. Default: none. */
-  transform?: {
-    securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-    rule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;
-  };
-}
+type Tier = "public" | "private";
+type DefaultRouteTarget = Pick<aws.ec2.RouteArgs, "gatewayId" | "natGatewayId">;
 
 /**
  * A VPC with one public and one private subnet per AZ, NAT per `natGateways`, gateway endpoints
@@ -185,7 +37,7 @@ export interface EgressOnlySecurityGroupOptions {
  * security group stripped of its rules, and flow logs of all traffic to CloudWatch Logs. Every
  * piece is a plain `aws.*` resource so tests and the offline plan can see it.
  */
-export class Network extends pulumi.ComponentResource {
+export class Network extends PlannedComponent<NetworkArgs, NetworkPlan> {
   readonly vpc: aws.ec2.Vpc;
   readonly vpcId: pulumi.Output<string>;
   /** The VPC's IPv4 CIDR block (known before deployment). */
@@ -218,298 +70,47 @@ export class Network extends pulumi.ComponentResource {
   derivedEndpointSecurityGroup?: aws.ec2.SecurityGroup;
   /** CIDR blocks of the private subnets, in AZ order. */
   readonly privateSubnetCidrs: string[];
-  private readonly endpointContext: {
-    name: string;
-    region: pulumi.Output<string>;
-    account: pulumi.Output<string>;
-    transform: NonNullable<NetworkArgs["transform"]>;
-  };
+
+  private readonly logicalName: string;
+  private readonly region: pulumi.Output<string>;
 
   constructor(name: string, args: NetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    super("serverless:network:Network", name, {}, opts);
-    const azCount = args.azCount ?? args.availabilityZones?.length ?? AZ_COUNT;
-    const cidrBlock = args.cidrBlock ?? VPC_CIDR;
-    const natMode = args.natGateways ?? NAT_GATEWAYS;
-    const retention = args.flowLogRetentionDays ?? LOG_RETENTION_DAYS;
-    const interfaceServices = args.interfaceEndpoints ?? [];
+    super("serverless:network:Network", name, args, planNetwork, opts);
+    this.logicalName = name;
+    this.cidrBlock = this.plan.cidrBlock;
+    this.natGatewayMode = this.plan.natMode;
+    this.privateSubnetCidrs = this.plan.subnets.private;
 
-    const errors = new ArgumentErrors("Network", name);
-    errors.check(
-      Number.isInteger(azCount) && azCount >= 2 && azCount <= 6,
-      "azCount",
-      `${azCount} is not an integer from 2 to 6`,
-      "use 2 or more AZs (high availability) and at most 6",
-    );
-    errors.check(
-      NAT_GATEWAY_MODES.includes(natMode),
-      "natGateways",
-      `"${String(natMode)}" is not a NAT mode`,
-      `use one of ${NAT_GATEWAY_MODES.map((m) => `"${m}"`).join(", ")}`,
-    );
-    let plan: SubnetPlan | undefined;
-    try {
-      // An invalid azCount is reported above; size the plan for 2 AZs to still check the CIDR.
-      const planAzs = Number.isInteger(azCount) && azCount >= 2 ? azCount : 2;
-      plan = planSubnets(cidrBlock, planAzs, args.subnetPrefixLength);
-    } catch (e) {
-      errors.check(
-        false,
-        "cidrBlock",
-        (e as Error).message,
-        "give a network address and prefix such as 10.0.0.0/16 with room for 2 subnets per AZ, or a longer subnetPrefixLength",
-      );
-    }
-    if (args.availabilityZones) {
-      errors.check(
-        args.availabilityZones.length >= azCount,
-        "availabilityZones",
-        `${args.availabilityZones.length} zone(s) given for azCount ${azCount}`,
-        "list at least azCount zones or lower azCount",
-      );
-    }
-    errors.checkLogRetention(retention, "flowLogRetentionDays");
-    const badNames = interfaceServices.filter((s) => !/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(s));
-    errors.check(
-      badNames.length === 0,
-      "interfaceEndpoints",
-      `${badNames.map((s) => `"${s}"`).join(", ")} not a service short name`,
-      'use names like "sqs" or "ecr.api" (the part after com.amazonaws.<region>.)',
-    );
-    const gatewayServices = interfaceServices.filter((s) => s === "s3" || s === "dynamodb");
-    errors.check(
-      gatewayServices.length === 0,
-      "interfaceEndpoints",
-      `${gatewayServices.join(", ")} already get gateway endpoints`,
-      "remove them: the free gateway endpoints serve the private subnets",
-    );
-    const duplicates = interfaceServices.filter((s, i) => interfaceServices.indexOf(s) !== i);
-    errors.check(
-      duplicates.length === 0,
-      "interfaceEndpoints",
-      `${duplicates.join(", ")} listed more than once`,
-      "list each service once",
-    );
-    errors.throwIfAny();
-    const subnets = plan as SubnetPlan;
-
-    this.cidrBlock = cidrBlock;
-    this.natGatewayMode = natMode;
-    this.privateSubnetCidrs = subnets.private;
-    const t = args.transform ?? {};
-    const parent = { parent: this };
-    const tags = (n: string) => ({ Name: n });
-    const region = aws.getRegionOutput({}, parent).region;
-    const account = aws.getCallerIdentityOutput({}, parent).accountId;
-    this.endpointContext = { name, region, account, transform: t };
-
-    this.availabilityZones = args.availabilityZones
-      ? pulumi.output(args.availabilityZones.slice(0, azCount))
-      : aws
-          .getAvailabilityZonesOutput(
-            {
-              state: "available",
-              filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
-            },
-            parent,
-          )
-          .names.apply((names) => {
-            if (names.length < azCount) {
-              throw new Error(
-                `Network "${name}": the region has ${names.length} available AZs, azCount is ${azCount}`,
-              );
-            }
-            return names.slice(0, azCount);
-          });
-    const az = (i: number) => this.availabilityZones.apply((zones) => zones[i]);
-
-    this.vpc = new aws.ec2.Vpc(
-      name,
-      applyTransform<aws.ec2.VpcArgs>(
-        { cidrBlock, enableDnsSupport: true, enableDnsHostnames: true, tags: tags(name) },
-        t.vpc,
-        name,
-      ),
-      parent,
-    );
+    this.region = aws.getRegionOutput({}, { parent: this }).region;
+    this.availabilityZones = this.lookUpAvailabilityZones();
+    this.vpc = this.createVpc();
     this.vpcId = this.vpc.id;
-
-    // Secure default: nothing may use the default security group (Security Hub EC2.2).
-    this.defaultSecurityGroup = new aws.ec2.DefaultSecurityGroup(
-      name,
-      applyTransform<aws.ec2.DefaultSecurityGroupArgs>(
-        { vpcId: this.vpcId, ingress: [], egress: [], tags: tags(`${name}-default`) },
-        t.defaultSecurityGroup,
-        name,
-      ),
-      parent,
+    this.defaultSecurityGroup = this.createDefaultSecurityGroup();
+    this.publicSubnets = this.plan.subnets.public.map((c, i) => this.createSubnet("public", i, c));
+    this.privateSubnets = this.plan.subnets.private.map((c, i) =>
+      this.createSubnet("private", i, c),
     );
-
-    const subnet = (tier: "public" | "private", i: number, cidr: string) => {
-      const n = `${name}-${tier}-${i}`;
-      return new aws.ec2.Subnet(
-        n,
-        applyTransform<aws.ec2.SubnetArgs>(
-          {
-            vpcId: this.vpcId,
-            cidrBlock: cidr,
-            availabilityZone: az(i),
-            // NAT gateways get Elastic IPs; nothing else should be addressable from outside.
-            mapPublicIpOnLaunch: false,
-            tags: { ...tags(n), "serverless:tier": tier },
-          },
-          t.subnet,
-          n,
-        ),
-        parent,
-      );
-    };
-    this.publicSubnets = subnets.public.map((cidr, i) => subnet("public", i, cidr));
-    this.privateSubnets = subnets.private.map((cidr, i) => subnet("private", i, cidr));
     this.publicSubnetIds = pulumi.all(this.publicSubnets.map((s) => s.id));
     this.privateSubnetIds = pulumi.all(this.privateSubnets.map((s) => s.id));
-
-    this.internetGateway = new aws.ec2.InternetGateway(
-      name,
-      applyTransform<aws.ec2.InternetGatewayArgs>(
-        { vpcId: this.vpcId, tags: tags(name) },
-        t.internetGateway,
-        name,
-      ),
-      parent,
+    this.internetGateway = this.createInternetGateway();
+    this.publicRouteTable = this.createPublicRouteTable();
+    this.natGateways = Array.from({ length: this.plan.natCount }, (_, i) =>
+      this.createNatGateway(i),
     );
-
-    const routeTable = (n: string) =>
-      new aws.ec2.RouteTable(
-        n,
-        applyTransform<aws.ec2.RouteTableArgs>(
-          { vpcId: this.vpcId, tags: tags(n) },
-          t.routeTable,
-          n,
-        ),
-        parent,
-      );
-    // Routes are separate resources (never inline) so a transform or another component can add
-    // routes without the table's inline list fighting over them.
-    const defaultRoute = (
-      n: string,
-      table: aws.ec2.RouteTable,
-      target: Pick<aws.ec2.RouteArgs, "gatewayId" | "natGatewayId">,
-    ) =>
-      new aws.ec2.Route(
-        n,
-        applyTransform<aws.ec2.RouteArgs>(
-          { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", ...target },
-          t.route,
-          n,
-        ),
-        parent,
-      );
-    const associate = (n: string, table: aws.ec2.RouteTable, s: aws.ec2.Subnet) =>
-      new aws.ec2.RouteTableAssociation(n, { routeTableId: table.id, subnetId: s.id }, parent);
-
-    this.publicRouteTable = routeTable(`${name}-public`);
-    defaultRoute(`${name}-public-default`, this.publicRouteTable, {
-      gatewayId: this.internetGateway.id,
-    });
-    this.publicSubnets.forEach((s, i) =>
-      associate(`${name}-public-${i}`, this.publicRouteTable, s),
-    );
-
-    const natCount = natMode === "perAz" ? azCount : natMode === "single" ? 1 : 0;
-    this.natGateways = Array.from({ length: natCount }, (_, i) => {
-      const n = `${name}-${i}`;
-      // Both need the IGW attached first, or the EIP cannot be associated.
-      const eip = new aws.ec2.Eip(
-        n,
-        applyTransform<aws.ec2.EipArgs>({ domain: "vpc", tags: tags(n) }, t.eip, n),
-        { parent: this, dependsOn: [this.internetGateway] },
-      );
-      return new aws.ec2.NatGateway(
-        n,
-        applyTransform<aws.ec2.NatGatewayArgs>(
-          {
-            allocationId: eip.allocationId,
-            subnetId: this.publicSubnets[i].id,
-            connectivityType: "public",
-            tags: tags(n),
-          },
-          t.natGateway,
-          n,
-        ),
-        { parent: this, dependsOn: [this.internetGateway] },
-      );
-    });
-
-    this.privateRouteTables = this.privateSubnets.map((s, i) => {
-      const n = `${name}-private-${i}`;
-      const table = routeTable(n);
-      associate(n, table, s);
-      if (this.natGateways.length > 0) {
-        const nat = this.natGateways[natMode === "perAz" ? i : 0];
-        defaultRoute(`${n}-default`, table, { natGatewayId: nat.id });
-      }
-      return table;
-    });
+    this.privateRouteTables = this.privateSubnets.map((s, i) => this.createPrivateRouteTable(s, i));
     this.privateRouteTableIds = pulumi.all(this.privateRouteTables.map((r) => r.id));
-
-    const endpoint = (
-      service: string,
-      args: Omit<aws.ec2.VpcEndpointArgs, "vpcId" | "serviceName">,
-    ) => {
-      const n = `${name}-${service.replace(/\./g, "-")}`;
-      return new aws.ec2.VpcEndpoint(
-        n,
-        applyTransform<aws.ec2.VpcEndpointArgs>(
-          {
-            vpcId: this.vpcId,
-            serviceName: pulumi.interpolate`com.amazonaws.${region}.${service}`,
-            ...args,
-            tags: tags(n),
-          },
-          t.vpcEndpoint,
-          n,
-        ),
-        parent,
-      );
-    };
     this.endpoints = {};
     for (const service of ["s3", "dynamodb"]) {
-      this.endpoints[service] = endpoint(service, {
+      this.endpoints[service] = this.createEndpoint(service, {
         vpcEndpointType: "Gateway",
         routeTableIds: this.privateRouteTableIds,
       });
     }
-
-    if (interfaceServices.length > 0) {
-      const sgName = `${name}-endpoints`;
-      const sg = new aws.ec2.SecurityGroup(
-        sgName,
-        applyTransform<aws.ec2.SecurityGroupArgs>(
-          {
-            vpcId: this.vpcId,
-            description: `HTTPS from ${cidrBlock} to the interface endpoints of ${name}`,
-            tags: tags(sgName),
-          },
-          t.endpointSecurityGroup,
-          sgName,
-        ),
-        parent,
-      );
-      new aws.vpc.SecurityGroupIngressRule(
-        `${sgName}-https`,
-        {
-          securityGroupId: sg.id,
-          description: "HTTPS from inside the VPC",
-          ipProtocol: "tcp",
-          fromPort: HTTPS,
-          toPort: HTTPS,
-          cidrIpv4: cidrBlock,
-        },
-        parent,
-      );
+    if (this.plan.interfaceServices.length > 0) {
+      const sg = this.createEndpointSecurityGroup();
       this.endpointSecurityGroup = sg;
-      for (const service of interfaceServices) {
-        this.endpoints[service] = endpoint(service, {
+      for (const service of this.plan.interfaceServices) {
+        this.endpoints[service] = this.createEndpoint(service, {
           vpcEndpointType: "Interface",
           privateDnsEnabled: true,
           subnetIds: this.privateSubnetIds,
@@ -517,73 +118,16 @@ export class Network extends pulumi.ComponentResource {
         });
       }
     }
-
-    const flowName = `${name}-flow-logs`;
-    this.flowLogGroup = new aws.cloudwatch.LogGroup(
-      flowName,
-      applyTransform<aws.cloudwatch.LogGroupArgs>(
-        {
-          name: `/aws/vpc/${pulumi.getProject()}-${pulumi.getStack()}/${name}/flow-logs`,
-          retentionInDays: retention,
-          kmsKeyId: args.logKmsKeyArn,
-        },
-        t.flowLogGroup,
-        flowName,
-      ),
-      parent,
-    );
-    this.flowLogRole = new aws.iam.Role(
-      flowName,
-      applyTransform<aws.iam.RoleArgs>(
-        {
-          assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com", account),
-          description: `Delivers flow logs of VPC ${name} to its log group`,
-        },
-        t.flowLogRole,
-        flowName,
-      ),
-      parent,
-    );
-    const flowPolicy = new aws.iam.RolePolicy(
-      flowName,
-      applyTransform<aws.iam.RolePolicyArgs>(
-        {
-          role: this.flowLogRole.id,
-          policy: policyDocument(
-            [
-              // The reference: DescribeLogStreams acts on the group, CreateLogStream and
-              // PutLogEvents on its streams.
-              allow(["logs:DescribeLogStreams"], [this.flowLogGroup.arn]),
-              allow(
-                ["logs:CreateLogStream", "logs:PutLogEvents"],
-                [pulumi.interpolate`${this.flowLogGroup.arn}:*`],
-              ),
-            ],
-            `Network "${name}" role policy`,
-          ),
-        },
-        t.flowLogPolicy,
-        flowName,
-      ),
-      parent,
-    );
-    this.flowLog = new aws.ec2.FlowLog(
-      flowName,
-      applyTransform<aws.ec2.FlowLogArgs>(
-        {
-          vpcId: this.vpcId,
-          trafficType: "ALL",
-          logDestinationType: "cloud-watch-logs",
-          logDestination: this.flowLogGroup.arn,
-          iamRoleArn: this.flowLogRole.arn,
-          tags: tags(flowName),
-        },
-        t.flowLog,
-        flowName,
-      ),
-      // Without the policy the first delivery fails and the flow log shows an error status.
-      { parent: this, dependsOn: [flowPolicy] },
-    );
+    const flow = createFlowLogs(name, {
+      vpcId: this.vpcId,
+      retentionDays: this.plan.retention,
+      kmsKeyArn: args.logKmsKeyArn,
+      transform: this.t,
+      parent: this,
+    });
+    this.flowLogGroup = flow.group;
+    this.flowLogRole = flow.role;
+    this.flowLog = flow.flowLog;
 
     this.registerOutputs({
       vpcId: this.vpcId,
@@ -595,6 +139,221 @@ export class Network extends pulumi.ComponentResource {
     });
   }
 
+  /** The zones given, or the region's available non-opt-in zones; too few is an error. */
+  private lookUpAvailabilityZones(): pulumi.Output<string[]> {
+    const { azCount } = this.plan;
+    if (this.args.availabilityZones) {
+      return pulumi.output(this.args.availabilityZones.slice(0, azCount));
+    }
+    return aws
+      .getAvailabilityZonesOutput(
+        {
+          state: "available",
+          filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+        },
+        { parent: this },
+      )
+      .names.apply((names) => {
+        if (names.length < azCount) {
+          throw new Error(
+            `Network "${this.logicalName}": the region has ${names.length} available AZs, azCount is ${azCount}`,
+          );
+        }
+        return names.slice(0, azCount);
+      });
+  }
+
+  private createVpc(): aws.ec2.Vpc {
+    const name = this.logicalName;
+    return new aws.ec2.Vpc(
+      ...transform(
+        this.t.vpc,
+        name,
+        {
+          cidrBlock: this.cidrBlock,
+          enableDnsSupport: true,
+          enableDnsHostnames: true,
+          tags: { Name: name },
+        },
+        { parent: this },
+      ),
+    );
+  }
+
+  /** Secure default: nothing may use the default security group (Security Hub EC2.2). */
+  private createDefaultSecurityGroup(): aws.ec2.DefaultSecurityGroup {
+    const name = this.logicalName;
+    return new aws.ec2.DefaultSecurityGroup(
+      ...transform(
+        this.t.defaultSecurityGroup,
+        name,
+        { vpcId: this.vpcId, ingress: [], egress: [], tags: { Name: `${name}-default` } },
+        { parent: this },
+      ),
+    );
+  }
+
+  private createSubnet(tier: Tier, i: number, cidr: string): aws.ec2.Subnet {
+    const n = `${this.logicalName}-${tier}-${i}`;
+    return new aws.ec2.Subnet(
+      ...transform(
+        this.t.subnet,
+        n,
+        {
+          vpcId: this.vpcId,
+          cidrBlock: cidr,
+          availabilityZone: this.availabilityZones.apply((zones) => zones[i]),
+          // NAT gateways get Elastic IPs; nothing else should be addressable from outside.
+          mapPublicIpOnLaunch: false,
+          tags: { Name: n, "serverless:tier": tier },
+        },
+        { parent: this },
+      ),
+    );
+  }
+
+  private createInternetGateway(): aws.ec2.InternetGateway {
+    const name = this.logicalName;
+    return new aws.ec2.InternetGateway(
+      ...transform(
+        this.t.internetGateway,
+        name,
+        { vpcId: this.vpcId, tags: { Name: name } },
+        { parent: this },
+      ),
+    );
+  }
+
+  /** A route table, its default route (when it has a target) and its subnets' associations. */
+  private createRouteTable(
+    n: string,
+    subnets: [string, aws.ec2.Subnet][],
+    target?: DefaultRouteTarget,
+  ): aws.ec2.RouteTable {
+    const table = new aws.ec2.RouteTable(
+      ...transform(
+        this.t.routeTable,
+        n,
+        { vpcId: this.vpcId, tags: { Name: n } },
+        { parent: this },
+      ),
+    );
+    for (const [an, subnet] of subnets) {
+      new aws.ec2.RouteTableAssociation(
+        ...transform(
+          this.t.routeTableAssociation,
+          an,
+          { routeTableId: table.id, subnetId: subnet.id },
+          { parent: this },
+        ),
+      );
+    }
+    // Routes are separate resources (never inline) so a transform or another component can add
+    // routes without the table's inline list fighting over them.
+    if (target) {
+      new aws.ec2.Route(
+        ...transform(
+          this.t.route,
+          `${n}-default`,
+          { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", ...target },
+          { parent: this },
+        ),
+      );
+    }
+    return table;
+  }
+
+  private createPublicRouteTable(): aws.ec2.RouteTable {
+    const name = this.logicalName;
+    return this.createRouteTable(
+      `${name}-public`,
+      this.publicSubnets.map((s, i) => [`${name}-public-${i}`, s]),
+      { gatewayId: this.internetGateway.id },
+    );
+  }
+
+  /** One table per AZ; its default route goes to its AZ's NAT gateway (or the single one). */
+  private createPrivateRouteTable(subnet: aws.ec2.Subnet, i: number): aws.ec2.RouteTable {
+    const n = `${this.logicalName}-private-${i}`;
+    const nat = this.natGateways[this.plan.natMode === "perAz" ? i : 0];
+    return this.createRouteTable(n, [[n, subnet]], nat ? { natGatewayId: nat.id } : undefined);
+  }
+
+  private createNatGateway(i: number): aws.ec2.NatGateway {
+    const n = `${this.logicalName}-${i}`;
+    // Both need the IGW attached first, or the EIP cannot be associated.
+    const opts = { parent: this, dependsOn: [this.internetGateway] };
+    const eip = new aws.ec2.Eip(
+      ...transform(this.t.eip, n, { domain: "vpc", tags: { Name: n } }, opts),
+    );
+    return new aws.ec2.NatGateway(
+      ...transform(
+        this.t.natGateway,
+        n,
+        {
+          allocationId: eip.allocationId,
+          subnetId: this.publicSubnets[i].id,
+          connectivityType: "public",
+          tags: { Name: n },
+        },
+        opts,
+      ),
+    );
+  }
+
+  private createEndpoint(
+    service: string,
+    args: Omit<aws.ec2.VpcEndpointArgs, "vpcId" | "serviceName">,
+  ): aws.ec2.VpcEndpoint {
+    const n = `${this.logicalName}-${service.replace(/\./g, "-")}`;
+    return new aws.ec2.VpcEndpoint(
+      ...transform(
+        this.t.vpcEndpoint,
+        n,
+        {
+          vpcId: this.vpcId,
+          serviceName: pulumi.interpolate`com.amazonaws.${this.region}.${service}`,
+          ...args,
+          tags: { Name: n },
+        },
+        { parent: this },
+      ),
+    );
+  }
+
+  /** Admits HTTPS from the VPC CIDR to the interface endpoints. */
+  private createEndpointSecurityGroup(): aws.ec2.SecurityGroup {
+    const sgName = `${this.logicalName}-endpoints`;
+    const sg = new aws.ec2.SecurityGroup(
+      ...transform(
+        this.t.endpointSecurityGroup,
+        sgName,
+        {
+          vpcId: this.vpcId,
+          description: `HTTPS from ${this.cidrBlock} to the interface endpoints of ${this.logicalName}`,
+          tags: { Name: sgName },
+        },
+        { parent: this },
+      ),
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      ...transform(
+        this.t.endpointIngressRule,
+        `${sgName}-https`,
+        {
+          securityGroupId: sg.id,
+          description: "HTTPS from inside the VPC",
+          ipProtocol: "tcp",
+          fromPort: HTTPS,
+          toPort: HTTPS,
+          cidrIpv4: this.cidrBlock,
+        },
+        { parent: this },
+      ),
+    );
+    return sg;
+  }
+
   /**
    * Without NAT: creates the interface endpoints the callers recorded in `callLedger` need (see
    * interfaceEndpoints.ts), or throws naming a call no endpoint serves. Call it once, after every
@@ -602,7 +361,7 @@ export class Network extends pulumi.ComponentResource {
    */
   completeEndpoints(): void {
     if (this.natGatewayMode !== "none") return;
-    const { name, region, account, transform } = this.endpointContext;
+    const name = this.logicalName;
     this.callLedger.seal(`the endpoints of network "${name}" were created`);
     const derived = createDerivedEndpoints(
       name,
@@ -610,15 +369,15 @@ export class Network extends pulumi.ComponentResource {
         vpcId: this.vpcId,
         privateSubnetIds: this.privateSubnetIds,
         privateSubnetCidrs: this.privateSubnetCidrs,
-        region,
-        account,
+        region: this.region,
+        account: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
       },
       {
         callers: this.callLedger.callers,
         existing: Object.keys(this.endpoints),
         transform: {
-          vpcEndpoint: transform.vpcEndpoint,
-          securityGroup: transform.endpointSecurityGroup,
+          vpcEndpoint: this.t.vpcEndpoint,
+          securityGroup: this.t.endpointSecurityGroup,
         },
       },
       this,
@@ -637,51 +396,7 @@ export class Network extends pulumi.ComponentResource {
     description: string,
     options: EgressOnlySecurityGroupOptions = {},
   ): aws.ec2.SecurityGroup {
-    const destination =
-      options.destination ?? (this.natGatewayMode === "none" ? "vpc" : "internet");
-    const parent = { parent: options.parent ?? this };
-    const sg = new aws.ec2.SecurityGroup(
-      name,
-      applyTransform<aws.ec2.SecurityGroupArgs>(
-        { vpcId: this.vpcId, description, tags: { Name: name } },
-        options.transform?.securityGroup,
-        name,
-      ),
-      parent,
-    );
-    const rule = (n: string, target: Partial<aws.vpc.SecurityGroupEgressRuleArgs>, what: string) =>
-      new aws.vpc.SecurityGroupEgressRule(
-        n,
-        applyTransform<aws.vpc.SecurityGroupEgressRuleArgs>(
-          {
-            securityGroupId: sg.id,
-            description: `HTTPS to ${what}`,
-            ipProtocol: "tcp",
-            fromPort: HTTPS,
-            toPort: HTTPS,
-            ...target,
-          },
-          options.transform?.rule,
-          n,
-        ),
-        parent,
-      );
-    if (destination === "internet") {
-      rule(`${name}-https`, { cidrIpv4: "0.0.0.0/0" }, "AWS APIs and the internet via NAT");
-    } else {
-      rule(`${name}-https-vpc`, { cidrIpv4: this.cidrBlock }, "interface endpoints in the VPC");
-      rule(
-        `${name}-https-s3`,
-        { prefixListId: this.endpoints.s3.prefixListId },
-        "the S3 gateway endpoint",
-      );
-      rule(
-        `${name}-https-dynamodb`,
-        { prefixListId: this.endpoints.dynamodb.prefixListId },
-        "the DynamoDB gateway endpoint",
-      );
-    }
-    return sg;
+    return egressOnlySecurityGroup(this, name, description, options);
   }
 
   /**

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Conditions, Statement, denyInsecureTransport, policyDocument } from "../security/iam";
 import { ServiceKey, ServiceKeyArgs } from "../security/kmsKey";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 /**
@@ -16,16 +16,27 @@ export function isEmailAddress(value: string): boolean {
 export interface AlarmTopicArgs {
   /**
    * Address subscribed to the topic (SNS mails a confirmation link that must be clicked before
-   * alarms arrive). Default: no subscription.
+   * alarms arrive).
+   * @default no subscription
    */
   email?: string;
-  /** Display name used as the sender of email notifications. Default: "Alarms". */
+  /**
+   * Display name used as the sender of email notifications.
+   * @default "Alarms"
+   */
   displayName?: string;
-  /** Override hooks, one per child. Default: none. */
+  /**
+   * Override hooks, one per child.
+   * @default none
+   */
   transform?: {
+    /** @default none */
     key?: ServiceKeyArgs["transform"];
+    /** @default none */
     topic?: Transform<aws.sns.TopicArgs>;
+    /** @default none */
     topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;
+    /** @default none */
     subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
   };
 }
@@ -77,13 +88,12 @@ export class AlarmTopic extends pulumi.ComponentResource {
     if (args.email !== undefined) {
       const n = `${name}-email`;
       this.subscription = new aws.sns.TopicSubscription(
-        n,
-        applyTransform<aws.sns.TopicSubscriptionArgs>(
-          { topic: this.topic.arn, protocol: "email", endpoint: args.email },
+        ...transform(
           args.transform?.subscription,
           n,
+          { topic: this.topic.arn, protocol: "email", endpoint: args.email },
+          { parent: this },
         ),
-        { parent: this },
       );
     }
 
@@ -138,13 +148,12 @@ export function alarmEncryptedTopic(
     opts,
   );
   const topic = new aws.sns.Topic(
-    name,
-    applyTransform<aws.sns.TopicArgs>(
-      { displayName: args.displayName, kmsMasterKeyId: key.arn },
+    ...transform(
       args.transform?.topic,
       name,
+      { displayName: args.displayName, kmsMasterKeyId: key.arn },
+      opts,
     ),
-    opts,
   );
   return { key, topic, account, fromOwnAlarms };
 }
@@ -157,7 +166,7 @@ export function alarmTopicPolicy(
   name: string,
   topicArn: pulumi.Input<string>,
   publish: { sid: string; condition: Conditions },
-  transform: Transform<aws.sns.TopicPolicyArgs> | undefined,
+  hook: Transform<aws.sns.TopicPolicyArgs> | undefined,
   parent: pulumi.Resource,
 ): aws.sns.TopicPolicy {
   const statements: Statement[] = [
@@ -172,12 +181,6 @@ export function alarmTopicPolicy(
     denyInsecureTransport("sns:Publish", [topicArn]),
   ];
   return new aws.sns.TopicPolicy(
-    name,
-    applyTransform<aws.sns.TopicPolicyArgs>(
-      { arn: topicArn, policy: policyDocument(statements) },
-      transform,
-      name,
-    ),
-    { parent },
+    ...transform(hook, name, { arn: topicArn, policy: policyDocument(statements) }, { parent }),
   );
 }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALARM_EVALUATION_PERIODS, ALARM_PERIOD_SECONDS } from "../core/defaults";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 
 /** What every "something is wrong" alarm needs to know beyond its metric. */
 export interface AlarmSpec {
@@ -10,15 +10,25 @@ export interface AlarmSpec {
   namespace: string;
   metricName: string;
   dimensions: Record<string, pulumi.Input<string>>;
-  /** Default: Sum. */
+  /**
+   * @default Sum
+   */
   statistic?: string;
-  /** Default: 1 (alarm on the first occurrence). */
+  /**
+   * @default 1 (alarm on the first occurrence)
+   */
   threshold?: number;
-  /** Default: GreaterThanOrEqualToThreshold. */
+  /**
+   * @default GreaterThanOrEqualToThreshold
+   */
   comparisonOperator?: string;
-  /** Default: 60 s. */
+  /**
+   * @default 60 s
+   */
   period?: number;
-  /** Default: 5 evaluation periods, of which `datapointsToAlarm` (default 1) must breach. */
+  /**
+   * @default 5 evaluation periods, of which `datapointsToAlarm` (default 1) must breach
+   */
   evaluationPeriods?: number;
   datapointsToAlarm?: number;
 }
@@ -32,11 +42,12 @@ export function metricAlarm(
   spec: AlarmSpec,
   topicArn: pulumi.Input<string>,
   parent: pulumi.Resource,
-  transform?: Transform<aws.cloudwatch.MetricAlarmArgs>,
+  hook?: Transform<aws.cloudwatch.MetricAlarmArgs>,
 ): aws.cloudwatch.MetricAlarm {
   return new aws.cloudwatch.MetricAlarm(
-    name,
-    applyTransform<aws.cloudwatch.MetricAlarmArgs>(
+    ...transform(
+      hook,
+      name,
       {
         alarmDescription: spec.description,
         namespace: spec.namespace,
@@ -52,9 +63,7 @@ export function metricAlarm(
         alarmActions: [topicArn],
         okActions: [topicArn],
       },
-      transform,
-      name,
+      { parent },
     ),
-    { parent },
   );
 }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DASHBOARD_PERIOD_SECONDS, DASHBOARD_TIME_RANGE } from "../core/defaults";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 /** One CloudWatch metric on a graph: where it lives and how to draw it. */
@@ -12,15 +12,30 @@ export interface MetricLine {
   metricName: string;
   /** Dimensions identifying the resource, e.g. `{ FunctionName: fn.name }`. */
   dimensions: Record<string, pulumi.Input<string>>;
-  /** Statistic: Sum, Average, Maximum, Minimum, SampleCount or a percentile (`p99`). Default: the widget's `stat`. */
+  /**
+   * Statistic: Sum, Average, Maximum, Minimum, SampleCount or a percentile (`p99`).
+   * @default the widget's `stat`
+   */
   stat?: string;
-  /** Legend text. Default: CloudWatch's (metric name and dimensions). */
+  /**
+   * Legend text.
+   * @default CloudWatch's (metric name and dimensions)
+   */
   label?: string;
-  /** Plot against the right axis. Default: false (left). */
+  /**
+   * Plot against the right axis.
+   * @default false (left)
+   */
   rightAxis?: boolean;
-  /** Metric-math id (`m1`), when an expression of the widget uses it. Default: none. */
+  /**
+   * Metric-math id (`m1`), when an expression of the widget uses it.
+   * @default none
+   */
   id?: string;
-  /** Hide the line (it only feeds an expression). Default: false. */
+  /**
+   * Hide the line (it only feeds an expression).
+   * @default false
+   */
   hidden?: boolean;
 }
 
@@ -32,7 +47,10 @@ export interface ExpressionLine {
   label: string;
   /** Metric-math id of the result (`e1`). Required. */
   id: string;
-  /** Plot against the right axis. Default: false (left). */
+  /**
+   * Plot against the right axis.
+   * @default false (left)
+   */
   rightAxis?: boolean;
 }
 
@@ -46,20 +64,39 @@ export interface MetricWidget {
   lines: WidgetLine[];
   /**
    * Show this alarm (ARN) as the graph instead: its own metric or math and threshold, so an alarm
-   * rewritten at runtime (the shard autoscaler's) is drawn as it is now. Default: none.
+   * rewritten at runtime (the shard autoscaler's) is drawn as it is now.
+   * @default none
    */
   alarm?: pulumi.Input<string>;
-  /** Statistic of lines that name none. Default: Sum. */
+  /**
+   * Statistic of lines that name none.
+   * @default Sum
+   */
   stat?: string;
-  /** Seconds per datapoint (1, 5, 10, 30 or a multiple of 60). Default: the dashboard's period. */
+  /**
+   * Seconds per datapoint (1, 5, 10, 30 or a multiple of 60).
+   * @default the dashboard's period
+   */
   period?: number;
-  /** Horizontal lines, e.g. an alarm's threshold or a function's timeout. Default: none. */
+  /**
+   * Horizontal lines, e.g. an alarm's threshold or a function's timeout.
+   * @default none
+   */
   thresholds?: { label: string; value: number }[];
-  /** Stack the lines as areas. Default: false. */
+  /**
+   * Stack the lines as areas.
+   * @default false
+   */
   stacked?: boolean;
-  /** Graph over time, or the latest value as a number. Default: "timeSeries". */
+  /**
+   * Graph over time, or the latest value as a number.
+   * @default "timeSeries"
+   */
   view?: "timeSeries" | "singleValue";
-  /** Label of the left axis (a unit such as "ms" or "%"). Default: none. */
+  /**
+   * Label of the left axis (a unit such as "ms" or "%").
+   * @default none
+   */
   unit?: string;
 }
 
@@ -109,14 +146,23 @@ export function dashboardUrl(region: string, name: string): string {
 export interface DashboardSpec {
   /** Heading of the dashboard (markdown header). */
   title: string;
-  /** Markdown under the heading (e.g. the flow's path). Default: none. */
+  /**
+   * Markdown under the heading (e.g. the flow's path).
+   * @default none
+   */
   description?: string;
   rows: DashboardRow[];
   /** Region of every metric widget (CloudWatch requires one per widget). */
   region: pulumi.Input<string>;
-  /** Default seconds per datapoint. Default: 60 (`DASHBOARD_PERIOD_SECONDS`). */
+  /**
+   * Default seconds per datapoint.
+   * @default 60 (`DASHBOARD_PERIOD_SECONDS`)
+   */
   period?: number;
-  /** Time range shown on opening. Default: "-PT3H" (`DASHBOARD_TIME_RANGE`). */
+  /**
+   * Time range shown on opening.
+   * @default "-PT3H" (`DASHBOARD_TIME_RANGE`)
+   */
   start?: string;
 }
 
@@ -207,20 +253,32 @@ export function dashboardBody(spec: DashboardSpec): Json {
 export interface FlowDashboardArgs {
   /** Heading of the dashboard. Required. */
   title: string;
-  /** Markdown under the heading, e.g. the flow's path. Default: none. */
+  /**
+   * Markdown under the heading, e.g. the flow's path.
+   * @default none
+   */
   description?: string;
   /** The rows to show, in the order data flows (collect them with each component's `widgets()`). Required (1+ widget). */
   rows: DashboardRow[];
   /**
    * Dashboard name (letters, digits, `-`, `_`; at most 255; unique per account, not per region).
-   * Default: `<project>-<stack>-<name>`.
+   * @default `<project>-<stack>-<name>`
    */
   dashboardName?: string;
-  /** Default seconds per datapoint. Default: 60 (`DASHBOARD_PERIOD_SECONDS`). */
+  /**
+   * Default seconds per datapoint.
+   * @default 60 (`DASHBOARD_PERIOD_SECONDS`)
+   */
   period?: number;
-  /** Time range shown on opening (ISO 8601 duration before now). Default: "-PT3H" (`DASHBOARD_TIME_RANGE`). */
+  /**
+   * Time range shown on opening (ISO 8601 duration before now).
+   * @default "-PT3H" (`DASHBOARD_TIME_RANGE`)
+   */
   start?: string;
-  /** Override hooks. Default: none. */
+  /**
+   * Override hooks.
+   * @default none
+   */
   transform?: { dashboard?: Transform<aws.cloudwatch.DashboardArgs> };
 }
 
@@ -325,13 +383,12 @@ export class FlowDashboard extends pulumi.ComponentResource {
       start: args.start,
     });
     this.dashboard = new aws.cloudwatch.Dashboard(
-      name,
-      applyTransform<aws.cloudwatch.DashboardArgs>(
-        { dashboardName, dashboardBody: pulumi.jsonStringify(body) },
+      ...transform(
         args.transform?.dashboard,
         name,
+        { dashboardName, dashboardBody: pulumi.jsonStringify(body) },
+        { parent: this },
       ),
-      { parent: this },
     );
     this.dashboardName = this.dashboard.dashboardName;
     this.url = pulumi

@@ -2,19 +2,16 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { KMS_DELETION_WINDOW_DAYS } from "../core/defaults";
 import { Conditions, Statement, policyDocument } from "./iam";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 
 /** A service that must use the key (publish to an encrypted topic/queue, write encrypted logs). */
 export interface KeyUser {
   /** Service principal, e.g. `sns.amazonaws.com`, `s3.amazonaws.com`, `cloudwatch.amazonaws.com`. */
   service: string;
   /**
-   * Conditions narrowing the grant, only for a service AWS documents as sending those keys with
-   * its KMS requests. Default: none, AWS's documented statement for services that encrypt SNS
-   * topics and SQS queues they publish to (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services,
-   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html):
-   * a condition the request cannot meet makes the service drop every message. The topic or queue
-   * policy, whose requests do carry `aws:SourceArn`, limits the sender.
+   * Conditions narrowing the grant, only for a service AWS documents as sending those keys with its
+   * KMS requests.
+   * @default none, AWS's documented statement for services that encrypt SNS topics and SQS queues they publish to (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services, https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html): a condition the request cannot meet makes the service drop every message. The topic or queue policy, whose requests do carry `aws:SourceArn`, limits the sender
    */
   condition?: Conditions | "none";
 }
@@ -22,19 +19,31 @@ export interface KeyUser {
 export interface ServiceKeyArgs {
   /** Human description stored on the key. */
   description: string;
-  /** Services granted `kms:GenerateDataKey*` and `kms:Decrypt`. Default: none. */
+  /**
+   * Services granted `kms:GenerateDataKey*` and `kms:Decrypt`.
+   * @default none
+   */
   users?: KeyUser[];
-  /** Let CloudWatch Logs in this region encrypt log groups of this account with the key. Default: false. */
+  /**
+   * Let CloudWatch Logs in this region encrypt log groups of this account with the key.
+   * @default false
+   */
   allowLogs?: boolean;
-  /** Days in the pending-deletion window. Default: 7 (`KMS_DELETION_WINDOW_DAYS`). */
+  /**
+   * Days in the pending-deletion window.
+   * @default 7 (`KMS_DELETION_WINDOW_DAYS`)
+   */
   deletionWindowInDays?: number;
   /**
    * Keep the key when it is removed from the program or the stack destroyed (Pulumi
    * `retainOnDelete`): give it to the key of retained data, which a deleted key makes unreadable.
-   * Default: false.
+   * @default false
    */
   retainOnDelete?: boolean;
-  /** Override hooks. Default: none. */
+  /**
+   * Override hooks.
+   * @default none
+   */
   transform?: { key?: Transform<aws.kms.KeyArgs> };
 }
 
@@ -93,18 +102,17 @@ export class ServiceKey extends pulumi.ComponentResource {
     }
 
     this.key = new aws.kms.Key(
-      name,
-      applyTransform<aws.kms.KeyArgs>(
+      ...transform(
+        args.transform?.key,
+        name,
         {
           description: args.description,
           enableKeyRotation: true,
           deletionWindowInDays: args.deletionWindowInDays ?? KMS_DELETION_WINDOW_DAYS,
           policy: policyDocument(statements),
         },
-        args.transform?.key,
-        name,
+        { parent: this, retainOnDelete: args.retainOnDelete },
       ),
-      { parent: this, retainOnDelete: args.retainOnDelete },
     );
     this.arn = this.key.arn;
     this.registerOutputs({ arn: this.arn });

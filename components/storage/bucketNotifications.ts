@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Statement, allowServiceToSend, fromSource } from "../security/iam";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 /** The event types S3 can notify about (`:*` covers a family). */
@@ -38,15 +38,25 @@ export type S3EventType =
 export interface NotificationFilter {
   /** Events delivered to the target. Required (at least one). */
   events: S3EventType[];
-  /** Only keys starting with this. Default: every key. */
+  /**
+   * Only keys starting with this.
+   * @default every key
+   */
   filterPrefix?: string;
-  /** Only keys ending with this (e.g. `.jpg`). Default: every key. */
+  /**
+   * Only keys ending with this (e.g. `.jpg`).
+   * @default every key
+   */
   filterSuffix?: string;
-  /** Configuration id, unique per bucket; also names the Lambda permission. Default: `<kind>-<index>`. */
+  /**
+   * Configuration id, unique per bucket; also names the Lambda permission.
+   * @default `<kind>-<index>`
+   */
   id?: string;
   /**
    * Resources S3 validates when the configuration is saved (e.g. the topic or queue policy that
-   * lets S3 publish). The notification waits for them. Default: none.
+   * lets S3 publish). The notification waits for them.
+   * @default none
    */
   dependsOn?: pulumi.Resource[];
 }
@@ -69,19 +79,39 @@ export interface FunctionTarget extends NotificationFilter {
 export interface BucketNotificationsArgs {
   /** The bucket (a `SecureBucket` fits): its name and ARN. Required. */
   bucket: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
-  /** SNS topics to notify. Default: none. */
+  /**
+   * SNS topics to notify.
+   * @default none
+   */
   topics?: TopicTarget[];
-  /** SQS queues to notify. Default: none. */
+  /**
+   * SQS queues to notify.
+   * @default none
+   */
   queues?: QueueTarget[];
-  /** Lambda functions to invoke. Default: none. */
+  /**
+   * Lambda functions to invoke.
+   * @default none
+   */
   functions?: FunctionTarget[];
-  /** Also send every event to EventBridge. Default: false. */
+  /**
+   * Also send every event to EventBridge.
+   * @default false
+   */
   eventBridge?: boolean;
-  /** Account owning the bucket, for the Lambda permissions. Default: the deploying account. */
+  /**
+   * Account owning the bucket, for the Lambda permissions.
+   * @default the deploying account
+   */
   sourceAccount?: pulumi.Input<string>;
-  /** Override hooks, one per child kind. Default: none. */
+  /**
+   * Override hooks, one per child kind.
+   * @default none
+   */
   transform?: {
+    /** @default none */
     notification?: Transform<aws.s3.BucketNotificationArgs>;
+    /** @default none */
     permission?: Transform<aws.lambda.PermissionArgs>;
   };
 }
@@ -216,8 +246,9 @@ export class BucketNotifications extends pulumi.ComponentResource {
     this.permissions = functions.map(
       (f) =>
         new aws.lambda.Permission(
-          `${name}-${f.id}`,
-          applyTransform<aws.lambda.PermissionArgs>(
+          ...transform(
+            args.transform?.permission,
+            `${name}-${f.id}`,
             {
               function: f.functionArn,
               action: "lambda:InvokeFunction",
@@ -225,10 +256,8 @@ export class BucketNotifications extends pulumi.ComponentResource {
               sourceArn: args.bucket.arn,
               sourceAccount,
             },
-            args.transform?.permission,
-            `${name}-${f.id}`,
+            { parent: this },
           ),
-          { parent: this },
         ),
     );
 
@@ -239,8 +268,9 @@ export class BucketNotifications extends pulumi.ComponentResource {
       filterSuffix: t.filterSuffix,
     });
     this.notification = new aws.s3.BucketNotification(
-      name,
-      applyTransform<aws.s3.BucketNotificationArgs>(
+      ...transform(
+        args.transform?.notification,
+        name,
         {
           bucket: args.bucket.name,
           topics: topics.length
@@ -254,13 +284,11 @@ export class BucketNotifications extends pulumi.ComponentResource {
             : undefined,
           eventbridge: args.eventBridge || undefined,
         },
-        args.transform?.notification,
-        name,
+        {
+          parent: this,
+          dependsOn: [...this.permissions, ...all.flatMap((t) => t.dependsOn ?? [])],
+        },
       ),
-      {
-        parent: this,
-        dependsOn: [...this.permissions, ...all.flatMap((t) => t.dependsOn ?? [])],
-      },
     );
     this.registerOutputs({});
   }

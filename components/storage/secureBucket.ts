@@ -6,7 +6,7 @@ import {
 } from "../core/defaults";
 import { DashboardRow, metric } from "../observability/flowDashboard";
 import { Statement, denyInsecureTransport, policyDocument } from "../security/iam";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 type LifecycleRule = aws.types.input.s3.BucketLifecycleConfigurationRule;
@@ -19,35 +19,62 @@ export const ABORT_UPLOADS_RULE_ID = "abort-incomplete-multipart-uploads";
 export interface SecureBucketArgs {
   /**
    * Customer-managed KMS key for SSE-KMS (with an S3 Bucket Key, which cuts KMS requests). Readers
-   * and writers then also need `kms:Decrypt` / `kms:GenerateDataKey` on it. Default: SSE-S3 (AES256).
+   * and writers then also need `kms:Decrypt` / `kms:GenerateDataKey` on it.
+   * @default SSE-S3 (AES256)
    */
   kmsKeyArn?: pulumi.Input<string>;
   /**
    * Bucket-policy statements (e.g. a service allowed to write under a prefix). Pass a function to
    * build them from the bucket's ARN. Merged with the TLS-only deny into the bucket's one policy.
-   * Default: only the TLS-only deny.
+   * @default only the TLS-only deny
    */
   policyStatements?:
     pulumi.Input<Statement>[] | ((bucketArn: pulumi.Output<string>) => pulumi.Input<Statement>[]);
-  /** CORS rules, e.g. for browser uploads with presigned PUT URLs. Default: no CORS configuration. */
+  /**
+   * CORS rules, e.g. for browser uploads with presigned PUT URLs.
+   * @default no CORS configuration
+   */
   corsRules?: pulumi.Input<CorsRule>[];
-  /** Days before noncurrent object versions expire. Default: 30 (`NONCURRENT_VERSION_EXPIRATION_DAYS`). */
+  /**
+   * Days before noncurrent object versions expire.
+   * @default 30 (`NONCURRENT_VERSION_EXPIRATION_DAYS`)
+   */
   noncurrentVersionExpirationDays?: number;
-  /** Lifecycle rules added to the two built-in ones (noncurrent expiry, abort uploads). Default: none. */
+  /**
+   * Lifecycle rules added to the two built-in ones (noncurrent expiry, abort uploads).
+   * @default none
+   */
   lifecycleRules?: LifecycleRule[];
-  /** Let `pulumi destroy` delete a bucket that still holds objects. Default: false (flows set true in dev). */
+  /**
+   * Let `pulumi destroy` delete a bucket that still holds objects.
+   * @default false (flows set true in dev)
+   */
   forceDestroy?: boolean;
-  /** Keep the bucket and its configuration in AWS when removed from the program. Default: false. */
+  /**
+   * Keep the bucket and its configuration in AWS when removed from the program.
+   * @default false
+   */
   retainOnDelete?: boolean;
-  /** Override hooks, one per child. Default: none. */
+  /**
+   * Override hooks, one per child.
+   * @default none
+   */
   transform?: {
+    /** @default none */
     bucket?: Transform<aws.s3.BucketArgs>;
+    /** @default none */
     publicAccessBlock?: Transform<aws.s3.BucketPublicAccessBlockArgs>;
+    /** @default none */
     ownershipControls?: Transform<aws.s3.BucketOwnershipControlsArgs>;
+    /** @default none */
     encryption?: Transform<aws.s3.BucketServerSideEncryptionConfigurationArgs>;
+    /** @default none */
     versioning?: Transform<aws.s3.BucketVersioningArgs>;
+    /** @default none */
     lifecycle?: Transform<aws.s3.BucketLifecycleConfigurationArgs>;
+    /** @default none */
     policy?: Transform<aws.s3.BucketPolicyArgs>;
+    /** @default none */
     cors?: Transform<aws.s3.BucketCorsConfigurationArgs>;
   };
 }
@@ -111,21 +138,21 @@ export class SecureBucket extends pulumi.ComponentResource {
     };
 
     this.bucket = new aws.s3.Bucket(
-      name,
-      applyTransform<aws.s3.BucketArgs>(
-        { forceDestroy: args.forceDestroy ?? false },
+      ...transform(
         args.transform?.bucket,
         name,
+        { forceDestroy: args.forceDestroy ?? false },
+        child,
       ),
-      child,
     );
     this.arn = this.bucket.arn;
     this.name = this.bucket.id;
     const bucket = this.bucket.id;
 
     this.publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-      name,
-      applyTransform<aws.s3.BucketPublicAccessBlockArgs>(
+      ...transform(
+        args.transform?.publicAccessBlock,
+        name,
         {
           bucket,
           blockPublicAcls: true,
@@ -133,25 +160,23 @@ export class SecureBucket extends pulumi.ComponentResource {
           ignorePublicAcls: true,
           restrictPublicBuckets: true,
         },
-        args.transform?.publicAccessBlock,
-        name,
+        child,
       ),
-      child,
     );
 
     this.ownershipControls = new aws.s3.BucketOwnershipControls(
-      name,
-      applyTransform<aws.s3.BucketOwnershipControlsArgs>(
-        { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      ...transform(
         args.transform?.ownershipControls,
         name,
+        { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
+        child,
       ),
-      child,
     );
 
     this.encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
-      name,
-      applyTransform<aws.s3.BucketServerSideEncryptionConfigurationArgs>(
+      ...transform(
+        args.transform?.encryption,
+        name,
         {
           bucket,
           rules: [
@@ -166,25 +191,23 @@ export class SecureBucket extends pulumi.ComponentResource {
               : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
           ],
         },
-        args.transform?.encryption,
-        name,
+        child,
       ),
-      child,
     );
 
     this.versioning = new aws.s3.BucketVersioning(
-      name,
-      applyTransform<aws.s3.BucketVersioningArgs>(
-        { bucket, versioningConfiguration: { status: "Enabled" } },
+      ...transform(
         args.transform?.versioning,
         name,
+        { bucket, versioningConfiguration: { status: "Enabled" } },
+        child,
       ),
-      child,
     );
 
     this.lifecycle = new aws.s3.BucketLifecycleConfiguration(
-      name,
-      applyTransform<aws.s3.BucketLifecycleConfigurationArgs>(
+      ...transform(
+        args.transform?.lifecycle,
+        name,
         {
           bucket,
           rules: [
@@ -208,11 +231,8 @@ export class SecureBucket extends pulumi.ComponentResource {
             ...extraRules,
           ],
         },
-        args.transform?.lifecycle,
-        name,
+        { ...child, dependsOn: [this.versioning] },
       ),
-      // Noncurrent-version rules only make sense once versioning is on.
-      { ...child, dependsOn: [this.versioning] },
     );
 
     const callerStatements =
@@ -220,8 +240,9 @@ export class SecureBucket extends pulumi.ComponentResource {
         ? args.policyStatements(this.bucket.arn)
         : (args.policyStatements ?? []);
     this.policy = new aws.s3.BucketPolicy(
-      name,
-      applyTransform<aws.s3.BucketPolicyArgs>(
+      ...transform(
+        args.transform?.policy,
+        name,
         {
           bucket,
           policy: policyDocument([
@@ -232,22 +253,13 @@ export class SecureBucket extends pulumi.ComponentResource {
             ]),
           ]),
         },
-        args.transform?.policy,
-        name,
+        { ...child, dependsOn: [this.publicAccessBlock] },
       ),
-      // S3 checks a new policy against the public access block; set the block first.
-      { ...child, dependsOn: [this.publicAccessBlock] },
     );
 
     if (args.corsRules) {
       this.cors = new aws.s3.BucketCorsConfiguration(
-        name,
-        applyTransform<aws.s3.BucketCorsConfigurationArgs>(
-          { bucket, corsRules: args.corsRules },
-          args.transform?.cors,
-          name,
-        ),
-        child,
+        ...transform(args.transform?.cors, name, { bucket, corsRules: args.corsRules }, child),
       );
     }
 

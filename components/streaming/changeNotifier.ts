@@ -10,7 +10,7 @@ import {
   StreamConsumerArgs,
   checkStreamConsumer,
 } from "./streamConsumer";
-import { Transform, applyTransform } from "../core/transform";
+import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 export const CHANGE_EVENT_NAMES = ["INSERT", "MODIFY", "REMOVE"] as const;
@@ -26,9 +26,14 @@ export function isE164(value: string): boolean {
 
 /** Which data-table changes notify. */
 export interface NotifyRules {
-  /** Default: ["INSERT"] (a new event row). */
+  /**
+   * @default ["INSERT"] (a new event row)
+   */
   eventNames?: ChangeEventName[];
-  /** Severities that notify; empty = all. Default: ["high", "critical"]. */
+  /**
+   * Severities that notify; empty = all.
+   * @default ["high", "critical"]
+   */
   severities?: NotifySeverity[];
 }
 
@@ -61,28 +66,64 @@ export interface ChangeNotifierArgs extends NotifyRules {
   onFailureQueueArn: pulumi.Input<string>;
   /** Key encrypting the topic; the notifier may use it to publish. Required. */
   kmsKeyArn: pulumi.Input<string>;
-  /** Email addresses subscribed (each confirms a subscription mail first). Default: none. */
+  /**
+   * Email addresses subscribed (each confirms a subscription mail first).
+   * @default none
+   */
   emails?: string[];
-  /** Phone numbers (E.164, e.g. +4915123456789) receiving SMS. Default: none. */
+  /**
+   * Phone numbers (E.164, e.g. +4915123456789) receiving SMS.
+   * @default none
+   */
   phoneNumbers?: string[];
-  /** Only these severities go out by SMS (a subscription filter policy). Default: every notification. */
+  /**
+   * Only these severities go out by SMS (a subscription filter policy).
+   * @default every notification
+   */
   smsSeverities?: NotifySeverity[];
-  /** Display name, the sender of emails and the SMS prefix. Default: "Events". */
+  /**
+   * Display name, the sender of emails and the SMS prefix.
+   * @default "Events"
+   */
   displayName?: string;
-  /** Event source mapping settings. Default: batch 10, the stream defaults otherwise, starting at LATEST. */
+  /**
+   * Event source mapping settings.
+   * @default batch 10, the stream defaults otherwise, starting at LATEST
+   */
   batch?: StreamBatchSettings;
-  /** Retention of the function's log group. Default: 14 days. */
+  /**
+   * Retention of the function's log group.
+   * @default 14 days
+   */
   logRetentionDays?: number;
-  /** KMS key of the log group. Default: CloudWatch Logs' own encryption. */
+  /**
+   * KMS key of the log group.
+   * @default CloudWatch Logs' own encryption
+   */
   logKmsKeyArn?: pulumi.Input<string>;
-  /** Topic for the function and delivery alarms. Default: no alarms. */
+  /**
+   * Topic for the function and delivery alarms.
+   * @default no alarms
+   */
   alarmTopicArn?: pulumi.Input<string>;
-  /** Override hooks, one per child. Default: none. */
+  /**
+   * Override hooks, one per child.
+   * @default none
+   */
   transform?: {
+    /** @default none */
     topic?: Transform<aws.sns.TopicArgs>;
+    /** @default none */
     topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;
+    /** @default none */
     subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
+    /** @default none */
     notifier?: StreamConsumerArgs["transform"];
+    /**
+     * The failed-deliveries alarm.
+     * @default none
+     */
+    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
   };
 }
 
@@ -158,26 +199,24 @@ export class ChangeNotifier extends pulumi.ComponentResource {
 
     const parent = { parent: this };
     this.topic = new aws.sns.Topic(
-      name,
-      applyTransform<aws.sns.TopicArgs>(
-        { displayName: args.displayName ?? "Events", kmsMasterKeyId: args.kmsKeyArn },
+      ...transform(
         args.transform?.topic,
         name,
+        { displayName: args.displayName ?? "Events", kmsMasterKeyId: args.kmsKeyArn },
+        parent,
       ),
-      parent,
     );
     this.topicArn = this.topic.arn;
     this.topicPolicy = new aws.sns.TopicPolicy(
-      name,
-      applyTransform<aws.sns.TopicPolicyArgs>(
+      ...transform(
+        args.transform?.topicPolicy,
+        name,
         {
           arn: this.topic.arn,
           policy: policyDocument([denyInsecureTransport("sns:Publish", [this.topic.arn])]),
         },
-        args.transform?.topicPolicy,
-        name,
+        parent,
       ),
-      parent,
     );
 
     this.subscriptions = [
@@ -186,8 +225,9 @@ export class ChangeNotifier extends pulumi.ComponentResource {
     ].map(
       (s) =>
         new aws.sns.TopicSubscription(
-          s.n,
-          applyTransform<aws.sns.TopicSubscriptionArgs>(
+          ...transform(
+            args.transform?.subscription,
+            s.n,
             {
               topic: this.topic.arn,
               protocol: s.protocol,
@@ -199,10 +239,8 @@ export class ChangeNotifier extends pulumi.ComponentResource {
                   }
                 : {}),
             },
-            args.transform?.subscription,
-            s.n,
+            parent,
           ),
-          parent,
         ),
     );
 
@@ -252,6 +290,7 @@ export class ChangeNotifier extends pulumi.ComponentResource {
         },
         args.alarmTopicArn,
         this,
+        args.transform?.alarm,
       );
     }
 

@@ -1,145 +1,26 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PlannedComponent } from "../core/component";
 import { metricAlarm } from "../observability/alarms";
-import { ChangeNotifier, ChangeNotifierArgs, checkNotifierArgs } from "./changeNotifier";
-import {
-  DEDUPE_TTL_HOURS,
-  ITERATOR_AGE_ALARM_MS,
-  KINESIS_RETENTION_HOURS,
-  KINESIS_SHARD_COUNT,
-  KINESIS_SHARD_LEVEL_METRICS,
-  LAMBDA_TIMEOUT_SECONDS,
-} from "../core/defaults";
-import { DashboardRow, MetricWidget, metric } from "../observability/flowDashboard";
-import { KinesisIngestApi, KinesisIngestApiArgs, checkIngestArgs } from "./kinesisIngestApi";
-import { ServiceKey, ServiceKeyArgs } from "../security/kmsKey";
-import { SecureQueue, SecureQueueArgs } from "../messaging/secureQueue";
+import { ChangeNotifier } from "./changeNotifier";
+import { KINESIS_SHARD_LEVEL_METRICS } from "../core/defaults";
+import type { DashboardRow } from "../observability/flowDashboard";
+import { KinesisIngestApi } from "./kinesisIngestApi";
+import { ServiceKey } from "../security/kmsKey";
+import { SecureQueue } from "../messaging/secureQueue";
 import { SecureTable, SecureTableArgs, tableGrants, tableItemStatement } from "../data/secureTable";
-import { StreamAnalytics, StreamAnalyticsArgs, checkAnalyticsArgs } from "./streamAnalytics";
-import { StreamArchive, StreamArchiveArgs, checkArchiveArgs } from "./streamArchive";
-import {
-  StreamBatchSettings,
-  StreamConsumer,
-  StreamConsumerArgs,
-  checkStreamConsumer,
-} from "./streamConsumer";
-import { Transform, applyTransform } from "../core/transform";
-import { ArgumentErrors } from "../core/validate";
+import { StreamAnalytics } from "./streamAnalytics";
+import { StreamArchive } from "./streamArchive";
+import { StreamConsumer } from "./streamConsumer";
+import { transform } from "../core/transform";
+import type { KinesisPipelineArgs, StreamMode } from "./kinesisPipelineArgs";
+import { KinesisPipelinePlan, planKinesisPipeline } from "./kinesisPipelinePlan";
+import { kinesisStreamWidgets, pipelineAlarmSpecs } from "./kinesisPipelineMonitoring";
 
-export type StreamMode = "PROVISIONED" | "ON_DEMAND";
-
-/** Kinesis limits: retention 24 h to 365 days; shards per stream by default quota. */
-const RETENTION_HOURS = [24, 8760] as const;
-const MAX_SHARDS = 500;
-
-/** Settings of the business-logic consumer (`functions/stream-processor`). */
-export interface ProcessorSettings extends StreamBatchSettings {
-  /** MB. Default: 256. */
-  memorySize?: number;
-  /** Seconds. Default: 30. */
-  timeout?: number;
-  /** Conditional dedupe writes in flight per invocation. Default: 16. */
-  claimConcurrency?: number;
-  /** Read through an enhanced fan-out consumer (dedicated throughput per shard). Default: false. */
-  enhancedFanOut?: boolean;
-  /** Run in these private subnets (it only needs DynamoDB: a gateway endpoint). Default: no VPC. */
-  vpc?: {
-    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
-  };
-}
-
-export interface KinesisPipelineArgs {
-  /** "PROVISIONED" (fixed shards, scaled by you or the shard autoscaler) or "ON_DEMAND". Default: "PROVISIONED". */
-  streamMode?: StreamMode;
-  /** Shards of a provisioned stream (1-500). Default: 1 (`KINESIS_SHARD_COUNT`). */
-  shardCount?: number;
-  /**
-   * Leave the shard count to something else (the shard autoscaler's UpdateShardCount): later
-   * deployments do not reset it. Default: false.
-   */
-  shardCountManagedExternally?: boolean;
-  /** Hours records stay readable (24-8760). Default: 24 (`KINESIS_RETENTION_HOURS`). */
-  retentionHours?: number;
-  /** Shard-level metrics to enable. Default: `KINESIS_SHARD_LEVEL_METRICS` (what the autoscaler reads). */
-  shardLevelMetrics?: string[];
-  /**
-   * Customer-managed key for the stream, tables, topic and buckets. Default: a new `ServiceKey`
-   * with rotation, owned by the pipeline.
-   */
-  kmsKeyArn?: pulumi.Input<string>;
-  /** The ingest API (stage, auth, throttle, quota, account logging role). Default: see `KinesisIngestApi`. */
-  ingest?: Omit<
-    KinesisIngestApiArgs,
-    | "streamName"
-    | "streamArn"
-    | "streamKmsKeyArn"
-    | "logRetentionDays"
-    | "logKmsKeyArn"
-    | "alarmTopicArn"
-  >;
-  /** The stream processor. Default: see `ProcessorSettings`. */
-  processor?: ProcessorSettings;
-  /** Hours an event id is remembered; at least `retentionHours`. Default: 24 (`DEDUPE_TTL_HOURS`). */
-  dedupeTtlHours?: number;
-  /** The analytics stage (window, aggregate retention, optional Flink). Default: a per-minute Lambda aggregator. */
-  analytics?: Pick<StreamAnalyticsArgs, "windowSeconds" | "aggregatesTtlDays" | "flink" | "batch">;
-  /** Who is notified of which changes. Default: no subscribers; INSERTs of high and critical events. */
-  notifications?: Pick<
-    ChangeNotifierArgs,
-    | "emails"
-    | "phoneNumbers"
-    | "smsSeverities"
-    | "eventNames"
-    | "severities"
-    | "displayName"
-    | "batch"
-  >;
-  /** The raw archive (buffering, retention, Athena limits). Default: see `StreamArchive`. */
-  archive?: Pick<
-    StreamArchiveArgs,
-    | "bufferingSizeMb"
-    | "bufferingIntervalSeconds"
-    | "keepRawJson"
-    | "rawExpirationDays"
-    | "resultsExpirationDays"
-    | "bytesScannedCutoffPerQuery"
-    | "columns"
-    | "databaseName"
-    | "workgroupName"
-  >;
-  /** Deletion protection of the tables. Default: true. */
-  deletionProtection?: boolean;
-  /**
-   * Keep the data in AWS when the pipeline is removed, replaced or destroyed (Pulumi
-   * `retainOnDelete`): the stream, the tables, the raw-events bucket and the pipeline's key that
-   * encrypts them. Default: false.
-   */
-  retainOnDelete?: boolean;
-  /** Let `pulumi destroy` empty the buckets and the workgroup. Default: false. */
-  forceDestroy?: boolean;
-  /** Retention of every log group. Default: 14 days. */
-  logRetentionDays?: number;
-  /** KMS key of every log group. Default: CloudWatch Logs' own encryption. */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /** Topic every alarm notifies. Default: no alarms. */
-  alarmTopicArn?: pulumi.Input<string>;
-  /** Iterator age (ms) at which the stream's consumers count as behind. Default: 60000. */
-  iteratorAgeAlarmMs?: number;
-  /** Override hooks, one per child. Default: none. */
-  transform?: {
-    key?: ServiceKeyArgs["transform"];
-    stream?: Transform<aws.kinesis.StreamArgs>;
-    onFailureQueue?: SecureQueueArgs["transform"];
-    dedupeTable?: SecureTableArgs["transform"];
-    dataTable?: SecureTableArgs["transform"];
-    ingest?: KinesisIngestApiArgs["transform"];
-    processor?: StreamConsumerArgs["transform"];
-    analytics?: StreamAnalyticsArgs["transform"];
-    notifier?: ChangeNotifierArgs["transform"];
-    archive?: StreamArchiveArgs["transform"];
-  };
-}
+// The args, the pure planning and the monitoring live in their own modules; one import for users.
+export type { KinesisPipelineArgs, ProcessorSettings, StreamMode } from "./kinesisPipelineArgs";
+export { planKinesisPipeline } from "./kinesisPipelinePlan";
+export { kinesisStreamWidgets, pipelineAlarmSpecs } from "./kinesisPipelineMonitoring";
 
 /**
  * The real-time analytics chain as one component:
@@ -150,7 +31,7 @@ export interface KinesisPipelineArgs {
  * number of times and sends what it gives up on to one on-failure queue; alarms cover iterator
  * age, throttling, consumer errors, failed destinations and Firehose delivery.
  */
-export class KinesisPipeline extends pulumi.ComponentResource {
+export class KinesisPipeline extends PlannedComponent<KinesisPipelineArgs, KinesisPipelinePlan> {
   /** The pipeline's own key; undefined when `kmsKeyArn` was given. */
   readonly key?: ServiceKey;
   readonly kmsKeyArn: pulumi.Output<string>;
@@ -175,183 +56,154 @@ export class KinesisPipeline extends pulumi.ComponentResource {
   private readonly logicalName: string;
   private readonly iteratorAgeAlarmMs: number;
 
+  /** Every stage logs and alarms the same way. */
+  private readonly observability: Pick<
+    KinesisPipelineArgs,
+    "logRetentionDays" | "logKmsKeyArn" | "alarmTopicArn"
+  >;
+
   constructor(
     name: string,
     args: KinesisPipelineArgs = {},
     opts?: pulumi.ComponentResourceOptions,
   ) {
-    super("serverless:streaming:KinesisPipeline", name, {}, opts);
-    const mode = args.streamMode ?? "PROVISIONED";
-    const shards = args.shardCount ?? KINESIS_SHARD_COUNT;
-    const retention = args.retentionHours ?? KINESIS_RETENTION_HOURS;
-    const dedupeHours = args.dedupeTtlHours ?? DEDUPE_TTL_HOURS;
-    const processor = args.processor ?? {};
-    const processorTimeout = processor.timeout ?? LAMBDA_TIMEOUT_SECONDS * 3;
-    const iteratorAge = args.iteratorAgeAlarmMs ?? ITERATOR_AGE_ALARM_MS;
-    const errors = new ArgumentErrors("KinesisPipeline", name)
-      .check(
-        mode === "PROVISIONED" || mode === "ON_DEMAND",
-        "streamMode",
-        `"${String(mode)}" is not a stream mode`,
-        'use "PROVISIONED" or "ON_DEMAND"',
-      )
-      .check(
-        mode === "ON_DEMAND" || (Number.isInteger(shards) && shards >= 1 && shards <= MAX_SHARDS),
-        "shardCount",
-        `${shards} is outside 1-${MAX_SHARDS}`,
-        `use 1 to ${MAX_SHARDS} shards`,
-      )
-      .check(
-        mode === "PROVISIONED" || args.shardCount === undefined,
-        "shardCount",
-        "is set on an ON_DEMAND stream, which sizes itself",
-        'drop shardCount or use streamMode "PROVISIONED"',
-      )
-      .check(
-        Number.isInteger(retention) &&
-          retention >= RETENTION_HOURS[0] &&
-          retention <= RETENTION_HOURS[1],
-        "retentionHours",
-        `${retention} is outside ${RETENTION_HOURS.join("-")} h`,
-        `use ${RETENTION_HOURS.join(" to ")}`,
-      )
-      .check(
-        Number.isInteger(dedupeHours) && dedupeHours >= retention,
-        "dedupeTtlHours",
-        `${dedupeHours} h is shorter than the stream retention of ${retention} h, so a replay from the oldest record would bring back events already forgotten`,
-        `use at least ${retention}`,
-      )
-      .check(
-        processorTimeout >= 1 && processorTimeout <= 900,
-        "processor.timeout",
-        `${processorTimeout} is outside 1-900 s`,
-        "use 1 to 900",
-      )
-      .check(
-        processor.claimConcurrency === undefined ||
-          (Number.isInteger(processor.claimConcurrency) && processor.claimConcurrency >= 1),
-        "processor.claimConcurrency",
-        `${processor.claimConcurrency} is not a positive integer`,
-        "use 1 or more",
-      )
-      .check(
-        iteratorAge > 0,
-        "iteratorAgeAlarmMs",
-        `${iteratorAge} is not positive`,
-        "use a number of milliseconds above 0",
-      );
-    checkStreamConsumer(errors, "processor", processor);
-    // Every stage is checked here too, so nothing is created when any of them is invalid.
-    checkIngestArgs(errors, "ingest", args.ingest ?? {});
-    checkAnalyticsArgs(errors, "analytics", args.analytics ?? {});
-    checkNotifierArgs(errors, "notifications", args.notifications ?? {});
-    checkArchiveArgs(errors, "archive", `${name}-archive`, args.archive ?? {});
-    errors.checkLogRetention(args.logRetentionDays).throwIfAny();
-
-    const parent = { parent: this };
-    const t = args.transform ?? {};
-    const retain = args.retainOnDelete;
+    super("serverless:streaming:KinesisPipeline", name, args, planKinesisPipeline, opts);
+    this.observability = {
+      logRetentionDays: args.logRetentionDays,
+      logKmsKeyArn: args.logKmsKeyArn,
+      alarmTopicArn: args.alarmTopicArn,
+    };
     this.logicalName = name;
-    this.iteratorAgeAlarmMs = iteratorAge;
-    this.streamMode = mode;
-    this.shardCount = mode === "PROVISIONED" ? shards : undefined;
+    this.iteratorAgeAlarmMs = this.plan.iteratorAge;
+    this.streamMode = this.plan.mode;
+    this.shardCount = this.plan.mode === "PROVISIONED" ? this.plan.shards : undefined;
 
-    if (args.kmsKeyArn === undefined) {
-      this.key = new ServiceKey(
-        `${name}-key`,
-        {
-          description: `Encrypts pipeline ${name}: stream, tables, topic, buckets`,
-          retainOnDelete: retain,
-          transform: t.key,
-        },
-        parent,
-      );
-    }
+    if (args.kmsKeyArn === undefined) this.key = this.createKey();
     this.kmsKeyArn = pulumi.output(args.kmsKeyArn ?? this.key!.arn);
-    const keyArn = this.kmsKeyArn;
+    this.stream = this.createStream();
+    this.streamName = this.stream.name;
+    this.streamArn = this.stream.arn;
+    this.ingest = this.createIngest();
+    // Stream sources send metadata (not records) here; SSE-SQS so no key grant is needed.
+    this.onFailureQueue = new SecureQueue(
+      `${name}-failed`,
+      { alarmTopicArn: args.alarmTopicArn, transform: this.t.onFailureQueue },
+      { parent: this },
+    );
+    this.dedupeTable = this.createEventTable("dedupe", {
+      ttlAttribute: "expiresAt",
+      transform: this.t.dedupeTable,
+    });
+    this.dataTable = this.createEventTable("events", {
+      stream: "NEW_AND_OLD_IMAGES",
+      transform: this.t.dataTable,
+    });
+    if (this.plan.processor.enhancedFanOut) this.streamConsumer = this.createStreamConsumer();
+    this.processor = this.createProcessor();
+    this.analytics = this.createAnalytics();
+    this.notifier = this.createNotifier();
+    this.archive = this.createArchive();
+    if (args.alarmTopicArn) this.alarms.push(...this.createAlarms(args.alarmTopicArn));
 
-    this.stream = new aws.kinesis.Stream(
-      name,
-      applyTransform<aws.kinesis.StreamArgs>(
+    this.registerOutputs({
+      streamName: this.streamName,
+      streamArn: this.streamArn,
+      ingestUrl: this.ingest.url,
+      apiKeyId: this.ingest.apiKeyId,
+      dataTableName: this.dataTable.name,
+      dedupeTableName: this.dedupeTable.name,
+      aggregatesTableName: this.analytics.aggregatesTable.name,
+      topicArn: this.notifier.topicArn,
+      rawBucket: this.archive.rawBucket.name,
+      workgroup: this.archive.workgroupName,
+      database: this.archive.databaseName,
+    });
+  }
+
+  private createKey(): ServiceKey {
+    const name = this.logicalName;
+    return new ServiceKey(
+      `${name}-key`,
+      {
+        description: `Encrypts pipeline ${name}: stream, tables, topic, buckets`,
+        retainOnDelete: this.args.retainOnDelete,
+        transform: this.t.key,
+      },
+      { parent: this },
+    );
+  }
+
+  private createStream(): aws.kinesis.Stream {
+    const { mode, shards, retention } = this.plan;
+    return new aws.kinesis.Stream(
+      ...transform(
+        this.t.stream,
+        this.logicalName,
         {
           streamModeDetails: { streamMode: mode },
           shardCount: mode === "PROVISIONED" ? shards : undefined,
           retentionPeriod: retention,
           encryptionType: "KMS",
-          kmsKeyId: keyArn,
-          shardLevelMetrics: [...(args.shardLevelMetrics ?? KINESIS_SHARD_LEVEL_METRICS)],
+          kmsKeyId: this.kmsKeyArn,
+          shardLevelMetrics: [...(this.args.shardLevelMetrics ?? KINESIS_SHARD_LEVEL_METRICS)],
           // Consumers registered outside Pulumi must not block a replacement or destroy.
           enforceConsumerDeletion: true,
         },
-        t.stream,
-        name,
+        {
+          parent: this,
+          // The autoscaler resizes the stream; a deployment must not undo that.
+          ignoreChanges: this.args.shardCountManagedExternally ? ["shardCount"] : undefined,
+          retainOnDelete: this.args.retainOnDelete,
+        },
       ),
-      {
-        parent: this,
-        // The autoscaler resizes the stream; a deployment must not undo that.
-        ignoreChanges: args.shardCountManagedExternally ? ["shardCount"] : undefined,
-        retainOnDelete: retain,
-      },
     );
-    this.streamName = this.stream.name;
-    this.streamArn = this.stream.arn;
-    const streamRef = { name: this.stream.name, arn: this.stream.arn, kmsKeyArn: keyArn };
+  }
 
-    // Every child logs and alarms the same way.
-    const observability = {
-      logRetentionDays: args.logRetentionDays,
-      logKmsKeyArn: args.logKmsKeyArn,
-      alarmTopicArn: args.alarmTopicArn,
-    };
-    this.ingest = new KinesisIngestApi(
-      `${name}-ingest`,
+  private createIngest(): KinesisIngestApi {
+    return new KinesisIngestApi(
+      `${this.logicalName}-ingest`,
       {
-        ...args.ingest,
+        ...this.args.ingest,
         streamName: this.stream.name,
         streamArn: this.stream.arn,
-        streamKmsKeyArn: keyArn,
-        ...observability,
-        transform: t.ingest,
+        streamKmsKeyArn: this.kmsKeyArn,
+        ...this.observability,
+        transform: this.t.ingest,
       },
-      parent,
+      { parent: this },
     );
+  }
 
-    // Stream sources send metadata (not records) here; SSE-SQS so no key grant is needed.
-    this.onFailureQueue = new SecureQueue(
-      `${name}-failed`,
-      { alarmTopicArn: args.alarmTopicArn, transform: t.onFailureQueue },
-      parent,
+  /** Both tables hold one row per event, under the pipeline's key and protection. */
+  private createEventTable(suffix: string, extra: Partial<SecureTableArgs>): SecureTable {
+    return new SecureTable(
+      `${this.logicalName}-${suffix}`,
+      {
+        hashKey: { name: "eventId", type: "S" },
+        ...extra,
+        kmsKeyArn: this.kmsKeyArn,
+        deletionProtection: this.args.deletionProtection,
+        retainOnDelete: this.args.retainOnDelete,
+      },
+      { parent: this },
     );
+  }
 
-    // Both tables hold one row per event, under the pipeline's key and protection.
-    const eventTable = (suffix: string, extra: Partial<SecureTableArgs>) =>
-      new SecureTable(
-        `${name}-${suffix}`,
-        {
-          hashKey: { name: "eventId", type: "S" },
-          ...extra,
-          kmsKeyArn: keyArn,
-          deletionProtection: args.deletionProtection,
-          retainOnDelete: retain,
-        },
-        parent,
-      );
-    this.dedupeTable = eventTable("dedupe", {
-      ttlAttribute: "expiresAt",
-      transform: t.dedupeTable,
-    });
-    this.dataTable = eventTable("events", {
-      stream: "NEW_AND_OLD_IMAGES",
-      transform: t.dataTable,
-    });
+  private createStreamConsumer(): aws.kinesis.StreamConsumer {
+    const n = `${this.logicalName}-processor`;
+    return new aws.kinesis.StreamConsumer(
+      ...transform(
+        this.t.streamConsumer,
+        n,
+        { name: n, streamArn: this.stream.arn },
+        { parent: this },
+      ),
+    );
+  }
 
-    if (processor.enhancedFanOut) {
-      this.streamConsumer = new aws.kinesis.StreamConsumer(
-        `${name}-processor`,
-        { name: `${name}-processor`, streamArn: this.stream.arn },
-        parent,
-      );
-    }
+  /** The business logic: dedupe by event id, then one row per event in the data table. */
+  private createProcessor(): StreamConsumer {
+    const keyArn = this.kmsKeyArn;
     const {
       memorySize,
       claimConcurrency,
@@ -359,9 +211,9 @@ export class KinesisPipeline extends pulumi.ComponentResource {
       vpc,
       timeout: _timeout,
       ...batch
-    } = processor;
-    this.processor = new StreamConsumer(
-      `${name}-processor`,
+    } = this.plan.processor;
+    return new StreamConsumer(
+      `${this.logicalName}-processor`,
       {
         code: "stream-processor",
         description: "Drops duplicate events and stores one row per event",
@@ -388,147 +240,82 @@ export class KinesisPipeline extends pulumi.ComponentResource {
         environment: {
           DEDUPE_TABLE: this.dedupeTable.name,
           DATA_TABLE: this.dataTable.name,
-          DEDUPE_TTL_SECONDS: String(dedupeHours * 3600),
+          DEDUPE_TTL_SECONDS: String(this.plan.dedupeHours * 3600),
           CLAIM_CONCURRENCY: String(claimConcurrency ?? 16),
         },
-        timeout: processorTimeout,
+        timeout: this.plan.processorTimeout,
         memorySize,
         vpc,
-        ...observability,
-        transform: t.processor,
+        ...this.observability,
+        transform: this.t.processor,
       },
-      parent,
+      { parent: this },
     );
+  }
 
-    this.analytics = new StreamAnalytics(
-      `${name}-analytics`,
+  /** What every stream-fed stage shares: the key, the on-failure queue, logs and alarms. */
+  private stageArgs() {
+    return {
+      onFailureQueueArn: this.onFailureQueue.arn,
+      kmsKeyArn: this.kmsKeyArn,
+      ...this.observability,
+    };
+  }
+
+  private createAnalytics(): StreamAnalytics {
+    return new StreamAnalytics(
+      `${this.logicalName}-analytics`,
       {
-        ...args.analytics,
-        stream: streamRef,
-        onFailureQueueArn: this.onFailureQueue.arn,
-        kmsKeyArn: keyArn,
-        deletionProtection: args.deletionProtection,
-        retainOnDelete: retain,
-        ...observability,
-        transform: t.analytics,
+        ...this.args.analytics,
+        stream: { name: this.stream.name, arn: this.stream.arn, kmsKeyArn: this.kmsKeyArn },
+        ...this.stageArgs(),
+        deletionProtection: this.args.deletionProtection,
+        retainOnDelete: this.args.retainOnDelete,
+        transform: this.t.analytics,
       },
-      parent,
+      { parent: this },
     );
+  }
 
-    this.notifier = new ChangeNotifier(
-      `${name}-notify`,
+  private createNotifier(): ChangeNotifier {
+    return new ChangeNotifier(
+      `${this.logicalName}-notify`,
       {
-        ...args.notifications,
-        table: { streamArn: this.dataTable.streamArn!, kmsKeyArn: keyArn },
-        onFailureQueueArn: this.onFailureQueue.arn,
-        kmsKeyArn: keyArn,
-        ...observability,
-        transform: t.notifier,
+        ...this.args.notifications,
+        table: { streamArn: this.dataTable.streamArn!, kmsKeyArn: this.kmsKeyArn },
+        ...this.stageArgs(),
+        transform: this.t.notifier,
       },
-      parent,
+      { parent: this },
     );
+  }
 
-    this.archive = new StreamArchive(
-      `${name}-archive`,
+  private createArchive(): StreamArchive {
+    return new StreamArchive(
+      `${this.logicalName}-archive`,
       {
-        ...args.archive,
+        ...this.args.archive,
         streamArn: this.stream.arn,
-        streamKmsKeyArn: keyArn,
-        kmsKeyArn: keyArn,
-        forceDestroy: args.forceDestroy,
-        retainOnDelete: retain,
-        ...observability,
-        transform: t.archive,
+        streamKmsKeyArn: this.kmsKeyArn,
+        kmsKeyArn: this.kmsKeyArn,
+        forceDestroy: this.args.forceDestroy,
+        retainOnDelete: this.args.retainOnDelete,
+        ...this.observability,
+        transform: this.t.archive,
       },
-      parent,
+      { parent: this },
     );
+  }
 
-    if (args.alarmTopicArn) {
-      const topic = args.alarmTopicArn;
-      const stream = { StreamName: this.stream.name };
-      this.alarms.push(
-        metricAlarm(
-          `${name}-iterator-age`,
-          {
-            description: `Consumers of stream ${name} fall behind: the oldest unread record is older than ${iteratorAge} ms`,
-            namespace: "AWS/Kinesis",
-            metricName: "GetRecords.IteratorAgeMilliseconds",
-            dimensions: stream,
-            statistic: "Maximum",
-            threshold: iteratorAge,
-            comparisonOperator: "GreaterThanThreshold",
-            datapointsToAlarm: 3,
-          },
-          topic,
-          this,
-        ),
-        metricAlarm(
-          `${name}-write-throttled`,
-          {
-            description: `Producers of stream ${name} are throttled (add shards or spread partition keys)`,
-            namespace: "AWS/Kinesis",
-            metricName: "WriteProvisionedThroughputExceeded",
-            dimensions: stream,
-          },
-          topic,
-          this,
-        ),
-        metricAlarm(
-          `${name}-read-throttled`,
-          {
-            description: `Consumers of stream ${name} are throttled for minutes (too many consumers per shard: use enhanced fan-out, or add shards)`,
-            namespace: "AWS/Kinesis",
-            metricName: "ReadProvisionedThroughputExceeded",
-            dimensions: stream,
-            // Brief read throttling with several polling consumers is normal and retried.
-            datapointsToAlarm: 3,
-          },
-          topic,
-          this,
-        ),
-        metricAlarm(
-          `${name}-processor-iterator-age`,
-          {
-            description: `The stream processor of ${name} falls behind (errors, throttles or too few shards)`,
-            namespace: "AWS/Lambda",
-            metricName: "IteratorAge",
-            dimensions: { FunctionName: this.processor.function.name },
-            statistic: "Maximum",
-            threshold: iteratorAge,
-            comparisonOperator: "GreaterThanThreshold",
-            datapointsToAlarm: 3,
-          },
-          topic,
-          this,
-        ),
-        metricAlarm(
-          `${name}-consumer-gave-up`,
-          {
-            description: `A consumer of ${name} gave up on records: the on-failure queue holds their shard and sequence numbers (replay them from the stream)`,
-            namespace: "AWS/SQS",
-            metricName: "ApproximateNumberOfMessagesVisible",
-            dimensions: { QueueName: this.onFailureQueue.name },
-            statistic: "Maximum",
-          },
-          topic,
-          this,
-        ),
-      );
-    }
-
-    this.registerOutputs({
-      streamName: this.streamName,
-      streamArn: this.streamArn,
-      ingestUrl: this.ingest.url,
-      apiKeyId: this.ingest.apiKeyId,
-      dataTableName: this.dataTable.name,
-      dedupeTableName: this.dedupeTable.name,
-      aggregatesTableName: this.analytics.aggregatesTable.name,
-      topicArn: this.notifier.topicArn,
-      rawBucket: this.archive.rawBucket.name,
-      workgroup: this.archive.workgroupName,
-      database: this.archive.databaseName,
+  private createAlarms(topicArn: pulumi.Input<string>): aws.cloudwatch.MetricAlarm[] {
+    const specs = pipelineAlarmSpecs(this.logicalName, this.plan.iteratorAge, {
+      streamName: this.stream.name,
+      processorFunctionName: this.processor.function.name,
+      onFailureQueueName: this.onFailureQueue.name,
     });
+    return specs.map(([suffix, spec]) =>
+      metricAlarm(`${this.logicalName}-${suffix}`, spec, topicArn, this, this.t.alarm),
+    );
   }
 
   /**
@@ -552,53 +339,4 @@ export class KinesisPipeline extends pulumi.ComponentResource {
       ...this.onFailureQueue.widgets(`On-failure queue ${this.logicalName}`),
     ];
   }
-}
-
-/**
- * Widgets of a Kinesis stream: records and bytes in, write and read throttling, the oldest
- * unread record's age (against `iteratorAgeAlarmMs` when given), and the shards reporting
- * shard-level metrics each minute (the open shards, as resharding changes them).
- */
-export function kinesisStreamWidgets(
-  streamName: pulumi.Input<string>,
-  iteratorAgeAlarmMs?: number,
-): MetricWidget[] {
-  const stream = { StreamName: streamName };
-  const m = (metricName: string, label: string, rightAxis?: boolean) =>
-    metric("AWS/Kinesis", metricName, stream, { label, rightAxis });
-  return [
-    {
-      title: "Incoming records and bytes",
-      lines: [m("IncomingRecords", "records"), m("IncomingBytes", "bytes", true)],
-    },
-    {
-      title: "Throttled requests",
-      lines: [
-        m("WriteProvisionedThroughputExceeded", "writes throttled"),
-        m("ReadProvisionedThroughputExceeded", "reads throttled"),
-      ],
-    },
-    {
-      title: "Iterator age (ms)",
-      stat: "Maximum",
-      unit: "ms",
-      lines: [m("GetRecords.IteratorAgeMilliseconds", "oldest unread record")],
-      thresholds:
-        iteratorAgeAlarmMs !== undefined
-          ? [{ label: "alarm", value: iteratorAgeAlarmMs }]
-          : undefined,
-    },
-    {
-      title: "Open shards",
-      stat: "SampleCount",
-      lines: [
-        {
-          id: "shards",
-          label: "shards reporting",
-          // One series per shard (shard-level metrics are on); each present datapoint counts 1.
-          expression: pulumi.interpolate`SUM(SEARCH('{AWS/Kinesis,ShardId,StreamName} StreamName="${streamName}" MetricName="IncomingRecords"', 'SampleCount', 60) * 0 + 1)`,
-        },
-      ],
-    },
-  ];
 }

@@ -25,6 +25,7 @@ import { ServiceKey, ServiceKeyArgs } from "../security/kmsKey";
 import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction";
 import { Transform, applyTransform } from "../core/transform";
 import { ArgumentErrors, isKnownNumber } from "../core/validate";
+import { checkPolicyConflicts } from "./shardAutoscalerConflicts";
 
 /** Tag keys the scaler writes on the stream (its operations ledger). */
 export const SHARD_AUTOSCALER_TAG_KEYS: readonly string[] = Object.values(LEDGER_TAGS);
@@ -139,7 +140,7 @@ export class ShardAutoscaler extends pulumi.ComponentResource {
       }),
     };
     const schedule = args.scheduleMinutes ?? SHARD_AUTOSCALER_SCHEDULE_MINUTES;
-    const errors = new ArgumentErrors("ShardAutoscaler", name);
+    const errors = checkPolicyConflicts(new ArgumentErrors("ShardAutoscaler", name), args);
     for (const problem of policyConfigProblems(policy)) {
       const [field, ...rest] = problem.split(": ");
       errors.check(false, field, rest.join(": "), "see the limits in the message");

@@ -8,144 +8,29 @@ import {
 } from "../core/defaults";
 import { DashboardRow, metric } from "../observability/flowDashboard";
 import { Statement, allow, assumeRolePolicy, policyDocument } from "../security/iam";
-import { SecureTable, SecureTableArgs, tableGrants } from "../data/secureTable";
-import {
-  StreamBatchSettings,
-  StreamConsumer,
-  StreamConsumerArgs,
-  checkStreamConsumer,
-  streamReadStatements,
-} from "./streamConsumer";
-import { Transform, applyTransform } from "../core/transform";
+import { SecureTable, tableGrants } from "../data/secureTable";
+import { StreamConsumer, streamReadStatements } from "./streamConsumer";
+import { transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
+import {
+  DEFAULT_FLINK_RUNTIME,
+  FLINK_PROPERTY_GROUP,
+  StreamAnalyticsArgs,
+  checkAnalyticsArgs,
+} from "./streamAnalyticsArgs";
 
-/**
- * Runtimes of Amazon Managed Service for Apache Flink accepted here. `SQL-1_0` (Kinesis Data
- * Analytics for SQL) is discontinued and deliberately absent.
- */
-export const FLINK_RUNTIMES = ["FLINK-1_18", "FLINK-1_19", "FLINK-1_20", "FLINK-2_2"] as const;
-export type FlinkRuntime = (typeof FLINK_RUNTIMES)[number];
-/** The current long-term-support Flink line. */
-export const DEFAULT_FLINK_RUNTIME: FlinkRuntime = "FLINK-1_20";
-/** Property group the Flink application reads its wiring from (stream, table, window). */
-export const FLINK_PROPERTY_GROUP = "FlowProperties";
-
-/** An Apache Flink application (JAR or ZIP) in S3 that replaces the default Lambda aggregation. */
-export interface FlinkApplicationArgs {
-  /** ARN of the bucket holding the artifact. Required. */
-  artifactBucketArn: pulumi.Input<string>;
-  /** Object key of the artifact. Required. */
-  artifactKey: string;
-  /** Object version, for versioned buckets (pins the code). Default: the latest version. */
-  artifactObjectVersion?: pulumi.Input<string>;
-  /** Flink runtime. Default: "FLINK-1_20" (`DEFAULT_FLINK_RUNTIME`). */
-  runtime?: FlinkRuntime;
-  /** Initial parallelism (tasks). Default: 1. */
-  parallelism?: number;
-  /** Tasks per KPU (1 vCPU, 4 GB). Default: 1. */
-  parallelismPerKpu?: number;
-  /** Let the service scale parallelism with CPU. Default: true. */
-  autoScaling?: boolean;
-  /** Milliseconds between checkpoints. Default: 60000. */
-  checkpointIntervalMs?: number;
-  /** Extra entries of the `FlowProperties` property group. Default: none. */
-  properties?: Record<string, pulumi.Input<string>>;
-  /** Start the application after deployment. Default: true. */
-  start?: boolean;
-}
-
-export interface StreamAnalyticsArgs {
-  /** The stream to analyse. Required. */
-  stream: {
-    name: pulumi.Input<string>;
-    arn: pulumi.Input<string>;
-    /** Key the stream is encrypted with. Default: none. */
-    kmsKeyArn?: pulumi.Input<string>;
-  };
-  /** SQS queue receiving the details of batches the aggregator gave up on. Required. */
-  onFailureQueueArn: pulumi.Input<string>;
-  /** Seconds per aggregation window (1-900). Default: 60 (`TUMBLING_WINDOW_SECONDS`). */
-  windowSeconds?: number;
-  /** Days aggregate rows are kept. Default: 30 (`AGGREGATES_TTL_DAYS`). */
-  aggregatesTtlDays?: number;
-  /** Customer-managed key for the aggregates table. Default: the AWS-managed key. */
-  kmsKeyArn?: pulumi.Input<string>;
-  /** Deletion protection of the aggregates table. Default: true. */
-  deletionProtection?: boolean;
-  /** Keep the aggregates table in AWS on removal, replacement or destroy. Default: false. */
-  retainOnDelete?: boolean;
-  /** Use a Flink application instead of the Lambda aggregator. Default: the Lambda aggregator. */
-  flink?: FlinkApplicationArgs;
-  /** Event source mapping settings of the Lambda aggregator. Default: the stream defaults. */
-  batch?: StreamBatchSettings;
-  /** Retention of the log groups. Default: 14 days. */
-  logRetentionDays?: number;
-  /** KMS key of the log groups. Default: CloudWatch Logs' own encryption. */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /** Topic for the function alarms. Default: no alarms. */
-  alarmTopicArn?: pulumi.Input<string>;
-  /** Override hooks, one per child. Default: none. */
-  transform?: {
-    table?: SecureTableArgs["transform"];
-    aggregator?: StreamConsumerArgs["transform"];
-    application?: Transform<aws.kinesisanalyticsv2.ApplicationArgs>;
-    applicationRole?: Transform<aws.iam.RoleArgs>;
-  };
-}
-
-/** Records every problem with the stage's arguments (`field` prefixes the names). */
-export function checkAnalyticsArgs(
-  errors: ArgumentErrors,
-  field: string,
-  args: Partial<StreamAnalyticsArgs>,
-): ArgumentErrors {
-  const f = (n: string) => (field ? `${field}.${n}` : n);
-  const windowSeconds = args.windowSeconds ?? TUMBLING_WINDOW_SECONDS;
-  const ttlDays = args.aggregatesTtlDays ?? AGGREGATES_TTL_DAYS;
-  const flink = args.flink;
-  errors
-    .check(
-      Number.isInteger(windowSeconds) && windowSeconds >= 1 && windowSeconds <= 900,
-      f("windowSeconds"),
-      `${windowSeconds} is outside 1-900 s (Lambda's tumbling window limit)`,
-      "use 1 to 900",
-    )
-    .check(
-      Number.isInteger(ttlDays) && ttlDays >= 1,
-      f("aggregatesTtlDays"),
-      `${ttlDays} is not a positive number of days`,
-      "use 1 or more",
-    );
-  if (flink) {
-    // Typed loosely: JavaScript callers and config can pass any string.
-    const runtime: string = flink.runtime ?? DEFAULT_FLINK_RUNTIME;
-    errors
-      .check(
-        (FLINK_RUNTIMES as readonly string[]).includes(runtime),
-        f("flink.runtime"),
-        runtime === "SQL-1_0"
-          ? "Kinesis Data Analytics for SQL is discontinued (no new applications since 2025-10-15)"
-          : `"${runtime}" is not a supported Flink runtime`,
-        `use one of ${FLINK_RUNTIMES.join(", ")}`,
-      )
-      .check(
-        flink.artifactKey.length > 0,
-        f("flink.artifactKey"),
-        "is empty",
-        "name the JAR or ZIP object in the artifact bucket",
-      )
-      .check(
-        flink.parallelism === undefined ||
-          (Number.isInteger(flink.parallelism) && flink.parallelism >= 1),
-        f("flink.parallelism"),
-        `${flink.parallelism} is not a positive integer`,
-        "use 1 or more",
-      );
-  } else {
-    checkStreamConsumer(errors, f("batch"), args.batch ?? {});
-  }
-  return errors;
-}
+// The args and their checks live in streamAnalyticsArgs.ts; one import for users.
+export {
+  DEFAULT_FLINK_RUNTIME,
+  FLINK_PROPERTY_GROUP,
+  FLINK_RUNTIMES,
+  checkAnalyticsArgs,
+} from "./streamAnalyticsArgs";
+export type {
+  FlinkApplicationArgs,
+  FlinkRuntime,
+  StreamAnalyticsArgs,
+} from "./streamAnalyticsArgs";
 
 /**
  * The analytics stage between the stream and its consumers: per-window aggregates (count, sum, min,
@@ -251,16 +136,15 @@ export class StreamAnalytics extends pulumi.ComponentResource {
         allow(["cloudwatch:PutMetricData"], ["*"]),
       ];
       this.applicationRole = new aws.iam.Role(
-        `${name}-flink`,
-        applyTransform<aws.iam.RoleArgs>(
+        ...transform(
+          args.transform?.applicationRole,
+          `${name}-flink`,
           {
             assumeRolePolicy: assumeRolePolicy("kinesisanalytics.amazonaws.com", account),
             description: `Flink application ${name}: reads the stream, writes aggregates`,
           },
-          args.transform?.applicationRole,
-          `${name}-flink`,
+          parent,
         ),
-        parent,
       );
       const rolePolicy = new aws.iam.RolePolicy(
         `${name}-flink`,
@@ -271,8 +155,9 @@ export class StreamAnalytics extends pulumi.ComponentResource {
         parent,
       );
       this.application = new aws.kinesisanalyticsv2.Application(
-        `${name}-flink`,
-        applyTransform<aws.kinesisanalyticsv2.ApplicationArgs>(
+        ...transform(
+          args.transform?.application,
+          `${name}-flink`,
           {
             description: `Per-window aggregates of the stream (Apache Flink)`,
             runtimeEnvironment: flink.runtime ?? DEFAULT_FLINK_RUNTIME,
@@ -329,10 +214,8 @@ export class StreamAnalytics extends pulumi.ComponentResource {
             },
             cloudwatchLoggingOptions: { logStreamArn: logStream.arn },
           },
-          args.transform?.application,
-          `${name}-flink`,
+          { parent: this, dependsOn: [rolePolicy] },
         ),
-        { parent: this, dependsOn: [rolePolicy] },
       );
     }
 

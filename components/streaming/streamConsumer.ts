@@ -12,8 +12,11 @@ import { Statement, allow } from "../security/iam";
 import { LAMBDA_SERVICE_SID } from "../security/callLedger";
 import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction";
 import { tableStreamReadStatements } from "../data/secureTable";
-import { bundledFunctionWithEventSource } from "../compute/eventSource";
-import type { Transform } from "../core/transform";
+import {
+  ConsumerTransform,
+  bundledFunctionWithEventSource,
+  withKeyDecrypt,
+} from "../compute/eventSource";
 import { ArgumentErrors } from "../core/validate";
 
 /** Lambda's limits for stream event source mappings (Kinesis, DynamoDB Streams). */
@@ -34,28 +37,50 @@ export interface StreamSource {
   kind: "kinesis" | "dynamodb";
   /** Stream ARN (a Kinesis stream or a DynamoDB table's `streamArn`). */
   streamArn: pulumi.Input<string>;
-  /** Customer-managed key the stream is encrypted with; the function may decrypt with it. Default: none. */
+  /**
+   * Customer-managed key the stream is encrypted with; the function may decrypt with it.
+   * @default none
+   */
   kmsKeyArn?: pulumi.Input<string>;
   /**
    * Kinesis only: an enhanced fan-out consumer ARN to read through (dedicated 2 MB/s per shard,
-   * pushed over HTTP/2) instead of polling the shared throughput. Default: shared polling.
+   * pushed over HTTP/2) instead of polling the shared throughput.
+   * @default shared polling
    */
   consumerArn?: pulumi.Input<string>;
 }
 
 /** How the event source mapping feeds the function and what happens to failing records. */
 export interface StreamBatchSettings {
-  /** Records per invocation (1-10000). Default: 100 (`STREAM_BATCH_SIZE`). */
+  /**
+   * Records per invocation (1-10000).
+   * @default 100 (`STREAM_BATCH_SIZE`)
+   */
   batchSize?: number;
-  /** Seconds Lambda gathers records before invoking (0-300). Default: 1 (`STREAM_BATCHING_WINDOW_SECONDS`). */
+  /**
+   * Seconds Lambda gathers records before invoking (0-300).
+   * @default 1 (`STREAM_BATCHING_WINDOW_SECONDS`)
+   */
   maximumBatchingWindowInSeconds?: number;
-  /** Concurrent batches per shard (1-10). Default: 1 (`STREAM_PARALLELIZATION_FACTOR`). */
+  /**
+   * Concurrent batches per shard (1-10).
+   * @default 1 (`STREAM_PARALLELIZATION_FACTOR`)
+   */
   parallelizationFactor?: number;
-  /** Retries of a failing batch (-1 = until the record expires, up to 10000). Default: 3. */
+  /**
+   * Retries of a failing batch (-1 = until the record expires, up to 10000).
+   * @default 3
+   */
   maximumRetryAttempts?: number;
-  /** Older records go to the on-failure destination (-1 = never, or 60-604800 s). Default: 3600. */
+  /**
+   * Older records go to the on-failure destination (-1 = never, or 60-604800 s).
+   * @default 3600
+   */
   maximumRecordAgeInSeconds?: number;
-  /** Where a new mapping starts reading. Default: "TRIM_HORIZON" (nothing already in the stream is skipped). */
+  /**
+   * Where a new mapping starts reading.
+   * @default "TRIM_HORIZON" (nothing already in the stream is skipped)
+   */
   startingPosition?: "TRIM_HORIZON" | "LATEST";
 }
 
@@ -70,14 +95,22 @@ export interface StreamConsumerArgs
    * numbers) of batches that exhausted their retries or expired, so nothing fails silently. Required.
    */
   onFailureQueueArn: pulumi.Input<string>;
-  /** Tumbling window in seconds (1-900): Lambda carries state between invocations. Default: none. */
+  /**
+   * Tumbling window in seconds (1-900): Lambda carries state between invocations.
+   * @default none
+   */
   tumblingWindowInSeconds?: number;
-  /** Event filter patterns (up to 5, EventBridge pattern syntax): other records never invoke the function. Default: none. */
+  /**
+   * Event filter patterns (up to 5, EventBridge pattern syntax): other records never invoke the
+   * function.
+   * @default none
+   */
   filterPatterns?: object[];
-  /** Override hooks: the function's children and the event source mapping. Default: none. */
-  transform?: BundledFunctionArgs["transform"] & {
-    eventSourceMapping?: Transform<aws.lambda.EventSourceMappingArgs>;
-  };
+  /**
+   * Override hooks: the function's children and the event source mapping.
+   * @default none
+   */
+  transform?: ConsumerTransform;
 }
 
 const inRange = (v: number | undefined, [lo, hi]: readonly [number, number]) =>
@@ -166,8 +199,7 @@ export function streamReadStatements(source: StreamSource): Statement[] {
       ...tableStreamReadStatements({ arn: source.streamArn, streamArn: source.streamArn }),
     );
   }
-  if (source.kmsKeyArn) statements.push(allow(["kms:Decrypt"], [source.kmsKeyArn]));
-  return statements;
+  return withKeyDecrypt(statements, source.kmsKeyArn);
 }
 
 /**
@@ -196,24 +228,18 @@ export class StreamConsumer extends pulumi.ComponentResource {
       startingPosition,
       tumblingWindowInSeconds,
       filterPatterns,
-      transform,
       ...fnArgs
     } = args;
-    const { eventSourceMapping: esmTransform, ...fnTransform } = transform ?? {};
 
     ({ function: this.function, eventSourceMapping: this.eventSourceMapping } =
       bundledFunctionWithEventSource(
         name,
-        {
-          ...fnArgs,
-          statements: [
-            ...streamReadStatements(source),
-            // The Lambda service sends the on-failure record, from outside the VPC.
-            { ...allow(["sqs:SendMessage"], [onFailureQueueArn]), Sid: LAMBDA_SERVICE_SID },
-            ...(fnArgs.statements ?? []),
-          ],
-          transform: fnTransform,
-        },
+        fnArgs,
+        [
+          ...streamReadStatements(source),
+          // The Lambda service sends the on-failure record, from outside the VPC.
+          { ...allow(["sqs:SendMessage"], [onFailureQueueArn]), Sid: LAMBDA_SERVICE_SID },
+        ],
         {
           eventSourceArn: source.consumerArn ?? source.streamArn,
           startingPosition: startingPosition ?? "TRIM_HORIZON",
@@ -231,7 +257,6 @@ export class StreamConsumer extends pulumi.ComponentResource {
             ? { filters: filterPatterns.map((p) => ({ pattern: JSON.stringify(p) })) }
             : undefined,
         },
-        esmTransform,
         this,
       ));
     this.registerOutputs({

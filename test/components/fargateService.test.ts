@@ -714,6 +714,11 @@ describe("FargateService argument validation", () => {
       /cluster\/network: neither is given/,
     ],
     [
+      "both network and cluster",
+      () => new FargateService("a", { cluster, network, image: { uri: "x" } }),
+      /FargateService "a"[\s\S]*cluster\/network: both are given[\s\S]*fix: pass only `cluster`/,
+    ],
+    [
       "nested path",
       () =>
         new FargateService("nested", { cluster, image: { uri: "x" }, paths: ["/items/special"] }),

@@ -199,7 +199,7 @@ describe("Network.completeEndpoints", () => {
     const rec = installMocks();
     const net = new Network("tx", {
       natGateways: "none",
-      transform: { vpcEndpoint: (a, n) => ({ ...a, tags: { ...a.tags, hooked: n } }) },
+      transform: { vpcEndpoint: (a, _o, n) => ({ ...a, tags: { ...a.tags, hooked: n } }) },
     });
     new BundledFunction("pub", {
       code: "items-api",

@@ -647,6 +647,20 @@ describe("KinesisPipeline argument checks", () => {
     fails({ retentionHours: 9000, dedupeTtlHours: 9000 }, "retentionHours");
   });
 
+  it("refuses transform.key together with kmsKeyArn (the hook would edit no key), before any child", async () => {
+    const rec = installMocks({ stack: "pipeline-key-conflict" });
+    const kmsKeyArn = "arn:aws:kms:us-east-1:123456789012:key/0f6b1a4e-aaaa-4bbb-8ccc-123456789012";
+    fails(
+      { kmsKeyArn, transform: { key: { key: { description: "x" } } } },
+      "transform.key/kmsKeyArn",
+    );
+    expect(() => new KinesisPipeline("bad", { kmsKeyArn, transform: { key: {} } })).to.throw(
+      /fix: drop transform.key \(configure the key you pass\), or drop kmsKeyArn/,
+    );
+    await rec.settle();
+    expect(rec.resources.filter((r) => r.custom)).to.deep.equal([]);
+  });
+
   it("rejects a dedupe window shorter than the replay window", () => {
     fails({ retentionHours: 48, dedupeTtlHours: DEDUPE_TTL_HOURS }, "dedupeTtlHours");
   });

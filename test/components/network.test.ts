@@ -477,7 +477,7 @@ describe("Network: transforms", () => {
     const seen: string[] = [];
     const { of } = await build("tx", {
       transform: {
-        subnet: (args, name) => {
+        subnet: (args, _opts, name) => {
           seen.push(name);
           return { ...args, tags: { ...(args.tags as Record<string, string>), Team: "core" } };
         },

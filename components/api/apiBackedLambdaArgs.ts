@@ -1,0 +1,189 @@
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import type { CognitoOptions } from "./cognitoAuth";
+import type { ApiAuth, ApiCors } from "./httpApi";
+import type { Statement } from "../security/iam";
+import type { BundledFunctionArgs } from "../compute/lambdaFunction";
+import type { Network } from "../network/network";
+import type { SecureTableArgs, TableAction, TableRef } from "../data/secureTable";
+import type { Transform } from "../core/transform";
+
+/** The item actions a handler's code calls on the component's table, or `"none"`. */
+export type TableAccess = "none" | readonly TableAction[];
+
+/** One Lambda function and the routes it serves (one route, or a group of related ones). */
+export interface ApiHandler {
+  /** Folder under `functions/` whose `handler.ts` exports `handler`. Required. */
+  code: string;
+  /** Route keys this function serves, e.g. `["GET /items", "GET /items/{id}"]`. Required (1+). */
+  routes: string[];
+  /**
+   * The item actions the handler's code calls on the component's table (granted exactly); the
+   * table name is passed in `TABLE_NAME` (see `tableEnvironmentVariable`) unless `"none"`.
+   * @default "none"
+   */
+  tableAccess?: TableAccess;
+  /**
+   * Auth for this handler's routes, overriding the API's `auth`.
+   * @default the API's `auth`
+   */
+  auth?: ApiAuth;
+  /**
+   * Extra least-privilege grants (explicit actions on explicit ARNs).
+   * @default none
+   */
+  statements?: pulumi.Input<Statement>[];
+  /**
+   * Environment variables (merged over the table variable).
+   * @default none
+   */
+  environment?: Record<string, pulumi.Input<string>>;
+  /**
+   * Seconds (API Gateway waits at most 30).
+   * @default 10 (`LAMBDA_TIMEOUT_SECONDS`)
+   */
+  timeout?: number;
+  /**
+   * MB.
+   * @default 256 (`LAMBDA_MEMORY_MB`)
+   */
+  memorySize?: number;
+  /**
+   * Reserved concurrency (caps what this API can take from the account).
+   * @default unreserved
+   */
+  reservedConcurrency?: number;
+  /**
+   * Folder holding the function folders.
+   * @default the repository's `functions/`
+   */
+  functionsDir?: string;
+  /**
+   * Console description.
+   * @default derived from the code folder
+   */
+  description?: string;
+}
+
+/** A table the component is given instead of creating one. */
+export interface ExistingTable extends TableRef {
+  name: pulumi.Input<string>;
+}
+
+export interface ApiBackedLambdaArgs {
+  /** Handlers by name (`[a-z][a-z0-9-]*`, used in resource names). Required (1+). */
+  handlers: Record<string, ApiHandler>;
+  /**
+   * Create a `SecureTable` with these args.
+   * @default no table (unless `existingTable`)
+   */
+  table?: SecureTableArgs;
+  /**
+   * Use this table instead of creating one.
+   * @default none
+   */
+  existingTable?: ExistingTable;
+  /**
+   * Env var carrying the table name to handlers with table access.
+   * @default `TABLE_NAME`
+   */
+  tableEnvironmentVariable?: string;
+  /**
+   * Authentication of every route (handlers may override).
+   * @default `"cognito"`
+   */
+  auth?: ApiAuth;
+  /**
+   * Cognito details when a route uses `cognito`.
+   * @default a new user pool and app client
+   */
+  cognito?: CognitoOptions;
+  /**
+   * Refuse deletion of the created table and user pool.
+   * @default true (flows pass false in dev)
+   */
+  deletionProtection?: boolean;
+  /**
+   * CORS configuration.
+   * @default none (browsers on other origins are refused)
+   */
+  cors?: ApiCors;
+  /**
+   * Steady-state requests per second, for every route of the stage.
+   * @default 50 (`API_THROTTLE_RATE`)
+   */
+  throttleRateLimit?: number;
+  /**
+   * Burst bucket size, for every route of the stage.
+   * @default 100 (`API_THROTTLE_BURST`)
+   */
+  throttleBurstLimit?: number;
+  /**
+   * Run the functions in these private subnets, egress 443 only.
+   * @default no VPC
+   */
+  network?: Pick<Network, "privateSubnetIds" | "egressOnlySecurityGroup"> &
+    Partial<Pick<Network, "callLedger">>;
+  /**
+   * Retention of the access log group and function log groups.
+   * @default 14 (`LOG_RETENTION_DAYS`)
+   */
+  logRetentionDays?: number;
+  /**
+   * KMS key for every log group.
+   * @default CloudWatch Logs' own encryption
+   */
+  logKmsKeyArn?: pulumi.Input<string>;
+  /**
+   * Topic for the 5xx-rate alarm and each function's errors/throttles alarms.
+   * @default no alarms
+   */
+  alarmTopicArn?: pulumi.Input<string>;
+  /**
+   * Share of 5xx responses in a minute that raises the alarm (0-1).
+   * @default 0.05
+   */
+  serverErrorRateThreshold?: number;
+  /**
+   * API description.
+   * @default derived from the name
+   */
+  description?: string;
+  /**
+   * Override hooks, one per child kind.
+   * @default none
+   */
+  transform?: {
+    /** @default none */
+    api?: Transform<aws.apigatewayv2.ApiArgs>;
+    /** @default none */
+    stage?: Transform<aws.apigatewayv2.StageArgs>;
+    /** @default none */
+    accessLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+    /** @default none */
+    integration?: Transform<aws.apigatewayv2.IntegrationArgs>;
+    /** @default none */
+    route?: Transform<aws.apigatewayv2.RouteArgs>;
+    /** @default none */
+    permission?: Transform<aws.lambda.PermissionArgs>;
+    /** @default none */
+    authorizer?: Transform<aws.apigatewayv2.AuthorizerArgs>;
+    /** @default none */
+    userPool?: Transform<aws.cognito.UserPoolArgs>;
+    /** @default none */
+    userPoolClient?: Transform<aws.cognito.UserPoolClientArgs>;
+    /** @default none */
+    serverErrorAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
+    /** @default none */
+    securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+    /**
+     * The functions' security group's HTTPS egress rules.
+     * @default none
+     */
+    egressRule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;
+    /** @default none */
+    function?: BundledFunctionArgs["transform"];
+    /** @default none */
+    table?: SecureTableArgs["transform"];
+  };
+}
