@@ -124,6 +124,28 @@ export interface Sample {
   event: unknown;
 }
 
+/** An HTTP API event as a JWT authorizer hands it on, with path parameters. */
+const authorizedEvent = (
+  method: string,
+  path: string,
+  extra: {
+    pathParameters?: Record<string, string>;
+    query?: Record<string, string>;
+    body?: unknown;
+  },
+) => {
+  const e = httpEvent(method, path, extra.body);
+  return {
+    ...e,
+    pathParameters: extra.pathParameters,
+    queryStringParameters: extra.query,
+    requestContext: {
+      ...e.requestContext,
+      authorizer: { jwt: { claims: { sub: "client-1" }, scopes: [] } },
+    },
+  };
+};
+
 export const SAMPLES: Record<string, Sample> = {
   // Firehose transformation: pure, no AWS call.
   "archive-transform": {
@@ -140,6 +162,26 @@ export const SAMPLES: Record<string, Sample> = {
         },
       ],
     },
+  },
+  "item-summary": {
+    env: { ITEMS_TABLE: "items", FILES_BUCKET: "files", ITEM_FILES_PREFIX: "uploads/items/" },
+    event: authorizedEvent("GET", `/items/${ITEM_ID}/summary`, { pathParameters: { id: ITEM_ID } }),
+  },
+  "order-summary": {
+    env: { ORDERS_TABLE: "orders", INVOICES_TABLE: "invoices", SHIPMENTS_TABLE: "shipments" },
+    event: authorizedEvent("GET", `/orders/${ITEM_ID}/summary`, {
+      pathParameters: { id: ITEM_ID },
+    }),
+  },
+  "aggregates-api": {
+    env: { AGGREGATES_TABLE: "aggregates" },
+    event: authorizedEvent("GET", "/aggregates", { query: { type: "click", key: "client-1" } }),
+  },
+  "notify-subscriptions": {
+    env: { TOPIC_ARN: `arn:aws:sns:${REGION}:${ACCOUNT}:notify` },
+    event: authorizedEvent("POST", "/subscriptions", {
+      body: { protocol: "email", endpoint: "client@example.com" },
+    }),
   },
   "items-api": { env: { TABLE_NAME: "items" }, event: httpEvent("GET", `/items/${ITEM_ID}`) },
   "files-api": {

@@ -7,7 +7,9 @@
  * publishes each event's `key` as a message attribute; the subscription's filter policy
  * (MessageAttributes scope) matches only owned keys, so a client never receives another's events.
  */
-import { z } from "zod";
+// zod/mini keeps this bundle within the cold-start budget; ../lib/text loads English messages.
+import * as z from "zod/mini";
+import "../lib/text";
 import { SEVERITIES } from "../lib/streamEvents";
 
 /** SNS's E.164: a plus sign, then up to 15 digits, no leading zero. */
@@ -16,18 +18,27 @@ export const E164 = /^\+[1-9]\d{1,14}$/;
 /** Keys one subscription may list (SNS allows 150 value combinations per filter policy). */
 export const MAX_KEYS = 20;
 
+const keysSchema = z.optional(
+  z
+    .array(z.string().check(z.minLength(1), z.maxLength(256)))
+    .check(z.minLength(1), z.maxLength(MAX_KEYS)),
+);
+const severitiesSchema = z.optional(z.array(z.enum(SEVERITIES)).check(z.minLength(1)));
+
 export const subscribeRequestSchema = z.discriminatedUnion("protocol", [
   z.strictObject({
     protocol: z.literal("email"),
-    endpoint: z.email({ message: "must be an email address" }).max(254),
-    keys: z.array(z.string().min(1).max(256)).min(1).max(MAX_KEYS).optional(),
-    severities: z.array(z.enum(SEVERITIES)).min(1).optional(),
+    endpoint: z.email({ message: "must be an email address" }).check(z.maxLength(254)),
+    keys: keysSchema,
+    severities: severitiesSchema,
   }),
   z.strictObject({
     protocol: z.literal("sms"),
-    endpoint: z.string().regex(E164, { message: "must be an E.164 phone number (+15555550100)" }),
-    keys: z.array(z.string().min(1).max(256)).min(1).max(MAX_KEYS).optional(),
-    severities: z.array(z.enum(SEVERITIES)).min(1).optional(),
+    endpoint: z
+      .string()
+      .check(z.regex(E164, { message: "must be an E.164 phone number (+15555550100)" })),
+    keys: keysSchema,
+    severities: severitiesSchema,
   }),
 ]);
 export type SubscribeRequest = z.infer<typeof subscribeRequestSchema>;

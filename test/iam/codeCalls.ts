@@ -53,6 +53,8 @@ const COMMAND_ACTIONS: Record<string, (keys: string[]) => string[]> = {
   "sqs:ChangeMessageVisibilityBatch": () => ["sqs:ChangeMessageVisibility"],
   // https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html: needs sns:Publish.
   "sns:PublishBatch": () => ["sns:Publish"],
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html: needs s3:ListBucket.
+  "s3:ListObjectsV2": () => ["s3:ListBucket"],
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html: HEAD needs s3:GetObject,
   // and s3:GetObjectVersion when a VersionId is named.
   "s3:HeadObject": (keys) => [

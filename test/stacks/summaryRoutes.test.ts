@@ -37,6 +37,14 @@ describe("aggregation routes (GET .../{id}/summary)", () => {
           [`${NS}:flows`]: '["event-driven-microservices"]',
           [`${NS}:environment`]: "prod",
           [`${NS}:alarmEmail`]: "ops@example.com",
+          // Outside dev the load balancer hop needs TLS (issue 14 item 7).
+          [`${NS}:event-driven-microservices`]: JSON.stringify({
+            loadBalancerTls: {
+              certificateArn:
+                "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+              serverName: "api.example.com",
+            },
+          }),
         },
         flows: [eventDrivenMicroservices],
       });
