@@ -1,3 +1,7 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { billingServiceEnvironment } from "../functions/billing-service/env";
+import { ordersServiceEnvironment } from "../functions/orders-service/env";
+import { shippingServiceEnvironment } from "../functions/shipping-service/env";
 import { z } from "zod";
 import {
   FARGATE_STOP_TIMEOUT_SECONDS,
@@ -25,6 +29,11 @@ const CONSUMERS = {
   shipping: { resource: "shipments", app: "shipping-service" },
 } as const;
 type Consumer = keyof typeof CONSUMERS;
+/** Each consumer app's env.ts writer. */
+const CONSUMER_ENVIRONMENT = {
+  billing: billingServiceEnvironment,
+  shipping: shippingServiceEnvironment,
+} satisfies Record<Consumer, unknown>;
 
 /**
  * Worker messages take seconds; the visibility timeout covers a whole stop timeout six times over,
@@ -117,7 +126,10 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
         cluster,
         image: image("orders"),
         paths: ["/orders"],
-        environment: { TABLE_NAME: orders.name, TOPIC_ARN: events.topic.arn },
+        environment: ordersServiceEnvironment<pulumi.Input<string>>({
+          tableName: orders.name,
+          topicArn: events.topic.arn,
+        }),
         statements: [
           ...tableGrants(orders, { read: true, write: true }),
           ...events.publishStatements(),
@@ -139,7 +151,10 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
           cluster,
           image: image(c),
           paths: [`/${resource}`],
-          environment: { TABLE_NAME: records.name, QUEUE_URL: queue.url },
+          environment: CONSUMER_ENVIRONMENT[c]<pulumi.Input<string>>({
+            tableName: records.name,
+            queueUrl: queue.url,
+          }),
           statements: [
             ...tableGrants(records, { read: true, write: true }),
             ...queueConsumeStatements({ arn: queue.arn, kmsKeyArn: events.queueKey.arn }),

@@ -1,3 +1,6 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { checksumSummaryEnvironment } from "../functions/checksum-summary/env";
+import { metadataIndexerEnvironment } from "../functions/metadata-indexer/env";
 import { z } from "zod";
 import { ApiBackedLambda } from "../components/api/apiBackedLambda";
 import { FanOutTopic } from "../components/messaging/fanOutTopic";
@@ -147,7 +150,9 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
               code: "metadata-indexer",
               description: "Indexes uploaded objects' metadata into DynamoDB",
               timeout: s.indexerTimeoutSeconds,
-              environment: { TABLE_NAME: metadata.name },
+              environment: metadataIndexerEnvironment<pulumi.Input<string>>({
+                tableName: metadata.name,
+              }),
               statements: [readUploads, ...tableGrants(metadata, { write: true })],
             },
           },
@@ -160,10 +165,11 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
               description: "Hashes uploaded objects and records a summary in DynamoDB",
               timeout: s.checksumTimeoutSeconds,
               memorySize: s.checksumMemoryMb,
-              environment: {
-                TABLE_NAME: checksums.name,
-                MAX_OBJECT_BYTES: String(s.maxUploadBytes),
-              },
+              environment: checksumSummaryEnvironment<pulumi.Input<string>>({
+                tableName: checksums.name,
+                // Uploads are capped at this size: the checksum never skips one the API signed.
+                maxObjectBytes: s.maxUploadBytes,
+              }),
               statements: [readUploads, ...tableGrants(checksums, { write: true })],
             },
           },

@@ -1,3 +1,6 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { objectIngestEnvironment } from "../functions/object-ingest/env";
+import { objectProcessorEnvironment } from "../functions/object-processor/env";
 import { z } from "zod";
 import { ApiBackedLambda } from "../components/api/apiBackedLambda";
 import { BucketNotifications } from "../components/storage/bucketNotifications";
@@ -109,7 +112,7 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
         ...common,
         code: "object-ingest",
         description: "Receives S3 object events and queues them for processing",
-        environment: { QUEUE_URL: work.url },
+        environment: objectIngestEnvironment<pulumi.Input<string>>({ queueUrl: work.url }),
         statements: [allow(["sqs:SendMessage"], [work.arn])],
         // S3 invokes asynchronously: after the retries the event lands in the DLQ, not lost.
         onFailureQueueArn: work.dlq.arn,
@@ -144,7 +147,7 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
         timeout: s.processorTimeoutSeconds,
         batchSize: s.batchSize,
         maximumConcurrency: s.maxConcurrency,
-        environment: { TABLE_NAME: table.name },
+        environment: objectProcessorEnvironment<pulumi.Input<string>>({ tableName: table.name }),
         statements: [
           readObjectsStatement(prefixObjectsArn(bucket, s.uploadPrefix)),
           ...tableGrants(table, { write: true }),

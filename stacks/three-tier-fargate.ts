@@ -1,3 +1,4 @@
+import { itemsServiceEnvironment } from "../functions/items-service/env";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
@@ -187,7 +188,7 @@ export const threeTierFargate = defineFlow<ThreeTierFargateSettings>({
           ? { uri: settings.image }
           : { dockerfile: "functions/items-service/Dockerfile" },
         paths: ["/items"],
-        environment: { TABLE_NAME: table.name },
+        environment: itemsServiceEnvironment<pulumi.Input<string>>({ tableName: table.name }),
         statements: tableGrants(table, { read: true, write: true }),
       },
       { parent: flow },

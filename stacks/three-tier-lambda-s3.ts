@@ -11,14 +11,18 @@ import { ServiceKey } from "../components/security/kmsKey";
 import { QueueConsumer } from "../components/compute/queueConsumer";
 import { SecureBucket } from "../components/storage/secureBucket";
 import { SecureQueue } from "../components/messaging/secureQueue";
-import { DEFAULT_UPLOAD_CONFIG } from "../functions/files-api/upload";
+import { DEFAULT_UPLOAD_CONFIG, S3_MAX_SINGLE_PUT_BYTES } from "../functions/files-api/upload";
+import { fileIndexerEnvironment } from "../functions/file-indexer/env";
+import {
+  prefixObjectsArn,
+  readObjectsStatement,
+  uploadsHandler,
+} from "../components/api/objectUploadsApi";
 import { idTable } from "./flowTables";
 import { defineFlow } from "./flow";
 import { buildItemsApi, itemsApiOutputs, threeTierLambdaFields } from "./three-tier-lambda";
 
 const SLUG = "three-tier-lambda-s3";
-/** S3's single-PUT limit: a presigned PUT cannot upload more. */
-const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
 
 export const threeTierLambdaS3Settings = z.strictObject({
@@ -27,10 +31,10 @@ export const threeTierLambdaS3Settings = z.strictObject({
     .number()
     .int()
     .min(1)
-    .max(MAX_SINGLE_PUT_BYTES)
-    .default(DEFAULT_UPLOAD_CONFIG.maxBytes)
+    .max(S3_MAX_SINGLE_PUT_BYTES)
+    .default(DEFAULT_UPLOAD_CONFIG.maxUploadBytes)
     .describe(
-      `Largest file a presigned upload accepts, bytes (signed into the URL). Default: ${DEFAULT_UPLOAD_CONFIG.maxBytes} (10 MiB).`,
+      `Largest file a presigned upload accepts, bytes (signed into the URL). Default: ${DEFAULT_UPLOAD_CONFIG.maxUploadBytes} (10 MiB).`,
     ),
   allowedContentTypes: z
     .array(z.string().regex(MIME_TYPE, "is not a lower-case MIME type"))
@@ -107,25 +111,19 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
       },
       parent,
     );
-    const uploadObjects = pulumi.interpolate`${files.arn}/${keyPrefix}*`;
+    const uploadObjects = prefixObjectsArn(files, keyPrefix);
 
     const api = buildItemsApi(SLUG, flow, settings, ctx, {
-      files: {
-        code: "files-api",
-        routes: ["POST /files"],
-        tableAccess: "none",
-        statements: [allow(["s3:PutObject"], [uploadObjects])],
-        environment: {
-          BUCKET_NAME: files.name,
-          ALLOWED_CONTENT_TYPES: settings.allowedContentTypes.join(","),
-          MAX_UPLOAD_BYTES: String(settings.maxUploadBytes),
-          UPLOAD_URL_TTL_SECONDS: String(settings.uploadUrlTtlSeconds),
-          UPLOAD_KEY_PREFIX: keyPrefix,
-        },
+      files: uploadsHandler({
+        bucket: files,
+        uploadPrefix: keyPrefix,
+        maxUploadBytes: settings.maxUploadBytes,
+        allowedContentTypes: settings.allowedContentTypes,
+        urlTtlSeconds: settings.uploadUrlTtlSeconds,
         memorySize: settings.memorySize,
         timeout: settings.timeout,
         description: "Presigned upload URLs (functions/files-api)",
-      },
+      }),
     });
 
     // The queue's key: S3 encrypts the notifications it sends.
@@ -193,9 +191,9 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
           // Conditional puts only: the indexer never rewrites or deletes a row.
           allow(["dynamodb:PutItem"], [fileTable.arn]),
           // HEAD of the exact version named by the event (content type).
-          allow(["s3:GetObject", "s3:GetObjectVersion"], [uploadObjects]),
+          readObjectsStatement(uploadObjects),
         ],
-        environment: { TABLE_NAME: fileTable.name },
+        environment: fileIndexerEnvironment<pulumi.Input<string>>({ tableName: fileTable.name }),
         vpc:
           network && indexerSg
             ? { subnetIds: network.privateSubnetIds, securityGroupIds: [indexerSg.id] }

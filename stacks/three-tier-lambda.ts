@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { itemsApiEnvironment } from "../functions/items-api/env";
 import { z } from "zod";
 import {
   API_AUTH_MODES,
@@ -107,6 +108,8 @@ export function buildItemsApi(
             "DELETE /items/{id}",
           ],
           tableAccess: "write",
+          environment: (table) =>
+            itemsApiEnvironment<pulumi.Input<string>>({ tableName: table.name }),
           memorySize: settings.memorySize,
           timeout: settings.timeout,
           reservedConcurrency: settings.reservedConcurrency,

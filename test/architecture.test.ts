@@ -10,6 +10,7 @@ import {
   layeringProblem,
   reachable,
   readsConfig,
+  readsProcessEnv,
   tsFiles,
 } from "./support/importGraph";
 
@@ -70,6 +71,15 @@ describe("architecture: imports of components/, stacks/, functions/, scripts/", 
           .map((p) => `${f}: ${p}`),
       );
     expect(pulumi).to.deep.equal([]);
+  });
+
+  it("functions/ reads process.env only in env.ts files (the environment contract)", () => {
+    const readers = files.filter(
+      (f) =>
+        f.startsWith("functions/") && readsProcessEnv(fs.readFileSync(path.join(ROOT, f), "utf8")),
+    );
+    expect(readers).to.include("functions/stream-processor/env.ts");
+    expect(readers.filter((f) => path.basename(f) !== "env.ts")).to.deep.equal([]);
   });
 
   it("components/ neither reads config nor imports (even indirectly) a file that does", () => {
@@ -145,6 +155,15 @@ describe("architecture checks on synthetic input (they can fail)", () => {
     expect(layeringProblem(s, "components/storage/secureBucket.ts")).to.equal(undefined);
     expect(layeringProblem("stacks/flow.ts", "components/index.ts")).to.equal(undefined);
     expect(layeringProblem("stacks/flow.ts", "scripts/plan.ts")).to.be.a("string");
+  });
+
+  it("readsProcessEnv sees every way of reading the environment, not comments", () => {
+    expect(readsProcessEnv("const t = process.env.TABLE_NAME;")).to.equal(true);
+    expect(readsProcessEnv('const t = process["env"];')).to.equal(true);
+    expect(readsProcessEnv("const { env } = process;")).to.equal(true);
+    expect(readsProcessEnv("f(process?.env)")).to.equal(true);
+    expect(readsProcessEnv("// process.env.X is read by env.ts\nconst x = 1;")).to.equal(false);
+    expect(readsProcessEnv("/** reads process.env */ process.exit(1);")).to.equal(false);
   });
 
   it("readsConfig sees Pulumi's Config and the raw config map", () => {

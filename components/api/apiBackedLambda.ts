@@ -39,6 +39,8 @@ const ROUTE_KEY = new RegExp(
 const HANDLER_NAME = /^[a-z][a-z0-9-]{0,39}$/;
 const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/;
 
+type HandlerEnvironment = Record<string, pulumi.Input<string>>;
+
 /** One Lambda function and the routes it serves (one route, or a group of related ones). */
 export interface ApiHandler {
   /** Folder under `functions/` whose `handler.ts` exports `handler`. Required. */
@@ -54,8 +56,12 @@ export interface ApiHandler {
   auth?: ApiAuth;
   /** Extra least-privilege grants (explicit actions on explicit ARNs). Default: none. */
   statements?: pulumi.Input<Statement>[];
-  /** Environment variables (merged over the table variable). Default: none. */
-  environment?: Record<string, pulumi.Input<string>>;
+  /**
+   * Environment variables: a map (merged over the table variable), or a function of the table
+   * giving them all (the function's env.ts writer; no table variable is added). Default: none.
+   */
+  environment?:
+    HandlerEnvironment | ((table: { name: pulumi.Input<string> }) => HandlerEnvironment);
   /** Seconds (API Gateway waits at most 30). Default: 10 (`LAMBDA_TIMEOUT_SECONDS`). */
   timeout?: number;
   /** MB. Default: 256 (`LAMBDA_MEMORY_MB`). */
@@ -397,10 +403,20 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
           : []),
         ...(h.statements ?? []),
       ];
-      const environment: Record<string, pulumi.Input<string>> = {
-        ...(tableRef && access !== "none" ? { [envVar]: tableRef.name } : {}),
-        ...h.environment,
-      };
+      let environment: HandlerEnvironment;
+      if (typeof h.environment === "function") {
+        if (!tableRef) {
+          throw new Error(
+            `ApiBackedLambda ${name}: handlers.${handlerName}.environment needs the table (fix: give table or existingTable)`,
+          );
+        }
+        environment = h.environment(tableRef);
+      } else {
+        environment = {
+          ...(tableRef && access !== "none" ? { [envVar]: tableRef.name } : {}),
+          ...h.environment,
+        };
+      }
       const fn = new BundledFunction(
         fnName,
         {

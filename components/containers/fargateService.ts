@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { containerEnv, containerEnvironment } from "../../functions/lib/container/env";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { metricAlarm } from "../observability/alarms";
@@ -267,7 +268,9 @@ export class FargateService extends pulumi.ComponentResource {
     const badSecrets = Object.entries(secrets).filter(
       ([, v]) => typeof v === "string" && !SECRET_ARN.test(v),
     );
-    const clash = Object.keys(secrets).filter((k) => k in environment || k === "PORT");
+    const clash = Object.keys(secrets).filter(
+      (k) => k in environment || containerEnv.names.includes(k),
+    );
     const dockerfile = isDockerfileImage(args.image)
       ? path.resolve(REPO_ROOT, args.image.context ?? ".", args.image.dockerfile)
       : undefined;
@@ -582,7 +585,7 @@ export class FargateService extends pulumi.ComponentResource {
     const envEntries = Object.entries({
       AWS_REGION: region,
       ...environment,
-      PORT: String(port),
+      ...containerEnvironment({ port }),
     }).sort(([a], [b]) => a.localeCompare(b));
     const secretEntries = Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b));
     const containerDefinitions = pulumi.jsonStringify([

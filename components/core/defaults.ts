@@ -2,6 +2,7 @@
  * The one place for secure and operational defaults shared by every component.
  * Components import these instead of repeating literals, so a default changes in one line.
  */
+import { DEFAULT_CONTAINER_PORT } from "../../functions/lib/container/env";
 
 /** Lambda runtime: nodejs20.x is past end of support; 22 is the oldest supported LTS. */
 export const LAMBDA_RUNTIME = "nodejs22.x";
@@ -69,8 +70,8 @@ export const FARGATE_CPU = 256;
 export const FARGATE_MEMORY_MB = 512;
 /** Graviton for tasks too: ~20% cheaper per vCPU-hour than X86_64 on Fargate. */
 export const FARGATE_CPU_ARCHITECTURE = "ARM64";
-/** Port container apps listen on (unprivileged, so the app runs as a non-root user). */
-export const CONTAINER_PORT = 8080;
+/** Port container apps listen on (unprivileged, so the app runs as a non-root user): the apps' own default. */
+export const CONTAINER_PORT = DEFAULT_CONTAINER_PORT;
 /** Tasks per service: one per AZ of the default 2-AZ network survives an AZ outage. */
 export const FARGATE_DESIRED_COUNT = 2;
 export const FARGATE_MAX_COUNT = 6;

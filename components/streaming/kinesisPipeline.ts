@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { streamProcessorEnvironment } from "../../functions/stream-processor/env";
 import { metricAlarm } from "../observability/alarms";
 import { ChangeNotifier, ChangeNotifierArgs, checkNotifierArgs } from "./changeNotifier";
 import {
@@ -38,7 +39,7 @@ export interface ProcessorSettings extends StreamBatchSettings {
   memorySize?: number;
   /** Seconds. Default: 30. */
   timeout?: number;
-  /** Conditional dedupe writes in flight per invocation. Default: 16. */
+  /** Conditional dedupe writes in flight per invocation. Default: 16 (functions/stream-processor/env.ts). */
   claimConcurrency?: number;
   /** Read through an enhanced fan-out consumer (dedicated throughput per shard). Default: false. */
   enhancedFanOut?: boolean;
@@ -376,12 +377,12 @@ export class KinesisPipeline extends pulumi.ComponentResource {
           ...tableGrants({ arn: this.dedupeTable.arn, kmsKeyArn: keyArn }, { write: true }),
           ...tableGrants({ arn: this.dataTable.arn, kmsKeyArn: keyArn }, { write: true }),
         ],
-        environment: {
-          DEDUPE_TABLE: this.dedupeTable.name,
-          DATA_TABLE: this.dataTable.name,
-          DEDUPE_TTL_SECONDS: String(dedupeHours * 3600),
-          CLAIM_CONCURRENCY: String(claimConcurrency ?? 16),
-        },
+        environment: streamProcessorEnvironment<pulumi.Output<string>>({
+          dedupeTable: this.dedupeTable.name,
+          dataTable: this.dataTable.name,
+          dedupeTtlSeconds: dedupeHours * 3600,
+          claimConcurrency,
+        }),
         timeout: processorTimeout,
         memorySize,
         vpc,

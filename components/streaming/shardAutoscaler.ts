@@ -9,7 +9,7 @@ import {
 } from "../../functions/shard-autoscaler/policy";
 import { STREAM_SHARD_LIMIT } from "../../functions/shard-autoscaler/rules";
 import type { ScalerSettings } from "../../functions/shard-autoscaler/settings";
-import { SETTINGS_ENV } from "../../functions/shard-autoscaler/settings";
+import { shardAutoscalerEnvironment } from "../../functions/shard-autoscaler/env";
 import {
   KINESIS_RETENTION_HOURS,
   KINESIS_SHARD_COUNT,
@@ -242,7 +242,9 @@ export class ShardAutoscaler extends pulumi.ComponentResource {
         code: "shard-autoscaler",
         description: `Shard autoscaler ${name}: UpdateShardCount and alarm rewrites for its stream`,
         timeout: SHARD_AUTOSCALER_TIMEOUT_SECONDS,
-        environment: { [SETTINGS_ENV]: pulumi.jsonStringify(settings) },
+        environment: shardAutoscalerEnvironment<pulumi.Output<string>>({
+          settings: pulumi.jsonStringify(settings),
+        }),
         statements: [
           allow(
             [

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { streamAggregatorEnvironment } from "../../functions/stream-aggregator/env";
 import {
   AGGREGATES_TTL_DAYS,
   LAMBDA_TIMEOUT_SECONDS,
@@ -198,10 +199,10 @@ export class StreamAnalytics extends pulumi.ComponentResource {
           tumblingWindowInSeconds: windowSeconds,
           ...args.batch,
           statements: tableGrants(tableRef, { write: true }),
-          environment: {
-            AGGREGATES_TABLE: this.aggregatesTable.name,
-            AGGREGATES_TTL_SECONDS: String(ttlDays * 86_400),
-          },
+          environment: streamAggregatorEnvironment<pulumi.Output<string>>({
+            aggregatesTable: this.aggregatesTable.name,
+            aggregatesTtlSeconds: ttlDays * 86_400,
+          }),
           timeout: LAMBDA_TIMEOUT_SECONDS * 3,
           logRetentionDays: args.logRetentionDays,
           logKmsKeyArn: args.logKmsKeyArn,
