@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { LOG_RETENTION_DAYS, LOG_RETENTION_VALUES } from "../components/core/defaults";
+import {
+  AZ_COUNT,
+  LOG_RETENTION_DAYS,
+  LOG_RETENTION_VALUES,
+  NAT_GATEWAYS,
+} from "../components/core/defaults";
 import { FLOW_SLUGS, FlowSlug, isFlowSlug } from "./slugs";
 
 /** Pulumi project name: the namespace of every config key below. */
@@ -42,11 +47,11 @@ export const topLevelSchema = z
       .int()
       .min(2)
       .max(6)
-      .default(2)
+      .default(AZ_COUNT)
       .describe("Availability zones the shared VPC spans (2-6)."),
     natGateways: z
       .enum(NAT_MODES)
-      .default("single")
+      .default(NAT_GATEWAYS)
       .describe(
         "NAT for private subnets: none (VPC endpoints only), single (one shared NAT), perAz (one per AZ, survives an AZ outage).",
       ),

@@ -108,9 +108,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
             },
           ]),
         ),
-        alarmTopicArn: ctx.alarmTopicArn,
-        logKmsKeyArn: ctx.logKmsKeyArn,
-        logRetentionDays: ctx.logRetentionDays,
+        ...ctx.operations,
       },
       parent,
     );

@@ -2,8 +2,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { Monitored } from "../components/observability/flowDashboard";
 import type { Network } from "../components/network/network";
+import type { OperationsContext } from "../components/core/operations";
 import type { StackConfig } from "./config";
 import type { FlowSlug } from "./slugs";
+
+/** `OperationsContext` with every field set: a stack always has an alarm topic and a log key. */
+export interface StackOperations extends OperationsContext {
+  readonly alarmTopicArn: pulumi.Output<string>;
+  readonly logKmsKeyArn: pulumi.Output<string>;
+  readonly logRetentionDays: number;
+}
 
 /** What every flow may use from the stack: shared resources and stack-wide settings. */
 export interface StackContext {
@@ -15,12 +23,11 @@ export interface StackContext {
    * replaced or removed, or the stack destroyed (Pulumi `retainOnDelete`): true outside dev.
    */
   readonly retainData: boolean;
-  /** The stack's one alarm topic. */
-  readonly alarmTopicArn: pulumi.Output<string>;
-  /** CloudWatch Logs retention for every log group. */
-  readonly logRetentionDays: number;
-  /** KMS key that encrypts every log group of the stack. */
-  readonly logKmsKeyArn: pulumi.Output<string>;
+  /**
+   * The stack's one alarm topic, the KMS key of every log group and their retention: passed to
+   * every component as `...ctx.operations`.
+   */
+  readonly operations: StackOperations;
   /** Flows enabled in this stack, in build order. */
   readonly flows: readonly FlowSlug[];
   /** The shared VPC, created on first use so flows without a network cost nothing. */

@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
   KINESIS_RETENTION_HOURS,
+  KINESIS_RETENTION_HOURS_RANGE,
   KINESIS_SHARD_COUNT,
   SHARD_AUTOSCALER_SCHEDULE_MINUTES,
 } from "../components/core/defaults";
@@ -88,8 +89,8 @@ const settingsSchema = z
     streamRetentionHours: z
       .number()
       .int()
-      .min(24)
-      .max(8760)
+      .min(KINESIS_RETENTION_HOURS_RANGE[0])
+      .max(KINESIS_RETENTION_HOURS_RANGE[1])
       .default(KINESIS_RETENTION_HOURS)
       .describe(
         `Retention of the flow's own stream, in hours. Default: ${KINESIS_RETENTION_HOURS}.`,
@@ -193,9 +194,7 @@ export const kinesisAutoscale = defineFlow<KinesisAutoscaleSettings>({
         shardCount,
         policy: policyOf(s),
         scheduleMinutes: s.scheduleMinutes,
-        alarmTopicArn: ctx.alarmTopicArn,
-        logRetentionDays: ctx.logRetentionDays,
-        logKmsKeyArn: ctx.logKmsKeyArn,
+        ...ctx.operations,
       },
       { parent: flow },
     );

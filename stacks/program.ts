@@ -38,9 +38,11 @@ export function buildStack(
     environment: config.environment,
     isDev: config.environment === "dev",
     retainData: config.environment !== "dev",
-    alarmTopicArn: alarms.arn,
-    logRetentionDays: config.logRetentionDays,
-    logKmsKeyArn: logKey.arn,
+    operations: {
+      alarmTopicArn: alarms.arn,
+      logRetentionDays: config.logRetentionDays,
+      logKmsKeyArn: logKey.arn,
+    },
     flows: config.flows,
     network: () =>
       (network ??= new Network(

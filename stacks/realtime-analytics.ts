@@ -7,20 +7,23 @@ import {
   NOTIFY_SEVERITIES,
 } from "../components/streaming/changeNotifier";
 import {
+  AGGREGATES_TTL_DAYS,
   API_QUOTA_PER_DAY,
   API_THROTTLE_BURST,
   API_THROTTLE_RATE,
   ATHENA_BYTES_SCANNED_CUTOFF,
   ATHENA_RESULTS_EXPIRATION_DAYS,
-  AGGREGATES_TTL_DAYS,
   DEDUPE_TTL_HOURS,
   FIREHOSE_BUFFER_INTERVAL_SECONDS,
   FIREHOSE_BUFFER_SIZE_MB,
+  FLINK_PARALLELISM,
   ITERATOR_AGE_ALARM_MS,
+  KINESIS_MAX_SHARDS,
   KINESIS_RETENTION_HOURS,
+  KINESIS_RETENTION_HOURS_RANGE,
   KINESIS_SHARD_COUNT,
-  STREAM_BATCH_SIZE,
   STREAM_BATCHING_WINDOW_SECONDS,
+  STREAM_BATCH_SIZE,
   STREAM_MAX_RECORD_AGE_SECONDS,
   STREAM_MAX_RETRY_ATTEMPTS,
   STREAM_PARALLELIZATION_FACTOR,
@@ -65,7 +68,7 @@ const settingsSchema = z
       .number()
       .int()
       .min(1)
-      .max(500)
+      .max(KINESIS_MAX_SHARDS)
       .optional()
       .describe(
         `Shards of a PROVISIONED stream (1 MB/s or 1,000 records/s in each). Default: ${KINESIS_SHARD_COUNT}.`,
@@ -73,8 +76,8 @@ const settingsSchema = z
     retentionHours: z
       .number()
       .int()
-      .min(24)
-      .max(8760)
+      .min(KINESIS_RETENTION_HOURS_RANGE[0])
+      .max(KINESIS_RETENTION_HOURS_RANGE[1])
       .default(KINESIS_RETENTION_HOURS)
       .describe(
         `Hours records stay in the stream (replay window). Default: ${KINESIS_RETENTION_HOURS}.`,
@@ -205,8 +208,8 @@ const settingsSchema = z
           .number()
           .int()
           .min(1)
-          .default(1)
-          .describe("Initial parallelism. Default: 1."),
+          .default(FLINK_PARALLELISM)
+          .describe(`Initial parallelism. Default: ${FLINK_PARALLELISM}.`),
       })
       .strict()
       .optional()
@@ -388,9 +391,7 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
         forceDestroy: ctx.isDev,
         retainOnDelete: ctx.retainData,
         iteratorAgeAlarmMs: s.iteratorAgeAlarmMs,
-        logRetentionDays: ctx.logRetentionDays,
-        logKmsKeyArn: ctx.logKmsKeyArn,
-        alarmTopicArn: ctx.alarmTopicArn,
+        ...ctx.operations,
       },
       { parent: flow },
     );

@@ -2,9 +2,14 @@ import type * as pulumi from "@pulumi/pulumi";
 import { objectIngestEnvironment } from "../functions/object-ingest/env";
 import { objectProcessorEnvironment } from "../functions/object-processor/env";
 import { z } from "zod";
+import { DEFAULT_UPLOAD_CONFIG } from "../functions/files-api/upload";
 import { ApiBackedLambda } from "../components/api/apiBackedLambda";
 import { BucketNotifications } from "../components/storage/bucketNotifications";
-import { VISIBILITY_TIMEOUT_FACTOR } from "../components/core/defaults";
+import {
+  LAMBDA_ASYNC_RETRIES,
+  QUEUE_WORKER_TIMEOUT_SECONDS,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from "../components/core/defaults";
 import { allow } from "../components/security/iam";
 import {
   objectUploadsApiOutputs,
@@ -26,9 +31,8 @@ import { threeTierLambdaFields } from "./three-tier-lambda";
 const settingsSchema = z
   .object({
     ...objectUploadFields({
-      uploadPrefix:
-        "Key prefix uploads are written under; only objects created there are processed. Default: uploads/.",
-      maxUploadBytes: "Largest upload the presign route signs, in bytes. Default: 10485760.",
+      uploadPrefix: `Key prefix uploads are written under; only objects created there are processed. Default: ${DEFAULT_UPLOAD_CONFIG.keyPrefix}.`,
+      maxUploadBytes: `Largest upload the presign route signs, in bytes. Default: ${DEFAULT_UPLOAD_CONFIG.maxUploadBytes}.`,
     }),
     auth: threeTierLambdaFields.auth,
     processorTimeoutSeconds: z
@@ -36,9 +40,9 @@ const settingsSchema = z
       .int()
       .min(1)
       .max(900)
-      .default(30)
+      .default(QUEUE_WORKER_TIMEOUT_SECONDS)
       .describe(
-        "Timeout of the processor; the work queue's visibility timeout is 6x this. Default: 30.",
+        `Timeout of the processor; the work queue's visibility timeout is ${VISIBILITY_TIMEOUT_FACTOR}x this. Default: ${QUEUE_WORKER_TIMEOUT_SECONDS}.`,
       ),
     ...queueConsumerFields({
       batchSize: "Messages per processor invocation. Default: 10.",
@@ -49,10 +53,10 @@ const settingsSchema = z
       .number()
       .int()
       .min(0)
-      .max(2)
-      .default(2)
+      .max(LAMBDA_ASYNC_RETRIES)
+      .default(LAMBDA_ASYNC_RETRIES)
       .describe(
-        "Lambda's retries of a failed S3 invocation before it goes to the DLQ. Default: 2.",
+        `Lambda's retries of a failed S3 invocation before it goes to the DLQ. Default: ${LAMBDA_ASYNC_RETRIES}.`,
       ),
     privateSubnets: z
       .boolean()
@@ -78,9 +82,7 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
   build(flow, s, ctx) {
     const parent = { parent: flow };
     const common = {
-      alarmTopicArn: ctx.alarmTopicArn,
-      logKmsKeyArn: ctx.logKmsKeyArn,
-      logRetentionDays: ctx.logRetentionDays,
+      ...ctx.operations,
     };
     const bucket = new SecureBucket(
       "lambda-objects",
@@ -94,7 +96,7 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
         visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_FACTOR * s.processorTimeoutSeconds,
         consumerTimeoutSeconds: s.processorTimeoutSeconds,
         maxReceiveCount: s.maxReceiveCount,
-        alarmTopicArn: ctx.alarmTopicArn,
+        alarmTopicArn: ctx.operations.alarmTopicArn,
       },
       parent,
     );

@@ -129,9 +129,7 @@ export function buildFargateCluster(
       throttleRateLimit: settings.throttleRateLimit,
       throttleBurstLimit: settings.throttleBurstLimit,
       deletionProtection: !ctx.isDev,
-      logRetentionDays: ctx.logRetentionDays,
-      logKmsKeyArn: ctx.logKmsKeyArn,
-      alarmTopicArn: ctx.alarmTopicArn,
+      ...ctx.operations,
     },
     { parent: flow },
   );

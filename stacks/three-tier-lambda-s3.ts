@@ -4,6 +4,8 @@ import { z } from "zod";
 import { BucketNotifications, allowS3ToPublish } from "../components/storage/bucketNotifications";
 import {
   NONCURRENT_VERSION_EXPIRATION_DAYS,
+  QUEUE_WORKER_TIMEOUT_SECONDS,
+  SQS_BATCH_SIZE,
   VISIBILITY_TIMEOUT_FACTOR,
 } from "../components/core/defaults";
 import { allow } from "../components/security/iam";
@@ -65,17 +67,19 @@ export const threeTierLambdaS3Settings = z.strictObject({
     .int()
     .min(1)
     .max(900)
-    .default(30)
+    .default(QUEUE_WORKER_TIMEOUT_SECONDS)
     .describe(
-      `Timeout of the file-indexer function, seconds; the queue's visibility timeout is ${VISIBILITY_TIMEOUT_FACTOR}x it. Default: 30.`,
+      `Timeout of the file-indexer function, seconds; the queue's visibility timeout is ${VISIBILITY_TIMEOUT_FACTOR}x it. Default: ${QUEUE_WORKER_TIMEOUT_SECONDS}.`,
     ),
   indexerBatchSize: z
     .number()
     .int()
     .min(1)
-    .max(10)
-    .default(10)
-    .describe("S3 event messages per file-indexer invocation (1-10). Default: 10."),
+    .max(SQS_BATCH_SIZE)
+    .default(SQS_BATCH_SIZE)
+    .describe(
+      `S3 event messages per file-indexer invocation (1-${SQS_BATCH_SIZE}). Default: ${SQS_BATCH_SIZE}.`,
+    ),
 });
 export type ThreeTierLambdaS3Settings = z.infer<typeof threeTierLambdaS3Settings>;
 
@@ -146,7 +150,7 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
         visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_FACTOR * settings.indexerTimeout,
         consumerTimeoutSeconds: settings.indexerTimeout,
         policyStatements: (queueArn) => [allowS3ToPublish({ queueArn }, files.arn, account)],
-        alarmTopicArn: ctx.alarmTopicArn,
+        alarmTopicArn: ctx.operations.alarmTopicArn,
       },
       parent,
     );
@@ -198,9 +202,7 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
           network && indexerSg
             ? { subnetIds: network.privateSubnetIds, securityGroupIds: [indexerSg.id] }
             : undefined,
-        logRetentionDays: ctx.logRetentionDays,
-        logKmsKeyArn: ctx.logKmsKeyArn,
-        alarmTopicArn: ctx.alarmTopicArn,
+        ...ctx.operations,
       },
       parent,
     );

@@ -14,6 +14,7 @@ import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction"
 import type { Network } from "../network/network";
 import { SecureTable, SecureTableArgs, TableRef, tableGrants } from "../data/secureTable";
 import { Transform, applyTransform } from "../core/transform";
+import { operationsOf } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 
 /** Re-exported: the format predates `httpApi.ts`. */
@@ -435,9 +436,8 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
                   securityGroupIds: [this.securityGroup.id],
                 }
               : undefined,
+          ...operationsOf(args),
           logRetentionDays: retention,
-          logKmsKeyArn: args.logKmsKeyArn,
-          alarmTopicArn: args.alarmTopicArn,
           transform: t.function,
         },
         parent,

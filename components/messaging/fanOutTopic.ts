@@ -15,6 +15,7 @@ import { KeyUser, ServiceKey, ServiceKeyArgs } from "../security/kmsKey";
 import { ConsumerFunctionArgs, QueueConsumer, checkConsumer } from "../compute/queueConsumer";
 import { SecureQueue, SecureQueueArgs, allowServiceToSend, fromSource } from "./secureQueue";
 import { Transform, applyTransform } from "../core/transform";
+import { operationsOf } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 
 /** SNS filter policies match on message attributes or, with this scope, on the JSON body. */
@@ -471,9 +472,7 @@ export class FanOutTopic extends pulumi.ComponentResource {
       ? new QueueConsumer(
           childName,
           {
-            alarmTopicArn: args.alarmTopicArn,
-            logKmsKeyArn: args.logKmsKeyArn,
-            logRetentionDays: args.logRetentionDays,
+            ...operationsOf(args),
             ...s.consumer,
             queue: {
               arn: queue.arn,

@@ -18,6 +18,7 @@ import {
   checkStreamConsumer,
 } from "./streamConsumer";
 import { Transform, applyTransform } from "../core/transform";
+import { operationsOf } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 
 // The notifier's own lists and defaults (one place: the function that applies them).
@@ -241,9 +242,7 @@ export class ChangeNotifier extends pulumi.ComponentResource {
           eventNames,
           severities,
         }),
-        logRetentionDays: args.logRetentionDays,
-        logKmsKeyArn: args.logKmsKeyArn,
-        alarmTopicArn: args.alarmTopicArn,
+        ...operationsOf(args),
         transform: args.transform?.notifier,
       },
       parent,

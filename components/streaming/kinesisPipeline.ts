@@ -6,7 +6,9 @@ import { ChangeNotifier, ChangeNotifierArgs, checkNotifierArgs } from "./changeN
 import {
   DEDUPE_TTL_HOURS,
   ITERATOR_AGE_ALARM_MS,
+  KINESIS_MAX_SHARDS,
   KINESIS_RETENTION_HOURS,
+  KINESIS_RETENTION_HOURS_RANGE,
   KINESIS_SHARD_COUNT,
   KINESIS_SHARD_LEVEL_METRICS,
   LAMBDA_TIMEOUT_SECONDS,
@@ -25,13 +27,13 @@ import {
   checkStreamConsumer,
 } from "./streamConsumer";
 import { Transform, applyTransform } from "../core/transform";
+import { operationsOf } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 
 export type StreamMode = "PROVISIONED" | "ON_DEMAND";
 
-/** Kinesis limits: retention 24 h to 365 days; shards per stream by default quota. */
-const RETENTION_HOURS = [24, 8760] as const;
-const MAX_SHARDS = 500;
+const RETENTION_HOURS = KINESIS_RETENTION_HOURS_RANGE;
+const MAX_SHARDS = KINESIS_MAX_SHARDS;
 
 /** Settings of the business-logic consumer (`functions/stream-processor`). */
 export interface ProcessorSettings extends StreamBatchSettings {
@@ -60,7 +62,7 @@ export interface KinesisPipelineArgs {
    * deployments do not reset it. Default: false.
    */
   shardCountManagedExternally?: boolean;
-  /** Hours records stay readable (24-8760). Default: 24 (`KINESIS_RETENTION_HOURS`). */
+  /** Hours records stay readable (`KINESIS_RETENTION_HOURS_RANGE`). Default: 24 (`KINESIS_RETENTION_HOURS`). */
   retentionHours?: number;
   /** Shard-level metrics to enable. Default: `KINESIS_SHARD_LEVEL_METRICS` (what the autoscaler reads). */
   shardLevelMetrics?: string[];
@@ -298,11 +300,7 @@ export class KinesisPipeline extends pulumi.ComponentResource {
     const streamRef = { name: this.stream.name, arn: this.stream.arn, kmsKeyArn: keyArn };
 
     // Every child logs and alarms the same way.
-    const observability = {
-      logRetentionDays: args.logRetentionDays,
-      logKmsKeyArn: args.logKmsKeyArn,
-      alarmTopicArn: args.alarmTopicArn,
-    };
+    const observability = operationsOf(args);
     this.ingest = new KinesisIngestApi(
       `${name}-ingest`,
       {

@@ -18,6 +18,7 @@ import {
   streamReadStatements,
 } from "./streamConsumer";
 import { Transform, applyTransform } from "../core/transform";
+import { operationsOf } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 
 /**
@@ -204,9 +205,7 @@ export class StreamAnalytics extends pulumi.ComponentResource {
             aggregatesTtlSeconds: ttlDays * 86_400,
           }),
           timeout: LAMBDA_TIMEOUT_SECONDS * 3,
-          logRetentionDays: args.logRetentionDays,
-          logKmsKeyArn: args.logKmsKeyArn,
-          alarmTopicArn: args.alarmTopicArn,
+          ...operationsOf(args),
           transform: args.transform?.aggregator,
         },
         parent,
