@@ -21,7 +21,7 @@ import {
   fargateApiFields,
   fargateServiceFields,
   fargateServiceDefaults,
-} from "./three-tier-fargate";
+} from "./fargateFlows";
 
 /** The downstream services: each consumes its own subscriber queue into its own table. */
 const CONSUMERS = {

@@ -29,27 +29,10 @@ import {
   STREAM_PARALLELIZATION_FACTOR,
   TUMBLING_WINDOW_SECONDS,
 } from "../components/core/defaults";
-import { KinesisPipeline, StreamMode } from "../components/streaming/kinesisPipeline";
+import { KinesisPipeline } from "../components/streaming/kinesisPipeline";
 import { DEFAULT_FLINK_RUNTIME, FLINK_RUNTIMES } from "../components/streaming/streamAnalytics";
 import { emailSchema } from "./config";
 import { defineFlow } from "./flow";
-
-/**
- * Cross-flow handoff: this flow shares its stream under this key (`ctx.share`), so a flow built
- * after it (the `kinesis-autoscale` shard autoscaler) can attach to the stream with
- * `ctx.shared<SharedStream>(STREAM_SHARE_KEY)`. When that flow is on, the stream ignores shard-count
- * drift, so deployments never undo the autoscaler's UpdateShardCount.
- */
-export const STREAM_SHARE_KEY = "realtime-analytics:stream";
-
-/** The value shared under `STREAM_SHARE_KEY`. */
-export interface SharedStream {
-  name: pulumi.Output<string>;
-  arn: pulumi.Output<string>;
-  /** Shards at deployment; undefined for an ON_DEMAND stream (which cannot be resharded). */
-  shardCount: number | undefined;
-  mode: StreamMode;
-}
 
 const e164 = z
   .string()
@@ -325,12 +308,23 @@ export type RealtimeAnalyticsSettings = z.infer<typeof settingsSchema>;
  * aggregates) and the stream processor (dedupe) -> DynamoDB -> DynamoDB Streams -> notifier ->
  * SNS (email/SMS); Firehose -> S3 (raw, by day) -> Glue -> Athena.
  */
-export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
+/** Shards the stream starts with; undefined for an ON_DEMAND stream. */
+function plannedShards(s: RealtimeAnalyticsSettings): number | undefined {
+  return s.streamMode === "PROVISIONED" ? (s.shardCount ?? KINESIS_SHARD_COUNT) : undefined;
+}
+
+/**
+ * Provides its stream (stacks/flowExports.ts) to the flows that depend on it: kinesis-autoscale
+ * resizes it. When that flow is on, the stream ignores shard-count drift, so deployments never
+ * undo the autoscaler's UpdateShardCount.
+ */
+export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings, "realtime-analytics">({
   slug: "realtime-analytics",
   componentName: "RealtimeAnalytics",
   summary:
     "API Gateway Kinesis proxy -> Kinesis -> aggregates + dedupe Lambda -> DynamoDB -> Streams -> SNS; Firehose -> S3 -> Athena",
   settings: settingsSchema,
+  plan: (s) => ({ stream: { mode: s.streamMode, shardCount: plannedShards(s) } }),
   build(flow, s, ctx) {
     const network = s.privateSubnets ? ctx.network() : undefined;
     // The processor only talks to DynamoDB: the gateway endpoint, no internet route.
@@ -345,8 +339,7 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
       "realtime",
       {
         streamMode: s.streamMode,
-        shardCount:
-          s.streamMode === "PROVISIONED" ? (s.shardCount ?? KINESIS_SHARD_COUNT) : undefined,
+        shardCount: plannedShards(s),
         shardCountManagedExternally: autoscaled,
         retentionHours: s.retentionHours,
         dedupeTtlHours: s.dedupeTtlHours,
@@ -397,11 +390,13 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
     );
 
     ctx.dashboard(pipeline);
-    ctx.share<SharedStream>(STREAM_SHARE_KEY, {
-      name: pipeline.streamName,
-      arn: pipeline.streamArn,
-      shardCount: pipeline.shardCount,
-      mode: pipeline.streamMode,
+    ctx.provide("realtime-analytics", {
+      stream: {
+        name: pipeline.streamName,
+        arn: pipeline.streamArn,
+        shardCount: pipeline.shardCount,
+        mode: pipeline.streamMode,
+      },
     });
 
     return {

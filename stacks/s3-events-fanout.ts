@@ -23,7 +23,7 @@ import { tableGrants } from "../components/data/secureTable";
 import { idTable } from "./flowTables";
 import { defineFlow } from "./flow";
 import { objectUploadFields, queueConsumerFields } from "./objectUploadSettings";
-import { threeTierLambdaFields } from "./three-tier-lambda";
+import { threeTierLambdaFields } from "./itemsApi";
 
 const settingsSchema = z
   .object({

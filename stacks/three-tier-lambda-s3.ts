@@ -22,7 +22,7 @@ import {
 } from "../components/api/objectUploadsApi";
 import { idTable } from "./flowTables";
 import { defineFlow } from "./flow";
-import { buildItemsApi, itemsApiOutputs, threeTierLambdaFields } from "./three-tier-lambda";
+import { buildItemsApi, itemsApiOutputs, threeTierLambdaFields } from "./itemsApi";
 
 const SLUG = "three-tier-lambda-s3";
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as barrel from "../components";
+import { FLOW_SLUGS } from "../stacks/slugs";
 import {
   ROOT,
   componentModule,
@@ -71,6 +72,17 @@ describe("architecture: imports of components/, stacks/, functions/, scripts/", 
           .map((p) => `${f}: ${p}`),
       );
     expect(pulumi).to.deep.equal([]);
+  });
+
+  it("flows never import each other (a dependency is declared in the registry)", () => {
+    const flowFiles = new Set(FLOW_SLUGS.map((s) => `stacks/${s}.ts`));
+    expect([...flowFiles].filter((f) => !files.includes(f))).to.deep.equal([]);
+    const imports = [...flowFiles].flatMap((from) =>
+      (graph.local.get(from) ?? [])
+        .filter((to) => flowFiles.has(to))
+        .map((to) => `${from} -> ${to}`),
+    );
+    expect(imports).to.deep.equal([]);
   });
 
   it("functions/ reads process.env only in env.ts files (the environment contract)", () => {
