@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { billingServiceEnvironment } from "../functions/billing-service/env";
-import { ordersServiceEnvironment } from "../functions/orders-service/env";
-import { shippingServiceEnvironment } from "../functions/shipping-service/env";
+import { billingServiceEnvironment } from "../functions/containers/billing-service/env";
+import { ordersServiceEnvironment } from "../functions/containers/orders-service/env";
+import { shippingServiceEnvironment } from "../functions/containers/shipping-service/env";
 import { z } from "zod";
 import {
   FARGATE_STOP_TIMEOUT_SECONDS,
@@ -21,6 +21,7 @@ import {
   fargateApiFields,
   fargateServiceFields,
   fargateServiceDefaults,
+  appImage,
 } from "./fargateFlows";
 
 /** The downstream services: each consumes its own subscriber queue into its own table. */
@@ -64,7 +65,7 @@ export const eventDrivenMicroservicesSettings = z
       })
       .default({})
       .describe(
-        "Images to run instead of building functions/<service>-service/Dockerfile (URIs, ideally by digest). Default: {} (build all; needs Docker on the machine running pulumi up).",
+        "Images to run instead of building functions/containers/<service>-service (URIs, ideally by digest). Default: {} (build all; needs Docker on the machine running pulumi up).",
       ),
   })
   .superRefine(checkFargateSettings);
@@ -88,10 +89,8 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
         },
         parent,
       );
-    const image = (service: "orders" | Consumer) => {
-      const uri = settings.images[service];
-      return uri ? { uri } : { dockerfile: `functions/${service}-service/Dockerfile` };
-    };
+    const image = (service: "orders" | Consumer) =>
+      appImage(`${service}-service`, settings.images[service]);
 
     const events = new FanOutTopic(
       "order-events",

@@ -18,6 +18,7 @@ import {
   FargateServiceArgs,
   isValidFargateSize,
 } from "../components/containers/fargateService";
+import type { DockerfileImage, ImageUri } from "../components/containers/fargateService";
 import type { FlowOutputs, StackContext } from "./flow";
 import { threeTierLambdaFields } from "./itemsApi";
 
@@ -151,4 +152,12 @@ export function authOutputs(cluster: FargateCluster): FlowOutputs {
         userPoolClientId: cluster.userPoolClientIds!.apply((ids) => ids[0]),
       }
     : {};
+}
+
+/** The one image template of the container apps (functions/containers/<app>/main.ts). */
+export const CONTAINER_DOCKERFILE = "functions/containers/Dockerfile";
+
+/** The image of container app `app` (a folder of functions/containers), or the given one. */
+export function appImage(app: string, uri?: string): DockerfileImage | ImageUri {
+  return uri ? { uri } : { dockerfile: CONTAINER_DOCKERFILE, buildArgs: { SERVICE: app } };
 }

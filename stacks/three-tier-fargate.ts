@@ -1,4 +1,4 @@
-import { itemsServiceEnvironment } from "../functions/items-service/env";
+import { itemsServiceEnvironment } from "../functions/containers/items-service/env";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { FargateService } from "../components/containers/fargateService";
@@ -12,6 +12,7 @@ import {
   fargateApiFields,
   fargateServiceDefaults,
   fargateServiceFields,
+  appImage,
 } from "./fargateFlows";
 
 export const threeTierFargateSettings = z
@@ -23,7 +24,7 @@ export const threeTierFargateSettings = z
       .min(1)
       .optional()
       .describe(
-        "Run this image (URI, ideally by digest) instead of building functions/items-service/Dockerfile. Default: build it (needs Docker on the machine running pulumi up).",
+        "Run this image (URI, ideally by digest) instead of building functions/containers/items-service. Default: build it (needs Docker on the machine running pulumi up).",
       ),
   })
   .superRefine(checkFargateSettings);
@@ -44,9 +45,7 @@ export const threeTierFargate = defineFlow<ThreeTierFargateSettings>({
       {
         ...fargateServiceDefaults(settings, ctx),
         cluster,
-        image: settings.image
-          ? { uri: settings.image }
-          : { dockerfile: "functions/items-service/Dockerfile" },
+        image: appImage("items-service", settings.image),
         paths: ["/items"],
         environment: itemsServiceEnvironment<pulumi.Input<string>>({ tableName: table.name }),
         statements: tableGrants(table, { read: true, write: true }),

@@ -85,6 +85,27 @@ describe("architecture: imports of components/, stacks/, functions/, scripts/", 
     expect(imports).to.deep.equal([]);
   });
 
+  it("functions/ separates Lambda handlers (functions/<name>/handler.ts) from container apps (functions/containers/<app>/main.ts)", () => {
+    const dirs = (d: string) =>
+      fs
+        .readdirSync(path.join(ROOT, d), { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => `${d}/${e.name}`);
+    const lambdas = dirs("functions").filter(
+      (d) => d !== "functions/lib" && d !== "functions/containers",
+    );
+    const apps = dirs("functions/containers");
+    expect(lambdas.length).to.be.greaterThan(0);
+    expect(apps.length).to.be.greaterThan(0);
+    const misplaced = [
+      ...lambdas.filter(
+        (d) => !files.includes(`${d}/handler.ts`) || files.includes(`${d}/main.ts`),
+      ),
+      ...apps.filter((d) => !files.includes(`${d}/main.ts`) || files.includes(`${d}/handler.ts`)),
+    ];
+    expect(misplaced).to.deep.equal([]);
+  });
+
   it("functions/ reads process.env only in env.ts files (the environment contract)", () => {
     const readers = files.filter(
       (f) =>

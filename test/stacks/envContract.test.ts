@@ -8,13 +8,16 @@ import type { RecordedResource } from "../../scripts/harness/recorder";
 import { resolveDeep } from "../../scripts/planSnapshot";
 import { stackFileRun } from "./stackFiles";
 
-/** Function folders: every folder of functions/ but the shared library. */
-const FOLDERS = fs
-  .readdirSync(FUNCTIONS_DIR, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && d.name !== "lib")
-  .map((d) => d.name)
-  .sort();
-const isLambda = (folder: string) => fs.existsSync(path.join(FUNCTIONS_DIR, folder, "handler.ts"));
+const subfolders = (dir: string) =>
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
+/** Function folders (relative to functions/): Lambda handlers, then containers/<app>. */
+const LAMBDAS = subfolders(FUNCTIONS_DIR).filter((d) => d !== "lib" && d !== "containers");
+const APPS = subfolders(path.join(FUNCTIONS_DIR, "containers")).map((d) => `containers/${d}`);
+const FOLDERS = [...LAMBDAS, ...APPS].sort();
+const isLambda = (folder: string) => LAMBDAS.includes(folder);
 /** Variables the platform reads, set by FargateService for the SDK (not the app's contract). */
 const RUNTIME_VARIABLES = ["AWS_REGION"];
 
@@ -28,7 +31,7 @@ async function contractOf(folder: string): Promise<EnvContract<EnvSpec>> {
   const mod = (await import(path.join(FUNCTIONS_DIR, folder, "env.ts"))) as Record<string, unknown>;
   const contracts = Object.values(mod).filter(isContract);
   expect(contracts, `functions/${folder}/env.ts exports one contract`).to.have.length(1);
-  expect(contracts[0].fn).to.equal(folder);
+  expect(contracts[0].fn).to.equal(path.basename(folder));
   return contracts[0];
 }
 
@@ -40,9 +43,7 @@ interface Deployed {
 
 /** Lambda functions, named by the folder whose bundle they run (same bytes, same hash). */
 async function lambdas(resources: RecordedResource[]): Promise<Deployed[]> {
-  const byHash = new Map(
-    FOLDERS.filter(isLambda).map((f) => [bundleFunction(f).sha256, f] as const),
-  );
+  const byHash = new Map(LAMBDAS.map((f) => [bundleFunction(f).sha256, f] as const));
   const out: Deployed[] = [];
   for (const r of resources.filter((x) => x.type === "aws:lambda/function:Function")) {
     const inputs = (await resolveDeep(r.inputs)) as {
@@ -60,14 +61,15 @@ async function lambdas(resources: RecordedResource[]): Promise<Deployed[]> {
   return out;
 }
 
-/** Container apps, named by the Dockerfile their service's image is built from. */
+/** Container apps, named by the SERVICE their image is built for (functions/containers/Dockerfile). */
 async function containers(resources: RecordedResource[]): Promise<Deployed[]> {
   const out: Deployed[] = [];
   for (const task of resources.filter((x) => x.type === "aws:ecs/taskDefinition:TaskDefinition")) {
     const image = resources.find((x) => x.type === "awsx:ecr:Image" && x.parent === task.parent);
-    const dockerfile = String(image?.inputs.dockerfile ?? "");
-    const folder = /^functions\/([^/]+)\/Dockerfile$/.exec(dockerfile)?.[1];
-    expect(folder, `${task.urn} builds a functions/ Dockerfile`).to.be.a("string");
+    expect(image?.inputs.dockerfile, task.urn).to.equal("functions/containers/Dockerfile");
+    const service = (image?.inputs.args as Record<string, string> | undefined)?.SERVICE;
+    const folder = `containers/${service}`;
+    expect(APPS, `${task.urn} builds an app of functions/containers`).to.include(folder);
     const inputs = (await resolveDeep(task.inputs)) as { containerDefinitions: string };
     const [container] = JSON.parse(inputs.containerDefinitions) as {
       environment: { name: string; value: string }[];

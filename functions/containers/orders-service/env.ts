@@ -1,5 +1,5 @@
 /** Environment contract of functions/orders-service (a container app, set by stacks/event-driven-microservices.ts). */
-import { defineEnv, envString, type EnvValues } from "../lib/env";
+import { defineEnv, envString, type EnvValues } from "../../lib/env";
 
 export const ordersServiceEnv = defineEnv("orders-service", {
   tableName: envString("TABLE_NAME"),

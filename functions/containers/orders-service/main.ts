@@ -2,9 +2,9 @@
  * Process entry of the orders container. Env: see ./env.ts. SIGTERM: stop accepting, finish in-flight requests, exit.
  */
 import { SNSClient } from "@aws-sdk/client-sns";
-import { listenOrExit, shutdownOnSignal } from "../lib/container/lifecycle";
-import { createLogger } from "../lib/logger";
-import { documentClient } from "../lib/runtime";
+import { listenOrExit, shutdownOnSignal } from "../../lib/container/lifecycle";
+import { createLogger } from "../../lib/logger";
+import { documentClient } from "../../lib/runtime";
 import { createOrdersApp } from "./app";
 import { readOrdersServiceEnv } from "./env";
 import { OrdersService, snsPublisher } from "./orders";

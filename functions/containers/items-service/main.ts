@@ -1,9 +1,9 @@
 /**
  * Process entry of the items container (bundled by its Dockerfile). Env: see ./env.ts. SIGTERM: stop accepting, finish in-flight requests, exit.
  */
-import { listenOrExit, shutdownOnSignal } from "../lib/container/lifecycle";
-import { createItemsService } from "../lib/items";
-import { createLogger } from "../lib/logger";
+import { listenOrExit, shutdownOnSignal } from "../../lib/container/lifecycle";
+import { createItemsService } from "../../lib/items";
+import { createLogger } from "../../lib/logger";
 import { createItemsApp } from "./app";
 import { readItemsServiceEnv } from "./env";
 

@@ -1,5 +1,5 @@
 /** Environment contract of functions/items-service (a container app, set by stacks/three-tier-fargate.ts). */
-import { defineEnv, envString, type EnvValues } from "../lib/env";
+import { defineEnv, envString, type EnvValues } from "../../lib/env";
 
 export const itemsServiceEnv = defineEnv("items-service", {
   tableName: envString("TABLE_NAME"),

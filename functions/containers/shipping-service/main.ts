@@ -1,5 +1,5 @@
 /** Process entry of the shipping container: OrderPlaced -> shipments table; GET /shipments/{orderId}. */
-import { runConsumerService } from "../lib/orders/consumerApp";
+import { runConsumerService } from "../../lib/orders/consumerApp";
 import { readShippingServiceEnv } from "./env";
 import { shipmentFor } from "./shipping";
 
