@@ -1,9 +1,17 @@
 /**
  * The autoscaling simulator: `npm run bench:autoscale [-- --trace a.csv --trace b.csv] [--json]`.
- * Runs our policy (the Lambda's own code), the AWS reference design, fixed-at-peak and on-demand
- * over 7-day traces and prints throttling, shard-hours, cost, calls and time to adequate capacity.
+ * Runs our policy (the Lambda's own code), the AWS sample, fixed-at-peak, on-demand and the
+ * perfect-foresight lower bound over 7-day traces and prints the score (cost + $1 per GiB
+ * throttled), throttling, cost, calls, time to adequate capacity and ours / bound.
  */
-import { renderTable, runAll, targetMisses, toReport } from "./autoscale/report";
+import {
+  BOUND_RATIO_TARGET,
+  ratioShortfalls,
+  renderTable,
+  runAll,
+  targetMisses,
+  toReport,
+} from "./autoscale/report";
 import { ON_DEMAND, PRICES } from "./autoscale/simulate";
 import { DEFAULT_MODEL } from "./autoscale/stream";
 import { Trace, builtInTraces, readCsvTrace } from "./autoscale/traces";
@@ -52,6 +60,12 @@ async function main(): Promise<void> {
       misses.length === 0
         ? "\nAll targets met."
         : `\nTargets missed:\n${misses.map((m) => `  - ${m}`).join("\n")}`,
+    );
+    const short = ratioShortfalls(detailed);
+    console.log(
+      short.length === 0
+        ? `Ours is within ${BOUND_RATIO_TARGET}x the lower bound on every trace.`
+        : `Above ${BOUND_RATIO_TARGET}x the lower bound:\n${short.map((m) => `  - ${m}`).join("\n")}`,
     );
   }
 }

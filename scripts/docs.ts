@@ -1,10 +1,11 @@
 /**
- * Regenerates the README's generated sections from the code: `npm run docs`.
- * A test fails when the README is stale, so the config reference and the diagram never drift.
+ * Regenerates the README's generated sections and Pulumi.yaml's config declarations from the
+ * code: `npm run docs`. A test fails when either is stale, so they never drift from the schemas.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { configReference } from "./docs/configReference";
+import { PROJECT_FILE, projectFile } from "./docs/projectConfig";
 import { plan } from "./plan";
 import { renderMermaid } from "./plan/mermaid";
 
@@ -34,7 +35,8 @@ async function main() {
   for (const [name, body] of Object.entries(await generatedBlocks()))
     text = replaceBlock(text, name, body);
   fs.writeFileSync(README, text);
-  process.stdout.write("README.md updated\n");
+  fs.writeFileSync(PROJECT_FILE, projectFile());
+  process.stdout.write("README.md and Pulumi.yaml updated\n");
 }
 
 if (require.main === module) {

@@ -10,6 +10,7 @@ import {
   QUEUE_WORKER_TIMEOUT_SECONDS,
   VISIBILITY_TIMEOUT_FACTOR,
 } from "../components/core/defaults";
+import { metricAlarm } from "../components/observability/alarms";
 import { allow } from "../components/security/iam";
 import {
   objectUploadsApiOutputs,
@@ -56,7 +57,7 @@ const settingsSchema = z
       .max(LAMBDA_ASYNC_RETRIES)
       .default(LAMBDA_ASYNC_RETRIES)
       .describe(
-        `Lambda's retries of a failed S3 invocation before it goes to the DLQ. Default: ${LAMBDA_ASYNC_RETRIES}.`,
+        `Lambda's retries of a failed S3 invocation before it goes to the ingest failures queue. Default: ${LAMBDA_ASYNC_RETRIES}.`,
       ),
     privateSubnets: z
       .boolean()
@@ -101,6 +102,30 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
       parent,
     );
 
+    // The ingest function's asynchronous failures (Lambda invocation records wrapping the S3
+    // event) get their own queue: in the work DLQ they would sit among work messages, and a redrive
+    // of that DLQ would feed them to the processor, which cannot read them. README, "Redrive".
+    const ingestFailures = new SecureQueue(
+      "object-ingest-failures",
+      { maxReceiveCount: s.maxReceiveCount, alarmTopicArn: ctx.operations.alarmTopicArn },
+      parent,
+    );
+    if (ctx.operations.alarmTopicArn) {
+      metricAlarm(
+        "object-ingest-failures-depth",
+        {
+          description:
+            "S3 events the ingest function failed to queue (run the redrive in the README)",
+          namespace: "AWS/SQS",
+          metricName: "ApproximateNumberOfMessagesVisible",
+          dimensions: { QueueName: ingestFailures.name },
+          statistic: "Maximum",
+        },
+        ctx.operations.alarmTopicArn,
+        flow,
+      );
+    }
+
     const network = s.privateSubnets ? ctx.network() : undefined;
     const vpc = network?.functionVpc(
       "s3-lambda-functions",
@@ -116,8 +141,8 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
         description: "Receives S3 object events and queues them for processing",
         environment: objectIngestEnvironment<pulumi.Input<string>>({ queueUrl: work.url }),
         statements: [allow(["sqs:SendMessage"], [work.arn])],
-        // S3 invokes asynchronously: after the retries the event lands in the DLQ, not lost.
-        onFailureQueueArn: work.dlq.arn,
+        // S3 invokes asynchronously: after the retries the event lands in its own queue, not lost.
+        onFailureQueueArn: ingestFailures.arn,
         asyncRetries: s.ingestRetries,
         vpc,
       },
@@ -182,12 +207,14 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
       parent,
     );
 
-    ctx.dashboard(api, bucket, ingest, work, processor, table);
+    ctx.dashboard(api, bucket, ingest, ingestFailures, work, processor, table);
     return {
       ...objectUploadsApiOutputs(api),
       bucketName: bucket.name,
       workQueueUrl: work.url,
       dlqUrl: work.dlq.url,
+      dlqArn: work.dlq.arn,
+      ingestFailuresQueueUrl: ingestFailures.url,
       tableName: table.name,
       ingestFunction: ingest.name,
       processorFunction: processor.function.name,

@@ -25,8 +25,16 @@ import {
   Violation,
 } from "./stream";
 
-export type PolicyName = "ours" | "reference" | "fixed" | "on-demand";
+export type PolicyName = "ours" | "reference" | "fixed" | "on-demand" | "bound";
+/** The policies the simulator runs (the bound is computed by bound.ts). */
 export const POLICIES: readonly PolicyName[] = ["ours", "reference", "fixed", "on-demand"];
+
+/** The score adds this many dollars per GiB throttled to the cost. */
+export const SCORE_PER_THROTTLED_GB = 1;
+
+/** Cost plus $1 per GiB throttled. */
+export const score = (r: Pick<PolicyResult, "costUsd" | "throttledGb">): number =>
+  r.costUsd + r.throttledGb * SCORE_PER_THROTTLED_GB;
 
 /** us-east-1 list prices. */
 export const PRICES = {
@@ -45,6 +53,8 @@ export interface PolicyResult {
   policy: PolicyName;
   throttledRecordsPct: number;
   throttledBytesPct: number;
+  /** GiB throttled. */
+  throttledGb: number;
   shardHours: number;
   costUsd: number;
   calls: number;
@@ -127,7 +137,7 @@ export async function simulate(
   return measure(trace, policy, stream);
 }
 
-interface Controller {
+export interface Controller {
   step(m: number): Promise<void>;
 }
 
@@ -148,6 +158,7 @@ class OurScaler implements Controller {
   private readonly up: SimAlarm;
   private readonly down: SimAlarm;
   private readonly ports: ScalerPorts;
+  private readonly published = new Map<number, MetricPoint>();
   private minute = 0;
 
   constructor(
@@ -181,9 +192,12 @@ class OurScaler implements Controller {
       },
       getMetrics: async (start, end) => {
         const out: MetricPoint[] = [];
-        for (let k = Math.floor((start - EPOCH) / MS); k * MS + EPOCH < end; k++) {
+        for (let k = Math.ceil((start - EPOCH) / MS); k * MS + EPOCH < end; k++) {
           if (!s.visible(k, this.minute)) continue;
-          out.push({ at: EPOCH + k * MS, ...s.datapoint(k) });
+          // A published minute never changes: build its datapoint once.
+          let p = this.published.get(k);
+          if (!p) this.published.set(k, (p = { at: EPOCH + k * MS, ...s.datapoint(k) }));
+          out.push(p);
         }
         return out;
       },
@@ -224,17 +238,28 @@ class OurScaler implements Controller {
 }
 
 /**
- * The AWS reference design, from its published description: 5-minute periods, accepted traffic
- * only; double at >= 0.75 for 5 of 5 datapoints; halve (floor, minimum 1) at < 0.25 for 57 of 60;
- * after a change both alarms are rewritten and reset to INSUFFICIENT_DATA; on a failed call the
- * alarm is flipped to OK so it fires again; no call budget, no maximum, no cooldown.
+ * The AWS sample (github.com/aws-samples/kinesis-auto-scaling, kinesis_scaling_cf.yaml and
+ * golang/scale.go) as it defines its alarms: 300-second periods of IncomingBytes and
+ * IncomingRecords Sums, FILL(m, 0), accepted traffic only (MAX of the two usage factors); scale-up
+ * `>= 0.75` for 5 of 5 datapoints, scale-down `< 0.25` for 57 of 60 (threshold -1 at one shard).
+ * CloudWatch evaluates an alarm every minute over the window that Period x EvaluationPeriods
+ * defines, sliding by a minute (docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/
+ * alarm-evaluation.html); the newest period ends at the newest published minute. On ALARM the
+ * Lambda doubles or halves (integer division, at least 1) with UpdateShardCount, rewrites both
+ * alarms for the new count and sets them to INSUFFICIENT_DATA; when the call fails it sets the
+ * triggering alarm to OK so that it fires again. No call budget, no maximum, no cooldown.
  */
-class ReferenceScaler implements Controller {
+export class ReferenceScaler implements Controller {
   private readonly up: SimAlarm;
   private readonly down: SimAlarm;
   private static readonly PERIOD = 5;
+  /** Prefix sums of the published datapoints (index k + 1 = minutes before k included). */
+  private readonly bytesSum: Float64Array;
+  private readonly recordsSum: Float64Array;
+  private filled = 0;
 
   constructor(private readonly stream: SimStream) {
+    // FILL(m, 0) leaves no datapoint missing: the treatment of missing data never applies.
     this.up = new SimAlarm(
       {
         comparison: "gte",
@@ -248,46 +273,52 @@ class ReferenceScaler implements Controller {
     this.down = new SimAlarm(
       {
         comparison: "lt",
-        threshold: 0.25,
+        threshold: stream.open > 1 ? 0.25 : -1,
         evaluationPeriods: 60,
         datapointsToAlarm: 57,
         treatMissing: "missing",
       },
       stream.open,
     );
+    this.bytesSum = new Float64Array(stream.minutes + 1);
+    this.recordsSum = new Float64Array(stream.minutes + 1);
   }
 
-  /** Accepted-traffic utilisation of a 5-minute period starting at minute `p`. */
-  private periodUtilisation(p: number, shards: number): number {
-    let b = 0;
-    let r = 0;
-    for (let k = p; k < p + ReferenceScaler.PERIOD; k++) {
-      const d = this.stream.datapoint(k);
-      b += d.bytes;
-      r += d.records;
-    }
-    const seconds = ReferenceScaler.PERIOD * 60;
-    return Math.max(b / (shards * 1024 * 1024 * seconds), r / (shards * 1000 * seconds));
+  /** Sum of accepted bytes and records over minutes [from, to] (before minute 0: the history). */
+  private sum(from: number, to: number): { b: number; r: number } {
+    const before = Math.max(0, -from) - Math.max(0, -to - 1);
+    const h = this.stream.history;
+    const a = Math.max(0, from);
+    const z = Math.max(-1, to);
+    return {
+      b: before * h.bytes + (z >= a ? this.bytesSum[z + 1] - this.bytesSum[a] : 0),
+      r: before * h.records + (z >= a ? this.recordsSum[z + 1] - this.recordsSum[a] : 0),
+    };
   }
 
-  private evaluate(alarm: SimAlarm, m: number): boolean {
+  private evaluate(alarm: SimAlarm, newest: number): boolean {
     const P = ReferenceScaler.PERIOD;
-    // Newest 5-minute period whose last minute is published.
-    let newest = Math.floor((m - 1 - this.stream.model.metricDelayMinutes - (P - 1)) / P) * P;
-    while (!this.stream.visible(newest + P - 1, m)) newest -= P;
-    const values: (number | undefined)[] = [];
+    const seconds = P * 60;
+    const values: number[] = [];
     for (let i = alarm.spec.evaluationPeriods - 1; i >= 0; i--) {
-      const p = newest - i * P;
-      values.push(this.periodUtilisation(p, alarm.shards));
+      const end = newest - i * P;
+      const { b, r } = this.sum(end - P + 1, end);
+      values.push(
+        Math.max(b / (alarm.shards * 1024 * 1024 * seconds), r / (alarm.shards * 1000 * seconds)),
+      );
     }
     return alarm.evaluate(values);
   }
 
   async step(m: number): Promise<void> {
-    // 5-minute alarms are evaluated when a new period is complete.
-    if (m % ReferenceScaler.PERIOD !== 0) return;
-    const upFired = this.evaluate(this.up, m);
-    const downFired = this.evaluate(this.down, m);
+    const newest = m - 1 - this.stream.model.metricDelayMinutes;
+    for (; this.filled <= newest && this.filled < this.stream.minutes; this.filled++) {
+      const d = this.stream.datapoint(this.filled);
+      this.bytesSum[this.filled + 1] = this.bytesSum[this.filled] + d.bytes;
+      this.recordsSum[this.filled + 1] = this.recordsSum[this.filled] + d.records;
+    }
+    const upFired = this.evaluate(this.up, newest);
+    const downFired = this.evaluate(this.down, newest);
     if (upFired) this.apply(m, this.up, this.stream.open * 2);
     if (downFired) this.apply(m, this.down, Math.max(1, Math.floor(this.stream.open / 2)));
   }
@@ -303,6 +334,7 @@ class ReferenceScaler implements Controller {
       a.shards = target;
       a.state = "INSUFFICIENT_DATA";
     }
+    this.down.spec = { ...this.down.spec, threshold: target > 1 ? 0.25 : -1 };
   }
 }
 
@@ -359,6 +391,7 @@ function throttlePct(trace: Trace, records: number, bytes: number) {
   return {
     throttledRecordsPct: totalRecords > 0 ? (100 * records) / totalRecords : 0,
     throttledBytesPct: totalBytes > 0 ? (100 * bytes) / totalBytes : 0,
+    throttledGb: bytes / 1024 ** 3,
   };
 }
 
@@ -369,7 +402,7 @@ const ADEQUATE_HOLD = 5;
  * Worst case over the trace's onsets of the minutes from the onset until capacity covers demand
  * for ADEQUATE_HOLD minutes in a row; null when the trace has no onset.
  */
-function timeToAdequate(trace: Trace, adequate: (m: number) => boolean): number | null {
+export function timeToAdequate(trace: Trace, adequate: (m: number) => boolean): number | null {
   if (trace.onsets.length === 0) return null;
   let worst = 0;
   for (const onset of trace.onsets) {

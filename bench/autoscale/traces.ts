@@ -74,7 +74,7 @@ function fromRate(
 
 const DAY = MINUTES_PER_DAY;
 
-/** The six built-in 7-day traces. `minutes` shortens them (tests). */
+/** The built-in 7-day traces, each from its own seed. `minutes` shortens them (tests). */
 export function builtInTraces(minutes = TRACE_DAYS * DAY): Trace[] {
   const stepAt = 2 * DAY + 10 * 60;
   const crowdAt = 3 * DAY + 18 * 60;
@@ -130,6 +130,91 @@ export function builtInTraces(minutes = TRACE_DAYS * DAY): Trace[] {
       0.15,
       (m) => 3 * burstFactor(m),
       { onsets: bursts.map((b) => b.at).filter((m) => m < minutes), sustained: false, minutes },
+    ),
+    ...shapedTraces(minutes),
+  ];
+}
+
+/** Periodic bursts: `factor` x the base for `length` minutes every `every` minutes from `first`. */
+function periodic(first: number, every: number, length: number, minutes: number) {
+  const onsets: number[] = [];
+  for (let m = first; m < minutes; m += every) onsets.push(m);
+  const inBurst = (m: number) => m >= first && (m - first) % every < length;
+  return { onsets, inBurst };
+}
+
+/** The load shapes that punish a policy spending its call budget badly. */
+function shapedTraces(minutes: number): Trace[] {
+  // Heavy-tailed: Pareto (alpha 1.2) burst sizes up to 12x, 5-40 minute lengths, exponential
+  // gaps with a 2-hour mean.
+  const rand = prng(707);
+  const heavy: { at: number; length: number; factor: number }[] = [];
+  for (let t = 45 + rand() * 60; t < minutes;) {
+    const factor = Math.min(12, 1.5 * Math.pow(1 - rand(), -1 / 1.2));
+    const length = Math.round(5 + rand() * 35);
+    heavy.push({ at: Math.round(t), length, factor });
+    t += length - Math.log(Math.max(rand(), 1e-9)) * 120;
+  }
+  const heavyFactor = (m: number) => {
+    for (const b of heavy) if (m >= b.at && m < b.at + b.length) return b.factor;
+    return 1;
+  };
+  const spikes = periodic(5 * 60, 8 * 60, 10, minutes);
+  const batch = periodic(20, 60, 12, minutes);
+  const viralAt = DAY + 8 * 60;
+  const saleAt = 4 * DAY + 9 * 60;
+  const diurnal = (m: number) => 0.55 + 0.45 * Math.sin((2 * Math.PI * (m - 7 * 60)) / DAY);
+  return [
+    fromRate(
+      "heavy-tailed",
+      "2 MiB/s with 10% noise, Pareto-sized bursts (up to 12x, 5-40 min) every ~2 hours",
+      707,
+      0.1,
+      (m) => 2 * heavyFactor(m),
+      { onsets: heavy.map((b) => b.at).filter((m) => m < minutes), sustained: false, minutes },
+    ),
+    fromRate(
+      "spikes-20x",
+      "1 MiB/s, 20x for 10 minutes every 8 hours (faster than the call budget can follow)",
+      808,
+      0.05,
+      (m) => (spikes.inBurst(m) ? 20 : 1),
+      { onsets: spikes.onsets, sustained: false, minutes },
+    ),
+    fromRate(
+      "hourly-batch",
+      "2 MiB/s, batch loads of 8x for 12 minutes every hour",
+      909,
+      0.05,
+      (m) => (batch.inBurst(m) ? 16 : 2),
+      { onsets: batch.onsets, sustained: false, minutes },
+    ),
+    fromRate(
+      "viral",
+      "1 MiB/s, viral growth to 15x from day 1 08:00 (doubling every 3 hours), then decay with a 1-day half-life",
+      1010,
+      0.05,
+      (m) => {
+        if (m < viralAt) return 1;
+        const h = (m - viralAt) / 60;
+        const grown = Math.min(15, Math.pow(2, h / 3));
+        const peakAt = 3 * Math.log2(15);
+        return h <= peakAt ? grown : 1 + 14 * Math.pow(0.5, (h - peakAt) / 24);
+      },
+      { onsets: viralAt < minutes ? [viralAt] : [], sustained: false, minutes },
+    ),
+    fromRate(
+      "weekly-sale",
+      "diurnal 0.5-5 MiB/s, weekends at 60%, a 4x sale for 4 hours from day 4 09:00",
+      1111,
+      0.05,
+      (m) => {
+        const day = Math.floor(m / DAY) % 7;
+        const weekend = day === 5 || day === 6 ? 0.6 : 1;
+        const sale = m >= saleAt && m < saleAt + 240 ? 4 : 1;
+        return 5 * diurnal(m) * weekend * sale;
+      },
+      { onsets: saleAt < minutes ? [saleAt] : [], sustained: true, minutes },
     ),
   ];
 }

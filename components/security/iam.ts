@@ -107,6 +107,7 @@ export const ACTIONS_REQUIRING_WILDCARD_RESOURCE: readonly string[] = [
   "cloudwatch:GetMetricData",
   "cloudwatch:PutMetricData",
   "kinesis:ListStreams",
+  "kinesis:UpdateShardCount",
   "ecr:GetAuthorizationToken",
 ];
 

@@ -12,44 +12,27 @@ import { DashboardRow, metric } from "../observability/flowDashboard";
 import { allow, assumeRolePolicy, policyDocument } from "../security/iam";
 import { Transform, applyTransform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
+import { EVENT_DATA_SCHEMA } from "../../functions/lib/eventSchema";
+import { MAX_EVENT_BYTES } from "../../functions/lib/streamEvents";
 
 /** Kinesis PutRecords takes at most 500 records per call. */
 export const MAX_RECORDS_PER_REQUEST = 500;
 /** Kinesis partition keys are 1-256 Unicode characters. */
 export const MAX_PARTITION_KEY_LENGTH = 256;
 const JSON_CONTENT = "application/json";
-const SEVERITY_VALUES = ["info", "low", "medium", "high", "critical"];
 
 /**
- * JSON schema (draft 4, what API Gateway models use) of one record: the event data (an object)
- * and the partition key. The event fields the stream processor reads are checked here too, so a
- * malformed event is a 400 for the client rather than a poison record in the stream.
+ * JSON schema (draft 4, what API Gateway models use) of one record: the event data and the
+ * partition key. The data's schema is the one the stream processor validates every record with
+ * (functions/lib/eventSchema.ts), so a record this model admits is one the pipeline stores, and one
+ * the pipeline would refuse is a 400 for the client rather than a poison record in the stream.
  */
 export const RECORD_SCHEMA = {
   type: "object",
   required: ["data", "partitionKey"],
   additionalProperties: false,
   properties: {
-    data: {
-      type: "object",
-      description: "The event. Any JSON object; the fields below are optional but typed.",
-      properties: {
-        eventId: {
-          type: "string",
-          minLength: 1,
-          maxLength: 128,
-          description: "Idempotency key: records with the same eventId are stored once.",
-        },
-        type: { type: "string", minLength: 1, maxLength: 64 },
-        severity: { type: "string", enum: SEVERITY_VALUES },
-        occurredAt: {
-          type: ["string", "number"],
-          description: "ISO-8601 timestamp or epoch milliseconds.",
-        },
-        key: { type: "string", minLength: 1, maxLength: 256 },
-        value: { type: "number" },
-      },
-    },
+    data: EVENT_DATA_SCHEMA,
     partitionKey: {
       type: "string",
       minLength: 1,
@@ -84,23 +67,49 @@ export const PUT_RECORDS_SCHEMA = {
 };
 
 /**
+ * Longest data API Gateway forwards, in characters of its JSON text (UTF-16 units, what VTL's
+ * `length()` counts). A character is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4), so
+ * no forwarded record exceeds the processor's MAX_EVENT_BYTES: a draft-4 model cannot measure an
+ * object's size, so the mapping templates do.
+ */
+export const MAX_DATA_CHARS = Math.floor(MAX_EVENT_BYTES / 3);
+
+/**
+ * What a template sends instead of a request when data is too large: not JSON, so Kinesis answers
+ * 400 SerializationException before any write, and CLIENT_ERROR_TEMPLATE names the limit.
+ */
+const TOO_LARGE = "DataTooLarge";
+
+/**
  * Request mapping template of `POST /record`: the body becomes a Kinesis PutRecord call.
  * `$input.json` renders the data as JSON text (not Velocity's map syntax) and the partition key as
  * a quoted, escaped JSON string; the data is base64-encoded as the Kinesis API requires.
  */
 export function putRecordTemplate(streamName: string): string {
   return [
+    `#set($data = $input.json('$.data'))`,
+    `#if($data.length() > ${MAX_DATA_CHARS})`,
+    TOO_LARGE,
+    "#else",
     "{",
     `  "StreamName": "${streamName}",`,
     `  "PartitionKey": $input.json('$.partitionKey'),`,
-    `  "Data": "$util.base64Encode($input.json('$.data'))"`,
+    `  "Data": "$util.base64Encode($data)"`,
     "}",
+    "#end",
   ].join("\n");
 }
 
 /** Request mapping template of `POST /records`: one PutRecords entry per record, in order. */
 export function putRecordsTemplate(streamName: string): string {
   return [
+    "#set($tooLarge = false)",
+    `#foreach($record in $input.path('$.records'))`,
+    `#if($input.json("$.records[$foreach.index].data").length() > ${MAX_DATA_CHARS})#set($tooLarge = true)#end`,
+    "#end",
+    "#if($tooLarge)",
+    TOO_LARGE,
+    "#else",
     "{",
     `  "StreamName": "${streamName}",`,
     `  "Records": [`,
@@ -112,6 +121,7 @@ export function putRecordsTemplate(streamName: string): string {
     "#end",
     "  ]",
     "}",
+    "#end",
   ].join("\n");
 }
 
@@ -144,16 +154,30 @@ export const PUT_RECORDS_RESPONSE_TEMPLATE = [
 
 /**
  * 4xx from Kinesis: throttling (ProvisionedThroughputExceededException, KMSThrottlingException)
- * becomes 429 so clients back off; anything else stays 400.
+ * becomes 429 so clients back off; anything else stays 400. Every field is optional in the error
+ * body (Kinesis writes `message`, some AWS errors `Message`, a proxy error neither), and only
+ * `$input.json` output (a JSON value with its quotes escaped) or constant text is emitted, so the
+ * body is valid JSON whatever the error says.
  */
 export const CLIENT_ERROR_TEMPLATE = [
-  `#set($type = $input.path('$.__type'))`,
+  `#set($type = "$!input.path('$.__type')")`,
   `#if($type.contains("ThroughputExceeded") || $type.contains("Throttling"))`,
   "#set($context.responseOverride.status = 429)",
   "#end",
   "{",
+  `#if($type.contains("SerializationException"))`,
+  `  "message": "Each record's data must be at most ${MAX_DATA_CHARS} characters of JSON.",`,
+  `#elseif("$!input.path('$.message')" != "")`,
   `  "message": $input.json('$.message'),`,
-  `  "type": $input.json('$.__type')`,
+  `#elseif("$!input.path('$.Message')" != "")`,
+  `  "message": $input.json('$.Message'),`,
+  "#else",
+  `  "message": "The stream refused the request.",`,
+  "#end",
+  `#if($type != "")`,
+  `  "type": $input.json('$.__type'),`,
+  "#end",
+  `  "requestId": "$context.requestId"`,
   "}",
 ].join("\n");
 
@@ -188,10 +212,12 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
 
 /**
  * Body of the 400 a request failing its model gets. Gateway responses take plain `$context`
- * substitution (no VTL); `messageString` is already a quoted JSON string.
+ * substitution (no VTL, no escaping): `messageString` is API Gateway's fixed text, quoted, and the
+ * request id is an id. `validationErrorString` quotes the offending JSON, so it would break the body;
+ * it is in the access log line (ACCESS_LOG_FORMAT), found by the request id.
  */
 export const BAD_REQUEST_BODY_TEMPLATE =
-  '{"message": $context.error.messageString, "errors": "$context.error.validationErrorString", "requestId": "$context.requestId"}';
+  '{"message": $context.error.messageString, "detail": "See the access log entry of this request id for the failed constraint.", "requestId": "$context.requestId"}';
 
 export type QuotaPeriod = "DAY" | "WEEK" | "MONTH";
 

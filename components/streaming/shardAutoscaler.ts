@@ -251,17 +251,21 @@ export class ShardAutoscaler extends pulumi.ComponentResource {
           allow(
             [
               "kinesis:DescribeStreamSummary",
-              "kinesis:UpdateShardCount",
               "kinesis:ListTagsForStream",
               "kinesis:AddTagsToStream",
             ],
             [args.stream.arn],
           ),
+          // The Service Authorization Reference lists no resource type for UpdateShardCount
+          // (docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesis.html):
+          // only "*" authorises it, so it stands alone in its statement.
+          allow(["kinesis:UpdateShardCount"], ["*"]),
           allow(
             ["cloudwatch:DescribeAlarms", "cloudwatch:PutMetricAlarm", "cloudwatch:SetAlarmState"],
             alarmArns,
           ),
-          // GetMetricData has no resource-level permissions.
+          // GetMetricData's only resource type is the optional CloudWatch "dataset"; reading
+          // AWS/Kinesis metrics names none, so only "*" matches (list_amazoncloudwatch.html).
           allow(["cloudwatch:GetMetricData"], ["*"]),
         ],
         ...operationsOf(args),

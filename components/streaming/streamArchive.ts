@@ -10,6 +10,7 @@ import {
   LOG_RETENTION_DAYS,
 } from "../core/defaults";
 import { DashboardRow, metric } from "../observability/flowDashboard";
+import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction";
 import { Statement, allow, assumeRolePolicy, policyDocument } from "../security/iam";
 import { SecureBucket, SecureBucketArgs } from "../storage/secureBucket";
 import { Transform, applyTransform } from "../core/transform";
@@ -33,17 +34,38 @@ export interface GlueColumn {
 }
 
 /**
- * The event fields every record may carry (see functions/lib/streamEvents.ts). The OpenX JSON SerDe
- * matches column names to JSON keys case-insensitively, so `eventid` reads `eventId`.
+ * The columns of an archived line, as functions/archive-transform writes them: the effective event
+ * id and normalised time computed exactly as the stream processor does, the record's stream
+ * position, and the data's JSON text. Lower-case keys: what the OpenX JSON SerDe reads.
  */
 export const EVENT_COLUMNS: GlueColumn[] = [
-  { name: "eventid", type: "string", comment: "Client idempotency key (absent: content hash)" },
+  {
+    name: "eventid",
+    type: "string",
+    comment: "Effective event id: the client's eventId, else sha256: content hash (the dedupe key)",
+  },
+  { name: "idsource", type: "string", comment: "client or content" },
   { name: "type", type: "string", comment: "Event type" },
   { name: "severity", type: "string", comment: "info, low, medium, high or critical" },
-  { name: "occurredat", type: "string", comment: "ISO-8601 or epoch ms, as the client sent it" },
+  {
+    name: "occurredat",
+    type: "string",
+    comment: "ISO-8601 UTC, normalised from the client's ISO text or epoch ms (else arrival time)",
+  },
   { name: "key", type: "string", comment: "Grouping key" },
   { name: "value", type: "double", comment: "Measured value" },
   { name: "attributes", type: "map<string,string>", comment: "Free-form string attributes" },
+  { name: "partitionkey", type: "string", comment: "Kinesis partition key" },
+  { name: "sequencenumber", type: "string", comment: "Kinesis sequence number" },
+  { name: "shardid", type: "string", comment: "Kinesis shard" },
+  { name: "arrivedat", type: "string", comment: "ISO-8601 UTC time Kinesis received the record" },
+  {
+    name: "valid",
+    type: "boolean",
+    comment: "false: the processor refuses this record (see error)",
+  },
+  { name: "error", type: "string", comment: "Why the record is not a valid event" },
+  { name: "payload", type: "string", comment: "The data's JSON text as sent" },
 ];
 
 /** Glue table parameters for partition projection on `dt` (no crawler, no MSCK REPAIR). */
@@ -80,7 +102,7 @@ export function namedQueries(
       query: [
         "SELECT type, severity, count(*) AS events, count(DISTINCT eventid) AS distinct_ids",
         `FROM ${t}`,
-        `WHERE dt = ${today}`,
+        `WHERE dt = ${today} AND valid`,
         "GROUP BY type, severity",
         "ORDER BY events DESC",
       ].join("\n"),
@@ -89,11 +111,12 @@ export function namedQueries(
       name: "events-per-minute-last-hour",
       description: "Per-minute counts and value totals per type over the last hour",
       query: [
-        "SELECT date_trunc('minute', try(from_iso8601_timestamp(occurredat))) AS minute, type,",
+        // occurredat is normalised to ISO-8601 UTC at archive time, epoch-ms events included.
+        "SELECT date_trunc('minute', from_iso8601_timestamp(occurredat)) AS minute, type,",
         "       count(*) AS events, sum(value) AS total",
         `FROM ${t}`,
-        "WHERE dt >= date_format(current_date - interval '1' day, '%Y-%m-%d')",
-        "  AND try(from_iso8601_timestamp(occurredat)) > current_timestamp - interval '1' hour",
+        "WHERE dt >= date_format(current_date - interval '1' day, '%Y-%m-%d') AND valid",
+        "  AND from_iso8601_timestamp(occurredat) > current_timestamp - interval '1' hour",
         "GROUP BY 1, 2",
         "ORDER BY 1 DESC, 3 DESC",
       ].join("\n"),
@@ -105,7 +128,8 @@ export function namedQueries(
       query: [
         "SELECT eventid, count(*) AS copies, min(dt) AS first_day, max(dt) AS last_day",
         `FROM ${t}`,
-        "WHERE dt >= date_format(current_date - interval '7' day, '%Y-%m-%d') AND eventid IS NOT NULL",
+        // eventid is the effective id, content hashes included: the duplicates the processor drops.
+        "WHERE dt >= date_format(current_date - interval '7' day, '%Y-%m-%d') AND valid",
         "GROUP BY eventid",
         "HAVING count(*) > 1",
         "ORDER BY copies DESC",
@@ -176,6 +200,8 @@ export interface StreamArchiveArgs {
     database?: Transform<aws.glue.CatalogDatabaseArgs>;
     table?: Transform<aws.glue.CatalogTableArgs>;
     workgroup?: Transform<aws.athena.WorkgroupArgs>;
+    /** The Firehose transformation Lambda (functions/archive-transform). */
+    transformFunction?: BundledFunctionArgs["transform"];
   };
 }
 
@@ -272,6 +298,8 @@ export class StreamArchive extends pulumi.ComponentResource {
   readonly rawBucket: SecureBucket;
   readonly resultsBucket: SecureBucket;
   readonly role: aws.iam.Role;
+  /** Firehose's transformation Lambda: the archived columns (EVENT_COLUMNS). */
+  readonly transformFunction: BundledFunction;
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly deliveryStream: aws.kinesis.FirehoseDeliveryStream;
   readonly database: aws.glue.CatalogDatabase;
@@ -352,8 +380,27 @@ export class StreamArchive extends pulumi.ComponentResource {
       parent,
     );
 
+    // Firehose hands each buffer to this function, which adds the effective event id and a
+    // normalised time (https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html).
+    this.transformFunction = new BundledFunction(
+      `${name}-transform`,
+      {
+        code: "archive-transform",
+        timeout: 60,
+        logRetentionDays: retention,
+        logKmsKeyArn: args.logKmsKeyArn,
+        alarmTopicArn: args.alarmTopicArn,
+        transform: args.transform?.transformFunction,
+      },
+      parent,
+    );
     const bucketArn = this.rawBucket.arn;
     const statements: Statement[] = [
+      // https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3
+      allow(
+        ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
+        [this.transformFunction.function.arn],
+      ),
       allow(
         [
           "kinesis:DescribeStream",
@@ -425,10 +472,24 @@ export class StreamArchive extends pulumi.ComponentResource {
             bufferingInterval: bufferSeconds,
             compressionFormat: "GZIP",
             kmsKeyArn: args.kmsKeyArn,
-            // One JSON document per line: what Athena's JSON SerDe reads.
+            // The transformation's JSON line per record, then a newline: what Athena's JSON SerDe
+            // reads. 1 MB buffers keep each invocation's response under Lambda's 6 MB.
             processingConfiguration: {
               enabled: true,
-              processors: [{ type: "AppendDelimiterToRecord" }],
+              processors: [
+                {
+                  type: "Lambda",
+                  parameters: [
+                    {
+                      parameterName: "LambdaArn",
+                      parameterValue: this.transformFunction.function.arn,
+                    },
+                    { parameterName: "BufferSizeInMBs", parameterValue: "1" },
+                    { parameterName: "BufferIntervalInSeconds", parameterValue: "60" },
+                  ],
+                },
+                { type: "AppendDelimiterToRecord" },
+              ],
             },
             cloudwatchLoggingOptions: {
               enabled: true,
@@ -585,7 +646,8 @@ export class StreamArchive extends pulumi.ComponentResource {
 
   /**
    * Dashboard rows: Firehose (records read from the stream, delivered to S3, success rate, data
-   * freshness), the raw bucket's storage, and the Athena workgroup's queries.
+   * freshness), its transformation function, the raw bucket's storage, and the Athena workgroup's
+   * queries.
    */
   widgets(): DashboardRow[] {
     const m = (metricName: string, label: string, stat?: string, rightAxis?: boolean) =>
@@ -633,6 +695,7 @@ export class StreamArchive extends pulumi.ComponentResource {
           },
         ],
       },
+      ...this.transformFunction.widgets(`Archive transformation ${this.logicalName}`),
       ...this.rawBucket.widgets(`Raw events bucket ${this.logicalName}`),
       {
         title: `Athena workgroup ${this.logicalName}`,

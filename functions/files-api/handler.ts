@@ -16,7 +16,7 @@ import { HttpError, classifyFault, errorResponse, json, parseJsonBody } from "..
 import { describeIssues } from "../lib/items/service";
 import { createLogger } from "../lib/logger";
 import { readFilesApiEnv } from "./env";
-import { UploadConfig, objectKey, uploadRequestSchema } from "./upload";
+import { UploadConfig, keyProblem, objectKey, uploadRequestSchema } from "./upload";
 
 /** Headers the client must send with the PUT, exactly as signed. */
 export const SIGNED_HEADERS = ["content-type", "content-length"];
@@ -61,6 +61,8 @@ export function makeHandler(deps: FilesApiDeps) {
       }
       const { fileName, contentType, size } = parsed.data;
       const key = objectKey(deps.config, newId(), fileName);
+      const problem = keyProblem(key);
+      if (problem) throw new HttpError(400, problem, [{ path: "fileName", message: problem }]);
       const uploadUrl = await getSignedUrl(
         deps.s3,
         new PutObjectCommand({

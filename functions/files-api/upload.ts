@@ -58,7 +58,17 @@ export function uploadRequestSchema(config: UploadConfig) {
 
 export type UploadRequest = z.infer<ReturnType<typeof uploadRequestSchema>>;
 
+/** S3 object keys are at most 1,024 bytes of UTF-8 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html). */
+export const S3_MAX_KEY_BYTES = 1024;
+
 /** A fresh, unguessable key per upload: the client's name is kept for humans, never trusted as a path. */
 export function objectKey(config: UploadConfig, id: string, fileName: string): string {
   return `${config.keyPrefix}${id}/${fileName}`;
+}
+
+/** Why `key` cannot be an S3 key (over the byte limit), or undefined when it can. */
+export function keyProblem(key: string): string | undefined {
+  const bytes = Buffer.byteLength(key, "utf8");
+  if (bytes <= S3_MAX_KEY_BYTES) return undefined;
+  return `fileName makes the object key ${bytes} bytes of UTF-8; S3 keys are limited to ${S3_MAX_KEY_BYTES} bytes`;
 }

@@ -130,9 +130,29 @@ export function parseJsonBody(
     : Buffer.from(event.body, "utf8");
   if (raw.length > maxBytes)
     throw new HttpError(413, `request body is ${raw.length} bytes; the limit is ${maxBytes}`);
+  let parsed: unknown;
   try {
-    return JSON.parse(raw.toString("utf8"));
+    parsed = JSON.parse(raw.toString("utf8"));
   } catch {
     throw new HttpError(400, "request body is not valid JSON");
   }
+  const proto = protoPath(parsed);
+  if (proto !== undefined) {
+    // JSON.parse keeps it as an own key, but assigning it anywhere (zod's records, spreads) sets a
+    // prototype instead: the field would skip validation and vanish while the row is written.
+    throw new HttpError(400, `field name "__proto__" is not allowed (at ${proto})`);
+  }
+  return parsed;
+}
+
+/** The dotted path of the first own `__proto__` key in a parsed JSON value, if any. */
+export function protoPath(value: unknown, path = "(body)"): string | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const here = path === "(body)" ? k : `${path}.${k}`;
+    if (k === "__proto__") return here;
+    const inner = protoPath(v, here);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
 }

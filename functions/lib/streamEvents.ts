@@ -5,15 +5,19 @@
  */
 import { createHash } from "node:crypto";
 import type { KinesisStreamRecord } from "aws-lambda";
+import {
+  EVENT_DATA_SCHEMA,
+  ISO_TIMESTAMP_PATTERN,
+  MAX_ID_LENGTH,
+  PRINTABLE_PATTERN,
+  type Severity,
+} from "./eventSchema";
+import { validateDraft4 } from "./jsonSchema";
 
-export const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
-export type Severity = (typeof SEVERITIES)[number];
+export { SEVERITIES, type Severity } from "./eventSchema";
 
 /** DynamoDB items are at most 400 KB; leave room for the attributes the processor adds. */
 export const MAX_EVENT_BYTES = 350_000;
-const MAX_ID_LENGTH = 128;
-const MAX_TYPE_LENGTH = 64;
-const MAX_KEY_LENGTH = 256;
 export const DEFAULT_EVENT_TYPE = "event";
 
 /** One validated event. */
@@ -31,6 +35,8 @@ export interface StreamEvent {
   value?: number;
   /** The whole data object as the client sent it. */
   payload: Record<string, unknown>;
+  /** The data's JSON text exactly as sent (numbers of any size and every key intact). */
+  payloadJson: string;
 }
 
 /** Where a record sits in the stream: what batch failures and replays are keyed on. */
@@ -58,41 +64,74 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const PRINTABLE = new RegExp(PRINTABLE_PATTERN);
+const ISO = new RegExp(ISO_TIMESTAMP_PATTERN);
 
-function optionalString(
-  data: Record<string, unknown>,
-  field: string,
-  maxLength: number,
-): string | undefined {
-  const v = data[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string" || v.length === 0 || v.length > maxLength || CONTROL.test(v)) {
-    throw new InvalidEventError(`${field} must be a string of 1-${maxLength} printable characters`);
-  }
-  return v;
+/**
+ * Epoch ms of a schema-valid `occurredAt` (ISO-8601 text or epoch ms). Parsed by hand rather than
+ * with Date.parse, whose accepted forms vary by engine: the schema's pattern is the only rule.
+ */
+export function occurredAtMs(v: string | number): number {
+  if (typeof v === "number") return v;
+  const m = ISO.exec(v);
+  if (!m) throw new InvalidEventError("occurredAt must be an ISO-8601 timestamp");
+  const [, y, mo, d, h, mi, sec, frac, zone] = m;
+  const ms = Number((frac ?? "").padEnd(3, "0").slice(0, 3));
+  const utc = new Date(0);
+  utc.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  utc.setUTCHours(Number(h), Number(mi), Number(sec), ms);
+  const offset =
+    zone === "Z"
+      ? 0
+      : (zone[0] === "-" ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+  return utc.getTime() - offset * 60_000;
 }
 
-function parseOccurredAt(v: unknown, fallback: string): string {
-  if (v === undefined || v === null) return fallback;
-  const ms = typeof v === "number" ? v : typeof v === "string" ? Date.parse(v) : NaN;
-  if (!Number.isFinite(ms)) {
-    throw new InvalidEventError("occurredAt must be an ISO-8601 timestamp or epoch milliseconds");
-  }
-  return new Date(ms).toISOString();
+/** ISO-8601 UTC of a timestamp; a time outside JavaScript's date range is a bad event, not a crash. */
+export function normalisedTime(v: string | number): string {
+  const ms = occurredAtMs(v);
+  const d = new Date(ms);
+  if (!Number.isFinite(d.getTime())) throw new InvalidEventError("occurredAt is out of range");
+  return d.toISOString();
 }
 
-/** JSON with object keys sorted at every level: equal data gives equal text whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (isObject(value)) {
-    const keys = Object.keys(value)
-      .filter((k) => value[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(",")}}`;
+/**
+ * JSON with object keys sorted at every level: equal data gives equal text whatever the key order.
+ * Iterative, so data nested as deep as a record can hold (tens of thousands of levels) is no
+ * stack overflow.
+ */
+export function canonicalJson(root: unknown): string {
+  const out: string[] = [];
+  // Work items, last first: text to emit as is, or a value still to write.
+  const stack: ({ text: string } | { value: unknown })[] = [{ value: root }];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if ("text" in item) {
+      out.push(item.text);
+      continue;
+    }
+    const v = item.value;
+    const parts: ({ text: string } | { value: unknown })[] = [];
+    if (Array.isArray(v)) {
+      parts.push({ text: "[" });
+      v.forEach((x, i) => parts.push(...(i > 0 ? [{ text: "," }] : []), { value: x ?? null }));
+      parts.push({ text: "]" });
+    } else if (isObject(v)) {
+      const keys = Object.keys(v)
+        .filter((k) => v[k] !== undefined)
+        .sort();
+      parts.push({ text: "{" });
+      keys.forEach((k, i) =>
+        parts.push({ text: `${i > 0 ? "," : ""}${JSON.stringify(k)}:` }, { value: v[k] }),
+      );
+      parts.push({ text: "}" });
+    } else {
+      out.push(JSON.stringify(v));
+      continue;
+    }
+    for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i]);
   }
-  return JSON.stringify(value);
+  return out.join("");
 }
 
 /**
@@ -104,32 +143,46 @@ export function eventIdOf(
   data: Record<string, unknown>,
   partitionKey: string,
 ): Pick<StreamEvent, "eventId" | "idSource"> {
-  const given = optionalString(data, "eventId", MAX_ID_LENGTH);
-  if (given !== undefined) return { eventId: given, idSource: "client" };
+  const given = data.eventId;
+  if (typeof given === "string" && given.length > 0 && PRINTABLE.test(given)) {
+    if ([...given].length <= MAX_ID_LENGTH) return { eventId: given, idSource: "client" };
+  }
+  if (given !== undefined) throw new InvalidEventError("eventId: must be a printable string");
   const hash = createHash("sha256").update(partitionKey).update("\n").update(canonicalJson(data));
   return { eventId: `sha256:${hash.digest("hex")}`, idSource: "content" };
 }
 
-/** Validates a decoded data object into an event; throws InvalidEventError naming the field. */
-export function parseEvent(data: unknown, partitionKey: string, arrivedAt: string): StreamEvent {
+/**
+ * Validates a decoded data object against EVENT_DATA_SCHEMA (the document the API models are
+ * generated from) into an event; throws InvalidEventError naming every offending field.
+ */
+export function parseEvent(
+  data: unknown,
+  partitionKey: string,
+  arrivedAt: string,
+  payloadJson: string = JSON.stringify(data),
+): StreamEvent {
   if (!isObject(data)) throw new InvalidEventError("data must be a JSON object");
-  const severityRaw = optionalString(data, "severity", 16)?.toLowerCase() ?? "info";
-  if (!(SEVERITIES as readonly string[]).includes(severityRaw)) {
-    throw new InvalidEventError(`severity must be one of ${SEVERITIES.join(", ")}`);
+  const issues = validateDraft4(EVENT_DATA_SCHEMA, data);
+  if (issues.length > 0) {
+    throw new InvalidEventError(issues.map((i) => `${i.path}: ${i.message}`).join("; "));
   }
-  const value = data.value;
-  if (value !== undefined && value !== null && !(typeof value === "number" && isFinite(value))) {
-    throw new InvalidEventError("value must be a finite number");
-  }
-  const key = optionalString(data, "key", MAX_KEY_LENGTH);
+  const { type, severity, occurredAt, key, value } = data as {
+    type?: string;
+    severity?: string;
+    occurredAt?: string | number;
+    key?: string;
+    value?: number;
+  };
   return {
     ...eventIdOf(data, partitionKey),
-    type: optionalString(data, "type", MAX_TYPE_LENGTH) ?? DEFAULT_EVENT_TYPE,
-    severity: severityRaw as Severity,
-    occurredAt: parseOccurredAt(data.occurredAt, arrivedAt),
+    type: type ?? DEFAULT_EVENT_TYPE,
+    severity: (severity?.toLowerCase() ?? "info") as Severity,
+    occurredAt: occurredAt === undefined ? arrivedAt : normalisedTime(occurredAt),
     ...(key !== undefined ? { key } : {}),
-    ...(typeof value === "number" ? { value } : {}),
+    ...(value !== undefined ? { value } : {}),
     payload: data,
+    payloadJson,
   };
 }
 
@@ -145,9 +198,24 @@ export function positionOf(record: KinesisStreamRecord): RecordPosition {
   };
 }
 
-/** Decodes one Kinesis record (base64 JSON, newline-terminated or not) into an event. */
+/**
+ * Decodes one Kinesis record (base64 JSON, newline-terminated or not) into an event. Every step runs
+ * inside this record's isolation: whatever the data holds, the outcome is this record's alone.
+ */
 export function decodeKinesisRecord(record: KinesisStreamRecord): DecodedRecord {
-  const position = positionOf(record);
+  let position: RecordPosition;
+  try {
+    position = positionOf(record);
+  } catch (e) {
+    const k = record.kinesis ?? ({} as Partial<KinesisStreamRecord["kinesis"]>);
+    position = {
+      partitionKey: String(k.partitionKey ?? ""),
+      sequenceNumber: String(k.sequenceNumber ?? ""),
+      shardId: "unknown",
+      arrivedAt: new Date(0).toISOString(),
+    };
+    return { ok: false, error: `bad record: ${(e as Error).message}`, position };
+  }
   try {
     const bytes = Buffer.from(record.kinesis.data, "base64");
     if (bytes.length > MAX_EVENT_BYTES) {
@@ -155,19 +223,23 @@ export function decodeKinesisRecord(record: KinesisStreamRecord): DecodedRecord 
         `data is ${bytes.length} bytes; events are limited to ${MAX_EVENT_BYTES}`,
       );
     }
+    const text = bytes.toString("utf8").replace(/\r?\n$/, "");
     let data: unknown;
     try {
-      data = JSON.parse(bytes.toString("utf8"));
+      data = JSON.parse(text);
     } catch {
       throw new InvalidEventError("data is not JSON");
     }
     return {
       ok: true,
-      event: parseEvent(data, position.partitionKey, position.arrivedAt),
+      event: parseEvent(data, position.partitionKey, position.arrivedAt, text),
       position,
     };
   } catch (e) {
-    if (!(e instanceof InvalidEventError)) throw e;
-    return { ok: false, error: e.message, position };
+    // Not only InvalidEventError: any failure here (a RangeError, a stack overflow on absurdly deep
+    // JSON) is about this record's data, and retrying the batch would hit it again.
+    const error =
+      e instanceof InvalidEventError ? e.message : `undecodable: ${(e as Error).message}`;
+    return { ok: false, error, position };
   }
 }

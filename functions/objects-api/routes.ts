@@ -56,7 +56,8 @@ export function decodeCursor(cursor: string): { id: string } {
 /** `?limit=` as a page size: 1-100, default 25. */
 export function pageSize(raw: string | undefined): number {
   if (raw === undefined || raw === "") return DEFAULT_PAGE_SIZE;
-  const n = Number(raw);
+  // Plain decimal digits only: Number() would also read "0x10", "1e1", " 5" and "+5".
+  const n = /^[0-9]{1,3}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) {
     throw new HttpError(400, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
   }

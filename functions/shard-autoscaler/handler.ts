@@ -2,7 +2,8 @@
  * Shard autoscaler Lambda: invoked by the scaling alarms (through SNS) and by a schedule. Each
  * invocation runs the scaler once (runScaler: describe, decide, UpdateShardCount, alarms); a
  * failure is logged and backed off in the stream's ledger, never retried in a loop here, and the
- * function returns normally so no asynchronous retry storm follows.
+ * function returns normally so no asynchronous retry storm follows, except an authorization
+ * failure (IAM or KMS), which fails the invocation so the function's Errors alarm fires.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
@@ -73,5 +74,6 @@ export const handler = makeHandler({
   log: {
     info: (message, extra) => logger.info(message, extra ?? {}),
     warn: (message, extra) => logger.warn(message, extra ?? {}),
+    error: (message, extra) => logger.error(message, extra ?? {}),
   },
 });

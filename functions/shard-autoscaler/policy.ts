@@ -1,27 +1,27 @@
 /**
- * The scaling policy: a pure function from (metrics window, stream state, config, ledger) to a
- * decision. The Lambda and the simulator (bench/autoscale) run exactly this code.
- *
- * How it differs from the alarm-flipping reference design:
- * - demand is accepted + throttled traffic (IncomingBytes/Records count only what was accepted, so a
- *   throttled stream hides its real load), sized from 1-minute datapoints;
- * - it sizes for a target utilisation and reaches it in as few calls as the x2 / /2 rules allow,
- *   continuing a multi-step change as soon as the stream is ACTIVE again;
- * - it never makes an illegal call (half rounded up, 10,000-shard limits, min/max bounds, ACTIVE
- *   only) and budgets the 10 calls per rolling 24 h: a scale-up only spends calls it can also
- *   undo, and a reserve is kept for throttling that outlasts a burst;
- * - a small shortfall right after a scale-up waits for the new shards to settle instead of
- *   spending another call (bursts are often over by then);
- * - scale-down needs a quiet window and lands at the target utilisation of the window's mean
- *   load with its peak under the scale-up threshold (hysteresis: no bounce).
+ * The scaling policy: a pure function from (metrics, stream state, config, ledger) to a decision.
+ * The Lambda and the simulator (bench/autoscale) run exactly this code. The rules, derived from
+ * the cost model in history.ts (README, "Shard autoscaler"):
+ * - demand is accepted + throttled traffic (IncomingBytes/Records count only what was accepted),
+ *   from 1-minute datapoints;
+ * - scale up after K breaching datapoints (utilisation at the threshold, or throttling), straight
+ *   to the target utilisation of the larger of the current demand and the last day's peak, in as
+ *   few calls as x2 allows; a count that already covers a peak of the last day does not scale up
+ *   again for that peak unless it throttles;
+ * - every call is legal (half rounded up, 10,000-shard limits, min/max bounds, ACTIVE only) and
+ *   at most maxCallsPer24h are made in any rolling 24 h;
+ * - scale down only after a quiet window, and only as far as the cost model pays: the capacity
+ *   saved until the next burst against that burst's throttling, at the rate bursts occurred in
+ *   the history; a level whose bursts recur faster than the call budget can follow is held;
+ *   a scale-down leaves the calls to come back up plus a reserve.
  */
+import type { PolicyConfig } from "./config";
+import { chooseHold, reactionMinutes, summarise } from "./history";
 import { Ledger, pruneLedger } from "./ledger";
 import {
   MINUTE_MS,
   SHARD_BYTES_PER_MINUTE,
   SHARD_RECORDS_PER_MINUTE,
-  STREAM_SHARD_LIMIT,
-  MAX_CALLS_PER_24H,
   callsNeeded,
   legalTargetRange,
 } from "./rules";
@@ -48,91 +48,8 @@ export interface StreamState {
   mode: StreamMode | string;
 }
 
-export interface PolicyConfig {
-  /** Never fewer shards. Default: 1. */
-  minShards: number;
-  /** Never more shards (keep it within the account's shard quota). Default: 64. */
-  maxShards: number;
-  /** Utilisation a change aims for (0-1 of the write limits). Default: 0.6. */
-  targetUtilisation: number;
-  /** Scale up when utilisation reaches this. Default: 0.8. */
-  scaleUpThreshold: number;
-  /** Scale down only when utilisation stayed below this for the whole quiet window. Default: 0.4. */
-  scaleDownThreshold: number;
-  /** Consecutive 1-minute datapoints that must breach before scaling up. Default: 2. */
-  scaleUpDatapoints: number;
-  /** Minutes of low utilisation (after the last scale-up) before scaling down. Default: 30. */
-  quietMinutes: number;
-  /** Calls of the 24-hour budget kept for sustained throttling (nothing else spends them). Default: 2. */
-  reserveCalls: number;
-  /** UpdateShardCount calls allowed per rolling 24 h (AWS: 10). Default: 10. */
-  maxCallsPer24h: number;
-  /** Minutes CloudWatch may take to publish a datapoint; older missing minutes mean no traffic. Default: 3. */
-  metricDelayMinutes: number;
-  /** Fraction of attempted records throttled that counts as throttling. Default: 0.001. */
-  throttleTrigger: number;
-  /** Minutes a multi-step goal stays valid for continuation. Default: 20. */
-  goalTtlMinutes: number;
-  /**
-   * Throttling for (80% of) this many minutes may spend the reserved calls, even without calls
-   * left to scale back down. Default: 30.
-   */
-  sustainedThrottleMinutes: number;
-}
-
-export const DEFAULT_POLICY_CONFIG: Readonly<PolicyConfig> = Object.freeze({
-  minShards: 1,
-  maxShards: 64,
-  targetUtilisation: 0.6,
-  scaleUpThreshold: 0.8,
-  scaleDownThreshold: 0.4,
-  scaleUpDatapoints: 2,
-  quietMinutes: 30,
-  reserveCalls: 2,
-  maxCallsPer24h: MAX_CALLS_PER_24H,
-  metricDelayMinutes: 3,
-  throttleTrigger: 0.001,
-  goalTtlMinutes: 20,
-  sustainedThrottleMinutes: 30,
-});
-
-/** Problems with a config (empty when valid): each names the field and the allowed values. */
-export function policyConfigProblems(c: PolicyConfig): string[] {
-  const p: string[] = [];
-  const int = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
-  if (!int(c.minShards, 1, STREAM_SHARD_LIMIT))
-    p.push(`minShards: ${c.minShards} must be an integer 1-${STREAM_SHARD_LIMIT}`);
-  if (!int(c.maxShards, 1, STREAM_SHARD_LIMIT))
-    p.push(`maxShards: ${c.maxShards} must be an integer 1-${STREAM_SHARD_LIMIT}`);
-  if (c.minShards > c.maxShards)
-    p.push(`minShards: ${c.minShards} is above maxShards ${c.maxShards}`);
-  if (!(c.scaleDownThreshold > 0 && c.scaleDownThreshold < c.targetUtilisation))
-    p.push(
-      `scaleDownThreshold: ${c.scaleDownThreshold} must be above 0 and below targetUtilisation ${c.targetUtilisation}`,
-    );
-  if (!(c.targetUtilisation < c.scaleUpThreshold && c.scaleUpThreshold <= 1))
-    p.push(
-      `scaleUpThreshold: ${c.scaleUpThreshold} must be above targetUtilisation ${c.targetUtilisation} and at most 1`,
-    );
-  if (!int(c.scaleUpDatapoints, 1, 10))
-    p.push(`scaleUpDatapoints: ${c.scaleUpDatapoints} must be an integer 1-10`);
-  // The scale-down alarm evaluates quietMinutes 1-minute periods: CloudWatch allows one day.
-  if (!int(c.quietMinutes, 5, 1440))
-    p.push(`quietMinutes: ${c.quietMinutes} must be an integer 5-1440`);
-  if (!int(c.maxCallsPer24h, 1, MAX_CALLS_PER_24H))
-    p.push(`maxCallsPer24h: ${c.maxCallsPer24h} must be an integer 1-${MAX_CALLS_PER_24H}`);
-  if (!int(c.reserveCalls, 0, Math.max(0, c.maxCallsPer24h - 1)))
-    p.push(`reserveCalls: ${c.reserveCalls} must be an integer 0-${c.maxCallsPer24h - 1}`);
-  if (!int(c.metricDelayMinutes, 0, 15))
-    p.push(`metricDelayMinutes: ${c.metricDelayMinutes} must be an integer 0-15`);
-  if (!(c.throttleTrigger >= 0 && c.throttleTrigger < 1))
-    p.push(`throttleTrigger: ${c.throttleTrigger} must be in [0, 1)`);
-  if (!int(c.goalTtlMinutes, 1, 240))
-    p.push(`goalTtlMinutes: ${c.goalTtlMinutes} must be an integer 1-240`);
-  if (!int(c.sustainedThrottleMinutes, 5, 240))
-    p.push(`sustainedThrottleMinutes: ${c.sustainedThrottleMinutes} must be an integer 5-240`);
-  return p;
-}
+export type { PolicyConfig } from "./config";
+export { DEFAULT_POLICY_CONFIG, policyConfigProblems } from "./config";
 
 export interface PolicyInput {
   /** Epoch ms. */
@@ -175,6 +92,18 @@ function throttledFraction(p: MetricPoint): number {
   return attempted > 0 ? p.throttledRecords / attempted : 0;
 }
 
+/** Median relative change of demand from one minute to the next (0 without data). */
+export function relativeNoise(demand: ArrayLike<number>): number {
+  const changes: number[] = [];
+  for (let t = 1; t < demand.length; t++) {
+    const top = Math.max(demand[t], demand[t - 1]);
+    if (top > 0) changes.push(Math.abs(demand[t] - demand[t - 1]) / top);
+  }
+  if (changes.length === 0) return 0;
+  const sorted = Float64Array.from(changes).sort();
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 /** Minutes after a scale-up call by which the new shards are surely open. */
 const SETTLE_MINUTES = 10;
 /** Unserved share of demand that justifies a follow-up call before the last one settled. */
@@ -211,8 +140,6 @@ export function decide(input: PolicyInput): Decision {
 
   const lo = Math.max(range.min, Math.min(c.minShards, n));
   const hi = Math.min(range.max, Math.max(c.maxShards, n));
-  const budgetFor = (emergency: boolean) =>
-    emergency ? c.maxCallsPer24h : c.maxCallsPer24h - c.reserveCalls;
   const scale = (
     goal: number,
     direction: "up" | "down",
@@ -223,11 +150,6 @@ export function decide(input: PolicyInput): Decision {
     const target = clamp(goal, lo, hi);
     if (target === n || (direction === "up" ? target < n : target > n))
       return none(`${reason}, but no legal step towards ${goal}`, { demandShards });
-    if (used >= budgetFor(emergency))
-      return none(
-        `${reason}, but the last ${c.reserveCalls} of ${c.maxCallsPer24h} daily calls are reserved for throttling`,
-        { demandShards },
-      );
     return {
       ...base,
       action: "scale",
@@ -245,10 +167,20 @@ export function decide(input: PolicyInput): Decision {
 
   // Per-minute series. The last complete minute is the one before now's.
   const lastComplete = Math.floor(now / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
-  const points = [...input.metrics].filter((p) => p.at <= lastComplete).sort((a, b) => a.at - b.at);
+  const points = input.metrics.filter((p) => p.at <= lastComplete);
+  if (points.some((p, i) => i > 0 && p.at < points[i - 1].at)) points.sort((a, b) => a.at - b.at);
   const sums = points.reduce((s, p) => ({ b: s.b + p.bytes, r: s.r + p.records }), { b: 0, r: 0 });
   const avgSize = sums.r > 0 ? sums.b / sums.r : 0;
   const need = (p: MetricPoint, u: number) => shardsNeeded(p, u, avgSize);
+  const byMinute = new Map(points.map((p) => [p.at, p]));
+
+  // Demand (shards at 100%) of every minute of the history; missing minutes are idle.
+  const historyStart = lastComplete - (c.historyMinutes - 1) * MINUTE_MS;
+  const demand = new Float64Array(c.historyMinutes);
+  for (let i = 0; i < c.historyMinutes; i++) {
+    const p = byMinute.get(historyStart + i * MINUTE_MS);
+    demand[i] = p ? need(p, 1) : 0;
+  }
 
   // Scale up: the newest K datapoints (fresh ones only) all breach.
   const freshFrom = lastComplete - (c.metricDelayMinutes + c.scaleUpDatapoints + 2) * MINUTE_MS;
@@ -260,15 +192,35 @@ export function decide(input: PolicyInput): Decision {
   // was the old, smaller stream that throttled.
   const lastUp = [...ledger.calls].reverse().find((x) => x.to > x.from);
   const settled = (p: MetricPoint) => !lastUp || p.at >= lastUp.at + SETTLE_MINUTES * MINUTE_MS;
+  // Demand back at a level the history reached more than once (its second-highest block, in the
+  // scale-up zone) that the stream carries without throttling: a recurring burst, no reason to
+  // scale up. A trend makes new highs and scales up; a known level scales up to its band (the
+  // level plus half the headroom).
+  const reaction = reactionMinutes(c);
+  const bursts = summarise(demand, historyStart, reaction);
+  const peaks = bursts.map((b) => b.peak).sort((x, y) => y - x);
+  const recurringPeak = peaks[1] ?? 0;
+  // Minute-to-minute noise (twice the median relative change): the headroom a covered
+  // level keeps, so that noise does not throttle it.
+  const noise = 2 * relativeNoise(demand);
+  const band = recurringPeak * (1 + (1 - c.scaleUpThreshold) / 2);
+  // Noise headroom matters when the load stays near the level (the last hour never fell below
+  // half of it); a burst (from under half) is over before noise could add to its own peaks.
+  let hourLow = Infinity;
+  const published = c.historyMinutes - 1 - c.metricDelayMinutes;
+  for (let i = Math.max(0, published - 60); i < published; i++)
+    hourLow = Math.min(hourLow, demand[i]);
+  const plateau = hourLow >= recurringPeak / 2;
+  const carried = plateau ? n / (1 + noise) : n;
+  const covered =
+    n >= recurringPeak &&
+    recurringPeak >= c.scaleUpThreshold * n &&
+    recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(recurringPeak, carried));
   const breaching =
     recent.length === c.scaleUpDatapoints &&
+    !covered &&
     recent.every((p) => utilisation(p) >= c.scaleUpThreshold || (throttled(p) && settled(p)));
   const latest = points[points.length - 1];
-  const sustainedFrom = lastComplete - c.sustainedThrottleMinutes * MINUTE_MS;
-  const lastMinutes = points.filter((p) => p.at > sustainedFrom);
-  const sustained =
-    lastMinutes.length > 0 &&
-    lastMinutes.filter(throttled).length >= 0.8 * c.sustainedThrottleMinutes;
 
   let upGoal: number | undefined;
   let emergency = false;
@@ -277,10 +229,17 @@ export function decide(input: PolicyInput): Decision {
   if (breaching) {
     demandShards = Math.max(...recent.map((p) => need(p, 1)));
     emergency = recent.every((p) => throttled(p) || utilisation(p) >= 1);
-    const atTarget = Math.ceil(demandShards / c.targetUtilisation - 1e-9);
+    // A level the history knows (within its band): cover the band, which stays `covered`; a new
+    // high may keep rising: the target utilisation's headroom.
+    const known = demandShards <= band;
+    const atTarget = known
+      ? Math.ceil(band - 1e-9)
+      : Math.ceil(demandShards / c.targetUtilisation - 1e-9);
     // Fewest calls: stop at a count reachable with fewer calls if it keeps utilisation between
     // the target and the threshold (it will not trigger again).
-    const acceptable = Math.ceil(demandShards / ((c.targetUtilisation + c.scaleUpThreshold) / 2));
+    const acceptable = known
+      ? atTarget
+      : Math.ceil(demandShards / ((c.targetUtilisation + c.scaleUpThreshold) / 2));
     const fewest = callsNeeded(n, Math.max(acceptable, n + 1));
     upGoal = Math.max(
       Math.min(atTarget, n * 2 ** fewest),
@@ -309,8 +268,7 @@ export function decide(input: PolicyInput): Decision {
     upGoal = clamp(upGoal, c.minShards, c.maxShards);
     if (upGoal > n) {
       // A follow-up right after a scale-up, for a small shortfall, waits for the new shards to
-      // settle: a burst is often over by then, and the call (and the one back down) are worth
-      // more than a few minutes of marginal throttling.
+      // settle: the call is worth more than a few minutes of marginal throttling.
       const unsettled = lastUp !== undefined && now < lastUp.at + SETTLE_MINUTES * MINUTE_MS;
       const shortfall = demandShards !== undefined ? demandShards / n : 0;
       if (unsettled && shortfall < 1 + FOLLOW_UP_SHORTFALL)
@@ -318,16 +276,10 @@ export function decide(input: PolicyInput): Decision {
           `${upReason}, but the last scale-up is settling and the shortfall is under ${FOLLOW_UP_SHORTFALL * 100}%`,
           { demandShards },
         );
-      // Round trip: every call up keeps one in hand to come back down (and the reserve stays
-      // untouched), or a short burst leaves the stream large, and billed, until the 24-hour
-      // window frees calls.
+      // Throttling costs far more than shards: a scale-up may spend any call left (scale-downs
+      // keep the reserve for it).
       const needed = callsNeeded(n, upGoal);
-      const free = c.maxCallsPer24h - used;
-      let affordable = Math.min(needed, Math.floor((free - c.reserveCalls) / 2));
-      // The reserve is for throttling that outlasts a burst: it may be spent without a way back.
-      if (affordable < 1 && emergency && sustained && free > 0) affordable = 1;
-      if (affordable < 1)
-        return none(`${upReason}, but no calls left for a round trip`, { demandShards });
+      const affordable = Math.min(needed, c.maxCallsPer24h - used);
       if (affordable < needed) {
         upGoal = Math.min(upGoal, n * 2 ** affordable);
         upReason += ` (budget allows ${affordable} of ${needed} calls)`;
@@ -343,7 +295,6 @@ export function decide(input: PolicyInput): Decision {
   const windowEnd = lastComplete - c.metricDelayMinutes * MINUTE_MS;
   const windowStart = windowEnd - (c.quietMinutes - 1) * MINUTE_MS;
   if (lastUp && lastUp.at > windowStart) return none("no change needed (scale-up cooldown)");
-  const byMinute = new Map(points.map((p) => [p.at, p]));
   const window: MetricPoint[] = [];
   for (let t = windowStart; t <= lastComplete; t += MINUTE_MS) {
     const p = byMinute.get(t);
@@ -360,23 +311,33 @@ export function decide(input: PolicyInput): Decision {
     ledger.goal !== undefined &&
     ledger.goal.shards < n &&
     now - ledger.goal.at <= c.goalTtlMinutes * MINUTE_MS;
-  const quiet = peak / n < c.scaleDownThreshold && !anyThrottled;
-  if (anyThrottled || (!quiet && !continuing))
-    return none("no change needed", { demandShards: peak });
-  // Size for the window's mean load at the target, and its peak below the scale-up point.
-  const typical = window.reduce((sum, p) => sum + need(p, 1), 0) / window.length;
-  const ceiling = (c.targetUtilisation + c.scaleUpThreshold) / 2;
+  if (anyThrottled) return none("no change needed (throttled)", { demandShards: peak });
+  // The least the quiet window allows: its peak stays below the scale-up threshold.
   const downGoal = Math.max(
     c.minShards,
-    Math.ceil(Math.max(typical / c.targetUtilisation, peak / ceiling) - 1e-9),
+    Math.ceil(peak / c.scaleUpThreshold - 1e-9),
     continuing && ledger.goal ? ledger.goal.shards : 0,
   );
   if (downGoal >= n) return none("no change needed", { demandShards: peak });
-  return scale(
-    downGoal,
+  // Still falling from a burst (the window's last third needs under half its peak): wait until
+  // the window has passed it, so that one call goes all the way down.
+  const third = window.slice(-Math.ceil(window.length / 3));
+  if (!continuing && Math.max(...third.map((p) => need(p, 1))) < peak / 2)
+    return none("load still falling from a burst: waiting to go down in one call", {
+      demandShards: peak,
+    });
+  // How far down pays, given the bursts of the history and the calls left.
+  const choice = chooseHold(n, clamp(downGoal, lo, n), bursts, c.maxCallsPer24h - used, c);
+  if (choice.shards >= n)
+    return none(`quiet, but holding ${n} shards: ${choice.reason}`, { demandShards: peak });
+  const decision = scale(
+    choice.shards,
     "down",
     false,
-    `quiet for ${c.quietMinutes} min: peak utilisation ${(peak / n).toFixed(2)} of ${n} shards`,
+    `quiet for ${c.quietMinutes} min at peak utilisation ${(peak / n).toFixed(2)} of ${n} shards: ${choice.reason}`,
     peak,
   );
+  return choice.shards === clamp(downGoal, lo, n) && downGoal < choice.shards
+    ? { ...decision, goal: downGoal }
+    : decision;
 }

@@ -39,6 +39,8 @@ export interface ScalerPorts {
 export interface ScalerLog {
   info(message: string, extra?: Record<string, unknown>): void;
   warn(message: string, extra?: Record<string, unknown>): void;
+  /** Authorization failures (falls back to `warn`). */
+  error?(message: string, extra?: Record<string, unknown>): void;
 }
 
 export interface ScalerOutcome {
@@ -53,6 +55,34 @@ export interface ScalerOutcome {
 /** Errors meaning "the stream is changing right now": not a failure of ours, no backoff. */
 export const BUSY_ERRORS = new Set(["ResourceInUseException"]);
 
+/**
+ * Authorization failures (IAM or KMS): a misconfiguration no retry fixes. They fail the
+ * invocation (the function's Errors alarm and the async on-failure path see them), never a
+ * warning followed by success.
+ */
+export const AUTHORIZATION_ERRORS = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "UnauthorizedOperation",
+  "UnauthorizedException",
+  "AuthorizationError",
+  "KMSAccessDeniedException",
+  "KMSInvalidStateException",
+  "KMSDisabledException",
+  "KMSNotFoundException",
+]);
+
+/** Thrown by runScaler when AWS refused a call for lack of permission. */
+export class ScalerAuthorizationError extends Error {
+  constructor(
+    readonly step: string,
+    readonly cause: unknown,
+  ) {
+    super(`${step} was refused (${errorName(cause)}): check the scaler's role and key policies`);
+    this.name = "ScalerAuthorizationError";
+  }
+}
+
 export function errorName(e: unknown): string {
   if (e && typeof e === "object" && "name" in e && typeof e.name === "string") return e.name;
   return "Error";
@@ -61,7 +91,7 @@ export function errorName(e: unknown): string {
 /** Minutes of metrics the policy needs: the quiet window, the publishing delay and a margin. */
 export function lookbackMinutes(config: PolicyConfig): number {
   return (
-    Math.max(config.quietMinutes, config.sustainedThrottleMinutes) +
+    Math.max(config.quietMinutes, config.historyMinutes) +
     config.metricDelayMinutes +
     config.scaleUpDatapoints +
     5
@@ -71,15 +101,38 @@ export function lookbackMinutes(config: PolicyConfig): number {
 const sameLedger = (a: Ledger, b: Ledger) =>
   JSON.stringify(encodeLedger(a)) === JSON.stringify(encodeLedger(b));
 
-export async function runScaler(options: {
+/** Runs the scaler once; authorization failures are thrown after the ledger is made consistent. */
+export async function runScaler(options: RunOptions): Promise<ScalerOutcome> {
+  const denied: ScalerAuthorizationError[] = [];
+  const log = options.log ?? { info: () => {}, warn: () => {} };
+  const outcome = await runOnce({
+    ...options,
+    log,
+    onError: (step, e) => {
+      if (!AUTHORIZATION_ERRORS.has(errorName(e))) return;
+      denied.push(new ScalerAuthorizationError(step, e));
+      (log.error ?? log.warn)(`${step} was refused: authorization failure`, {
+        error: errorName(e),
+      });
+    },
+  });
+  if (denied.length > 0) throw denied[0];
+  return outcome;
+}
+
+interface RunOptions {
   ports: ScalerPorts;
   config: PolicyConfig;
   now: number;
   log?: ScalerLog;
   /** The policy; the real one unless a test or the simulator swaps it. */
   policy?: (input: PolicyInput) => Decision;
-}): Promise<ScalerOutcome> {
-  const { ports, config, now } = options;
+}
+
+async function runOnce(
+  options: RunOptions & { onError: (step: string, e: unknown) => void },
+): Promise<ScalerOutcome> {
+  const { ports, config, now, onError } = options;
   const log = options.log ?? { info: () => {}, warn: () => {} };
   const policy = options.policy ?? decide;
   const none = (reason: string, current = 0): Decision => ({
@@ -94,6 +147,7 @@ export async function runScaler(options: {
   try {
     stream = await ports.describeStream();
   } catch (e) {
+    onError("DescribeStreamSummary", e);
     log.warn("DescribeStreamSummary failed; the schedule retries", { error: errorName(e) });
     return {
       decision: none("stream unreadable"),
@@ -113,6 +167,7 @@ export async function runScaler(options: {
       log.info("alarms rewritten for the stream's shard count", { shards: n });
       return "rewritten";
     } catch (e) {
+      onError("alarm reconciliation", e);
       log.warn("alarm reconciliation failed; the schedule retries", { error: errorName(e) });
       return "failed";
     }
@@ -123,6 +178,7 @@ export async function runScaler(options: {
     stored = await ports.readLedger();
   } catch (e) {
     // Without the ledger the 24-hour budget is unknown: no call this time.
+    onError("ListTagsForStream", e);
     log.warn("reading the ledger failed; not scaling this time", { error: errorName(e) });
     return {
       decision: none("ledger unreadable", n),
@@ -140,6 +196,7 @@ export async function runScaler(options: {
     try {
       metrics = await ports.getMetrics(now - lookbackMinutes(config) * MINUTE_MS, now);
     } catch (e) {
+      onError("GetMetricData", e);
       metricsError = errorName(e);
       ledger = withBackoff(ledger, now);
       log.warn("GetMetricData failed; backing off", {
@@ -159,6 +216,7 @@ export async function runScaler(options: {
       try {
         await ports.writeLedger(ledger);
       } catch (e) {
+        onError("AddTagsToStream", e);
         log.warn("writing the ledger failed", { error: errorName(e) });
       }
     }
@@ -177,6 +235,7 @@ export async function runScaler(options: {
   try {
     await ports.writeLedger(pending);
   } catch (e) {
+    onError("AddTagsToStream", e);
     log.warn("writing the ledger failed; not scaling without a record", { error: errorName(e) });
     return { decision, result: "failed", error: errorName(e), alarms: await reconcileAlarms() };
   }
@@ -184,6 +243,7 @@ export async function runScaler(options: {
   try {
     await ports.updateShardCount(decision.target);
   } catch (e) {
+    onError("UpdateShardCount", e);
     const error = errorName(e);
     const busy = BUSY_ERRORS.has(error);
     // Back to the ledger as it was (its backoff count included), minus the call.
@@ -201,6 +261,7 @@ export async function runScaler(options: {
       await ports.writeLedger(after);
     } catch (writeError) {
       // A busy (UPDATING) stream refuses tag changes; the stale entry is dropped once ACTIVE.
+      onError("AddTagsToStream", writeError);
       log.warn("writing the ledger failed", { error: errorName(writeError) });
     }
     // Busy: another change is under way, so the count is not known; reconcile on the next tick.
@@ -217,6 +278,7 @@ export async function runScaler(options: {
     await ports.writeAlarms(decision.target);
     return { decision, result: "scaled", alarms: "rewritten" };
   } catch (e) {
+    onError("PutMetricAlarm", e);
     log.warn("rewriting the alarms failed; the schedule reconciles them", {
       error: errorName(e),
     });

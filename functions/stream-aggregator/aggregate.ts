@@ -5,12 +5,17 @@
  */
 import { createHash } from "node:crypto";
 import type { KinesisStreamRecord } from "aws-lambda";
+import { NumberValue } from "@aws-sdk/lib-dynamodb";
+import { ZERO, add, fromNumber, parseDecimal, toJson, toText } from "../lib/decimal";
 import { type StreamEvent, decodeKinesisRecord } from "../lib/streamEvents";
 
 export interface Aggregate {
   count: number;
-  /** Sum, min and max of `value` over the events that carried one. */
-  sum: number;
+  /**
+   * Exact sum of `value` over the events that carried one, as `<mantissa>E<exponent>` text: a sum
+   * of doubles would lose digits past 2^53 and could not be stored (DynamoDB numbers are decimals).
+   */
+  sum: string;
   valued: number;
   min: number | null;
   max: number | null;
@@ -44,7 +49,10 @@ export function restoreState(raw: Record<string, unknown> | undefined): WindowSt
   const text = raw?.[STATE_KEY];
   if (typeof text !== "string") return emptyState();
   try {
-    return { ...emptyState(), ...(JSON.parse(text) as Partial<WindowState>) };
+    const state = { ...emptyState(), ...(JSON.parse(text) as Partial<WindowState>) };
+    // State written before sums were exact carries them as numbers.
+    for (const a of Object.values(state.aggregates)) a.sum = toJson(sumOf(a.sum));
+    return state;
   } catch {
     return emptyState();
   }
@@ -57,6 +65,10 @@ export function serializeState(state: WindowState): Record<string, string> {
 /** Aggregates are kept per event type, and per type and key when the event has a key. */
 export function metricOf(event: Pick<StreamEvent, "type" | "key">): string {
   return event.key === undefined ? event.type : `${event.type}#${event.key}`;
+}
+
+function sumOf(sum: unknown) {
+  return typeof sum === "number" ? fromNumber(sum) : parseDecimal(String(sum ?? "0"));
 }
 
 function shortId(eventId: string): string {
@@ -89,12 +101,18 @@ export function foldRecords(state: WindowState, records: KinesisStreamRecord[]):
       next.approximate = true;
     }
     const metric = metricOf(decoded.event);
-    const a = (next.aggregates[metric] ??= { count: 0, sum: 0, valued: 0, min: null, max: null });
+    const a = (next.aggregates[metric] ??= {
+      count: 0,
+      sum: toJson(ZERO),
+      valued: 0,
+      min: null,
+      max: null,
+    });
     a.count++;
     const v = decoded.event.value;
     if (v !== undefined) {
       a.valued++;
-      a.sum += v;
+      a.sum = toJson(add(sumOf(a.sum), fromNumber(v)));
       a.min = a.min === null ? v : Math.min(a.min, v);
       a.max = a.max === null ? v : Math.max(a.max, v);
     }
@@ -121,10 +139,11 @@ export function aggregateItems(
     windowEnd: window.end,
     shardId,
     count: a.count,
-    sum: a.sum,
+    // Number text, so the write keeps every digit DynamoDB can hold (38).
+    sum: NumberValue.from(toText(sumOf(a.sum))),
     valued: a.valued,
-    ...(a.min !== null ? { min: a.min } : {}),
-    ...(a.max !== null ? { max: a.max } : {}),
+    ...(a.min !== null ? { min: NumberValue.from(String(a.min)) } : {}),
+    ...(a.max !== null ? { max: NumberValue.from(String(a.max)) } : {}),
     duplicatesDropped: state.duplicates,
     approximate: state.approximate,
     expiresAt,

@@ -23,7 +23,7 @@ export interface AggregatorDeps {
   table: string;
   ttlSeconds: number;
   now?: () => number;
-  logger?: Pick<Logger, "info">;
+  logger?: Pick<Logger, "info" | "error">;
 }
 
 function shardOf(event: WindowEvent): string {
@@ -46,10 +46,15 @@ export function makeHandler(deps: AggregatorDeps) {
       Math.floor(now / 1000) + deps.ttlSeconds,
     );
     const failed = await batchPut(deps.ddb, deps.table, items, (i) => String(i.metric));
-    if (failed.size > 0) {
-      // Throwing retries the final invocation with the same state: the rows are simply rewritten.
-      throw new Error(`stream-aggregator: ${failed.size} aggregate rows were not written`);
+    const retryable = [...failed.values()].filter((f) => f.retryable);
+    for (const [metric, f] of failed) {
+      deps.logger?.error("aggregate row not written", { metric, window: event.window, ...f });
     }
+    if (retryable.length > 0) {
+      // Throwing retries the final invocation with the same state: the rows are simply rewritten.
+      throw new Error(`stream-aggregator: ${retryable.length} aggregate rows were not written`);
+    }
+    // A row DynamoDB refuses for good is logged above: retrying would never close the window.
     deps.logger?.info("window closed", {
       window: event.window,
       metrics: items.length,

@@ -4,7 +4,7 @@
  */
 import type { AttributeValue as StreamAttributeValue, DynamoDBRecord } from "aws-lambda";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { NumberValueImpl as NumberValue, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Severity } from "../lib/streamEvents";
 
 export const CHANGE_NAMES = ["INSERT", "MODIFY", "REMOVE"] as const;
@@ -34,7 +34,9 @@ export function imageOf(record: DynamoDBRecord): Record<string, unknown> {
   const image = record.dynamodb?.NewImage ?? record.dynamodb?.OldImage;
   if (!image) return {};
   // aws-lambda's stream AttributeValue and the SDK's are the same JSON shape, typed apart.
-  return unmarshall(image as unknown as Record<string, AttributeValue>);
+  // wrapNumbers: a number beyond 2^53 (DynamoDB holds 38 digits) stays exact text instead of
+  // throwing, or becoming a BigInt that JSON.stringify cannot write.
+  return unmarshall(image as unknown as Record<string, AttributeValue>, { wrapNumbers: true });
 }
 
 /** Applies the rules in code too: the mapping's filter is the first line, this the last. */
@@ -64,7 +66,21 @@ function cut(s: string, max: number): string {
 }
 
 const str = (v: unknown): string | undefined =>
-  typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
+  typeof v === "string"
+    ? v
+    : typeof v === "number" || v instanceof NumberValue
+      ? v.toString()
+      : undefined;
+
+/** JSON of an unmarshalled image: DynamoDB numbers as their exact text. */
+const plainJson = (v: unknown, indent?: number) =>
+  JSON.stringify(v, (_k, x: unknown) => (x instanceof NumberValue ? x.toString() : x), indent);
+
+/** The stored payload: JSON text as the client sent it (older rows: a map). */
+function payloadText(payload: unknown): string {
+  if (typeof payload === "string") return payload;
+  return plainJson(payload ?? {}, 2);
+}
 
 /** Formats one change into the texts each protocol receives. */
 export function formatNotification(record: DynamoDBRecord): Notification {
@@ -96,7 +112,7 @@ export function formatNotification(record: DynamoDBRecord): Notification {
       .join(" "),
     SMS_MAX,
   );
-  const payload = cut(JSON.stringify(row.payload ?? {}, null, 2), EMAIL_PAYLOAD_MAX);
+  const payload = cut(payloadText(row.payload), EMAIL_PAYLOAD_MAX);
   const email = [
     `A ${severity}-severity ${type} event was ${verb === "new" ? "stored" : verb}.`,
     "",

@@ -3,6 +3,7 @@
  * duplicates, and build the DynamoDB items. No AWS calls.
  */
 import type { KinesisStreamRecord } from "aws-lambda";
+import { NumberValue } from "@aws-sdk/lib-dynamodb";
 import { type RecordPosition, type StreamEvent, decodeKinesisRecord } from "../lib/streamEvents";
 
 /** A record worth writing: the first occurrence of its event id in the batch. */
@@ -44,20 +45,18 @@ export function claimToken(position: RecordPosition): string {
   return `${position.shardId}:${position.sequenceNumber}`;
 }
 
-export const STATUS_PENDING = "PENDING";
-export const STATUS_DONE = "DONE";
-
-/** The dedupe marker: PENDING while the row is being written, DONE once it is. */
+/**
+ * The dedupe marker: which delivery claimed the event and until when. The row in the data table,
+ * not the marker, says the event is done (see process.ts).
+ */
 export function markerItem(
   c: Candidate,
-  status: typeof STATUS_PENDING | typeof STATUS_DONE,
   nowMs: number,
   leaseUntilMs: number,
   ttlSeconds: number,
 ): Record<string, unknown> {
   return {
     eventId: c.event.eventId,
-    status,
     claimedBy: claimToken(c.position),
     leaseUntil: leaseUntilMs,
     updatedAt: new Date(nowMs).toISOString(),
@@ -79,8 +78,10 @@ export function dataItem(c: Candidate, nowMs: number): Record<string, unknown> {
     severity: event.severity,
     occurredAt: event.occurredAt,
     ...(event.key !== undefined ? { key: event.key } : {}),
-    ...(event.value !== undefined ? { value: event.value } : {}),
-    payload: event.payload,
+    // Number text: a value beyond 2^53 is stored as the decimal the client sent, not refused.
+    ...(event.value !== undefined ? { value: NumberValue.from(String(event.value)) } : {}),
+    // The data's JSON text as sent: every number exact, every key (even `__proto__`) kept.
+    payload: event.payloadJson,
     partitionKey: position.partitionKey,
     shardId: position.shardId,
     sequenceNumber: position.sequenceNumber,

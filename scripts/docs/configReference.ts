@@ -57,7 +57,7 @@ export function configReference(flows: readonly FlowDefinition<unknown>[] = FLOW
   for (const f of flows) {
     out.push(
       "",
-      `\`${NAMESPACE}:${f.slug}\`: settings of the ${f.slug} flow (${f.summary}).`,
+      `\`${NAMESPACE}:${f.slug}\` (declared \`type: object\` in \`Pulumi.yaml\`): settings of the ${f.slug} flow (${f.summary.replace(/\.$/, "")}).`,
       "",
       ...table(f.settings, ""),
     );

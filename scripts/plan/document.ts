@@ -1,24 +1,10 @@
 import type { RecordedResource } from "../harness/recorder";
 import type { StackRun } from "../harness/runStack";
+import { PlanCost, estimateCost } from "./cost";
+import type { PlanResource, PlanViolation } from "./resource";
 import { toPlainJson } from "./plainJson";
 
-/** One policy finding, as the plan reports it. */
-export interface PlanViolation {
-  policy: string;
-  urn: string;
-  message: string;
-  enforcementLevel: "mandatory" | "advisory";
-}
-
-/** One resource of the plan (DESIGN.md section 6). */
-export interface PlanResource {
-  urn: string;
-  type: string;
-  name: string;
-  parent: string | null;
-  inputs: unknown;
-  state: unknown;
-}
+export type { PlanResource, PlanViolation } from "./resource";
 
 /** The `--format json` document: a stable contract other tools read (DESIGN.md section 6). */
 export interface PlanDocument {
@@ -27,6 +13,8 @@ export interface PlanDocument {
   resources: PlanResource[];
   outputs: unknown;
   violations: PlanViolation[];
+  /** The fixed monthly cost at list price, per flow and per item, and the usage prices. */
+  cost: PlanCost;
 }
 
 async function planResource(r: RecordedResource): Promise<PlanResource> {
@@ -46,11 +34,13 @@ export async function planDocument(
   violations: PlanViolation[],
 ): Promise<PlanDocument> {
   const flows = Array.isArray(run.outputs.flows) ? (run.outputs.flows as string[]) : [];
+  const resources = await Promise.all(run.resources.map(planResource));
   return {
     stack: run.stack,
     flows,
-    resources: await Promise.all(run.resources.map(planResource)),
+    resources,
     outputs: await toPlainJson(run.outputs),
     violations: violations.map((v) => ({ ...v })),
+    cost: estimateCost(resources, run.recorder.world.region),
   };
 }

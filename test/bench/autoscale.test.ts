@@ -3,8 +3,23 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "../../bench/autoscale";
-import { runAll, targetMisses, toReport } from "../../bench/autoscale/report";
-import { POLICIES, simulate } from "../../bench/autoscale/simulate";
+import { boundBudget, lowerBound } from "../../bench/autoscale/bound";
+import {
+  BOUND_RATIO_TARGET,
+  DetailedTrace,
+  boundRatio,
+  runAll,
+  targetMisses,
+  toReport,
+} from "../../bench/autoscale/report";
+import {
+  POLICIES,
+  ReferenceScaler,
+  RunDetail,
+  firstHour,
+  score,
+  simulate,
+} from "../../bench/autoscale/simulate";
 import { SimStream } from "../../bench/autoscale/stream";
 import { Trace, builtInTraces, readCsvTrace } from "../../bench/autoscale/traces";
 import { Decision, PolicyInput, decide } from "../../functions/shard-autoscaler/policy";
@@ -154,7 +169,7 @@ describe("autoscale simulator: a short deterministic run", () => {
     const report = toReport(detailed);
     expect(report.traces).to.have.length(1);
     expect(report.traces[0].trace).to.equal("short-step");
-    expect(report.traces[0].results.map((r) => r.policy)).to.deep.equal([...POLICIES]);
+    expect(report.traces[0].results.map((r) => r.policy)).to.deep.equal([...POLICIES, "bound"]);
     for (const r of report.traces[0].results) {
       expect(Object.keys(r).sort()).to.deep.equal(
         [
@@ -163,7 +178,9 @@ describe("autoscale simulator: a short deterministic run", () => {
           "maxCalls24h",
           "minutesToAdequate",
           "policy",
+          "scoreUsd",
           "shardHours",
+          "throttledGb",
           "throttledBytesPct",
           "throttledRecordsPct",
         ].sort(),
@@ -172,7 +189,9 @@ describe("autoscale simulator: a short deterministic run", () => {
         "calls",
         "costUsd",
         "maxCalls24h",
+        "scoreUsd",
         "shardHours",
+        "throttledGb",
         "throttledBytesPct",
         "throttledRecordsPct",
       ])
@@ -183,7 +202,7 @@ describe("autoscale simulator: a short deterministic run", () => {
 });
 
 describe("autoscale simulator: traces and arguments", () => {
-  it("builds the six built-in traces deterministically", () => {
+  it("builds the eleven built-in traces deterministically, each load shape of the issue", () => {
     const a = builtInTraces(2 * 1440);
     const b = builtInTraces(2 * 1440);
     expect(a.map((t) => t.name)).to.deep.equal([
@@ -193,13 +212,27 @@ describe("autoscale simulator: traces and arguments", () => {
       "slow-ramp",
       "flash-crowd",
       "noisy-bursts",
+      "heavy-tailed",
+      "spikes-20x",
+      "hourly-batch",
+      "viral",
+      "weekly-sale",
     ]);
     expect(a.map((t) => t.bytes)).to.deep.equal(b.map((t) => t.bytes));
     expect(a.filter((t) => t.sustained).map((t) => t.name)).to.deep.equal([
       "steady",
       "daily-sine",
       "slow-ramp",
+      "weekly-sale",
     ]);
+    // 20x for 10 minutes every 8 hours; 8x for 12 minutes every hour.
+    const spikes = a.find((t) => t.name === "spikes-20x")!;
+    expect(spikes.onsets).to.deep.equal([300, 780, 1260, 1740, 2220, 2700]);
+    const mib = (t: Trace, m: number) => t.bytes[m] / (MIB * 60);
+    expect(mib(spikes, 305) / mib(spikes, 200)).to.be.within(15, 25);
+    const batch = a.find((t) => t.name === "hourly-batch")!;
+    expect(batch.onsets.length).to.equal(48);
+    expect(mib(batch, 25) / mib(batch, 40)).to.be.within(6.5, 9.5);
     expect(a.find((t) => t.name === "noisy-bursts")!.onsets.length).to.be.above(5);
   });
 
@@ -227,5 +260,84 @@ describe("autoscale simulator: traces and arguments", () => {
       json: true,
     });
     expect(() => parseArgs(["--bogus"])).to.throw(/unexpected argument/);
+  });
+});
+
+describe("autoscale bench: the done-conditions on the built-in traces (one day each)", function () {
+  this.timeout(120_000);
+  let detailed: DetailedTrace[];
+  const by = (runs: RunDetail[], p: string) => runs.find((r) => r.policy === p)!;
+
+  before(async () => {
+    detailed = await runAll(builtInTraces(1440));
+  });
+
+  it("no run makes more than 10 calls in 24 h or a call AWS rejects", () => {
+    for (const { trace, runs } of detailed) {
+      const ours = by(runs, "ours");
+      expect(ours.maxCalls24h, trace.name).to.be.at.most(10);
+      expect(ours.violations, trace.name).to.deep.equal([]);
+      expect(by(runs, "reference").maxCalls24h, trace.name).to.be.at.most(10);
+    }
+    expect(targetMisses(detailed).filter((m) => /rejects|calls in 24 h/.test(m))).to.deep.equal([]);
+  });
+
+  it("ours throttles no more than the AWS sample, and scores no more than it or on-demand", () => {
+    for (const { trace, runs } of detailed) {
+      const ours = by(runs, "ours");
+      expect(ours.throttledGb, trace.name).to.be.at.most(by(runs, "reference").throttledGb);
+      expect(score(ours), trace.name).to.be.at.most(score(by(runs, "reference")));
+      expect(score(ours), trace.name).to.be.at.most(score(by(runs, "on-demand")));
+    }
+  });
+
+  it("the bound is a lower bound: no policy scores less", () => {
+    for (const { trace, runs } of detailed) {
+      const bound = score(by(runs, "bound"));
+      for (const r of runs)
+        expect(score(r) + 1e-9, `${trace.name} ${r.policy}`).to.be.at.least(bound);
+      expect(boundRatio(runs), trace.name).to.be.at.least(1);
+    }
+  });
+
+  it("on smooth loads ours also beats fixed-at-peak and stays within 1.5x the bound", () => {
+    for (const { trace, runs } of detailed.filter((d) =>
+      ["daily-sine", "slow-ramp", "weekly-sale"].includes(d.trace.name),
+    )) {
+      expect(score(by(runs, "ours")), trace.name).to.be.at.most(score(by(runs, "fixed")));
+      expect(boundRatio(runs), trace.name).to.be.at.most(BOUND_RATIO_TARGET);
+    }
+  });
+});
+
+describe("autoscale bench: the lower bound", () => {
+  it("finds the cheapest path on a step it knows in advance, within the per-day budget", () => {
+    const trace = stepTrace(600, 1, 8, 200, 100);
+    const bound = lowerBound(trace);
+    // It is at the step's size during the step (no throttling) and back down after it.
+    expect(bound.throttledGb).to.equal(0);
+    expect(bound.calls).to.be.within(2, boundBudget(16));
+    expect(bound.finalShards).to.be.below(8);
+    expect(boundBudget(16)).to.equal(11);
+  });
+});
+
+describe("autoscale simulator: the AWS sample's alarms as CloudWatch evaluates them", () => {
+  it("evaluates every minute over sliding 5-minute periods of accepted traffic", async () => {
+    // 3 shards at 1.5 MiB/s, 15 MiB/s from minute 100. Only 3 MiB/s is accepted, so a period
+    // reaches 0.75 with 3 of its 5 minutes in the step: the oldest of the 5 periods first does
+    // when the newest ends at minute 122, published (2 minutes' delay) at the start of 125.
+    const trace = stepTrace(200, 1.5, 10, 100, 100);
+    const stream = new SimStream(3, 200, undefined, firstHour(trace));
+    const sample = new ReferenceScaler(stream);
+    for (let m = 0; m < 200; m++) {
+      stream.tick(m);
+      await sample.step(m);
+      stream.flow(m, trace.bytes[m], trace.records[m]);
+    }
+    expect(stream.calls[0]).to.equal(125);
+    // Rewritten for 6 shards (open from 128) and reset: the old history is 0.5 of 6 shards, so
+    // the oldest period needs 3 minutes at the new accepted rate: newest ends at 150, seen at 153.
+    expect(stream.calls[1]).to.equal(153);
   });
 });

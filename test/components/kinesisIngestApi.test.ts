@@ -1,10 +1,11 @@
 import { expect } from "chai";
-import { z } from "zod";
+import { draft4Validate } from "../support/draft4";
 import {
   ACCESS_LOG_FORMAT,
   BAD_REQUEST_BODY_TEMPLATE,
   CLIENT_ERROR_TEMPLATE,
   KinesisIngestApi,
+  MAX_DATA_CHARS,
   MAX_RECORDS_PER_REQUEST,
   PUT_RECORDS_RESPONSE_TEMPLATE,
   PUT_RECORDS_SCHEMA,
@@ -14,7 +15,8 @@ import {
   putRecordTemplate,
   putRecordsTemplate,
 } from "../../components/streaming/kinesisIngestApi";
-import { SEVERITIES } from "../../functions/lib/streamEvents";
+import { MAX_EVENT_BYTES, SEVERITIES, decodeKinesisRecord } from "../../functions/lib/streamEvents";
+import { kinesisRecord } from "../functions/support/streamEmulators";
 import { Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
 import { renderVtl } from "../fixtures/vtl";
 
@@ -23,9 +25,15 @@ const STREAM_ARN = `arn:aws:kinesis:us-east-1:123456789012:stream/${STREAM}`;
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const ALARMS = "arn:aws:sns:us-east-1:123456789012:alarms";
 
-// API Gateway validates bodies against the models with a draft-4 validator; zod reads draft 4 too.
-const recordModel = z.fromJSONSchema(PUT_RECORD_SCHEMA as never);
-const recordsModel = z.fromJSONSchema(PUT_RECORDS_SCHEMA as never);
+// API Gateway validates bodies against the models with a draft-4 validator: so do these tests.
+const model = (schema: object) => ({
+  safeParse: (body: unknown) => {
+    const r = draft4Validate(schema, body);
+    return { success: r.success, error: { issues: r.paths.map((p) => ({ path: p.split(".") })) } };
+  },
+});
+const recordModel = model(PUT_RECORD_SCHEMA);
+const recordsModel = model(PUT_RECORDS_SCHEMA);
 const decode = (b64: string) => JSON.parse(Buffer.from(b64, "base64").toString("utf8"));
 
 describe("KinesisIngestApi request models", () => {
@@ -97,6 +105,7 @@ describe("KinesisIngestApi request models", () => {
   it("offer exactly the severities the stream processor knows", () => {
     expect(PUT_RECORD_SCHEMA.properties.data.properties.severity.enum).to.deep.equal([
       ...SEVERITIES,
+      ...SEVERITIES.map((s) => s.toUpperCase()),
     ]);
   });
 });
@@ -146,9 +155,47 @@ describe("KinesisIngestApi mapping templates", () => {
 
   it("never render data with Velocity's map syntax", () => {
     for (const t of [putRecordTemplate(STREAM), putRecordsTemplate(STREAM)]) {
-      expect(t).to.include("$util.base64Encode($input.json(");
+      expect(t).to.match(/\$util\.base64Encode\(\$(input\.json\(|data\))/);
+      if (t.includes("base64Encode($data)")) expect(t).to.include("#set($data = $input.json(");
       expect(t).not.to.match(/\$record\.data|\$elem\./);
     }
+  });
+
+  it("defect 4: data the processor cannot store (over its byte limit) never reaches the stream", () => {
+    // Worst cases for bytes per character: 3-byte "€", 4-byte astral pairs, and plain ASCII.
+    for (const unit of ["€", "😀", "x"]) {
+      const fill = (chars: number) => unit.repeat(Math.floor(chars / unit.length));
+      const overhead = JSON.stringify({ blob: "" }).length;
+      const fits = { blob: fill(MAX_DATA_CHARS - overhead) };
+      const over = { blob: fill(MAX_DATA_CHARS - overhead) + "xx" };
+      const out = JSON.parse(
+        renderVtl(putRecordTemplate(STREAM), { body: { data: fits, partitionKey: "k" } }),
+      );
+      const bytes = Buffer.from(out.Data, "base64");
+      expect(bytes.length, unit).to.be.at.most(MAX_EVENT_BYTES);
+      expect(decodeKinesisRecord(kinesisRecord(bytes.toString("utf8"))).ok, unit).to.equal(true);
+      for (const [template, body] of [
+        [putRecordTemplate(STREAM), { data: over, partitionKey: "k" }],
+        [
+          putRecordsTemplate(STREAM),
+          {
+            records: [
+              { data: { a: 1 }, partitionKey: "k" },
+              { data: over, partitionKey: "k" },
+            ],
+          },
+        ],
+      ] as const) {
+        const rendered = renderVtl(template, { body });
+        expect(() => JSON.parse(rendered), unit).to.throw(); // Kinesis: 400 SerializationException
+      }
+    }
+    const answer = JSON.parse(
+      renderVtl(CLIENT_ERROR_TEMPLATE, {
+        body: { __type: "SerializationException", Message: "Start of structure not found" },
+      }),
+    );
+    expect(answer.message).to.contain(`${MAX_DATA_CHARS} characters`);
   });
 
   it("map Kinesis' responses to camelCase, per-record outcomes included", () => {
@@ -195,6 +242,7 @@ describe("KinesisIngestApi mapping templates", () => {
     expect(body).to.deep.equal({
       message: "Rate exceeded",
       type: "ProvisionedThroughputExceededException",
+      requestId: "$context.requestId",
     });
     expect(
       (throttled as { context?: { responseOverride?: { status?: number } } }).context
@@ -233,14 +281,35 @@ describe("KinesisIngestApi mapping templates", () => {
       integrationError: "$context.integration.error",
       apiKeyId: "$context.identity.apiKeyId",
     });
-    // The gateway response takes plain substitution; with sample values it is JSON.
+  });
+
+  it("defect 7: the 400 of a failed model is JSON whatever the validation error quotes", () => {
+    // Plain substitution, as gateway responses do; the error text quotes the offending JSON.
+    const detail = '[instance value ("urgent") not found in enum (possible values: ["info"])]';
     const sample = BAD_REQUEST_BODY_TEMPLATE.replace(
       "$context.error.messageString",
       '"Invalid request body"',
     )
-      .replace("$context.error.validationErrorString", "[object has missing required properties]")
+      .replaceAll("$context.error.validationErrorString", detail)
       .replace("$context.requestId", "r-1");
-    expect(JSON.parse(sample).errors).to.equal("[object has missing required properties]");
+    expect(JSON.parse(sample)).to.include({ message: "Invalid request body", requestId: "r-1" });
+  });
+
+  it("defect 7: the Kinesis error template is JSON with quotes in the message and fields missing", () => {
+    const bodies: unknown[] = [
+      { __type: "ValidationException", message: String.raw`Value "a\"b" at 'data' failed` },
+      { __type: "AccessDeniedException", Message: "User: x is not authorized" },
+      { message: "no type" },
+      { __type: "InvalidArgumentException" },
+      {},
+    ];
+    for (const body of bodies) {
+      const out = JSON.parse(renderVtl(CLIENT_ERROR_TEMPLATE, { body }));
+      expect(out.message, JSON.stringify(body)).to.be.a("string").and.not.equal("");
+      const b = body as { message?: string; Message?: string; __type?: string };
+      if (b.message ?? b.Message) expect(out.message).to.equal(b.message ?? b.Message);
+      expect(out.type).to.equal(b.__type);
+    }
   });
 });
 

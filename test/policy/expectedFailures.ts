@@ -32,12 +32,6 @@ const VPC_FUNCTIONS = [
 export const KNOWN_GRANT_FINDINGS: readonly KnownFinding[] = [
   {
     policy: "iam-resource-matches-action",
-    name: "shard-autoscaler",
-    contains: '"kinesis:UpdateShardCount" on "arn:aws:kinesis:',
-    why: "UpdateShardCount has no resource type: only Resource * authorises it",
-  },
-  {
-    policy: "iam-resource-matches-action",
     name: "realtime-notify-notifier",
     contains: '"dynamodb:ListStreams" on "arn:aws:dynamodb:',
     why: "ListStreams has no resource type (tableStreamReadStatement grants it on the stream ARN)",

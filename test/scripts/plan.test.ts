@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { MOCKED_TYPES } from "../../scripts/harness/mockState";
-import { exitCodeFor, parseArgs, plan, render } from "../../scripts/plan";
+import { HELP, exitCodeFor, parseArgs, plan, render, requiredKeys } from "../../scripts/plan";
 import type { PlanDocument } from "../../scripts/plan/document";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -32,11 +32,60 @@ describe("offline plan", () => {
     });
     expect(() => parseArgs([])).to.throw(/--stack is required[\s\S]*usage/);
     expect(() => parseArgs(["--stack", "dev", "--format", "yaml"])).to.throw(/unexpected argument/);
+    expect(parseArgs(["--stack", "dev", "--diff", "base.json", "--format", "markdown"])).to.include(
+      {
+        diff: "base.json",
+        format: "markdown",
+      },
+    );
+    expect(() => parseArgs(["--stack", "dev", "--diff", "b.json", "--format", "mermaid"])).to.throw(
+      /not mermaid/,
+    );
+    expect(parseArgs(["--help"]).help).to.equal(true);
+  });
+
+  it("documents every option and exit code in --help", () => {
+    for (const needle of [
+      "--stack",
+      "--format",
+      "--diff",
+      "--dir",
+      "exit codes:",
+      "  0 ",
+      "  1 ",
+      "  2 ",
+      "  3 ",
+    ]) {
+      expect(HELP).to.contain(needle);
+    }
+  });
+
+  it("gives a newcomer per-flow deployments, outputs, cost and the next steps", () => {
+    const text = render(doc, "tree", { requiredKeys: requiredKeys("dev") });
+    for (const slug of doc.flows) {
+      const section = text.split(`\nFlow ${slug}:`)[1]?.split("\n\n")[0] ?? "";
+      expect(section, slug).to.match(/\n {2}deploys: \d+ /);
+      expect(section, slug).to.match(/\n {2}outputs \(pulumi stack output [a-zA-Z0-9]+\): \w+/);
+      expect(section, slug).to.contain(`  cost: $${doc.cost.byFlow[slug].toFixed(2)}/month fixed`);
+    }
+    const steps = text.slice(text.indexOf("Next steps"));
+    const order = ["pulumi stack init dev", "pulumi up", "pulumi stack output", "pulumi destroy"];
+    const at = order.map((s) => steps.indexOf(s));
+    expect(
+      at.every((i) => i > 0),
+      JSON.stringify(at),
+    ).to.equal(true);
+    expect([...at].sort((a, b) => a - b)).to.deep.equal(at);
+    for (const key of requiredKeys("dev")) expect(steps).to.contain(key.key);
+    const md = render(doc, "markdown");
+    expect(md).to.match(/^<!-- aws-serverless-flows offline plan: dev -->\n### Offline plan/);
+    expect(md).to.contain(`**Fixed cost: $${doc.cost.monthlyUsd.toFixed(2)}/month**`);
   });
 
   it("produces the JSON contract of DESIGN.md section 6", () => {
     const parsed = JSON.parse(render(doc, "json")) as Record<string, unknown>;
     expect(Object.keys(parsed).sort()).to.deep.equal([
+      "cost",
       "flows",
       "outputs",
       "resources",
@@ -77,7 +126,8 @@ describe("offline plan", () => {
 
   it("renders a tree with counts by type and the findings", () => {
     const text = render(doc, "tree");
-    expect(text).to.match(/^Stack dev: flows /);
+    expect(text).to.match(/^Stack dev \(us-east-1\): 8 flow\(s\), \d+ resources, \$[\d.]+\/month/);
+    expect(text).to.match(/\nStack dev: flows /);
     expect(text).to.match(new RegExp(`Resources: ${doc.resources.length} \\(`));
     expect(text).to.contain("aws:sns/topic:Topic");
     expect(text).to.match(/Policy findings: /);

@@ -181,6 +181,7 @@ describe("flow dashboards (dev stack)", function () {
       "Function objects-api-uploads",
       "Bucket lambda-objects",
       "Function object-ingest",
+      "Queue object-ingest-failures",
       "Queue object-work",
       "Consumer object-processor",
       "Table processed-objects",

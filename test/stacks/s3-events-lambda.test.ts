@@ -48,9 +48,10 @@ describe("flow s3-events-lambda", () => {
     expect(n.dependsOn).to.include(permission.urn);
   });
 
-  it("ingest queues events (SendMessage on the work queue only) and fails over to the DLQ", () => {
+  it("ingest queues events and fails over to its own queue, not the work DLQ (defect 8)", () => {
     const work = get(QUEUE, "object-work");
-    const dlq = get(QUEUE, "object-work-dlq");
+    const dlq = get(QUEUE, "object-ingest-failures");
+    expect(dlq.state.arn).to.not.equal(get(QUEUE, "object-work-dlq").state.arn);
     const env = (get(FUNCTION, "object-ingest").inputs.environment as { variables: object })
       .variables;
     expect(env).to.deep.equal({ QUEUE_URL: work.state.url });
@@ -88,7 +89,7 @@ describe("flow s3-events-lambda", () => {
     ]);
     expect(
       run.recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name),
-    ).to.include("object-work-dlq-depth");
+    ).to.include.members(["object-work-dlq-depth", "object-ingest-failures-depth"]);
   });
 
   it("serves list/read routes over the processed table and the shared presign route", () => {

@@ -100,12 +100,21 @@ function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer |
   });
 }
 
-/** Splits the raw URL into path and query (first value wins for a repeated parameter). */
+/**
+ * Splits the raw URL into path and query (first value wins for a repeated parameter), with the
+ * routing semantics of the Lambda behind API Gateway: the path as sent, dot segments kept (WHATWG
+ * URL parsing would resolve `/items/<id>/..` to `/items/`, a create), and every parameter name an
+ * own key, `constructor` and `__proto__` included. Throws when the target is not a valid URL.
+ */
 export function parseTarget(rawUrl: string): Pick<HttpRequest, "path" | "query"> {
   const url = new URL(rawUrl, "http://localhost");
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
-  return { path: url.pathname, query };
+  if (!rawUrl.startsWith("/")) throw new TypeError("request target must be a path");
+  const entries: [string, string][] = [];
+  for (const [k, v] of url.searchParams) {
+    if (!entries.some(([seen]) => seen === k)) entries.push([k, v]);
+  }
+  // Object.fromEntries defines own properties: no prototype lookups, no prototype setter.
+  return { path: rawUrl.split(/[?#]/, 1)[0], query: Object.fromEntries(entries) };
 }
 
 /**

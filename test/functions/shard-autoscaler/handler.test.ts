@@ -312,13 +312,14 @@ describe("shard-autoscaler handler: scaling", () => {
     const targets = world
       .calls(UpdateShardCountCommand)
       .map((c) => (c.args[0].input as { TargetShardCount: number }).TargetShardCount);
-    expect(targets).to.deep.equal([8, 16]);
-    expect(world.alarmShards()).to.deep.equal([16, 16]);
+    // A level the day's history knows: its band (12 plus half the headroom), not 12 / 0.6.
+    expect(targets).to.deep.equal([8, 14]);
+    expect(world.alarmShards()).to.deep.equal([14, 14]);
   });
 
   it("reconciles alarms written for a different shard count, and leaves matching ones alone", async () => {
     world.writeAlarms(2);
-    world.load = () => 2; // 0.5 on 4 shards: no change
+    world.load = () => 3; // 0.75 on 4 shards: no change
     result = await world.handler()(scheduled);
     expect(result.outcome?.decision.action).to.equal("none");
     expect(result.outcome?.alarms).to.equal("rewritten");
@@ -333,7 +334,7 @@ describe("shard-autoscaler handler: scaling", () => {
     world.tags = encodeLedger({
       calls: [{ at: T0 - 5 * MINUTE_MS, from: 4, to: 8, emergency: false }],
     });
-    world.load = () => 2;
+    world.load = () => 3;
     await world.handler()(scheduled);
     expect(world.ledger().calls).to.deep.equal([]);
   });
@@ -482,7 +483,7 @@ describe("shard-autoscaler handler: AWS failures", () => {
 
   it("alarm reconciliation failing is reported, not thrown", async () => {
     world.cw.on(DescribeAlarmsCommand).rejects(awsError("Throttling"));
-    world.load = () => 2;
+    world.load = () => 3;
     const r = await world.handler()(scheduled);
     expect(r.outcome).to.include({ result: "none", alarms: "failed" });
   });
@@ -533,7 +534,7 @@ describe("shard-autoscaler handler: parsing", () => {
           Tags: Object.entries(ledgerTags).map(([Key, Value]) => ({ Key, Value })),
           HasMoreTags: false,
         });
-      world.load = () => 2;
+      world.load = () => 3;
       await world.handler()(scheduled);
       const listCalls = world.calls(ListTagsForStreamCommand).map((c) => c.args[0].input);
       expect(listCalls[1]).to.include({ ExclusiveStartTagKey: "team" });

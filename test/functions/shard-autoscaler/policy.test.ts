@@ -182,31 +182,35 @@ describe("shard-autoscaler policy: scaling up", () => {
     expect(atLimit.action).to.equal("none");
   });
 
-  it("keeps the reserve: a non-emergency scale-up does not use the last calls", () => {
-    const calls = Array.from({ length: 7 }, (_, i) => call(600 + i * 60, 4, 4));
-    // 7 used, 3 left, reserve 2: one call left, but a round trip needs two.
-    const d = decide(input({ metrics: series(40, () => 3.4), ledger: { calls } }));
-    expect(d.action).to.equal("none");
-    expect(d.reason).to.match(/round trip/);
-  });
-
-  it("spends the reserve on sustained throttling, one call at a time", () => {
+  it("a scale-up may spend the last calls: throttling costs more than shards", () => {
     const calls = Array.from({ length: 9 }, (_, i) => call(600 + i * 60, 4, 4));
-    const brief = decide(
-      input({ metrics: series(40, (ago) => (ago <= 5 ? 12 : 2), 4), ledger: { calls } }),
-    );
-    expect(brief.action).to.equal("none");
-    const sustained = decide(input({ metrics: series(60, () => 12, 4), ledger: { calls } }));
-    expect(sustained).to.include({ action: "scale", emergency: true, target: 8 });
+    const d = decide(input({ metrics: series(40, () => 12, 4), ledger: { calls } }));
+    expect(d).to.include({ action: "scale", direction: "up", target: 8 });
+    expect(d.reason).to.match(/budget allows 1 of 3 calls/);
   });
 
-  it("limits a scale-up to the calls it can also undo", () => {
-    // 4 used: (10 - 4 - 2) / 2 = 2 calls up of the 3 needed (4 -> 8 -> 16 -> 20).
-    const calls = Array.from({ length: 4 }, (_, i) => call(600 + i * 60, 4, 4));
+  it("limits a multi-step scale-up to the calls left, heading for the goal", () => {
+    // 8 used: 2 of the 3 calls needed (4 -> 8 -> 16 -> 20).
+    const calls = Array.from({ length: 8 }, (_, i) => call(600 + i * 60, 4, 4));
     const d = decide(input({ metrics: series(40, () => 12, 4), ledger: { calls } }));
     expect(d.target).to.equal(8);
     expect(d.goal).to.equal(16);
-    expect(d.reason).to.match(/budget allows 2 of 3 calls/);
+  });
+
+  it("does not scale up for demand back at a recurring burst level it carries", () => {
+    // Bursts to 9 shard-equivalents every 3 hours; 10 shards carry them.
+    const burst = (ago: number) => (ago % 180 < 12 ? 9 : 1);
+    const d = decide(input({ shards: 10, metrics: series(1440, burst) }));
+    expect(d.action).to.equal("none");
+    // The same level without that history scales up at the threshold.
+    const fresh = decide(input({ shards: 10, metrics: series(40, (ago) => (ago < 12 ? 9 : 1)) }));
+    expect(fresh).to.include({ action: "scale", direction: "up" });
+  });
+
+  it("still scales up when a recurring level throttles", () => {
+    const burst = (ago: number) => (ago % 180 < 12 ? 12 : 1);
+    const d = decide(input({ shards: 10, metrics: series(1440, burst, 10) }));
+    expect(d).to.include({ action: "scale", direction: "up", emergency: true });
   });
 
   it("waits for a small shortfall right after a scale-up, not for a large one", () => {
@@ -226,23 +230,54 @@ describe("shard-autoscaler policy: scaling up", () => {
 });
 
 describe("shard-autoscaler policy: scaling down", () => {
-  it("scales down after a quiet window, to the target utilisation of the window's load", () => {
-    // 1.0 shard-equivalent on 8 shards for an hour: 0.125 utilisation.
-    const d = decide(input({ shards: 8, metrics: series(60, () => 1) }));
+  it("scales down after a quiet window, as far as its peak stays under the scale-up threshold", () => {
+    // 1.0 shard-equivalent on 8 shards for a day: ceil(1 / 0.8) = 2, one call only halves: 4.
+    const d = decide(input({ shards: 8, metrics: series(1440, () => 1) }));
     expect(d).to.include({ action: "scale", direction: "down", emergency: false });
-    // ceil(max(1 / 0.6, 1 / 0.7)) = 2, but one call may only halve: 4.
     expect(d.target).to.equal(4);
     expect(d.goal).to.equal(2);
   });
 
-  it("rounds half up for odd counts (3 -> 2, never 3 -> 1)", () => {
+  it("holds capacity for bursts that recur: a missed burst costs more than the shards", () => {
+    // 20-minute bursts to 9 every 3 hours, quiet for the last 40 minutes.
+    const burst = (ago: number) => (ago > 40 && ago % 180 < 20 ? 9 : 1);
+    // From 12 the quiet load alone would allow 6: it goes to the 9 the bursts need.
+    const d = decide(input({ shards: 12, metrics: series(1440, burst) }));
+    expect(d).to.include({ action: "scale", direction: "down", target: 9 });
+    const held = decide(input({ shards: 9, metrics: series(1440, burst) }));
+    expect(held.action).to.equal("none");
+    expect(held.reason).to.match(/holding 9 shards/);
+  });
+
+  it("scales down past a burst when the saving outweighs the rare miss", () => {
+    // One 20-minute burst to 3 a day ago, on 8 shards: holding 8 for it does not pay.
+    const once = (ago: number) => (ago > 1380 && ago < 1400 ? 3 : 1);
+    const d = decide(input({ shards: 8, metrics: series(1440, once) }));
+    expect(d).to.include({ action: "scale", direction: "down" });
+  });
+
+  it("rounds half up for odd counts (5 -> 3, never 5 -> 2)", () => {
+    const d = decide(input({ shards: 5, metrics: series(60, () => 0) }));
+    expect(d.target).to.equal(3);
+  });
+
+  it("does not spend a call to save less than the call is worth (one shard-reaction)", () => {
+    // 3 -> 2 saves one shard: $0.36/day against $0.53 of throttling a call may prevent.
     const d = decide(input({ shards: 3, metrics: series(60, () => 0) }));
-    expect(d.target).to.equal(2);
+    expect(d.action).to.equal("none");
+    expect(d.reason).to.match(/holding 3 shards/);
   });
 
   it("treats missing minutes older than the publishing delay as idle", () => {
     const d = decide(input({ shards: 6, metrics: [] }));
     expect(d).to.include({ action: "scale", direction: "down", target: 3 });
+  });
+
+  it("waits while the load is still falling from a burst, to go down in one call", () => {
+    // 6 until 25 minutes ago, 1 since: the window still holds the burst's tail.
+    const d = decide(input({ shards: 12, metrics: series(60, (ago) => (ago > 25 ? 6 : 1)) }));
+    expect(d.action).to.equal("none");
+    expect(d.reason).to.match(/still falling/);
   });
 
   it("does not scale down within the quiet window after a scale-up", () => {
@@ -259,22 +294,23 @@ describe("shard-autoscaler policy: scaling down", () => {
   });
 
   it("has hysteresis: the window's peak lands below the scale-up threshold", () => {
-    // Mean 1.2, peak 2.6 on 8 shards (peak utilisation 0.33 < 0.4).
-    const d = decide(input({ shards: 8, metrics: series(60, (ago) => (ago === 20 ? 2.6 : 1.2)) }));
+    // Mean 1.2, peak 2.2 on 8 shards.
+    const d = decide(input({ shards: 8, metrics: series(60, (ago) => (ago === 20 ? 2.2 : 1.2)) }));
     expect(d.action).to.equal("scale");
-    const peakUtilisation = 2.6 / d.target!;
+    const peakUtilisation = 2.2 / d.target!;
     expect(peakUtilisation).to.be.below(config.scaleUpThreshold);
   });
 
-  it("does not scale down when utilisation stays above the scale-down threshold", () => {
-    expect(decide(input({ shards: 4, metrics: series(60, () => 1.8) })).action).to.equal("none");
+  it("does not scale down when fewer shards would breach the scale-up threshold", () => {
+    // 2.5 on 4 shards: ceil(2.5 / 0.8) = 4.
+    expect(decide(input({ shards: 4, metrics: series(60, () => 2.5) })).action).to.equal("none");
   });
 
-  it("does not use the reserved calls to scale down", () => {
+  it("keeps calls for scale-ups: no scale-down that would leave fewer than the reserve", () => {
     const calls = Array.from({ length: 8 }, (_, i) => call(600 + i * 60, 4, 4));
     const d = decide(input({ shards: 8, metrics: series(60, () => 1), ledger: { calls } }));
     expect(d.action).to.equal("none");
-    expect(d.reason).to.match(/reserved/);
+    expect(d.reason).to.match(/kept for scale-ups/);
   });
 
   it("brings a stream above maxShards back down", () => {
@@ -433,15 +469,15 @@ describe("shard-autoscaler policy: properties", () => {
     );
   });
 
-  it("stays within the 24-hour budget and keeps the reserve for emergencies", () => {
+  it("stays within the 24-hour budget; scale-downs leave the reserve for scale-ups", () => {
     fc.assert(
       fc.property(arbCase, (inp) => {
         const d = decide(inp);
         if (d.action !== "scale") return true;
         const used = inp.ledger.calls.filter((c) => c.at > NOW - DAY_MS && c.at <= NOW).length;
         expect(used).to.be.below(inp.config.maxCallsPer24h);
-        if (!d.emergency)
-          expect(used).to.be.below(inp.config.maxCallsPer24h - inp.config.reserveCalls);
+        if (d.direction === "down" && inp.stream.openShardCount <= inp.config.maxShards)
+          expect(used).to.be.below(inp.config.maxCallsPer24h - 1 - inp.config.reserveCalls + 1);
         expect(inp.ledger.backoff === undefined || NOW >= inp.ledger.backoff.until).to.equal(true);
         return true;
       }),
