@@ -6,6 +6,8 @@
  */
 import {
   BOUND_RATIO_TARGET,
+  onlineMisses,
+  onlineRatio,
   ratioShortfalls,
   renderTable,
   runAll,
@@ -13,6 +15,7 @@ import {
   toReport,
 } from "./autoscale/report";
 import { ON_DEMAND, PRICES } from "./autoscale/simulate";
+import { firstBurstFloor } from "./autoscale/online";
 import { DEFAULT_MODEL } from "./autoscale/stream";
 import { Trace, builtInTraces, readCsvTrace } from "./autoscale/traces";
 
@@ -66,6 +69,21 @@ async function main(): Promise<void> {
       short.length === 0
         ? `Ours is within ${BOUND_RATIO_TARGET}x the lower bound on every trace.`
         : `Above ${BOUND_RATIO_TARGET}x the lower bound:\n${short.map((m) => `  - ${m}`).join("\n")}`,
+    );
+    console.log("\nFirst-burst floor (throttling no online policy avoids, online.ts):");
+    for (const { trace, runs } of detailed) {
+      const f = firstBurstFloor(trace);
+      if (f.onset === null) continue;
+      console.log(
+        `  ${trace.name}: onset ${f.onset}, from ${f.startShards} shards, $${f.scoreUsd.toFixed(2)}; ` +
+          `ours / (bound + floor) ${onlineRatio(trace, runs).toFixed(2)}`,
+      );
+    }
+    const online = onlineMisses(detailed);
+    console.log(
+      online.length === 0
+        ? "The online conditions (best peer + floor, 1.5x (bound + floor)) hold on every trace."
+        : `Online conditions missed:\n${online.map((m) => `  - ${m}`).join("\n")}`,
     );
   }
 }

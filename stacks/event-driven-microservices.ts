@@ -127,10 +127,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
           tableName: orders.name,
           topicArn: events.topic.arn,
         }),
-        statements: [
-          ...tableGrants(orders, { read: true, write: true }),
-          ...events.publishStatements(),
-        ],
+        statements: [...tableGrants(orders, ["GetItem", "PutItem"]), ...events.publishStatements()],
       },
       parent,
     );
@@ -153,8 +150,12 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
             queueUrl: queue.url,
           }),
           statements: [
-            ...tableGrants(records, { read: true, write: true }),
-            ...queueConsumeStatements({ arn: queue.arn, kmsKeyArn: events.queueKey.arn }),
+            ...tableGrants(records, ["GetItem", "PutItem"]),
+            // functions/lib/container/queueWorker extends a message's visibility while it works.
+            ...queueConsumeStatements(
+              { arn: queue.arn, kmsKeyArn: events.queueKey.arn },
+              { changeVisibility: true, polledBy: "code" },
+            ),
           ],
         },
         parent,

@@ -111,7 +111,8 @@ export function buildItemsApi(
             "PUT /items/{id}",
             "DELETE /items/{id}",
           ],
-          tableAccess: "write",
+          // functions/items-api (lib/items/repository): the calls its code makes.
+          tableAccess: ["GetItem", "PutItem", "Scan", "UpdateItem", "DeleteItem"],
           environment: (table) =>
             itemsApiEnvironment<pulumi.Input<string>>({ tableName: table.name }),
           memorySize: settings.memorySize,

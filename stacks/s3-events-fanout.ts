@@ -13,8 +13,7 @@ import { ApiBackedLambda } from "../components/api/apiBackedLambda";
 import { FanOutTopic } from "../components/messaging/fanOutTopic";
 import {
   objectUploadsApiOutputs,
-  prefixObjectsArn,
-  readObjectsStatement,
+  readObjectsStatements,
   objectsHandler,
   uploadsHandler,
 } from "../components/api/objectUploadsApi";
@@ -128,7 +127,7 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
       "Fan-out consumers: no ingress, HTTPS egress only",
       { parent: flow },
     );
-    const readUploads = readObjectsStatement(prefixObjectsArn(bucket, s.uploadPrefix));
+    const readUploads = readObjectsStatements(bucket, s.uploadPrefix);
     const consumer = {
       batchSize: s.batchSize,
       maximumConcurrency: s.maxConcurrency,
@@ -160,7 +159,7 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
               environment: metadataIndexerEnvironment<pulumi.Input<string>>({
                 tableName: metadata.name,
               }),
-              statements: [readUploads, ...tableGrants(metadata, { write: true })],
+              statements: [...readUploads, ...tableGrants(metadata, ["PutItem"])],
             },
           },
           "checksum-summary": {
@@ -177,7 +176,7 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
                 // Uploads are capped at this size: the checksum never skips one the API signed.
                 maxObjectBytes: s.maxUploadBytes,
               }),
-              statements: [readUploads, ...tableGrants(checksums, { write: true })],
+              statements: [...readUploads, ...tableGrants(checksums, ["PutItem"])],
             },
           },
         },

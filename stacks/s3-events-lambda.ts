@@ -14,8 +14,7 @@ import { metricAlarm } from "../components/observability/alarms";
 import { allow } from "../components/security/iam";
 import {
   objectUploadsApiOutputs,
-  prefixObjectsArn,
-  readObjectsStatement,
+  readObjectsStatements,
   objectsHandler,
   uploadsHandler,
 } from "../components/api/objectUploadsApi";
@@ -176,8 +175,8 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
         maximumConcurrency: s.maxConcurrency,
         environment: objectProcessorEnvironment<pulumi.Input<string>>({ tableName: table.name }),
         statements: [
-          readObjectsStatement(prefixObjectsArn(bucket, s.uploadPrefix)),
-          ...tableGrants(table, { write: true }),
+          ...readObjectsStatements(bucket, s.uploadPrefix),
+          ...tableGrants(table, ["PutItem"]),
         ],
         vpc,
       },

@@ -48,7 +48,7 @@ export const threeTierFargate = defineFlow<ThreeTierFargateSettings>({
         image: appImage("items-service", settings.image),
         paths: ["/items"],
         environment: itemsServiceEnvironment<pulumi.Input<string>>({ tableName: table.name }),
-        statements: tableGrants(table, { read: true, write: true }),
+        statements: tableGrants(table, ["GetItem", "PutItem", "Scan", "UpdateItem", "DeleteItem"]),
       },
       { parent: flow },
     );

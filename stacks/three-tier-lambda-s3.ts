@@ -15,11 +15,7 @@ import { SecureBucket } from "../components/storage/secureBucket";
 import { SecureQueue } from "../components/messaging/secureQueue";
 import { DEFAULT_UPLOAD_CONFIG, S3_MAX_SINGLE_PUT_BYTES } from "../functions/files-api/upload";
 import { fileIndexerEnvironment } from "../functions/file-indexer/env";
-import {
-  prefixObjectsArn,
-  readObjectsStatement,
-  uploadsHandler,
-} from "../components/api/objectUploadsApi";
+import { readObjectsStatements, uploadsHandler } from "../components/api/objectUploadsApi";
 import { idTable } from "./flowTables";
 import { defineFlow } from "./flow";
 import { buildItemsApi, itemsApiOutputs, threeTierLambdaFields } from "./itemsApi";
@@ -115,7 +111,6 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
       },
       parent,
     );
-    const uploadObjects = prefixObjectsArn(files, keyPrefix);
 
     const api = buildItemsApi(SLUG, flow, settings, ctx, {
       files: uploadsHandler({
@@ -194,8 +189,8 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
         statements: [
           // Conditional puts only: the indexer never rewrites or deletes a row.
           allow(["dynamodb:PutItem"], [fileTable.arn]),
-          // HEAD of the exact version named by the event (content type).
-          readObjectsStatement(uploadObjects),
+          // HEAD of the exact version named by the event (content type); ListBucket for 404s.
+          ...readObjectsStatements(files, keyPrefix),
         ],
         environment: fileIndexerEnvironment<pulumi.Input<string>>({ tableName: fileTable.name }),
         vpc:

@@ -1,5 +1,6 @@
 /** The simulator's outputs: the JSON document, a printed table and the done-conditions. */
 import { lowerBound } from "./bound";
+import { firstBurstFloor } from "./online";
 import { POLICIES, PolicyResult, RunDetail, SimOptions, score, simulate } from "./simulate";
 import { Trace } from "./traces";
 
@@ -98,6 +99,37 @@ export function ratioShortfalls(detailed: DetailedTrace[]): string[] {
   return detailed
     .filter(({ runs }) => boundRatio(runs) > BOUND_RATIO_TARGET)
     .map(({ trace, runs }) => `${trace.name}: ours/bound ${boundRatio(runs).toFixed(2)}`);
+}
+
+/**
+ * The weaker conditions an online policy can meet (online.ts): its score exceeds the best peer's
+ * by no more than the first burst's unavoidable throttling, and its ratio to the bound plus that
+ * throttling stays within BOUND_RATIO_TARGET. One line per trace that misses them.
+ */
+export function onlineMisses(detailed: DetailedTrace[]): string[] {
+  const misses: string[] = [];
+  for (const { trace, runs } of detailed) {
+    const floor = firstBurstFloor(trace).scoreUsd;
+    const ours = score(runs.find((r) => r.policy === "ours")!);
+    const peers = runs.filter((r) => ["reference", "fixed", "on-demand"].includes(r.policy));
+    const best = Math.min(...peers.map(score));
+    if (ours > best + floor + 1e-9)
+      misses.push(
+        `${trace.name}: ours $${ours.toFixed(2)} > best $${best.toFixed(2)} + floor $${floor.toFixed(2)}`,
+      );
+    const ratio = onlineRatio(trace, runs);
+    if (ratio > BOUND_RATIO_TARGET)
+      misses.push(`${trace.name}: ours / (bound + floor) ${ratio.toFixed(2)}`);
+  }
+  return misses;
+}
+
+/** Ours' score over the bound's plus the first-burst floor. */
+export function onlineRatio(trace: Trace, runs: RunDetail[]): number {
+  const ours = runs.find((r) => r.policy === "ours");
+  const bound = runs.find((r) => r.policy === "bound");
+  const floor = firstBurstFloor(trace).scoreUsd;
+  return ours && bound ? score(ours) / Math.max(1e-9, score(bound) + floor) : NaN;
 }
 
 /** A fixed-width table: one row per trace and policy. */

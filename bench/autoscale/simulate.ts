@@ -1,7 +1,8 @@
 /**
  * Runs one trace against one policy and measures it: throttling, shard-hours, cost, calls and
  * time to adequate capacity. "ours" goes through the scaler's own orchestration (runScaler) and
- * policy (decide) with simulated AWS ports; the baselines are modelled here.
+ * policy (decide) with simulated AWS ports; the AWS sample is modelled here, on-demand and the
+ * measurements in measure.ts.
  */
 import { alarmDefinitions } from "../../functions/shard-autoscaler/alarmSpec";
 import { Ledger, EMPTY_LEDGER } from "../../functions/shard-autoscaler/ledger";
@@ -22,52 +23,18 @@ import {
   SHARD_RECORDS_PER_MINUTE,
   SimAlarm,
   SimStream,
-  Violation,
 } from "./stream";
+import { PolicyName, RunDetail, measure, onDemand } from "./measure";
 
-export type PolicyName = "ours" | "reference" | "fixed" | "on-demand" | "bound";
-/** The policies the simulator runs (the bound is computed by bound.ts). */
-export const POLICIES: readonly PolicyName[] = ["ours", "reference", "fixed", "on-demand"];
-
-/** The score adds this many dollars per GiB throttled to the cost. */
-export const SCORE_PER_THROTTLED_GB = 1;
-
-/** Cost plus $1 per GiB throttled. */
-export const score = (r: Pick<PolicyResult, "costUsd" | "throttledGb">): number =>
-  r.costUsd + r.throttledGb * SCORE_PER_THROTTLED_GB;
-
-/** us-east-1 list prices. */
-export const PRICES = {
-  shardHour: 0.015,
-  /** Per million 25 KB PUT payload units. */
-  putUnitsPerMillion: 0.014,
-  onDemandStreamHour: 0.04,
-  /** Per GB ingested, each record rounded up to 1 KB. */
-  onDemandPerGb: 0.08,
-};
-
-/** On-demand: starts at 4 MiB/s / 4,000 records/s; takes 15 minutes to reach 2x a new peak. */
-export const ON_DEMAND = { minShardEquivalents: 4, adaptationMinutes: 15 };
-
-export interface PolicyResult {
-  policy: PolicyName;
-  throttledRecordsPct: number;
-  throttledBytesPct: number;
-  /** GiB throttled. */
-  throttledGb: number;
-  shardHours: number;
-  costUsd: number;
-  calls: number;
-  maxCalls24h: number;
-  minutesToAdequate: number | null;
-}
-
-/** A result plus what the JSON document leaves out. */
-export interface RunDetail extends PolicyResult {
-  violations: Violation[];
-  /** Shard count at the end (provisioned). */
-  finalShards: number;
-}
+export {
+  ON_DEMAND,
+  POLICIES,
+  PRICES,
+  SCORE_PER_THROTTLED_GB,
+  score,
+  timeToAdequate,
+} from "./measure";
+export type { PolicyName, PolicyResult, RunDetail } from "./measure";
 
 export interface SimOptions {
   model?: ModelParams;
@@ -122,7 +89,13 @@ export async function simulate(
     for (let m = 0; m < minutes; m++) stream.flow(m, trace.bytes[m], trace.records[m]);
     return measure(trace, policy, stream);
   }
-  const stream = new SimStream(initialShards(trace), minutes, model, firstHour(trace));
+  // Before minute 0 the stream ran the first hour's load (its minutes, with their noise, for our
+  // per-minute history; their mean for the sample's 5-minute sums, which differ by rounding).
+  const hour = Math.min(60, minutes);
+  const stream = new SimStream(initialShards(trace), minutes, model, firstHour(trace), {
+    bytes: trace.bytes.subarray(0, hour),
+    records: trace.records.subarray(0, hour),
+  });
   const controller =
     policy === "ours" ? new OurScaler(stream, options) : new ReferenceScaler(stream);
   for (let m = 0; m < minutes; m++) {
@@ -336,112 +309,4 @@ export class ReferenceScaler implements Controller {
     }
     this.down.spec = { ...this.down.spec, threshold: target > 1 ? 0.25 : -1 };
   }
-}
-
-/** On-demand mode: capacity up to double the previous peak, new peaks adopted after 15 minutes. */
-function onDemand(trace: Trace): RunDetail {
-  const minutes = trace.bytes.length;
-  let firstHourPeak = 0;
-  for (let m = 0; m < Math.min(60, minutes); m++)
-    firstHourPeak = Math.max(firstHourPeak, demandShards(trace.bytes[m], trace.records[m]));
-  const accepted = new Float64Array(minutes);
-  let peak = firstHourPeak; // peak accepted, in shard-equivalents, as of 15 minutes ago
-  let throttledRecords = 0;
-  let throttledBytes = 0;
-  let billedBytes = 0;
-  const capacity = new Float64Array(minutes);
-  for (let m = 0; m < minutes; m++) {
-    if (m >= ON_DEMAND.adaptationMinutes)
-      peak = Math.max(peak, accepted[m - ON_DEMAND.adaptationMinutes]);
-    const cap = Math.max(ON_DEMAND.minShardEquivalents, 2 * peak);
-    capacity[m] = cap;
-    const demand = demandShards(trace.bytes[m], trace.records[m]);
-    const f = demand > 0 ? Math.min(1, cap / demand) : 1;
-    accepted[m] = demand * f;
-    throttledRecords += trace.records[m] * (1 - f);
-    throttledBytes += trace.bytes[m] * (1 - f);
-    const records = trace.records[m] * f;
-    const size = trace.records[m] > 0 ? trace.bytes[m] / trace.records[m] : 0;
-    billedBytes += records * Math.ceil(size / 1024) * 1024;
-  }
-  const hours = minutes / 60;
-  const costUsd =
-    hours * PRICES.onDemandStreamHour + (billedBytes / 1024 ** 3) * PRICES.onDemandPerGb;
-  const adequate = (m: number) => capacity[m] >= demandShards(trace.bytes[m], trace.records[m]);
-  return {
-    policy: "on-demand",
-    ...throttlePct(trace, throttledRecords, throttledBytes),
-    shardHours: 0,
-    costUsd,
-    calls: 0,
-    maxCalls24h: 0,
-    minutesToAdequate: timeToAdequate(trace, adequate),
-    violations: [],
-    finalShards: 0,
-  };
-}
-
-function throttlePct(trace: Trace, records: number, bytes: number) {
-  let totalRecords = 0;
-  let totalBytes = 0;
-  for (let m = 0; m < trace.bytes.length; m++) {
-    totalRecords += trace.records[m];
-    totalBytes += trace.bytes[m];
-  }
-  return {
-    throttledRecordsPct: totalRecords > 0 ? (100 * records) / totalRecords : 0,
-    throttledBytesPct: totalBytes > 0 ? (100 * bytes) / totalBytes : 0,
-    throttledGb: bytes / 1024 ** 3,
-  };
-}
-
-/** Minutes adequate capacity must hold before it counts as reached. */
-const ADEQUATE_HOLD = 5;
-
-/**
- * Worst case over the trace's onsets of the minutes from the onset until capacity covers demand
- * for ADEQUATE_HOLD minutes in a row; null when the trace has no onset.
- */
-export function timeToAdequate(trace: Trace, adequate: (m: number) => boolean): number | null {
-  if (trace.onsets.length === 0) return null;
-  let worst = 0;
-  for (const onset of trace.onsets) {
-    let m = onset;
-    while (m < trace.bytes.length) {
-      let held = 0;
-      while (held < ADEQUATE_HOLD && m + held < trace.bytes.length && adequate(m + held)) held++;
-      if (held === ADEQUATE_HOLD || m + held >= trace.bytes.length) break;
-      m += held + 1;
-    }
-    worst = Math.max(worst, m - onset);
-  }
-  return worst;
-}
-
-function measure(trace: Trace, policy: PolicyName, s: SimStream): RunDetail {
-  let throttledRecords = 0;
-  let throttledBytes = 0;
-  let shardMinutes = 0;
-  let putUnits = 0;
-  for (let m = 0; m < s.minutes; m++) {
-    throttledRecords += s.throttledRecords[m];
-    throttledBytes += s.throttledBytes[m];
-    shardMinutes += s.billedShards[m];
-    const size = trace.records[m] > 0 ? trace.bytes[m] / trace.records[m] : 0;
-    putUnits += s.acceptedRecords[m] * Math.max(1, Math.ceil(size / (25 * 1024)));
-  }
-  const shardHours = shardMinutes / 60;
-  const adequate = (m: number) =>
-    s.capacityShards[m] >= demandShards(trace.bytes[m], trace.records[m]);
-  return {
-    policy,
-    ...throttlePct(trace, throttledRecords, throttledBytes),
-    shardHours,
-    costUsd: shardHours * PRICES.shardHour + (putUnits / 1e6) * PRICES.putUnitsPerMillion,
-    calls: s.calls.length,
-    maxCalls24h: s.maxCalls24h(),
-    minutesToAdequate: timeToAdequate(trace, adequate),
-    violations: s.violations,
-    finalShards: s.open,
-  };
 }

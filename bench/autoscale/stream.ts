@@ -66,6 +66,11 @@ export class SimStream {
     readonly minutes: number,
     readonly model: ModelParams = DEFAULT_MODEL,
     readonly history: { bytes: number; records: number } = { bytes: 0, records: 0 },
+    /**
+     * The minutes the history repeats (the trace's first hour), so that the datapoints before
+     * minute 0 carry the load's noise; without it each is the mean `history`.
+     */
+    private readonly historyMinutes?: { bytes: ArrayLike<number>; records: ArrayLike<number> },
   ) {
     this.open = initialShards;
     this.acceptedBytes = new Float64Array(minutes);
@@ -138,7 +143,13 @@ export class SimStream {
 
   /** The CloudWatch datapoints of minute `k` (before minute 0: the history). */
   datapoint(k: number): { bytes: number; records: number; throttledRecords: number } {
-    if (k < 0) return { ...this.history, throttledRecords: 0 };
+    if (k < 0) {
+      const h = this.historyMinutes;
+      const n = h ? Math.min(h.bytes.length, h.records.length) : 0;
+      if (!h || n === 0) return { ...this.history, throttledRecords: 0 };
+      const i = (n - 1 - ((-k - 1) % n)) % n;
+      return { bytes: h.bytes[i], records: h.records[i], throttledRecords: 0 };
+    }
     return {
       bytes: this.acceptedBytes[k],
       records: this.acceptedRecords[k],

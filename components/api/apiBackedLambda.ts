@@ -12,7 +12,13 @@ import { DashboardRow, MetricWidget, metric } from "../observability/flowDashboa
 import { Statement, allow } from "../security/iam";
 import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction";
 import type { Network } from "../network/network";
-import { SecureTable, SecureTableArgs, TableRef, tableGrants } from "../data/secureTable";
+import {
+  SecureTable,
+  SecureTableArgs,
+  TableAction,
+  TableRef,
+  tableGrants,
+} from "../data/secureTable";
 import { Transform, applyTransform } from "../core/transform";
 import { operationsOf } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
@@ -30,7 +36,8 @@ export type ApiAuth = (typeof API_AUTH_MODES)[number];
  * What a handler may do with the table: `read` (get/query/scan, on the table and its indexes),
  * `write` (read plus put/update/delete) or `none`.
  */
-export type TableAccess = "read" | "write" | "none";
+/** The item actions a handler's code calls on the component's table, or `"none"`. */
+export type TableAccess = "none" | readonly TableAction[];
 
 const METHODS = ["ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
 /** `METHOD /path` with `{param}` / `{proxy+}` segments, or API Gateway's catch-all `$default`. */
@@ -49,8 +56,9 @@ export interface ApiHandler {
   /** Route keys this function serves, e.g. `["GET /items", "GET /items/{id}"]`. Required (1+). */
   routes: string[];
   /**
-   * Access to the component's table; the table name is passed in `TABLE_NAME` (see
-   * `tableEnvironmentVariable`) unless `none`. Default: `"read"` when there is a table, else `"none"`.
+   * The item actions the handler's code calls on the component's table (granted exactly); the
+   * table name is passed in `TABLE_NAME` (see `tableEnvironmentVariable`) unless `"none"`.
+   * Default: `"none"`.
    */
   tableAccess?: TableAccess;
   /** Auth for this handler's routes, overriding the API's `auth`. Default: the API's `auth`. */
@@ -188,7 +196,7 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
     const badRoutes = allRoutes.filter((r) => r !== "$default" && !ROUTE_KEY.test(r));
     const duplicateRoutes = [...new Set(allRoutes.filter((r, i) => allRoutes.indexOf(r) !== i))];
     const authOf = (h: ApiHandler) => h.auth ?? auth;
-    const accessOf = (h: ApiHandler): TableAccess => h.tableAccess ?? (hasTable ? "read" : "none");
+    const accessOf = (h: ApiHandler): TableAccess => h.tableAccess ?? "none";
     const origins = args.cors?.origins ?? [];
 
     const errors = new ArgumentErrors("ApiBackedLambda", name);
@@ -399,9 +407,7 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
       const fnName = `${name}-${handlerName}`;
       const access = accessOf(h);
       const statements: pulumi.Input<Statement>[] = [
-        ...(tableRef && access !== "none"
-          ? tableGrants(tableRef, { read: true, write: access === "write" })
-          : []),
+        ...(tableRef && access !== "none" ? tableGrants(tableRef, access) : []),
         ...(h.statements ?? []),
       ];
       let environment: HandlerEnvironment;

@@ -15,9 +15,17 @@ export function prefixObjectsArn(bucket: UploadBucketRef, prefix: string): pulum
   return pulumi.interpolate`${bucket.arn}/${prefix}*`;
 }
 
-/** Read an uploaded object: HeadObject and GetObject of a version need both actions. */
-export function readObjectsStatement(objectsArn: pulumi.Input<string>): Statement {
-  return allow(["s3:GetObject", "s3:GetObjectVersion"], [objectsArn]);
+/**
+ * Read uploaded objects under `prefix`: HeadObject and GetObject of a version need both object
+ * actions, and `s3:ListBucket` on the bucket makes a missing key answer 404 rather than 403
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_Permissions),
+ * which is how functions/lib/s3Objects.ts tells a deleted object from a denied one.
+ */
+export function readObjectsStatements(bucket: UploadBucketRef, prefix: string): Statement[] {
+  return [
+    allow(["s3:GetObject", "s3:GetObjectVersion"], [prefixObjectsArn(bucket, prefix)]),
+    allow(["s3:ListBucket"], [bucket.arn]),
+  ];
 }
 
 export interface UploadsHandlerArgs {
@@ -70,7 +78,8 @@ export function objectsHandler(description: string): ApiHandler {
   return {
     code: "objects-api",
     routes: ["GET /objects", "GET /objects/{ref}"],
-    tableAccess: "read",
+    // functions/objects-api: GET /objects scans, GET /objects/{ref} gets.
+    tableAccess: ["GetItem", "Scan"],
     description,
     environment: (table) => objectsApiEnvironment<pulumi.Input<string>>({ tableName: table.name }),
   };

@@ -63,6 +63,45 @@ export interface BundledFunctionArgs {
 }
 
 /**
+ * What Lambda needs to manage the function's Hyperplane ENIs, as the Lambda developer guide lists
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions,
+ * AWSLambdaVPCAccessExecutionRole): the Describe calls have no resource type (`"*"` alone), the
+ * rest are scoped to this account's ENIs and the function's own subnets and security groups.
+ */
+function vpcNetworkStatements(
+  vpc: NonNullable<BundledFunctionArgs["vpc"]>,
+  opts: pulumi.InvokeOutputOptions,
+): Statement[] {
+  const region = aws.getRegionOutput({}, opts).region;
+  const account = aws.getCallerIdentityOutput({}, opts).accountId;
+  const ec2 = (resource: string) =>
+    pulumi.interpolate`arn:aws:ec2:${region}:${account}:${resource}`;
+  const enis = ec2("network-interface/*");
+  const subnets = pulumi.output(vpc.subnetIds).apply((ids) => ids.map((id) => `subnet/${id}`));
+  const groups = pulumi
+    .output(vpc.securityGroupIds)
+    .apply((ids) => ids.map((id) => `security-group/${id}`));
+  const scoped = pulumi
+    .all([region, account, subnets, groups])
+    .apply(([r, a, s, g]) => [...s, ...g].map((x) => `arn:aws:ec2:${r}:${a}:${x}`));
+  return [
+    allow(["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"], ["*"]),
+    allow(
+      ["ec2:CreateNetworkInterface"],
+      pulumi.all([enis, scoped]).apply(([e, s]) => [e, ...s]),
+    ),
+    allow(
+      [
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ],
+      [enis],
+    ),
+  ];
+}
+
+/**
  * A Lambda function bundled from `functions/<code>/handler.ts`, with its own log group
  * (retention, JSON format), X-Ray tracing, arm64, and a role holding exactly the statements
  * passed in plus what the runtime itself needs (its log group, X-Ray, VPC networking).
@@ -148,21 +187,7 @@ export class BundledFunction extends pulumi.ComponentResource {
       // X-Ray has no resource-level permissions.
       allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]),
     ];
-    if (args.vpc) {
-      // ENI management for VPC functions: AWS supports no resource scoping for these calls.
-      runtimeStatements.push(
-        allow(
-          [
-            "ec2:CreateNetworkInterface",
-            "ec2:DescribeNetworkInterfaces",
-            "ec2:DeleteNetworkInterface",
-            "ec2:AssignPrivateIpAddresses",
-            "ec2:UnassignPrivateIpAddresses",
-          ],
-          ["*"],
-        ),
-      );
-    }
+    if (args.vpc) runtimeStatements.push(...vpcNetworkStatements(args.vpc, { parent: this }));
     if (args.onFailureQueueArn) {
       runtimeStatements.push(allow(["sqs:SendMessage"], [args.onFailureQueueArn]));
     }
@@ -171,7 +196,10 @@ export class BundledFunction extends pulumi.ComponentResource {
       applyTransform<aws.iam.RolePolicyArgs>(
         {
           role: this.role.id,
-          policy: policyDocument([...runtimeStatements, ...(args.statements ?? [])]),
+          policy: policyDocument(
+            [...runtimeStatements, ...(args.statements ?? [])],
+            `BundledFunction "${name}" role policy`,
+          ),
         },
         args.transform?.policy,
         name,

@@ -113,15 +113,26 @@ export function checkConsumer(
     );
 }
 
-/** Role statements a function needs to consume `queue` through an event source mapping. */
-export function queueConsumeStatements(queue: Omit<ConsumedQueue, "visibilityTimeoutSeconds">) {
+/**
+ * Role statements to consume `queue`: what Lambda's event source mapping polls with
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html#events-sqs-permissions:
+ * ReceiveMessage, DeleteMessage, GetQueueAttributes), plus ChangeMessageVisibility only for a
+ * consumer whose own code calls it (`changeVisibility`, e.g. functions/lib/container/queueWorker).
+ * `polledBy: "code"` (a container's own ReceiveMessage loop) drops GetQueueAttributes.
+ */
+export function queueConsumeStatements(
+  queue: Omit<ConsumedQueue, "visibilityTimeoutSeconds">,
+  opts: { changeVisibility?: boolean; polledBy?: "event-source-mapping" | "code" } = {},
+) {
+  const byMapping = (opts.polledBy ?? "event-source-mapping") === "event-source-mapping";
   const statements: Statement[] = [
     allow(
       [
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",
-        "sqs:ChangeMessageVisibility",
-        "sqs:GetQueueAttributes",
+        ...(opts.changeVisibility ? ["sqs:ChangeMessageVisibility"] : []),
+        // The mapping reads the queue's attributes; code that polls itself need not.
+        ...(byMapping ? ["sqs:GetQueueAttributes"] : []),
       ],
       [queue.arn],
     ),

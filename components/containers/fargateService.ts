@@ -543,7 +543,13 @@ export class FargateService extends pulumi.ComponentResource {
     const executionPolicy = new aws.iam.RolePolicy(
       `${name}-execution`,
       applyTransform<aws.iam.RolePolicyArgs>(
-        { role: this.executionRole.id, policy: policyDocument(executionStatements) },
+        {
+          role: this.executionRole.id,
+          policy: policyDocument(
+            executionStatements,
+            `FargateService "${name}" execution role policy`,
+          ),
+        },
         t.executionPolicy,
         `${name}-execution`,
       ),
@@ -567,7 +573,13 @@ export class FargateService extends pulumi.ComponentResource {
       this.taskPolicy = new aws.iam.RolePolicy(
         `${name}-task`,
         applyTransform<aws.iam.RolePolicyArgs>(
-          { role: this.taskRole.id, policy: policyDocument(args.statements ?? []) },
+          {
+            role: this.taskRole.id,
+            policy: policyDocument(
+              args.statements ?? [],
+              `FargateService "${name}" task role policy`,
+            ),
+          },
           t.taskPolicy,
           `${name}-task`,
         ),

@@ -187,73 +187,62 @@ export class SecureTable extends pulumi.ComponentResource {
   }
 }
 
-/** Read items: on the table and all its indexes. No write action. */
-export function tableReadStatement(table: TableRef): Statement {
-  return allow(
-    [
-      "dynamodb:GetItem",
-      "dynamodb:BatchGetItem",
-      "dynamodb:Query",
-      "dynamodb:Scan",
-      "dynamodb:DescribeTable",
-    ],
-    [table.arn, pulumi.interpolate`${table.arn}/index/*`],
-  );
-}
+/**
+ * The item-level DynamoDB actions a function may be granted on a table: name exactly those its
+ * code calls (lib-dynamodb's `Put` is `PutItem`, `BatchWrite` is `BatchWriteItem`, ...).
+ */
+export type TableAction =
+  | "GetItem"
+  | "BatchGetItem"
+  | "Query"
+  | "Scan"
+  | "PutItem"
+  | "UpdateItem"
+  | "DeleteItem"
+  | "BatchWriteItem"
+  | "ConditionCheckItem";
 
-/** Write items on the table (indexes are maintained by DynamoDB, not written to). */
-export function tableWriteStatement(table: TableRef): Statement {
+/** Exactly `actions` on the table itself (no index: no function queries one). */
+export function tableItemStatement(table: TableRef, actions: readonly TableAction[]): Statement {
+  if (actions.length === 0) {
+    throw new Error("tableItemStatement: no action given (fix: list the actions the code calls)");
+  }
   return allow(
-    [
-      "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
-      "dynamodb:DeleteItem",
-      "dynamodb:BatchWriteItem",
-      "dynamodb:ConditionCheckItem",
-    ],
+    [...new Set(actions)].map((a) => `dynamodb:${a}`),
     [table.arn],
   );
 }
 
-/** Consume the table's stream (what a Lambda event source mapping needs). */
-export function tableStreamReadStatement(table: TableRef): Statement {
+/**
+ * Consume the table's stream, as Lambda's event source mapping does
+ * (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#events-dynamodb-permissions):
+ * ListStreams supports no resource type, so it stands alone on "*".
+ */
+export function tableStreamReadStatements(table: TableRef): Statement[] {
   if (!table.streamArn) {
-    throw new Error("tableStreamReadStatement: the table has no stream (fix: set `stream` on it)");
+    throw new Error("tableStreamReadStatements: the table has no stream (fix: set `stream` on it)");
   }
-  return allow(
-    [
-      "dynamodb:DescribeStream",
-      "dynamodb:GetRecords",
-      "dynamodb:GetShardIterator",
-      "dynamodb:ListStreams",
-    ],
-    [table.streamArn],
-  );
+  return [
+    allow(
+      ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+      [table.streamArn],
+    ),
+    allow(["dynamodb:ListStreams"], ["*"]),
+  ];
 }
 
 /**
- * KMS statements a principal needs on a table encrypted with a customer-managed key: decrypt to
- * read (items and stream records), plus encrypt and data keys to write. None for AWS-managed keys.
+ * KMS statement a principal needs on a table encrypted with a customer-managed key. DynamoDB
+ * encrypts items with a table key that it decrypts with the caller's permission, for reads and
+ * writes alike, so Decrypt is the one action
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.howitworks.html).
+ * None for AWS-owned or AWS-managed keys.
  */
-export function tableKeyStatements(table: TableRef, access: "read" | "write"): Statement[] {
-  if (!table.kmsKeyArn) return [];
-  const actions =
-    access === "read" ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"];
-  return [allow(actions, [table.kmsKeyArn])];
+export function tableKeyStatements(table: TableRef): Statement[] {
+  return table.kmsKeyArn ? [allow(["kms:Decrypt"], [table.kmsKeyArn])] : [];
 }
 
-/** Every statement for the requested access, KMS included: the one call most grants need. */
-export function tableGrants(
-  table: TableRef,
-  access: { read?: boolean; write?: boolean; stream?: boolean },
-): Statement[] {
-  const statements: Statement[] = [];
-  if (access.read) statements.push(tableReadStatement(table));
-  if (access.write) statements.push(tableWriteStatement(table));
-  if (access.stream) statements.push(tableStreamReadStatement(table));
-  const writes = access.write === true;
-  if (access.read || access.write || access.stream) {
-    statements.push(...tableKeyStatements(table, writes ? "write" : "read"));
-  }
-  return statements;
+/** Exactly `actions` on the table, plus its key's Decrypt: the one call most grants need. */
+export function tableGrants(table: TableRef, actions: readonly TableAction[]): Statement[] {
+  return [tableItemStatement(table, actions), ...tableKeyStatements(table)];
 }

@@ -245,15 +245,11 @@ export class FanOutTopic extends pulumi.ComponentResource {
       // S3 reject the notification configuration. The queue/topic policy limits the source bucket.
       topicKeyUsers.push({ service: "s3.amazonaws.com", condition: "none" });
     }
-    const byService = new Map<string, pulumi.Input<string>[]>();
-    for (const p of services)
-      byService.set(p.service, [...(byService.get(p.service) ?? []), p.sourceArn]);
-    for (const [service, arns] of byService) {
-      topicKeyUsers.push({
-        service,
-        condition: { ArnEquals: { "aws:SourceArn": pulumi.all(arns) } },
-      });
-    }
+    const byService = new Set(services.map((p) => p.service));
+    // AWS's documented key statement for services publishing to an encrypted topic has no
+    // condition (sns-key-management.html#compatibility-with-aws-services); the topic policy
+    // limits each service to its sources (`aws:SourceArn`).
+    for (const service of byService) topicKeyUsers.push({ service });
     this.key = new ServiceKey(
       `${name}-topic`,
       {
@@ -325,22 +321,15 @@ export class FanOutTopic extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    // The queue key: SNS encrypts into the queues (and DLQs) on behalf of this topic (and the
-    // other topics subscribers also listen to), nothing else.
-    const snsSources = pulumi.all([
-      topicArn,
-      ...Object.values(args.subscribers).flatMap((s) => s.alsoSubscribeTo ?? []),
-    ]);
+    // The queue key: SNS encrypts into the queues (and DLQs); the queue policies name the topics.
     this.queueKey = new ServiceKey(
       `${name}-queues`,
       {
         description: `Encrypts the subscriber queues of SNS topic ${name}`,
-        users: [
-          {
-            service: "sns.amazonaws.com",
-            condition: { ArnEquals: { "aws:SourceArn": snsSources } },
-          },
-        ],
+        // SNS delivering to encrypted queues: AWS's documented key statement has no condition
+        // (https://docs.aws.amazon.com/sns/latest/dg/sns-enable-encryption-for-topic-sqs-queue-subscriptions.html);
+        // each queue policy limits the sending topic with aws:SourceArn.
+        users: [{ service: "sns.amazonaws.com" }],
         transform: args.transform?.queueKey,
       },
       { parent: this },

@@ -533,13 +533,18 @@ export class Network extends pulumi.ComponentResource {
       applyTransform<aws.iam.RolePolicyArgs>(
         {
           role: this.flowLogRole.id,
-          policy: policyDocument([
-            allow(
-              ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-              // The group itself (CreateLogStream, DescribeLogStreams) and its streams (PutLogEvents).
-              [this.flowLogGroup.arn, pulumi.interpolate`${this.flowLogGroup.arn}:*`],
-            ),
-          ]),
+          policy: policyDocument(
+            [
+              // The reference: DescribeLogStreams acts on the group, CreateLogStream and
+              // PutLogEvents on its streams.
+              allow(["logs:DescribeLogStreams"], [this.flowLogGroup.arn]),
+              allow(
+                ["logs:CreateLogStream", "logs:PutLogEvents"],
+                [pulumi.interpolate`${this.flowLogGroup.arn}:*`],
+              ),
+            ],
+            `Network "${name}" role policy`,
+          ),
         },
         t.flowLogPolicy,
         flowName,

@@ -128,7 +128,11 @@ export function alarmEncryptedTopic(
     name,
     {
       description: args.keyDescription,
-      users: [{ service: "cloudwatch.amazonaws.com", condition: fromOwnAlarms }],
+      // AWS's documented key statement for CloudWatch alarms on an encrypted topic has no
+      // condition (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services):
+      // CloudWatch is not documented to send aws:SourceArn/SourceAccount to KMS, and a condition
+      // it cannot meet drops every alarm. The topic policy keeps `fromOwnAlarms`.
+      users: [{ service: "cloudwatch.amazonaws.com" }],
       transform: args.transform?.key,
     },
     opts,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { statementsProblems } from "./iamReference";
 
 /** A principal in IAM JSON form. */
 export type Principal =
@@ -16,20 +17,46 @@ export interface Statement {
   Sid?: string;
   Effect: "Allow" | "Deny";
   Action: string | string[];
-  Resource?: pulumi.Input<string> | pulumi.Input<string>[];
+  Resource?: pulumi.Input<string> | pulumi.Input<string>[] | pulumi.Output<string[]>;
   Principal?: Principal;
   Condition?: Conditions;
 }
 
-/** Serialises statements into a policy document, resolving any Outputs inside them. */
-export function policyDocument(statements: pulumi.Input<Statement>[]): pulumi.Output<string> {
+/**
+ * Serialises statements into a policy document, resolving any Outputs inside them. With `owner`
+ * (e.g. `BundledFunction "items" role`), first refuses every known statement AWS's Service
+ * Authorization Reference says could never authorise (see iamReference.ts): the plan's rendered
+ * documents, Outputs resolved, are checked the same way by test/iam.
+ */
+export function policyDocument(
+  statements: pulumi.Input<Statement>[],
+  owner?: string,
+): pulumi.Output<string> {
+  if (owner) assertAuthorisable(owner, statements);
   return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });
+}
+
+/** The statements whose value is known at construction (not an Output or a Promise). */
+export function knownStatements(statements: readonly pulumi.Input<Statement>[]): Statement[] {
+  return statements.filter(
+    (s): s is Statement => !pulumi.Output.isInstance(s) && !(s instanceof Promise),
+  );
+}
+
+/** Throws one Error listing every statement AWS could never authorise, naming owner and fix. */
+export function assertAuthorisable(owner: string, statements: readonly pulumi.Input<Statement>[]) {
+  const problems = statementsProblems(knownStatements(statements));
+  if (problems.length > 0) {
+    throw new Error(
+      `${owner}: IAM statements AWS's Service Authorization Reference says cannot authorise:\n  - ${problems.join("\n  - ")}`,
+    );
+  }
 }
 
 /** Allow `actions` on `resources`: the only shape a grant passed to a component should take. */
 export function allow(
   actions: string[],
-  resources: pulumi.Input<string>[],
+  resources: pulumi.Input<string>[] | pulumi.Output<string[]>,
   condition?: Conditions,
 ): Statement {
   return {
@@ -75,7 +102,11 @@ export function denyInsecureTransport(
   };
 }
 
-/** Problems with a least-privilege grant: Allow with a wildcard action, or no resources. */
+/**
+ * Problems with a least-privilege grant: Allow with a wildcard action, no resources, or anything
+ * AWS's Service Authorization Reference says cannot authorise (unknown action or condition key,
+ * a Resource no supported resource type can match, `"*"` where the action supports one).
+ */
 export function leastPrivilegeProblems(statements: Statement[]): string[] {
   const problems: string[] = [];
   statements.forEach((s, i) => {
@@ -89,27 +120,8 @@ export function leastPrivilegeProblems(statements: Statement[]): string[] {
       s.Resource === undefined ? [] : Array.isArray(s.Resource) ? s.Resource : [s.Resource];
     if (resources.length === 0) problems.push(`statement ${i} names no resource`);
   });
-  return problems;
+  return [...problems, ...statementsProblems(statements)];
 }
-
-/**
- * Actions AWS only authorises on `Resource: "*"` (no resource-level permissions). The one list
- * both the components and the policy pack use to tell a required wildcard from a lazy one.
- */
-export const ACTIONS_REQUIRING_WILDCARD_RESOURCE: readonly string[] = [
-  "xray:PutTraceSegments",
-  "xray:PutTelemetryRecords",
-  "ec2:CreateNetworkInterface",
-  "ec2:DescribeNetworkInterfaces",
-  "ec2:DeleteNetworkInterface",
-  "ec2:AssignPrivateIpAddresses",
-  "ec2:UnassignPrivateIpAddresses",
-  "cloudwatch:GetMetricData",
-  "cloudwatch:PutMetricData",
-  "kinesis:ListStreams",
-  "kinesis:UpdateShardCount",
-  "ecr:GetAuthorizationToken",
-];
 
 /**
  * Conditions limiting a service principal to one source resource (and account): the guard

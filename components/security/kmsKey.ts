@@ -9,8 +9,12 @@ export interface KeyUser {
   /** Service principal, e.g. `sns.amazonaws.com`, `s3.amazonaws.com`, `cloudwatch.amazonaws.com`. */
   service: string;
   /**
-   * Conditions narrowing the grant (e.g. `aws:SourceArn`), or "none" for services whose calls
-   * carry no such keys. Default: same account only (`aws:SourceAccount`).
+   * Conditions narrowing the grant, only for a service AWS documents as sending those keys with
+   * its KMS requests. Default: none, AWS's documented statement for services that encrypt SNS
+   * topics and SQS queues they publish to (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services,
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html):
+   * a condition the request cannot meet makes the service drop every message. The topic or queue
+   * policy, whose requests do carry `aws:SourceArn`, limits the sender.
    */
   condition?: Conditions | "none";
 }
@@ -48,7 +52,6 @@ export class ServiceKey extends pulumi.ComponentResource {
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const region = aws.getRegionOutput({}, { parent: this });
     const account = identity.accountId;
-    const sameAccount: Conditions = { StringEquals: { "aws:SourceAccount": account } };
 
     const statements: pulumi.Input<Statement>[] = [
       {
@@ -65,7 +68,7 @@ export class ServiceKey extends pulumi.ComponentResource {
         Principal: { Service: u.service },
         Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
         Resource: "*",
-        ...(u.condition === "none" ? {} : { Condition: u.condition ?? sameAccount }),
+        ...(u.condition === undefined || u.condition === "none" ? {} : { Condition: u.condition }),
       })),
     ];
     if (args.allowLogs) {

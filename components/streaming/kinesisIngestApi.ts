@@ -417,18 +417,21 @@ export class KinesisIngestApi extends pulumi.ComponentResource {
       `${name}-kinesis`,
       {
         role: this.role.id,
-        policy: policyDocument([
-          allow(["kinesis:PutRecord", "kinesis:PutRecords"], [args.streamArn]),
-          ...(args.streamKmsKeyArn
-            ? [
-                allow(["kms:GenerateDataKey"], [args.streamKmsKeyArn], {
-                  StringEquals: {
-                    "kms:ViaService": pulumi.interpolate`kinesis.${region}.amazonaws.com`,
-                  },
-                }),
-              ]
-            : []),
-        ]),
+        policy: policyDocument(
+          [
+            allow(["kinesis:PutRecord", "kinesis:PutRecords"], [args.streamArn]),
+            ...(args.streamKmsKeyArn
+              ? [
+                  allow(["kms:GenerateDataKey"], [args.streamKmsKeyArn], {
+                    StringEquals: {
+                      "kms:ViaService": pulumi.interpolate`kinesis.${region}.amazonaws.com`,
+                    },
+                  }),
+                ]
+              : []),
+          ],
+          `KinesisIngestApi "${name}" role policy`,
+        ),
       },
       parent,
     );
@@ -641,20 +644,27 @@ export class KinesisIngestApi extends pulumi.ComponentResource {
         `${name}-account-logs`,
         {
           role: accountRole.id,
-          policy: policyDocument([
-            allow(
-              [
-                "logs:CreateLogGroup",
-                "logs:CreateLogStream",
-                "logs:DescribeLogGroups",
-                "logs:DescribeLogStreams",
-                "logs:PutLogEvents",
-                "logs:GetLogEvents",
-                "logs:FilterLogEvents",
-              ],
-              [pulumi.interpolate`arn:aws:logs:${region}:${account}:log-group:*`],
-            ),
-          ]),
+          // AmazonAPIGatewayPushToCloudWatchLogs's actions
+          // (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html),
+          // scoped to this account's log groups where the reference allows it: DescribeLogGroups
+          // supports no resource type, so it stands alone on "*".
+          policy: policyDocument(
+            [
+              allow(["logs:DescribeLogGroups"], ["*"]),
+              allow(
+                [
+                  "logs:CreateLogGroup",
+                  "logs:CreateLogStream",
+                  "logs:DescribeLogStreams",
+                  "logs:PutLogEvents",
+                  "logs:GetLogEvents",
+                  "logs:FilterLogEvents",
+                ],
+                [pulumi.interpolate`arn:aws:logs:${region}:${account}:log-group:*`],
+              ),
+            ],
+            `KinesisIngestApi "${name}" account logs role policy`,
+          ),
         },
         parent,
       );

@@ -17,7 +17,7 @@ import { DashboardRow, MetricWidget, metric } from "../observability/flowDashboa
 import { KinesisIngestApi, KinesisIngestApiArgs, checkIngestArgs } from "./kinesisIngestApi";
 import { ServiceKey, ServiceKeyArgs } from "../security/kmsKey";
 import { SecureQueue, SecureQueueArgs } from "../messaging/secureQueue";
-import { SecureTable, SecureTableArgs, tableGrants } from "../data/secureTable";
+import { SecureTable, SecureTableArgs, tableGrants, tableItemStatement } from "../data/secureTable";
 import { StreamAnalytics, StreamAnalyticsArgs, checkAnalyticsArgs } from "./streamAnalytics";
 import { StreamArchive, StreamArchiveArgs, checkArchiveArgs } from "./streamArchive";
 import {
@@ -372,8 +372,11 @@ export class KinesisPipeline extends pulumi.ComponentResource {
         onFailureQueueArn: this.onFailureQueue.arn,
         ...batch,
         statements: [
-          ...tableGrants({ arn: this.dedupeTable.arn, kmsKeyArn: keyArn }, { write: true }),
-          ...tableGrants({ arn: this.dataTable.arn, kmsKeyArn: keyArn }, { write: true }),
+          // functions/stream-processor: conditional claim (Put) and release (Delete) of markers,
+          // BatchWrite of the rows.
+          tableItemStatement({ arn: this.dedupeTable.arn }, ["PutItem", "DeleteItem"]),
+          // Both tables share the key: one Decrypt statement covers them.
+          ...tableGrants({ arn: this.dataTable.arn, kmsKeyArn: keyArn }, ["BatchWriteItem"]),
         ],
         environment: streamProcessorEnvironment<pulumi.Output<string>>({
           dedupeTable: this.dedupeTable.name,

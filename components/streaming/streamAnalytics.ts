@@ -199,7 +199,8 @@ export class StreamAnalytics extends pulumi.ComponentResource {
           onFailureQueueArn: args.onFailureQueueArn,
           tumblingWindowInSeconds: windowSeconds,
           ...args.batch,
-          statements: tableGrants(tableRef, { write: true }),
+          // functions/stream-aggregator writes each window's aggregates with BatchWriteItem.
+          statements: tableGrants(tableRef, ["BatchWriteItem"]),
           environment: streamAggregatorEnvironment<pulumi.Output<string>>({
             aggregatesTable: this.aggregatesTable.name,
             aggregatesTtlSeconds: ttlDays * 86_400,
@@ -235,7 +236,8 @@ export class StreamAnalytics extends pulumi.ComponentResource {
           streamArn: args.stream.arn,
           kmsKeyArn: args.stream.kmsKeyArn,
         }),
-        ...tableGrants(tableRef, { write: true }),
+        // The Flink application's DynamoDB sink writes with BatchWriteItem.
+        ...tableGrants(tableRef, ["BatchWriteItem"]),
         allow(
           ["logs:DescribeLogGroups"],
           [pulumi.interpolate`arn:aws:logs:${region}:${account}:log-group:*`],
@@ -261,7 +263,10 @@ export class StreamAnalytics extends pulumi.ComponentResource {
       );
       const rolePolicy = new aws.iam.RolePolicy(
         `${name}-flink`,
-        { role: this.applicationRole.id, policy: policyDocument(statements) },
+        {
+          role: this.applicationRole.id,
+          policy: policyDocument(statements, `StreamAnalytics "${name}" role policy`),
+        },
         parent,
       );
       this.application = new aws.kinesisanalyticsv2.Application(

@@ -411,16 +411,17 @@ export class StreamArchive extends pulumi.ComponentResource {
         ],
         [args.streamArn],
       ),
+      // Firehose's S3 destination actions
+      // (https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3),
+      // each on the resource type the reference gives it: bucket actions on the bucket, object
+      // actions on its objects.
       allow(
-        [
-          "s3:AbortMultipartUpload",
-          "s3:GetBucketLocation",
-          "s3:GetObject",
-          "s3:ListBucket",
-          "s3:ListBucketMultipartUploads",
-          "s3:PutObject",
-        ],
-        [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+        ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+        [bucketArn],
+      ),
+      allow(
+        ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+        [pulumi.interpolate`${bucketArn}/*`],
       ),
       allow(["logs:PutLogEvents"], [pulumi.interpolate`${this.logGroup.arn}:*`]),
     ];
@@ -452,7 +453,10 @@ export class StreamArchive extends pulumi.ComponentResource {
     );
     const rolePolicy = new aws.iam.RolePolicy(
       `${name}-firehose`,
-      { role: this.role.id, policy: policyDocument(statements) },
+      {
+        role: this.role.id,
+        policy: policyDocument(statements, `StreamArchive "${name}" role policy`),
+      },
       parent,
     );
 

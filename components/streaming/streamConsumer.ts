@@ -10,6 +10,7 @@ import {
 import { DashboardRow, metric } from "../observability/flowDashboard";
 import { Statement, allow } from "../security/iam";
 import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction";
+import { tableStreamReadStatements } from "../data/secureTable";
 import { bundledFunctionWithEventSource } from "../compute/eventSource";
 import type { Transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
@@ -158,16 +159,10 @@ export function streamReadStatements(source: StreamSource): Statement[] {
       );
     }
   } else {
+    // https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#events-dynamodb-permissions;
+    // ListStreams supports no resource type, so only "*" authorises it.
     statements.push(
-      allow(
-        [
-          "dynamodb:DescribeStream",
-          "dynamodb:GetRecords",
-          "dynamodb:GetShardIterator",
-          "dynamodb:ListStreams",
-        ],
-        [source.streamArn],
-      ),
+      ...tableStreamReadStatements({ arn: source.streamArn, streamArn: source.streamArn }),
     );
   }
   if (source.kmsKeyArn) statements.push(allow(["kms:Decrypt"], [source.kmsKeyArn]));

@@ -4,6 +4,7 @@
  */
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { rethrowIfAuthorization } from "./awsErrors";
 
 /** BatchWriteItem's limit. */
 export const BATCH_WRITE_LIMIT = 25;
@@ -99,7 +100,9 @@ export async function batchPut(
       try {
         const out = await ddb.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
         pending = (out.UnprocessedItems?.[table] ?? []) as PutRequestItem[];
-      } catch {
+      } catch (e) {
+        // Denied: no retry or caller can fix that; fail loudly rather than count rows.
+        rethrowIfAuthorization(e);
         // The whole request failed (after the SDK's own retries): find out which items cannot be
         // written by writing each on its own.
         await mapLimit(pending, CHUNK_CONCURRENCY * 4, async ({ PutRequest: { Item } }) => {
@@ -130,6 +133,7 @@ async function putOne(
     await ddb.send(new PutCommand({ TableName: table, Item: item }));
     return undefined;
   } catch (e) {
+    rethrowIfAuthorization(e);
     return failureOf(e);
   }
 }

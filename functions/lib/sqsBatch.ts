@@ -1,9 +1,12 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { isAuthorizationError } from "./awsErrors";
 
 /** Outcome of one record: what failed, so the batch response names exactly those. */
 export interface RecordFailure {
   messageId: string;
   error: string;
+  /** AWS refused the role (IAM, resource or key policy): log it as an error. */
+  authorization?: boolean;
 }
 
 /**
@@ -11,6 +14,9 @@ export interface RecordFailure {
  * with `ReportBatchItemFailures`: only failed records return to the queue (and reach the DLQ after
  * maxReceiveCount); the others are deleted. A failure never hides the rest of the batch.
  * FIFO queues must stop at the first failure to keep order: pass `{ fifo: true }`.
+ * A denied record (a missing grant, a refusing key) is reported like any failure, so it is retried
+ * and dead-lettered rather than taking the batch's good records with it, and is flagged
+ * `authorization` for the handler to log as an error.
  */
 export async function processSqsBatch(
   event: SQSEvent,
@@ -24,7 +30,11 @@ export async function processSqsBatch(
     try {
       await handle(record);
     } catch (e) {
-      const failure = { messageId: record.messageId, error: (e as Error).message ?? String(e) };
+      const failure = {
+        messageId: record.messageId,
+        error: (e as Error).message ?? String(e),
+        authorization: isAuthorizationError(e),
+      };
       failures.push(failure);
       options.onFailure?.(failure);
       if (options.fifo) {

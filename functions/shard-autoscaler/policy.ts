@@ -13,10 +13,19 @@
  * - scale down only after a quiet window, and only as far as the cost model pays: the capacity
  *   saved until the next burst against that burst's throttling, at the rate bursts occurred in
  *   the history; a level whose bursts recur faster than the call budget can follow is held;
- *   a scale-down leaves the calls to come back up plus a reserve.
+ *   a scale-down leaves the calls to come back up plus a reserve;
+ * - a steady load (the day's history is a level) is held at its newsvendor count (history.ts,
+ *   noiseLevel): the demand quantile where one more shard costs what it saves in throttling.
  */
 import type { PolicyConfig } from "./config";
-import { chooseHold, reactionMinutes, summarise } from "./history";
+import {
+  carriesNoise,
+  chooseHold,
+  noiseLevel,
+  steadyFit,
+  reactionMinutes,
+  summarise,
+} from "./history";
 import { Ledger, pruneLedger } from "./ledger";
 import {
   MINUTE_MS,
@@ -212,10 +221,25 @@ export function decide(input: PolicyInput): Decision {
     hourLow = Math.min(hourLow, demand[i]);
   const plateau = hourLow >= recurringPeak / 2;
   const carried = plateau ? n / (1 + noise) : n;
+  // Noise around a level: the history before the newest datapoints gives the count the prices want
+  // for it (`noiseLevel`); a count that has it and does not throttle holds, unless every newest
+  // datapoint is above the level (a burst or a shift, which scales up as before).
+  const newestAt = recent.length > 0 ? recent[0].at : lastComplete + MINUTE_MS;
+  const levelEnd = clamp(Math.round((newestAt - historyStart) / MINUTE_MS), 0, c.historyMinutes);
+  const fit = steadyFit(
+    demand.subarray(0, levelEnd),
+    reaction + (lastComplete - newestAt) / MINUTE_MS,
+  );
+  const withinNoise =
+    fit !== undefined &&
+    carriesNoise(fit, n, c) &&
+    recent.every((p) => !throttled(p)) &&
+    recent.some((p) => need(p, 1) <= noiseLevel(fit, c));
   const covered =
-    n >= recurringPeak &&
-    recurringPeak >= c.scaleUpThreshold * n &&
-    recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(recurringPeak, carried));
+    withinNoise ||
+    (n >= recurringPeak &&
+      recurringPeak >= c.scaleUpThreshold * n &&
+      recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(recurringPeak, carried)));
   const breaching =
     recent.length === c.scaleUpDatapoints &&
     !covered &&
@@ -312,10 +336,16 @@ export function decide(input: PolicyInput): Decision {
     ledger.goal.shards < n &&
     now - ledger.goal.at <= c.goalTtlMinutes * MINUTE_MS;
   if (anyThrottled) return none("no change needed (throttled)", { demandShards: peak });
-  // The least the quiet window allows: its peak stays below the scale-up threshold.
+  // The least the quiet window allows: its peak stays below the scale-up threshold, or the
+  // count the history's noise level wants (which the scale-up rule then holds) carries it.
+  const dayFit = steadyFit(demand.subarray(0, published + 1), reaction + c.metricDelayMinutes);
+  const dayLevel = dayFit ? noiseLevel(dayFit, c) : Infinity;
   const downGoal = Math.max(
     c.minShards,
-    Math.ceil(peak / c.scaleUpThreshold - 1e-9),
+    Math.min(
+      Math.ceil(peak / c.scaleUpThreshold - 1e-9),
+      Math.max(Math.ceil(peak - 1e-9), Math.ceil(dayLevel - 1e-9)),
+    ),
     continuing && ledger.goal ? ledger.goal.shards : 0,
   );
   if (downGoal >= n) return none("no change needed", { demandShards: peak });

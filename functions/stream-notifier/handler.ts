@@ -8,6 +8,7 @@
 import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import type { Logger } from "@aws-lambda-powertools/logger";
+import { describeAwsError, isAuthorizationError } from "../lib/awsErrors";
 import { createLogger } from "../lib/logger";
 import { lazy } from "../lib/runtime";
 import { readStreamNotifierEnv } from "./env";
@@ -20,7 +21,7 @@ export interface NotifierDeps {
   sns: Pick<SNSClient, "send">;
   topicArn: string;
   rules: NotifyRules;
-  logger?: Pick<Logger, "info" | "warn">;
+  logger?: Pick<Logger, "info" | "warn" | "error">;
 }
 
 export function makeHandler(deps: NotifierDeps) {
@@ -48,7 +49,14 @@ export function makeHandler(deps: NotifierDeps) {
         failedIds = (out.Failed ?? []).map((f) => String(f.Id));
         for (const f of out.Failed ?? []) deps.logger?.warn("publish failed", { ...f });
       } catch (e) {
-        deps.logger?.warn("publish batch failed", { error: (e as Error).message });
+        // Reported from the first unpublished record either way (no duplicate notifications on
+        // the retry, and the on-failure destination after the retries); a denial (topic policy,
+        // grant, key) is logged as an error, never as a warning.
+        if (isAuthorizationError(e)) {
+          deps.logger?.error("publish batch denied", describeAwsError(e));
+        } else {
+          deps.logger?.warn("publish batch failed", { error: (e as Error).message });
+        }
         failedIds = chunk.map((_, j) => String(j));
       }
       if (failedIds.length > 0) {

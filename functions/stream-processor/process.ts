@@ -18,6 +18,7 @@
  * On the common path (new events) a batch of N unique events costs N + ceil(N / 25) requests.
  */
 import type { KinesisStreamBatchResponse, KinesisStreamRecord } from "aws-lambda";
+import { rethrowIfAuthorization } from "../lib/awsErrors";
 import {
   BatchGetCommand,
   DeleteCommand,
@@ -136,6 +137,8 @@ export async function processBatch(
     try {
       claims.push(await claim(c, claimStart, deadlineMs, deps));
     } catch (e) {
+      // Denied: the whole invocation fails (Errors alarm), not one record as a warning.
+      rethrowIfAuthorization(e);
       if ((e as { name?: string }).name === CONDITIONAL_CHECK_FAILED) crossBatchDuplicates++;
       else fail(c, `claim failed: ${(e as Error).name}: ${(e as Error).message}`);
     }
@@ -183,7 +186,7 @@ export async function processBatch(
           ExpressionAttributeValues: { ":me": claimToken(c.position) },
         }),
       )
-      .catch(() => undefined);
+      .catch(rethrowIfAuthorization);
   });
 
   const ordered = [...failures.entries()].sort(([a], [b]) => a - b);

@@ -8,6 +8,8 @@ import {
   BOUND_RATIO_TARGET,
   DetailedTrace,
   boundRatio,
+  onlineMisses,
+  onlineRatio,
   runAll,
   targetMisses,
   toReport,
@@ -20,6 +22,7 @@ import {
   score,
   simulate,
 } from "../../bench/autoscale/simulate";
+import { firstBurstFloor } from "../../bench/autoscale/online";
 import { SimStream } from "../../bench/autoscale/stream";
 import { Trace, builtInTraces, readCsvTrace } from "../../bench/autoscale/traces";
 import { Decision, PolicyInput, decide } from "../../functions/shard-autoscaler/policy";
@@ -300,13 +303,55 @@ describe("autoscale bench: the done-conditions on the built-in traces (one day e
     }
   });
 
-  it("on smooth loads ours also beats fixed-at-peak and stays within 1.5x the bound", () => {
-    for (const { trace, runs } of detailed.filter((d) =>
-      ["daily-sine", "slow-ramp", "weekly-sale"].includes(d.trace.name),
-    )) {
-      expect(score(by(runs, "ours")), trace.name).to.be.at.most(score(by(runs, "fixed")));
-      expect(boundRatio(runs), trace.name).to.be.at.most(BOUND_RATIO_TARGET);
+  // On these one-day cuts: where the strict conditions hold, and where only the weaker ones (see
+  // README, "Shard autoscaler": what an online policy cannot do). The cuts of step-10x,
+  // flash-crowd and viral are a flat base (their event comes later) where ours holds the initial
+  // count's spare shard, since a call that saves $0.36 a day is worth less than one call (rule 5),
+  // and steady's one call bills a minute of overlap: those three and steady lose to fixed-at-peak
+  // by cents on one day and win or tie over the seven (`npm run bench:autoscale`). noisy-bursts
+  // pays its first bursts above the floor of the first one alone.
+  const STRICT_PEER = ["daily-sine", "slow-ramp", "weekly-sale"];
+  const FLOOR_PEER = [...STRICT_PEER, "heavy-tailed", "spikes-20x", "hourly-batch"];
+  const LOOSE_BOUND = ["noisy-bursts", "heavy-tailed", "spikes-20x"];
+
+  it("ours scores no more than the best peer, or that plus the first burst no online policy avoids", () => {
+    // An online policy has seen only the load before a burst until its first minute is
+    // published: the ideal reactor's throttling from there (online.ts) is owed by every online
+    // policy and never by fixed-at-peak, sized with hindsight.
+    for (const { trace, runs } of detailed) {
+      const best = Math.min(
+        ...runs.filter((r) => ["reference", "fixed", "on-demand"].includes(r.policy)).map(score),
+      );
+      const ours = score(by(runs, "ours"));
+      if (STRICT_PEER.includes(trace.name)) expect(ours, trace.name).to.be.at.most(best + 1e-9);
+      if (FLOOR_PEER.includes(trace.name))
+        expect(ours, trace.name).to.be.at.most(best + firstBurstFloor(trace).scoreUsd + 1e-9);
     }
+    expect(onlineMisses(detailed.filter((d) => FLOOR_PEER.includes(d.trace.name)))).to.deep.equal(
+      [],
+    );
+  });
+
+  it("ours stays within 1.5x the bound, or 1.5x the bound plus the first-burst floor", () => {
+    for (const { trace, runs } of detailed) {
+      // The bound pre-scales for bursts with foresight; an online policy owes the floor on top.
+      expect(onlineRatio(trace, runs), trace.name).to.be.at.most(BOUND_RATIO_TARGET);
+      if (!LOOSE_BOUND.includes(trace.name))
+        expect(boundRatio(runs), trace.name).to.be.at.most(BOUND_RATIO_TARGET);
+    }
+  });
+});
+
+describe("autoscale bench: the first-burst floor of an online policy", () => {
+  it("prices the ideal reactor from the level before the onset, doubling per resharding", () => {
+    // 1.5 -> 15 MiB/s at minute 90: 2 shards; calls at 93, 96, 99 (published after 2 minutes,
+    // each resharding 3): 4 open at 96, 8 at 99, 15 at 102. Throttled shard-minutes:
+    // 6 x 13 + 3 x 11 + 3 x 7 = 132, each 60 MiB.
+    const f = firstBurstFloor(stepTrace(480, 1.5, 10, 90, 180));
+    expect(f).to.include({ onset: 90, startShards: 2 });
+    expect(f.throttledGb).to.be.closeTo((132 * 60) / 1024, 1e-9);
+    expect(f.scoreUsd).to.equal(f.throttledGb);
+    expect(firstBurstFloor(stepTrace(480, 1.5, 1, 0, 0)).scoreUsd).to.equal(0);
   });
 });
 

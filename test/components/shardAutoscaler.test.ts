@@ -221,6 +221,10 @@ describe("ShardAutoscaler", () => {
       valueOf(scaler.upAlarm.arn),
       valueOf(scaler.downAlarm.arn),
     ]);
+    // The reference lists no resource type for UpdateShardCount: "*" alone is what authorises it.
+    expect(byAction("kinesis:UpdateShardCount")).to.deep.equal([
+      { Effect: "Allow", Action: ["kinesis:UpdateShardCount"], Resource: ["*"] },
+    ]);
     for (const a of [
       "kinesis:DescribeStreamSummary",
       "kinesis:ListTagsForStream",

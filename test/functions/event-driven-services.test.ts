@@ -206,11 +206,12 @@ describe("event-driven-microservices containers (Node http on localhost, against
       expect((await dynamo.scan("orders")).length).to.equal(rowsBefore);
       expect(published.list).to.have.length(0);
     });
-    it("a failed publish answers 503 without AWS internals; a keyless order retried with the returned key is placed once", async () => {
+    it("a denied publish answers 500 (no Retry-After) without AWS internals; a keyless order retried with the returned key is placed once", async () => {
       sns.fail = faults.sns.notAuthorized();
       const failed = await call(base, "POST", "/orders", { body: ORDER_INPUT });
-      expect(failed.status).to.equal(503);
-      expect(failed.headers.get("retry-after")).to.equal("1");
+      // A denial is no transient fault: 500, not "retry shortly".
+      expect(failed.status).to.equal(500);
+      expect(failed.headers.get("retry-after")).to.equal(null);
       expect(failed.text).not.to.contain("secret-table");
       expect(failed.text).not.to.contain("assumed-role");
       const { orderId, idempotencyKey } = (failed.body.error as { details: Record<string, string> })

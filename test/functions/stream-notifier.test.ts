@@ -1,6 +1,6 @@
 import { readStreamNotifierEnv } from "../../functions/stream-notifier/env";
 import { expect } from "chai";
-import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
+import { AuthorizationErrorException, PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
@@ -232,6 +232,29 @@ describe("functions/stream-notifier: handler (mocked SNS)", () => {
       Subject: "[HIGH] new payment_failed event for customer-42",
     });
     expect(Object.keys(JSON.parse(entry.Message!))).to.have.members(["default", "email", "sms"]);
+  });
+
+  it("logs a refused publish as an error (not a warning) and reports the record for retry", async () => {
+    const logged: Record<string, string[]> = { info: [], warn: [], error: [] };
+    const logger = {
+      info: (m: string) => logged.info.push(m),
+      warn: (m: string) => logged.warn.push(m),
+      error: (m: string) => logged.error.push(m),
+    };
+    const loud = makeHandler({ sns: client, topicArn: TOPIC, rules: DEFAULT_RULES, logger });
+    sns.on(PublishBatchCommand).rejects(
+      new AuthorizationErrorException({
+        message: "User is not authorized to perform: SNS:Publish",
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    const records = [change("INSERT", row("critical"))];
+    const out = await loud(event(records));
+    expect(out.batchItemFailures).to.deep.equal([
+      { itemIdentifier: records[0].dynamodb!.SequenceNumber },
+    ]);
+    expect(logged.error).to.deep.equal(["publish batch denied"]);
+    expect(logged.warn).to.deep.equal([]);
   });
 
   it("reports the first entry SNS rejects and publishes nothing after it", async () => {

@@ -13,42 +13,8 @@ export interface KnownFinding {
   why: string;
 }
 
-const ENI_ACTIONS =
-  '"ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses" on Resource "*"';
-
-/** Functions in a VPC: their roles grant the ENI actions on "*", which AWS lets be scoped. */
-const VPC_FUNCTIONS = [
-  "fanout-api-objects",
-  "fanout-api-uploads",
-  "object-created-checksum-summary",
-  "object-created-metadata-indexer",
-  "realtime-processor",
-  "three-tier-lambda-api-items",
-  "three-tier-lambda-s3-api-files",
-  "three-tier-lambda-s3-api-items",
-  "three-tier-lambda-s3-file-indexer",
-];
-
-export const KNOWN_GRANT_FINDINGS: readonly KnownFinding[] = [
-  {
-    policy: "iam-resource-matches-action",
-    name: "realtime-notify-notifier",
-    contains: '"dynamodb:ListStreams" on "arn:aws:dynamodb:',
-    why: "ListStreams has no resource type (tableStreamReadStatement grants it on the stream ARN)",
-  },
-  {
-    policy: "iam-resource-matches-action",
-    name: "realtime-ingest-account-logs",
-    contains: '"logs:DescribeLogGroups" on "arn:aws:logs:',
-    why: "DescribeLogGroups has no resource type (API Gateway account role grants it on log-group:*)",
-  },
-  ...VPC_FUNCTIONS.map((name) => ({
-    policy: "iam-no-wildcard-resource",
-    name,
-    contains: ENI_ACTIONS,
-    why: "AWS lists network-interface/subnet/security-group resource types for these (Lambda VPC role)",
-  })),
-];
+/** Empty: the grant fixes of issue 11 (branch iam) resolved every one. */
+export const KNOWN_GRANT_FINDINGS: readonly KnownFinding[] = [];
 
 /** Is this finding one of KNOWN_GRANT_FINDINGS? */
 export function isKnownGrantFinding(f: { policy: string; urn: string; message: string }): boolean {

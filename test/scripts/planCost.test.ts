@@ -25,7 +25,9 @@ function expectConsistent(doc: PlanDocument) {
   expect(Object.keys(cost.byFlow).sort()).to.deep.equal([...doc.flows, "shared"].sort());
 }
 
-describe("plan cost", () => {
+describe("plan cost", function () {
+  // Each case runs whole dev/prod plans: minutes on a loaded 2-core machine.
+  this.timeout(300_000);
   it("prices a small fixture stack as computed by hand", async () => {
     const doc = await plan("cost", FIXTURE_STACKS);
     // us-east-1, 730 h: NAT 0.045/h = 32.85; its EIP 0.005/h = 3.65; 2 KMS keys (logs, alarms) = 2.00;

@@ -18,7 +18,9 @@ function fixture(name: string): PlanDocument {
   return name === "head" ? { ...doc, cost: estimateCost(doc.resources, "us-east-1") } : doc;
 }
 
-describe("plan --diff", () => {
+describe("plan --diff", function () {
+  // The CLI case runs whole plans: minutes on a loaded 2-core machine.
+  this.timeout(300_000);
   it("classifies creates, updates, replaces and deletes by URN, with the changed properties", () => {
     const diff = diffPlans(fixture("base"), fixture("head"));
     expect(diff.counts).to.deep.equal({ create: 1, update: 1, replace: 1, delete: 1, same: 3 });

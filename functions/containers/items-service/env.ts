@@ -1,4 +1,4 @@
-/** Environment contract of functions/items-service (a container app, set by stacks/three-tier-fargate.ts). */
+/** Environment contract of functions/containers/items-service (a container app, set by stacks/three-tier-fargate.ts). */
 import { defineEnv, envString, type EnvValues } from "../../lib/env";
 
 export const itemsServiceEnv = defineEnv("items-service", {

@@ -1,4 +1,4 @@
-/** Environment contract of functions/orders-service (a container app, set by stacks/event-driven-microservices.ts). */
+/** Environment contract of functions/containers/orders-service (a container app, set by stacks/event-driven-microservices.ts). */
 import { defineEnv, envString, type EnvValues } from "../../lib/env";
 
 export const ordersServiceEnv = defineEnv("orders-service", {

@@ -16,6 +16,7 @@ import {
   keyReusedError,
   requestHash as hashRequest,
 } from "../../lib/idempotency";
+import { isAuthorizationError } from "../../lib/awsErrors";
 import { putOnce } from "../../lib/idempotentPut";
 import {
   ORDER_PLACED,
@@ -111,10 +112,15 @@ export class OrdersService {
       // Published on replays too: the first attempt may have stored the order and failed here.
       await this.deps.publish(orderPlaced(stored));
     } catch (e) {
-      // The SNS error (ARNs, account id) goes to the logs through `cause`, not to the client.
+      // Denied (topic policy, grant, key): retrying soon cannot help, so a 500 (logged as an
+      // error by the app), not a 503 with Retry-After. Either way the client keeps the key that
+      // completes the order once publishing works, and the SNS error (ARNs, account id) goes to
+      // the logs through `cause`, not to the client.
+      const denied = isAuthorizationError(e);
       throw new HttpError(
-        503,
-        `order ${stored.id} was stored but ${ORDER_PLACED} could not be published; retry with the header Idempotency-Key: ${key}`,
+        denied ? 500 : 503,
+        `order ${stored.id} was stored but ${ORDER_PLACED} could not be published; ` +
+          `${denied ? "retry later" : "retry"} with the header Idempotency-Key: ${key}`,
         { orderId: stored.id, idempotencyKey: key },
         { cause: e },
       );

@@ -1,4 +1,4 @@
-/** Environment contract of functions/shipping-service (a container app, set by stacks/event-driven-microservices.ts). */
+/** Environment contract of functions/containers/shipping-service (a container app, set by stacks/event-driven-microservices.ts). */
 import { defineEnv, envString, type EnvValues } from "../../lib/env";
 
 export const shippingServiceEnv = defineEnv("shipping-service", {

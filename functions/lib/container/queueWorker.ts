@@ -13,6 +13,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { ServerLogger } from "./httpServer";
+import { describeAwsError, isAuthorizationError } from "../awsErrors";
 
 export interface QueueWorkerOptions {
   sqs: Pick<SQSClient, "send">;
@@ -104,6 +105,13 @@ export class QueueWorker {
         messages = received.Messages ?? [];
         failures = 0;
       } catch (e) {
+        if (isAuthorizationError(e)) {
+          // Denied (queue policy, grant, key): no backoff fixes it. Stop, so the health check
+          // fails and ECS replaces the task where it is seen, rather than polling in vain.
+          o.logger?.error("receive denied; the worker stops", { ...describeAwsError(e) });
+          this.stopping = true;
+          break;
+        }
         failures++;
         o.logger?.warn("receive failed", { error: (e as Error).message, failures });
         await this.pause((o.receiveErrorDelayMs ?? defaultReceiveErrorDelayMs)(failures));
@@ -146,10 +154,13 @@ export class QueueWorker {
     } catch (e) {
       this.stats.failed++;
       const receiveCount = Number(m.Attributes?.ApproximateReceiveCount ?? "1");
-      o.logger?.warn("message failed; it will be retried", {
+      // Retried, then dead-lettered; a denial is an error in the logs, not a warning.
+      const log = isAuthorizationError(e) ? o.logger?.error : o.logger?.warn;
+      log?.call(o.logger, "message failed; it will be retried", {
         messageId: m.MessageId,
         receiveCount,
         error: (e as Error).message,
+        authorization: isAuthorizationError(e),
       });
       await this.setVisibility(m, (o.retryDelaySeconds ?? defaultRetryDelaySeconds)(receiveCount));
       return;
@@ -160,6 +171,15 @@ export class QueueWorker {
       );
       this.stats.succeeded++;
     } catch (e) {
+      if (isAuthorizationError(e)) {
+        // Never deletable: it comes back until the DLQ takes it. An error, not a success.
+        this.stats.failed++;
+        o.logger?.error("delete denied; the message will be redelivered", {
+          messageId: m.MessageId,
+          ...describeAwsError(e),
+        });
+        return;
+      }
       // Processed but not deleted: it is redelivered, and idempotent processing absorbs that.
       this.stats.succeeded++;
       o.logger?.warn("delete failed; the message will be redelivered", {
@@ -185,9 +205,11 @@ export class QueueWorker {
         }),
       );
     } catch (e) {
-      this.options.logger?.warn("could not change message visibility", {
+      const log = isAuthorizationError(e) ? this.options.logger?.error : this.options.logger?.warn;
+      log?.call(this.options.logger, "could not change message visibility", {
         messageId: m.MessageId,
         error: (e as Error).message,
+        authorization: isAuthorizationError(e),
       });
     }
   }

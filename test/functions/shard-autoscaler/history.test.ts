@@ -3,8 +3,13 @@ import fc from "fast-check";
 import {
   BLOCK_MINUTES,
   Burst,
+  carriesNoise,
   chooseHold,
+  expectedShortfall,
+  fitNoise,
   missCost,
+  noiseLevel,
+  normalTail,
   reactionMinutes,
   shardMinutePrices,
   summarise,
@@ -112,6 +117,57 @@ describe("shard-autoscaler hold rule (chooseHold)", () => {
         },
       ),
       { seed: 13, numRuns: 300 },
+    );
+  });
+});
+
+describe("shard-autoscaler noise level (newsvendor rule)", () => {
+  it("puts the count at the demand quantile where a shard costs what it saves", () => {
+    expect(normalTail(0)).to.be.closeTo(0.5, 1e-7);
+    expect(normalTail(1.96)).to.be.closeTo(0.025, 1e-4);
+    const { capacity, throttle } = shardMinutePrices(c);
+    const fit = { mean: 6, sd: 0.3, max: 6, slope: 0, minutes: 60 };
+    const level = noiseLevel(fit, c);
+    expect(normalTail((level - 6) / 0.3)).to.be.closeTo(capacity / throttle, 1e-6);
+    expect(level).to.be.closeTo(6 + 2.63 * 0.3, 0.01);
+    // Dearer throttling wants more headroom.
+    expect(noiseLevel(fit, { ...c, throttledGbUsd: 10 })).to.be.above(level);
+    expect(fitNoise([])).to.equal(undefined);
+    // A trend is projected ahead (a reaction's worth), the noise measured around it.
+    expect(fitNoise([2, 4, 6], 1)).to.deep.equal({ mean: 8, sd: 0, max: 6, slope: 2, minutes: 3 });
+    // Never below the largest sample.
+    expect(noiseLevel({ mean: 5, sd: 0, max: 6.5, slope: 0, minutes: 60 }, c)).to.equal(6.5);
+  });
+
+  it("expects the shortfall of a normal load, and holds a count whose day of it is under a call", () => {
+    expect(expectedShortfall({ mean: 6, sd: 0, max: 6, slope: 0, minutes: 60 }, 5)).to.equal(1);
+    // E[max(0, Z)] = 1 / sqrt(2 pi).
+    expect(expectedShortfall({ mean: 6, sd: 1, max: 6, slope: 0, minutes: 60 }, 6)).to.be.closeTo(
+      1 / Math.sqrt(2 * Math.PI),
+      1e-6,
+    );
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.01, max: 5, noNaN: true }),
+        fc.integer({ min: 1, max: 20 }),
+        (sd, n) => {
+          const fit = { mean: 8, sd, max: 8, slope: 0, minutes: 60 };
+          return expectedShortfall(fit, n + 1) <= expectedShortfall(fit, n) + 1e-12;
+        },
+      ),
+    );
+    expect(carriesNoise({ mean: 6, sd: 0.3, max: 6.8, slope: 0, minutes: 60 }, 7, c)).to.equal(
+      true,
+    );
+    expect(carriesNoise({ mean: 6, sd: 0.3, max: 6.8, slope: 0, minutes: 60 }, 6, c)).to.equal(
+      false,
+    );
+    // Not a count a minute of the samples exceeded, nor one the trend leaves within a reaction.
+    expect(carriesNoise({ mean: 6, sd: 0.3, max: 7.2, slope: 0, minutes: 60 }, 7, c)).to.equal(
+      false,
+    );
+    expect(carriesNoise({ mean: 6, sd: 0.3, max: 6.8, slope: 0.05, minutes: 60 }, 7, c)).to.equal(
+      false,
     );
   });
 });

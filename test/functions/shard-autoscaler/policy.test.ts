@@ -231,11 +231,29 @@ describe("shard-autoscaler policy: scaling up", () => {
 
 describe("shard-autoscaler policy: scaling down", () => {
   it("scales down after a quiet window, as far as its peak stays under the scale-up threshold", () => {
-    // 1.0 shard-equivalent on 8 shards for a day: ceil(1 / 0.8) = 2, one call only halves: 4.
-    const d = decide(input({ shards: 8, metrics: series(1440, () => 1) }));
+    // 1.0 to 1.5 shard-equivalents (a sawtooth) on 16 shards for a day: ceil(1.5 / 0.8) = 2 is
+    // below the noise level's ceil(mean + 2.63 sd) = 3; one call only halves: 8.
+    const d = decide(input({ shards: 16, metrics: series(1440, (ago) => 1 + (ago % 6) / 10) }));
     expect(d).to.include({ action: "scale", direction: "down", emergency: false });
-    expect(d.target).to.equal(4);
+    expect(d.target).to.equal(8);
     expect(d.goal).to.equal(2);
+  });
+
+  it("scales a steady noisy load down to the count the prices want, above the threshold", () => {
+    // 6 +- 0.3 (a deterministic zigzag): the newsvendor count is 7 (utilisation 0.86), where
+    // ceil(peak / 0.8) would keep 9.
+    const noisy = (ago: number) => 6 + 0.3 * Math.sin(ago * 1.7);
+    const d = decide(input({ shards: 12, metrics: series(1440, noisy) }));
+    expect(d).to.include({ action: "scale", direction: "down", target: 7 });
+    // At 7 it holds: utilisation 0.8-0.9 is noise the count carries.
+    const held = decide(input({ shards: 7, metrics: series(1440, noisy) }));
+    expect(held.action).to.equal("none");
+  });
+
+  it("scales up from the noise level when every newest datapoint is above it (a shift)", () => {
+    const shifted = (ago: number) => (ago <= 4 ? 6.9 : 6 + 0.3 * Math.sin(ago * 1.7));
+    const d = decide(input({ shards: 7, metrics: series(1440, shifted) }));
+    expect(d).to.include({ action: "scale", direction: "up" });
   });
 
   it("holds capacity for bursts that recur: a missed burst costs more than the shards", () => {
