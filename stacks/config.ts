@@ -60,7 +60,7 @@ export const topLevelSchema = z
       .enum(NAT_MODES)
       .default(NAT_GATEWAYS)
       .describe(
-        "NAT for private subnets: none (VPC endpoints only), single (one shared NAT), perAz (one per AZ, survives an AZ outage).",
+        "NAT for private subnets: none (VPC endpoints only: the interface endpoints the private functions and tasks call are created), single (one shared NAT), perAz (one per AZ, survives an AZ outage).",
       ),
     logRetentionDays: z
       .number()

@@ -23,6 +23,13 @@ import {
   fargateServiceDefaults,
   appImage,
 } from "./fargateFlows";
+import { loadBalancerTlsProblems } from "./loadBalancerTls";
+import {
+  BACKLOG_PER_TASK,
+  QUEUE_AGE_ALARM_SECONDS,
+  SCALE_OUT_AGE_SECONDS,
+  addQueueScaling,
+} from "../components/containers/queueScaling";
 
 /** The downstream services: each consumes its own subscriber queue into its own table. */
 const CONSUMERS = {
@@ -57,6 +64,30 @@ export const eventDrivenMicroservicesSettings = z
       .describe(
         `Deliveries of an event to a downstream service before it moves to that service's DLQ. Default: ${MAX_RECEIVE_COUNT}.`,
       ),
+    workerBacklogPerTask: z
+      .number()
+      .int()
+      .min(1)
+      .default(BACKLOG_PER_TASK)
+      .describe(
+        `Billing and shipping: visible queue messages per running task that target tracking holds. Default: ${BACKLOG_PER_TASK}.`,
+      ),
+    workerScaleOutAgeSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .default(SCALE_OUT_AGE_SECONDS)
+      .describe(
+        `Billing and shipping: age (s) of the oldest queued message that adds tasks by steps. Default: ${SCALE_OUT_AGE_SECONDS}.`,
+      ),
+    workerQueueAgeAlarmSeconds: z
+      .number()
+      .int()
+      .min(61)
+      .default(QUEUE_AGE_ALARM_SECONDS)
+      .describe(
+        `Billing and shipping: age (s) of the oldest queued message that raises the alarm. Default: ${QUEUE_AGE_ALARM_SECONDS}.`,
+      ),
     images: z
       .strictObject({
         orders: imageUri.describe("Image URI of the orders service. Default: build it."),
@@ -68,7 +99,16 @@ export const eventDrivenMicroservicesSettings = z
         "Images to run instead of building functions/containers/<service>-service (URIs, ideally by digest). Default: {} (build all; needs Docker on the machine running pulumi up).",
       ),
   })
-  .superRefine(checkFargateSettings);
+  .superRefine(checkFargateSettings)
+  .superRefine((s, ctx) => {
+    if (s.workerQueueAgeAlarmSeconds <= s.workerScaleOutAgeSeconds) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["workerQueueAgeAlarmSeconds"],
+        message: `must be above workerScaleOutAgeSeconds (${s.workerScaleOutAgeSeconds}): alarm only once scaling out had its chance`,
+      });
+    }
+  });
 export type EventDrivenMicroservicesSettings = z.infer<typeof eventDrivenMicroservicesSettings>;
 
 export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSettings>({
@@ -77,6 +117,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
   summary:
     "API Gateway -> VPC link -> internal ALB -> three Fargate services (orders, billing, shipping) on one cluster; OrderPlaced fans out through SNS to one SQS queue per downstream service; one DynamoDB table per service.",
   settings: eventDrivenMicroservicesSettings,
+  checkStack: loadBalancerTlsProblems,
   build: (flow, settings, ctx) => {
     const parent = { parent: flow };
     const table = (name: string, key: string) =>
@@ -160,6 +201,15 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
         },
         parent,
       );
+      // Workers scale on what waits for them, not only on CPU.
+      addQueueScaling(c, {
+        service,
+        queueName: queue.name,
+        alarmTopicArn: ctx.operations.alarmTopicArn,
+        backlogPerTask: settings.workerBacklogPerTask,
+        scaleOutAgeSeconds: settings.workerScaleOutAgeSeconds,
+        alarmAgeSeconds: settings.workerQueueAgeAlarmSeconds,
+      });
       downstream.push(service, records);
       outputs[`${resource}Url`] = service.url;
       outputs[`${resource}TableName`] = records.name;

@@ -21,6 +21,7 @@ import {
 import type { DockerfileImage, ImageUri } from "../components/containers/fargateService";
 import type { FlowOutputs, StackContext } from "./flow";
 import { threeTierLambdaFields } from "./itemsApi";
+import { clusterTls, loadBalancerTlsFields } from "./loadBalancerTls";
 
 /** API settings, the same keys and defaults as the Lambda flows'. */
 export const fargateApiFields = {
@@ -28,6 +29,7 @@ export const fargateApiFields = {
   corsOrigins: threeTierLambdaFields.corsOrigins,
   throttleRateLimit: threeTierLambdaFields.throttleRateLimit,
   throttleBurstLimit: threeTierLambdaFields.throttleBurstLimit,
+  ...loadBalancerTlsFields,
 };
 
 /** Size and scaling of each Fargate service of a flow. */
@@ -115,6 +117,7 @@ export function buildFargateCluster(
       cors: settings.corsOrigins.length ? { origins: settings.corsOrigins } : undefined,
       throttleRateLimit: settings.throttleRateLimit,
       throttleBurstLimit: settings.throttleBurstLimit,
+      tls: clusterTls(settings),
       deletionProtection: !ctx.isDev,
       ...ctx.operations,
     },

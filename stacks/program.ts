@@ -105,6 +105,8 @@ export function buildStack(
     parent.complete(flowOutputs);
     outputs[outputName(def.slug)] = flowOutputs;
   }
+  // Every private caller is built: a NAT-free network now gets the endpoints their grants need.
+  network?.completeEndpoints();
   return outputs;
 }
 

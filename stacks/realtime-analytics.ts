@@ -33,6 +33,7 @@ import { KinesisPipeline } from "../components/streaming/kinesisPipeline";
 import { DEFAULT_FLINK_RUNTIME, FLINK_RUNTIMES } from "../components/streaming/streamAnalytics";
 import { emailSchema } from "./config";
 import { defineFlow } from "./flow";
+import { PARQUET_MIN_BUFFER_MB } from "../components/streaming/parquetArchive";
 
 const e164 = z
   .string()
@@ -233,10 +234,18 @@ const settingsSchema = z
     firehoseBufferSizeMb: z
       .number()
       .int()
-      .min(1)
+      .min(PARQUET_MIN_BUFFER_MB)
       .max(128)
       .default(FIREHOSE_BUFFER_SIZE_MB)
-      .describe(`MB Firehose buffers before writing to S3. Default: ${FIREHOSE_BUFFER_SIZE_MB}.`),
+      .describe(
+        `MB Firehose buffers before writing Parquet to S3 (${PARQUET_MIN_BUFFER_MB}-128: conversion needs ${PARQUET_MIN_BUFFER_MB}). Default: ${FIREHOSE_BUFFER_SIZE_MB}.`,
+      ),
+    archiveRawJson: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Also keep the source JSON (GZIP, under raw/json/) beside the Parquet archive. Default: false.",
+      ),
     firehoseBufferIntervalSeconds: z
       .number()
       .int()
@@ -376,6 +385,7 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings, "realtime
         archive: {
           bufferingSizeMb: s.firehoseBufferSizeMb,
           bufferingIntervalSeconds: s.firehoseBufferIntervalSeconds,
+          keepRawJson: s.archiveRawJson,
           rawExpirationDays: s.rawExpirationDays,
           resultsExpirationDays: s.athenaResultsExpirationDays,
           bytesScannedCutoffPerQuery: s.athenaBytesScannedCutoffMb * 1024 ** 2,

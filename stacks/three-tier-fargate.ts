@@ -14,6 +14,7 @@ import {
   fargateServiceFields,
   appImage,
 } from "./fargateFlows";
+import { loadBalancerTlsProblems } from "./loadBalancerTls";
 
 export const threeTierFargateSettings = z
   .strictObject({
@@ -36,6 +37,7 @@ export const threeTierFargate = defineFlow<ThreeTierFargateSettings>({
   summary:
     "API Gateway (HTTP API) -> VPC link -> internal ALB -> ECS Fargate service in private subnets -> DynamoDB: the items REST API in a container.",
   settings: threeTierFargateSettings,
+  checkStack: loadBalancerTlsProblems,
   build: (flow, settings, ctx) => {
     // The same table shape as the Lambda flow: the same items domain runs on it.
     const table = idTable("fargate-items", ctx, flow);

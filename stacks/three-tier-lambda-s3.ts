@@ -195,7 +195,11 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
         environment: fileIndexerEnvironment<pulumi.Input<string>>({ tableName: fileTable.name }),
         vpc:
           network && indexerSg
-            ? { subnetIds: network.privateSubnetIds, securityGroupIds: [indexerSg.id] }
+            ? {
+                subnetIds: network.privateSubnetIds,
+                securityGroupIds: [indexerSg.id],
+                callLedger: network.callLedger,
+              }
             : undefined,
         ...ctx.operations,
       },

@@ -110,7 +110,8 @@ export interface ApiBackedLambdaArgs {
   /** Burst bucket size, for every route of the stage. Default: 100 (`API_THROTTLE_BURST`). */
   throttleBurstLimit?: number;
   /** Run the functions in these private subnets, egress 443 only. Default: no VPC. */
-  network?: Pick<Network, "privateSubnetIds" | "egressOnlySecurityGroup">;
+  network?: Pick<Network, "privateSubnetIds" | "egressOnlySecurityGroup"> &
+    Partial<Pick<Network, "callLedger">>;
   /** Retention of the access log group and function log groups. Default: 14 (`LOG_RETENTION_DAYS`). */
   logRetentionDays?: number;
   /** KMS key for every log group. Default: CloudWatch Logs' own encryption. */
@@ -440,6 +441,7 @@ export class ApiBackedLambda extends pulumi.ComponentResource {
               ? {
                   subnetIds: args.network.privateSubnetIds,
                   securityGroupIds: [this.securityGroup.id],
+                  callLedger: args.network.callLedger,
                 }
               : undefined,
           ...operationsOf(args),

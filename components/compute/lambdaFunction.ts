@@ -20,6 +20,7 @@ import {
 } from "../security/iam";
 import { Transform, applyTransform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
+import type { CallLedger } from "../security/callLedger";
 
 export interface BundledFunctionArgs {
   /** Folder under `functions/` whose `handler.ts` exports `handler`. Required. */
@@ -40,6 +41,8 @@ export interface BundledFunctionArgs {
   vpc?: {
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Where the function's grants are recorded, so a NAT-free VPC gets its endpoints. Default: none. */
+    callLedger?: CallLedger;
   };
   /** Log retention in days (a value CloudWatch accepts). Default: 14. */
   logRetentionDays?: number;
@@ -151,6 +154,7 @@ export class BundledFunction extends pulumi.ComponentResource {
     this.logicalName = name;
     this.asyncDestination = args.onFailureQueueArn !== undefined;
     const bundle = bundleFunction(args.code, args.functionsDir);
+    args.vpc?.callLedger?.record(name, "function", args.statements ?? []);
 
     this.logGroup = new aws.cloudwatch.LogGroup(
       name,
@@ -215,9 +219,14 @@ export class BundledFunction extends pulumi.ComponentResource {
           runtime: LAMBDA_RUNTIME,
           architectures: [LAMBDA_ARCHITECTURE],
           handler: "index.handler",
-          code: new pulumi.asset.AssetArchive({
-            "index.js": new pulumi.asset.StringAsset(bundle.code),
-          }),
+          code: new pulumi.asset.AssetArchive(
+            Object.fromEntries(
+              Object.entries(bundle.files).map(([file, text]) => [
+                file,
+                new pulumi.asset.StringAsset(text),
+              ]),
+            ),
+          ),
           sourceCodeHash: bundle.sha256,
           role: this.role.arn,
           timeout,
@@ -231,7 +240,10 @@ export class BundledFunction extends pulumi.ComponentResource {
             applicationLogLevel: "INFO",
             systemLogLevel: "WARN",
           },
-          vpcConfig: args.vpc,
+          vpcConfig: args.vpc && {
+            subnetIds: args.vpc.subnetIds,
+            securityGroupIds: args.vpc.securityGroupIds,
+          },
         },
         args.transform?.function,
         name,

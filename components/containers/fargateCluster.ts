@@ -26,7 +26,8 @@ import { ArgumentErrors } from "../core/validate";
 export type NetworkRef = Pick<
   Network,
   "vpcId" | "privateSubnetIds" | "cidrBlock" | "egressOnlySecurityGroup"
->;
+> &
+  Partial<Pick<Network, "callLedger">>;
 
 /** Security policy of an HTTPS listener: TLS 1.3 and 1.2 with forward secrecy only. */
 const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";

@@ -587,6 +587,12 @@ export class FargateService extends pulumi.ComponentResource {
       );
     }
 
+    // The agent (pull, logs, secrets) and the app both call out through the task's ENI.
+    cluster.network.callLedger?.record(name, "task", [
+      ...executionStatements,
+      ...(args.statements ?? []),
+    ]);
+
     const healthCommand = args.healthCheckCommand ?? [
       "CMD",
       "node",

@@ -4,8 +4,13 @@
  */
 import { DEFAULT_CONTAINER_PORT } from "../../functions/lib/container/env";
 
-/** Lambda runtime: nodejs20.x is past end of support; 22 is the oldest supported LTS. */
-export const LAMBDA_RUNTIME = "nodejs22.x";
+/**
+ * Lambda runtime: nodejs24.x, the current LTS Node runtime (nodejs20.x is past end of support).
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
+ */
+export const LAMBDA_RUNTIME = "nodejs24.x";
+/** esbuild target of the Lambda bundles and container apps: the Node the runtime runs. */
+export const LAMBDA_NODE_TARGET = "node24";
 /** Runtimes the policy pack accepts (supported, not deprecated). */
 export const SUPPORTED_NODE_RUNTIMES = ["nodejs22.x", "nodejs24.x"] as const;
 /** Graviton: ~20% cheaper per GB-second than x86_64 for the same work. */

@@ -10,6 +10,8 @@ import {
 import { allow, assumeRolePolicy, policyDocument } from "../security/iam";
 import { Transform, applyTransform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
+import { CallLedger } from "../security/callLedger";
+import { createDerivedEndpoints } from "./interfaceEndpoints";
 
 /** How private subnets reach the internet. */
 export type NatGatewayMode = "none" | "single" | "perAz";
@@ -210,6 +212,18 @@ export class Network extends pulumi.ComponentResource {
   readonly flowLog: aws.ec2.FlowLog;
   /** The NAT setting, so helpers can pick sensible egress. */
   readonly natGatewayMode: NatGatewayMode;
+  /** Grants of the callers in the private subnets: `completeEndpoints` derives endpoints from them. */
+  readonly callLedger = new CallLedger();
+  /** Admits 443 from the private subnets to the derived endpoints (set by `completeEndpoints`). */
+  derivedEndpointSecurityGroup?: aws.ec2.SecurityGroup;
+  /** CIDR blocks of the private subnets, in AZ order. */
+  readonly privateSubnetCidrs: string[];
+  private readonly endpointContext: {
+    name: string;
+    region: pulumi.Output<string>;
+    account: pulumi.Output<string>;
+    transform: NonNullable<NetworkArgs["transform"]>;
+  };
 
   constructor(name: string, args: NetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:network:Network", name, {}, opts);
@@ -280,11 +294,13 @@ export class Network extends pulumi.ComponentResource {
 
     this.cidrBlock = cidrBlock;
     this.natGatewayMode = natMode;
+    this.privateSubnetCidrs = subnets.private;
     const t = args.transform ?? {};
     const parent = { parent: this };
     const tags = (n: string) => ({ Name: n });
     const region = aws.getRegionOutput({}, parent).region;
     const account = aws.getCallerIdentityOutput({}, parent).accountId;
+    this.endpointContext = { name, region, account, transform: t };
 
     this.availabilityZones = args.availabilityZones
       ? pulumi.output(args.availabilityZones.slice(0, azCount))
@@ -580,6 +596,38 @@ export class Network extends pulumi.ComponentResource {
   }
 
   /**
+   * Without NAT: creates the interface endpoints the callers recorded in `callLedger` need (see
+   * interfaceEndpoints.ts), or throws naming a call no endpoint serves. Call it once, after every
+   * caller is built. With NAT gateways it creates nothing: the callers reach AWS through NAT.
+   */
+  completeEndpoints(): void {
+    if (this.natGatewayMode !== "none") return;
+    const { name, region, account, transform } = this.endpointContext;
+    this.callLedger.seal(`the endpoints of network "${name}" were created`);
+    const derived = createDerivedEndpoints(
+      name,
+      {
+        vpcId: this.vpcId,
+        privateSubnetIds: this.privateSubnetIds,
+        privateSubnetCidrs: this.privateSubnetCidrs,
+        region,
+        account,
+      },
+      {
+        callers: this.callLedger.callers,
+        existing: Object.keys(this.endpoints),
+        transform: {
+          vpcEndpoint: transform.vpcEndpoint,
+          securityGroup: transform.endpointSecurityGroup,
+        },
+      },
+      this,
+    );
+    Object.assign(this.endpoints, derived.endpoints);
+    this.derivedEndpointSecurityGroup = derived.securityGroup;
+  }
+
+  /**
    * A security group for Lambda functions or Fargate tasks in the private subnets: no ingress,
    * egress only on 443 (see `options.destination`). Add ingress with
    * `aws.vpc.SecurityGroupIngressRule` resources, not inline rules, so the two never conflict.
@@ -644,10 +692,15 @@ export class Network extends pulumi.ComponentResource {
     name: string,
     description: string,
     options: EgressOnlySecurityGroupOptions = {},
-  ): { subnetIds: pulumi.Output<string[]>; securityGroupIds: pulumi.Output<string>[] } {
+  ): {
+    subnetIds: pulumi.Output<string[]>;
+    securityGroupIds: pulumi.Output<string>[];
+    callLedger: CallLedger;
+  } {
     return {
       subnetIds: this.privateSubnetIds,
       securityGroupIds: [this.egressOnlySecurityGroup(name, description, options).id],
+      callLedger: this.callLedger,
     };
   }
 }

@@ -103,6 +103,7 @@ export interface KinesisPipelineArgs {
     StreamArchiveArgs,
     | "bufferingSizeMb"
     | "bufferingIntervalSeconds"
+    | "keepRawJson"
     | "rawExpirationDays"
     | "resultsExpirationDays"
     | "bytesScannedCutoffPerQuery"

@@ -15,6 +15,13 @@ import { Statement, allow, assumeRolePolicy, policyDocument } from "../security/
 import { SecureBucket, SecureBucketArgs } from "../storage/secureBucket";
 import { Transform, applyTransform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
+import {
+  PARQUET_MIN_BUFFER_MB,
+  PARQUET_STORAGE,
+  PARQUET_TABLE_PARAMETERS,
+  parquetDelivery,
+  schemaReadStatement,
+} from "./parquetArchive";
 
 /** Firehose limits for S3 buffering. */
 const BUFFER_MB = [1, 128] as const;
@@ -75,8 +82,7 @@ export function projectionParameters(
 ): Record<string, string> {
   return {
     EXTERNAL: "TRUE",
-    classification: "json",
-    compressionType: "gzip",
+    ...PARQUET_TABLE_PARAMETERS,
     "projection.enabled": "true",
     "projection.dt.type": "date",
     "projection.dt.format": "yyyy-MM-dd",
@@ -163,10 +169,18 @@ export interface StreamArchiveArgs {
    * results. Readers need `kms:Decrypt` on it. Default: SSE-S3.
    */
   kmsKeyArn?: pulumi.Input<string>;
-  /** MB Firehose buffers before writing an object (1-128). Default: 64 (`FIREHOSE_BUFFER_SIZE_MB`). */
+  /**
+   * MB Firehose buffers before writing an object (64-128: Parquet conversion needs 64 or more).
+   * Default: 64 (`FIREHOSE_BUFFER_SIZE_MB`).
+   */
   bufferingSizeMb?: number;
   /** Seconds Firehose buffers before writing (0-900). Default: 300 (`FIREHOSE_BUFFER_INTERVAL_SECONDS`). */
   bufferingIntervalSeconds?: number;
+  /**
+   * Also keep the source JSON (GZIP, under `RAW_JSON_PREFIX`) beside the Parquet archive, through
+   * Firehose's source-record backup. Default: false.
+   */
+  keepRawJson?: boolean;
   /** Days raw objects are kept. Default: kept until deleted. */
   rawExpirationDays?: number;
   /** Days Athena results are kept. Default: 30 (`ATHENA_RESULTS_EXPIRATION_DAYS`). */
@@ -235,10 +249,10 @@ export function checkArchiveArgs(
     d === undefined || (Number.isInteger(d) && d >= 1);
   return errors
     .check(
-      Number.isInteger(bufferMb) && bufferMb >= BUFFER_MB[0] && bufferMb <= BUFFER_MB[1],
+      Number.isInteger(bufferMb) && bufferMb >= PARQUET_MIN_BUFFER_MB && bufferMb <= BUFFER_MB[1],
       f("bufferingSizeMb"),
-      `${bufferMb} is outside ${BUFFER_MB.join("-")} MB`,
-      `use ${BUFFER_MB.join(" to ")}`,
+      `${bufferMb} is outside ${PARQUET_MIN_BUFFER_MB}-${BUFFER_MB[1]} MB (Parquet conversion needs at least ${PARQUET_MIN_BUFFER_MB})`,
+      `use ${PARQUET_MIN_BUFFER_MB} to ${BUFFER_MB[1]}`,
     )
     .check(
       Number.isInteger(bufferSeconds) &&
@@ -288,9 +302,10 @@ export function checkArchiveArgs(
 }
 
 /**
- * The raw archive of a stream: Firehose reads the stream and writes newline-delimited, GZIP-compressed
- * JSON to an S3 bucket in one prefix per UTC day (failures under an error prefix), with delivery
- * logging; a Glue table over it whose `dt` partitions are projected (no crawler); and an Athena
+ * The raw archive of a stream: Firehose reads the stream and converts its JSON records to Parquet
+ * (the Glue table's schema; the source JSON too only with `keepRawJson`) in an S3 bucket, one
+ * prefix per UTC day (failures under an error prefix), with delivery logging; a Glue table over
+ * it whose `dt` partitions are projected (no crawler); and an Athena
  * workgroup that enforces encrypted results in its own bucket, a scan limit and engine v3, with
  * named queries to start from.
  */
@@ -424,6 +439,7 @@ export class StreamArchive extends pulumi.ComponentResource {
         [pulumi.interpolate`${bucketArn}/*`],
       ),
       allow(["logs:PutLogEvents"], [pulumi.interpolate`${this.logGroup.arn}:*`]),
+      schemaReadStatement({ region, account, databaseName, tableName }),
     ];
     if (args.streamKmsKeyArn) {
       statements.push(
@@ -460,55 +476,6 @@ export class StreamArchive extends pulumi.ComponentResource {
       parent,
     );
 
-    this.deliveryStream = new aws.kinesis.FirehoseDeliveryStream(
-      name,
-      applyTransform<aws.kinesis.FirehoseDeliveryStreamArgs>(
-        {
-          destination: "extended_s3",
-          // The stream is the source and is encrypted itself; Firehose-side SSE does not apply.
-          kinesisSourceConfiguration: { kinesisStreamArn: args.streamArn, roleArn: this.role.arn },
-          extendedS3Configuration: {
-            roleArn: this.role.arn,
-            bucketArn,
-            prefix: RAW_PREFIX,
-            errorOutputPrefix: ERROR_PREFIX,
-            bufferingSize: bufferMb,
-            bufferingInterval: bufferSeconds,
-            compressionFormat: "GZIP",
-            kmsKeyArn: args.kmsKeyArn,
-            // The transformation's JSON line per record, then a newline: what Athena's JSON SerDe
-            // reads. 1 MB buffers keep each invocation's response under Lambda's 6 MB.
-            processingConfiguration: {
-              enabled: true,
-              processors: [
-                {
-                  type: "Lambda",
-                  parameters: [
-                    {
-                      parameterName: "LambdaArn",
-                      parameterValue: this.transformFunction.function.arn,
-                    },
-                    { parameterName: "BufferSizeInMBs", parameterValue: "1" },
-                    { parameterName: "BufferIntervalInSeconds", parameterValue: "60" },
-                  ],
-                },
-                { type: "AppendDelimiterToRecord" },
-              ],
-            },
-            cloudwatchLoggingOptions: {
-              enabled: true,
-              logGroupName: this.logGroup.name,
-              logStreamName: logStream.name,
-            },
-          },
-        },
-        args.transform?.deliveryStream,
-        name,
-      ),
-      // Firehose checks its role when the delivery stream is created.
-      { parent: this, dependsOn: [rolePolicy] },
-    );
-
     this.database = new aws.glue.CatalogDatabase(
       name,
       applyTransform<aws.glue.CatalogDatabaseArgs>(
@@ -538,15 +505,7 @@ export class StreamArchive extends pulumi.ComponentResource {
           ],
           storageDescriptor: {
             location: pulumi.interpolate`s3://${this.rawBucket.name}/raw/`,
-            inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
-            outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-            compressed: true,
-            serDeInfo: {
-              name: "json",
-              serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
-              // A malformed line becomes a row of nulls instead of failing the whole query.
-              parameters: { "ignore.malformed.json": "true", "case.insensitive": "true" },
-            },
+            ...PARQUET_STORAGE,
             columns: (args.columns ?? EVENT_COLUMNS).map((c) => ({ ...c })),
           },
         },
@@ -554,6 +513,58 @@ export class StreamArchive extends pulumi.ComponentResource {
         `${name}-raw-events`,
       ),
       parent,
+    );
+
+    this.deliveryStream = new aws.kinesis.FirehoseDeliveryStream(
+      name,
+      applyTransform<aws.kinesis.FirehoseDeliveryStreamArgs>(
+        {
+          destination: "extended_s3",
+          // The stream is the source and is encrypted itself; Firehose-side SSE does not apply.
+          kinesisSourceConfiguration: { kinesisStreamArn: args.streamArn, roleArn: this.role.arn },
+          extendedS3Configuration: {
+            roleArn: this.role.arn,
+            bucketArn,
+            prefix: RAW_PREFIX,
+            errorOutputPrefix: ERROR_PREFIX,
+            bufferingSize: bufferMb,
+            bufferingInterval: bufferSeconds,
+            kmsKeyArn: args.kmsKeyArn,
+            // The transformation returns one JSON document per record, which the conversion
+            // then reads. 1 MB buffers keep each invocation's response under Lambda's 6 MB.
+            processingConfiguration: {
+              enabled: true,
+              processors: [
+                {
+                  type: "Lambda",
+                  parameters: [
+                    {
+                      parameterName: "LambdaArn",
+                      parameterValue: this.transformFunction.function.arn,
+                    },
+                    { parameterName: "BufferSizeInMBs", parameterValue: "1" },
+                    { parameterName: "BufferIntervalInSeconds", parameterValue: "60" },
+                  ],
+                },
+              ],
+            },
+            ...parquetDelivery({
+              ...{ region, account, databaseName, tableName, roleArn: this.role.arn },
+              ...{ bucketArn, kmsKeyArn: args.kmsKeyArn, keepRawJson: args.keepRawJson ?? false },
+              ...{ bufferingSizeMb: bufferMb, bufferingIntervalSeconds: bufferSeconds },
+            }),
+            cloudwatchLoggingOptions: {
+              enabled: true,
+              logGroupName: this.logGroup.name,
+              logStreamName: logStream.name,
+            },
+          },
+        },
+        args.transform?.deliveryStream,
+        name,
+      ),
+      // Firehose checks its role, and reads the table's schema, when the stream is created.
+      { parent: this, dependsOn: [rolePolicy, this.table] },
     );
 
     this.workgroup = new aws.athena.Workgroup(

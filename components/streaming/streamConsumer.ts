@@ -9,6 +9,7 @@ import {
 } from "../core/defaults";
 import { DashboardRow, metric } from "../observability/flowDashboard";
 import { Statement, allow } from "../security/iam";
+import { LAMBDA_SERVICE_SID } from "../security/callLedger";
 import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction";
 import { tableStreamReadStatements } from "../data/secureTable";
 import { bundledFunctionWithEventSource } from "../compute/eventSource";
@@ -207,7 +208,8 @@ export class StreamConsumer extends pulumi.ComponentResource {
           ...fnArgs,
           statements: [
             ...streamReadStatements(source),
-            allow(["sqs:SendMessage"], [onFailureQueueArn]),
+            // The Lambda service sends the on-failure record, from outside the VPC.
+            { ...allow(["sqs:SendMessage"], [onFailureQueueArn]), Sid: LAMBDA_SERVICE_SID },
             ...(fnArgs.statements ?? []),
           ],
           transform: fnTransform,

@@ -9,7 +9,13 @@ import {
   STREAM_MAX_RETRY_ATTEMPTS,
 } from "../../components/core/defaults";
 import { KinesisPipeline } from "../../components/streaming/kinesisPipeline";
-import { ERROR_PREFIX, RAW_PREFIX, namedQueries } from "../../components/streaming/streamArchive";
+import {
+  ERROR_PREFIX,
+  EVENT_COLUMNS,
+  RAW_PREFIX,
+  namedQueries,
+} from "../../components/streaming/streamArchive";
+import { RAW_JSON_PREFIX } from "../../components/streaming/parquetArchive";
 import { Recorder, RecordedResource, installMocks } from "../../scripts/harness/recorder";
 
 const ALARMS = "arn:aws:sns:us-east-1:123456789012:alarms";
@@ -61,7 +67,7 @@ describe("KinesisPipeline", () => {
         phoneNumbers: ["+4915123456789"],
         smsSeverities: ["critical"],
       },
-      archive: { bufferingSizeMb: 8, bufferingIntervalSeconds: 120, rawExpirationDays: 90 },
+      archive: { bufferingSizeMb: 96, bufferingIntervalSeconds: 120, rawExpirationDays: 90 },
       deletionProtection: false,
       forceDestroy: true,
       logRetentionDays: 30,
@@ -155,7 +161,7 @@ describe("KinesisPipeline", () => {
       DEDUPE_TTL_SECONDS: String(72 * 3600),
       CLAIM_CONCURRENCY: "16",
     });
-    expect(fn).to.include({ runtime: "nodejs22.x", timeout: 30 });
+    expect(fn).to.include({ runtime: "nodejs24.x", timeout: 30 });
   });
 
   it("grants the processor exactly what it uses", () => {
@@ -250,7 +256,7 @@ describe("KinesisPipeline", () => {
     expect(topicPolicy.Statement[0]).to.include({ Sid: "DenyInsecureTransport", Effect: "Deny" });
   });
 
-  it("archives the stream with Firehose: daily prefixes, GZIP, error prefix, buffering, logging", () => {
+  it("archives the stream with Firehose: Parquet, daily prefixes, error prefix, buffering, logging", () => {
     const f = rec.get(T.firehose, "rt-archive").inputs;
     const role = rec.get(T.role, "rt-archive-firehose").state.arn;
     const raw = rec.get(T.bucket, "rt-archive-raw").state;
@@ -264,14 +270,49 @@ describe("KinesisPipeline", () => {
       bucketArn: raw.arn,
       prefix: RAW_PREFIX,
       errorOutputPrefix: ERROR_PREFIX,
-      compressionFormat: "GZIP",
-      bufferingSize: 8,
+      // Parquet compresses its pages; conversion needs the object itself uncompressed.
+      compressionFormat: "UNCOMPRESSED",
+      bufferingSize: 96,
       bufferingInterval: 120,
       kmsKeyArn: key().state.arn,
       roleArn: role,
     });
     expect(RAW_PREFIX).to.equal("raw/dt=!{timestamp:yyyy-MM-dd}/");
     expect(ERROR_PREFIX).to.include("!{firehose:error-output-type}");
+    const db = rec.get(T.glueDb, "rt-archive").state.name as string;
+    expect(s3.dataFormatConversionConfiguration).to.deep.equal({
+      enabled: true,
+      inputFormatConfiguration: { deserializer: { openXJsonSerDe: { caseInsensitive: true } } },
+      outputFormatConfiguration: { serializer: { parquetSerDe: { compression: "SNAPPY" } } },
+      schemaConfiguration: {
+        roleArn: role,
+        region: "us-east-1",
+        catalogId: "123456789012",
+        databaseName: db,
+        tableName: "raw_events",
+        versionId: "LATEST",
+      },
+    });
+    // Raw JSON is off by default: no source backup.
+    expect(s3.s3BackupMode).to.equal("Disabled");
+    expect(s3.s3BackupConfiguration).to.equal(undefined);
+    // The role reads the schema from the table, its database and the catalog.
+    const glue = statementsOf("rt-archive-firehose").find((s) =>
+      actions(s).includes("glue:GetTable"),
+    );
+    expect(glue && actions(glue)).to.deep.equal([
+      "glue:GetTable",
+      "glue:GetTableVersion",
+      "glue:GetTableVersions",
+    ]);
+    expect(glue && resources(glue)).to.deep.equal([
+      "arn:aws:glue:us-east-1:123456789012:catalog",
+      `arn:aws:glue:us-east-1:123456789012:database/${db}`,
+      `arn:aws:glue:us-east-1:123456789012:table/${db}/raw_events`,
+    ]);
+    // Created after the table whose schema it converts with.
+    const firehose = rec.get(T.firehose, "rt-archive");
+    expect(firehose.dependsOn).to.include(rec.get(T.glueTable, "rt-archive-raw-events").urn);
     // Defect 10: the transformation Lambda writes the effective event id and normalised time.
     const transform = rec.get(T.fn, "rt-archive-transform");
     expect(s3.processingConfiguration).to.deep.equal({
@@ -285,9 +326,9 @@ describe("KinesisPipeline", () => {
             { parameterName: "BufferIntervalInSeconds", parameterValue: "60" },
           ],
         },
-        { type: "AppendDelimiterToRecord" },
       ],
     });
+    // No delimiter processor: the Parquet conversion reads each record as one JSON document.
     expect(grantsTo("rt-archive-firehose", transform.state.arn as string)).to.have.members([
       "lambda:InvokeFunction",
       "lambda:GetFunctionConfiguration",
@@ -314,7 +355,7 @@ describe("KinesisPipeline", () => {
     });
   });
 
-  it("describes the raw data in Glue with date partition projection", () => {
+  it("describes the Parquet data in Glue with date partition projection", () => {
     const raw = rec.get(T.bucket, "rt-archive-raw").state.bucket;
     const db = rec.get(T.glueDb, "rt-archive");
     expect(db.inputs.name).to.equal("aws_serverless_flows_pipeline_test_rt_archive");
@@ -333,14 +374,26 @@ describe("KinesisPipeline", () => {
       "projection.dt.format": "yyyy-MM-dd",
       "projection.dt.range": "NOW-90DAYS,NOW",
       "storage.location.template": `s3://${raw}/raw/dt=\${dt}/`,
-      compressionType: "gzip",
+      classification: "parquet",
     });
+    expect(t.parameters).to.not.have.property("compressionType");
     const sd = t.storageDescriptor as {
       location: string;
+      inputFormat: string;
+      outputFormat: string;
       serDeInfo: { serializationLibrary: string };
+      columns: { name: string }[];
     };
     expect(sd.location).to.equal(`s3://${raw}/raw/`);
-    expect(sd.serDeInfo.serializationLibrary).to.equal("org.openx.data.jsonserde.JsonSerDe");
+    expect(sd).to.include({
+      inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+      outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+    });
+    expect(sd.serDeInfo.serializationLibrary).to.equal(
+      "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+    );
+    // One schema: the columns Firehose converts with are the ones Athena reads.
+    expect(sd.columns.map((c) => c.name)).to.deep.equal(EVENT_COLUMNS.map((c) => c.name));
   });
 
   it("queries with an Athena workgroup that enforces encrypted results, a scan limit and engine v3", () => {
@@ -454,9 +507,28 @@ describe("KinesisPipeline options", () => {
         },
       },
       notifications: { severities: [], eventNames: ["INSERT", "REMOVE"] },
+      archive: { keepRawJson: true },
       transform: { stream: { tags: { team: "data" } } },
     });
     await rec.settle();
+  });
+
+  it("keeps the source JSON beside the Parquet only when asked (keepRawJson)", () => {
+    const s3 = rec.get(T.firehose, "od-archive").inputs.extendedS3Configuration as Record<
+      string,
+      unknown
+    >;
+    expect(s3.s3BackupMode).to.equal("Enabled");
+    expect(s3.s3BackupConfiguration).to.deep.include({
+      bucketArn: rec.get(T.bucket, "od-archive-raw").state.arn,
+      roleArn: rec.get(T.role, "od-archive-firehose").state.arn,
+      prefix: RAW_JSON_PREFIX,
+      compressionFormat: "GZIP",
+      kmsKeyArn: GIVEN_KEY,
+    });
+    // Inside raw/ (expires with it), outside the dt= folders the table reads.
+    expect(RAW_JSON_PREFIX.startsWith("raw/")).to.equal(true);
+    expect(RAW_JSON_PREFIX.startsWith("raw/dt=")).to.equal(false);
   });
 
   it("creates an on-demand stream with the given key and no pipeline key", () => {
@@ -551,6 +623,17 @@ describe("KinesisPipeline argument checks", () => {
     expect(message, JSON.stringify(args)).to.match(/^KinesisPipeline "bad" has invalid arguments/);
     for (const f of fields) expect(message).to.include(`${f}:`);
   };
+
+  it("refuses a Firehose buffer below the 64 MiB Parquet conversion needs", () => {
+    fails({ archive: { bufferingSizeMb: 8 } }, "archive.bufferingSizeMb");
+    let message = "";
+    try {
+      new KinesisPipeline("bad", { archive: { bufferingSizeMb: 63 } });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).to.include("Parquet conversion needs at least 64");
+  });
 
   it("rejects stream settings AWS refuses", () => {
     fails({ shardCount: 0 }, "shardCount");

@@ -1,9 +1,20 @@
+import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { bundleFunction } from "../../components/compute/bundle";
-import { LAMBDA_RUNTIME, SUPPORTED_NODE_RUNTIMES } from "../../components/core/defaults";
+import {
+  LAMBDA_EXTERNALS,
+  LOADER,
+  MAX_BUNDLE_BYTES,
+  bundleFunction,
+} from "../../components/compute/bundle";
+import {
+  LAMBDA_NODE_TARGET,
+  LAMBDA_RUNTIME,
+  SUPPORTED_NODE_RUNTIMES,
+} from "../../components/core/defaults";
 import { allow } from "../../components/security/iam";
 import { BundledFunction } from "../../components/compute/lambdaFunction";
 import { Recorder, installMocks } from "../../scripts/harness/recorder";
@@ -18,7 +29,7 @@ describe("bundleFunction", () => {
   it("produces identical bytes for unchanged source (no diff on preview)", () => {
     // Copy the fixture to a fresh folder twice so the in-process cache cannot fake the result.
     const build = () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
+      const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bundle-")), "functions");
       fs.cpSync(functionsDir, dir, { recursive: true });
       return bundleFunction("echo", dir);
     };
@@ -26,8 +37,9 @@ describe("bundleFunction", () => {
     const b = build();
     expect(a.code.length).to.be.greaterThan(0);
     expect(a.sha256).to.equal(b.sha256);
-    expect(a.code).to.equal(b.code);
-    expect(a.code).not.to.contain(os.tmpdir()); // no machine paths in the archive
+    expect(a.files).to.deep.equal(b.files);
+    for (const text of Object.values(a.files)) expect(text).not.to.contain(os.tmpdir()); // no machine paths
+    expect(JSON.parse(a.map).sources).to.deep.equal(["functions/echo/handler.ts"]);
   });
 
   it("changes the hash when the source changes", () => {
@@ -44,6 +56,58 @@ describe("bundleFunction", () => {
     expect(() => bundleFunction("missing", functionsDir)).to.throw(
       /functions\/missing\/handler\.ts/,
     );
+  });
+
+  it("ships a loader, the bundle and a map without sources, for node24", () => {
+    const { files, map, code } = bundleFunction("echo", functionsDir);
+    expect(Object.keys(files).sort()).to.deep.equal(["bundle.js", "bundle.js.map", "index.js"]);
+    expect(files["index.js"]).to.equal(LOADER);
+    expect(code.trimEnd()).to.match(/\n\/\/# sourceMappingURL=bundle\.js\.map$/);
+    expect(JSON.parse(map)).not.to.have.property("sourcesContent");
+    expect(LAMBDA_NODE_TARGET).to.equal(`node${LAMBDA_RUNTIME.match(/^nodejs(\d+)\.x$/)![1]}`);
+  });
+
+  it("turns stack traces back into the TypeScript file and line", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-"));
+    for (const [file, text] of Object.entries(bundleFunction("throws", functionsDir).files)) {
+      fs.writeFileSync(path.join(dir, file), text);
+    }
+    // A fresh Node process loading index.js the way the Lambda runtime does.
+    const script = `require(${JSON.stringify(path.join(dir, "index.js"))}).handler().catch((e) => console.log(e.stack))`;
+    const stack = execFileSync(process.execPath, ["-e", script]).toString();
+    expect(stack).to.contain("fixture failure: on purpose");
+    // The throw (line 4 of test/fixtures/functions/throws/handler.ts), then its caller (line 8).
+    expect(stack).to.match(/at explode \(.*functions[\\/]throws[\\/]handler\.ts:4:\d+\)/);
+    expect(stack).to.match(/functions[\\/]throws[\\/]handler\.ts:8:\d+/);
+    expect(stack.split("\n")[1]).not.to.match(/bundle\.js:\d+/);
+  });
+
+  it("maps only the repository's sources, so Node parses a small map on cold start", () => {
+    const { map } = bundleFunction("throws", functionsDir);
+    const parsed = JSON.parse(map) as { sources: string[]; mappings: string };
+    expect(parsed.sources).to.deep.equal(["functions/throws/handler.ts"]); // zod is bundled, unmapped
+    expect(map.length).to.be.below(1024);
+  });
+
+  it("keeps only the parts of zod the code uses, even when imported by name", async () => {
+    const { code } = bundleFunction("zod-named", functionsDir);
+    // `import { z }` makes esbuild keep zod's whole namespace (460 KiB with every locale).
+    expect(code.length).to.be.below(120 * 1024);
+    expect(code).not.to.contain("Ungültige Eingabe"); // the German locale
+    const mod: { exports: { handler?: (e: unknown) => Promise<unknown> } } = { exports: {} };
+    new Function("module", "exports", "require", code)(mod, mod.exports, require);
+    expect(await mod.exports.handler!({ name: "a" })).to.deep.equal({ ok: true });
+    const refused = (await mod.exports.handler!({ name: "" })) as { issues: string[] };
+    expect(refused.issues[0]).to.match(/>=1 characters/); // English messages still there
+  });
+
+  it("drops the SDK schemas a function does not use, and the non-Lambda credential providers", () => {
+    const { code } = bundleFunction("s3-get", functionsDir);
+    expect(code).to.contain('"GetObjectOutput"');
+    expect(code).not.to.contain("InventoryConfiguration");
+    expect(code).not.to.contain("AssumeRoleWithWebIdentity"); // STS, for web-identity credentials
+    for (const external of LAMBDA_EXTERNALS) expect(code).to.contain(`require("${external}")`);
+    expect(code.length).to.be.below(MAX_BUNDLE_BYTES);
   });
 
   it("bundles into a CommonJS module exporting handler", async () => {
@@ -125,6 +189,14 @@ describe("BundledFunction", () => {
 
   it("ships the deterministic bundle and its hash", () => {
     expect(fn("reader").sourceCodeHash).to.equal(bundleFunction("echo", functionsDir).sha256);
+  });
+
+  it("archives the loader as index.js next to the bundle and its map", async () => {
+    const archive = fn("reader").code as pulumi.asset.AssetArchive;
+    const assets = (await archive.assets) as Record<string, pulumi.asset.StringAsset>;
+    const texts: Record<string, string> = {};
+    for (const [file, asset] of Object.entries(assets)) texts[file] = await asset.text;
+    expect(texts).to.deep.equal(bundleFunction("echo", functionsDir).files);
   });
 
   it("alarms on errors and throttles to the alarm topic", () => {

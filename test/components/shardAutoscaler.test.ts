@@ -277,7 +277,7 @@ describe("ShardAutoscaler", () => {
       maxShards: 16,
       quietMinutes: 45,
     });
-    expect(fn.inputs).to.include({ runtime: "nodejs22.x", timeout: 30 });
+    expect(fn.inputs).to.include({ runtime: "nodejs24.x", timeout: 30 });
   });
 
   it("has the function's errors and throttles alarms on the stack's alarm topic", () => {

@@ -7,13 +7,13 @@
  * starts, answers /health and exits 0 on SIGTERM.
  */
 import { expect } from "chai";
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as esbuild from "esbuild";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { CONTAINER_PORT } from "../../components/core/defaults";
+import { CONTAINER_PORT, LAMBDA_NODE_TARGET } from "../../components/core/defaults";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const CONTAINERS = path.join(ROOT, "functions", "containers");
@@ -25,6 +25,32 @@ const APPS: Record<string, Record<string, string>> = {
   "billing-service": { TABLE_NAME: "invoices", QUEUE_URL: "http://127.0.0.1:9/123456789012/q" },
   "shipping-service": { TABLE_NAME: "shipments", QUEUE_URL: "http://127.0.0.1:9/123456789012/q" },
 };
+
+interface Manifest {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+}
+
+const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, "utf8")) as T;
+
+/** Package imports of every .ts file under `dir`: name (scope kept) and whether type-only. */
+function bareImports(dir: string): { file: string; name: string; typeOnly: boolean }[] {
+  const out: { file: string; name: string; typeOnly: boolean }[] = [];
+  for (const entry of fs.readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    if (!entry.endsWith(".ts")) continue;
+    const file = path.join(dir, entry);
+    const text = fs.readFileSync(file, "utf8");
+    for (const m of text.matchAll(/^(import|export)\s+(type\s+)?[^;]*?from\s+"([^".][^"]*)"/gm)) {
+      if (m[3].startsWith("node:")) continue;
+      const name = m[3]
+        .split("/")
+        .slice(0, m[3].startsWith("@") ? 2 : 1)
+        .join("/");
+      out.push({ file, name, typeOnly: Boolean(m[2]) });
+    }
+  }
+  return out;
+}
 
 interface Instruction {
   cmd: string;
@@ -118,14 +144,13 @@ describe("container apps: Dockerfiles and bundles (Docker is not available: imag
     fs.rmSync(outDir, { recursive: true, force: true });
   });
 
-  it("bundles from the lockfile: esbuild is a production dependency with arm64 and x64 binaries", () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
-      dependencies: Record<string, string>;
-    };
-    expect(pkg.dependencies).to.have.property("esbuild");
-    const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as {
-      packages: Record<string, unknown>;
-    };
+  it("bundles from the lockfile: esbuild is in the functions workspace, with arm64 and x64 binaries", () => {
+    const pkg = readJson<Manifest>(path.join(ROOT, "functions", "package.json"));
+    expect(pkg.devDependencies).to.have.property("esbuild");
+    const lock = readJson<{ packages: Record<string, unknown> }>(
+      path.join(ROOT, "package-lock.json"),
+    );
+    expect(lock.packages).to.have.property("functions");
     for (const p of ["esbuild", "@esbuild/linux-arm64", "@esbuild/linux-x64"]) {
       expect(lock.packages, p).to.have.property(`node_modules/${p}`);
     }
@@ -147,6 +172,40 @@ describe("container apps: Dockerfiles and bundles (Docker is not available: imag
     expect(template.filter((i) => i.cmd === "ARG").map((i) => i.args)).to.deep.equal(["SERVICE"]);
   });
 
+  it("the functions workspace declares every package functions/ imports, and no Pulumi", () => {
+    const pkg = readJson<Manifest>(path.join(ROOT, "functions", "package.json"));
+    const declared = { ...pkg.dependencies, ...pkg.devDependencies };
+    const runtime = new Set(Object.keys(pkg.dependencies));
+    for (const { file, name, typeOnly } of bareImports(path.join(ROOT, "functions"))) {
+      const where = `${path.relative(ROOT, file)} imports ${name}`;
+      if (typeOnly) expect(name in declared || `@types/${name}` in declared, where).to.equal(true);
+      else expect(runtime.has(name), `${where}: add it to functions/package.json`).to.equal(true);
+    }
+    expect(Object.keys(declared).filter((d) => d.startsWith("@pulumi/"))).to.deep.equal([]);
+  });
+
+  it("an image's npm ci installs the functions workspace only: no Pulumi package in that tree", () => {
+    const out = execFileSync(
+      "npm",
+      ["ls", "--workspace", "functions", "--include-workspace-root=false", "--all", "--json"],
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    const names = new Set<string>();
+    const walk = (deps: Record<string, { dependencies?: object }> = {}) => {
+      for (const [name, dep] of Object.entries(deps)) {
+        names.add(name);
+        walk(dep.dependencies as Record<string, { dependencies?: object }>);
+      }
+    };
+    walk(
+      (JSON.parse(out) as { dependencies: Record<string, { dependencies?: object }> }).dependencies,
+    );
+    expect(names.has("@aws-sdk/client-dynamodb")).to.equal(true);
+    expect([...names].filter((n) => n.startsWith("@pulumi/") || n === "typescript")).to.deep.equal(
+      [],
+    );
+  });
+
   for (const [app, env] of Object.entries(APPS)) {
     describe(app, () => {
       const dockerfile = TEMPLATE;
@@ -155,13 +214,13 @@ describe("container apps: Dockerfiles and bundles (Docker is not available: imag
       const all = instructions(text);
       const [build, runtime] = stages(all);
 
-      it("is a two-stage build: node:22 slim, build stage on the build platform", () => {
+      it("is a two-stage build: node:24 slim, build stage on the build platform", () => {
         expect(fs.existsSync(dockerfile), dockerfile).to.equal(true);
         expect(text.split("\n")[0]).to.equal("# syntax=docker/dockerfile:1");
         expect(stages(all)).to.have.length(2);
-        expect(build[0].args).to.match(/^--platform=\$BUILDPLATFORM node:22-[a-z]+-slim AS build$/);
+        expect(build[0].args).to.match(/^--platform=\$BUILDPLATFORM node:24-[a-z]+-slim AS build$/);
         // The runtime stage follows the target platform (linux/arm64 from the component).
-        expect(runtime[0].args).to.match(/^node:22-[a-z]+-slim$/);
+        expect(runtime[0].args).to.match(/^node:24-[a-z]+-slim$/);
       });
 
       it("copies only files that exist and that .dockerignore sends in the build context", () => {
@@ -181,10 +240,16 @@ describe("container apps: Dockerfiles and bundles (Docker is not available: imag
 
       it("installs with npm ci from the lockfile in the build stage only, and bundles main.ts", () => {
         const runs = build.filter((i) => i.cmd === "RUN").map((i) => i.args);
-        expect(runs.some((r) => /npm ci --omit=dev --ignore-scripts/.test(r))).to.equal(true);
+        expect(
+          runs.some((r) =>
+            /npm ci --workspace functions --include-workspace-root=false --ignore-scripts/.test(r),
+          ),
+        ).to.equal(true);
         const bundle = runs.find((r) => r.includes("esbuild"));
         expect(bundle).to.contain(`functions/containers/${app}/main.ts`);
-        expect(bundle).to.contain("--bundle --platform=node --target=node22");
+        expect(bundle).to.contain(
+          `--bundle --platform=node --target=${LAMBDA_NODE_TARGET} --format=cjs --main-fields=module,main`,
+        );
         expect(bundle).to.contain("--outfile=/out/main.js");
         expect(fs.existsSync(path.join(CONTAINERS, app, "main.ts"))).to.equal(true);
         expect(
@@ -214,8 +279,9 @@ describe("container apps: Dockerfiles and bundles (Docker is not available: imag
           absWorkingDir: ROOT,
           bundle: true,
           platform: "node",
-          target: "node22",
+          target: LAMBDA_NODE_TARGET,
           format: "cjs",
+          mainFields: ["module", "main"],
           minify: true,
           keepNames: true,
           legalComments: "none",

@@ -42,13 +42,21 @@ describe("plan cost", function () {
 
   it("keeps the dev and prod figures stable, per-flow sums equal to the total", async () => {
     const dev = await plan("dev");
-    expect(dev.cost.monthlyUsd).to.equal(140.55);
+    // +$0.40 over main's 140.55: billing's and shipping's queue-age alarms (scale-out and page),
+    // 4 alarm metrics at $0.10 beyond the account's free 10.
+    expect(dev.cost.monthlyUsd).to.equal(140.95);
     expectConsistent(dev);
     const prod = await plan("prod");
-    expect(prod.cost.monthlyUsd).to.equal(449);
+    // The same 4 queue-age alarms (+$0.40 over 449.00); no NAT but 5 interface endpoints, which
+    // cost what the NAT gateways did (see below).
+    expect(prod.cost.monthlyUsd).to.equal(449.4);
     expectConsistent(prod);
-    // prod: 3 NAT gateways (one per AZ), 4 shards with 7-day retention, 3 tasks per service.
-    expect(prod.cost.byType["aws:ec2/natGateway:NatGateway"]).to.equal(98.55);
+    // prod: no NAT (natGateways none) but the 5 interface endpoints its private callers need
+    // (ecr.api, ecr.dkr, logs, sns, sqs) in 3 AZs: 15 x 730 h x $0.01 = $109.50, where 3 NAT
+    // gateways ($98.55) and their Elastic IPs ($10.95) cost the same. 4 shards with 7-day
+    // retention, 3 tasks per service.
+    expect(prod.cost.byType["aws:ec2/natGateway:NatGateway"]).to.equal(undefined);
+    expect(prod.cost.byType["aws:ec2/vpcEndpoint:VpcEndpoint"]).to.equal(109.5);
     expect(prod.cost.byType["aws:kinesis/stream:Stream"]).to.equal(102.2);
   });
 

@@ -51,6 +51,9 @@ describe("flow event-driven-microservices", () => {
         [`${NS}:environment`]: "prod",
         [`${NS}:event-driven-microservices`]: JSON.stringify({
           maxReceiveCount: 4,
+          // Plain HTTP to the ALB outside dev, acknowledged (the prod stack file uses HTTPS).
+          allowPlainHttpToLoadBalancer: true,
+          workerBacklogPerTask: 50,
           images: { shipping: "public.ecr.aws/acme/shipping@sha256:0abc" },
         }),
       },
@@ -221,6 +224,52 @@ describe("flow event-driven-microservices", () => {
       "shippingQueueUrl",
       "userPoolId",
     );
+  });
+
+  it("scales billing and shipping on their queue's backlog per task and oldest message age", () => {
+    const POLICY = "aws:appautoscaling/policy:Policy";
+    for (const worker of ["billing", "shipping"]) {
+      const queueName = r.recorder.get(T.queue, `order-events-${worker}`).state.name;
+      const cfg = get(POLICY, `${worker}-backlog`).inputs
+        .targetTrackingScalingPolicyConfiguration as {
+        targetValue: number;
+        customizedMetricSpecification: {
+          metrics: {
+            id: string;
+            expression?: string;
+            returnData: boolean;
+            metricStat?: { metric: { metricName: string; dimensions: { value: string }[] } };
+          }[];
+        };
+      };
+      expect(cfg.targetValue).to.equal(50);
+      const metrics = cfg.customizedMetricSpecification.metrics;
+      expect(metrics.map((m) => m.metricStat?.metric.metricName ?? m.expression)).to.deep.equal([
+        "ApproximateNumberOfMessagesVisible",
+        "RunningTaskCount",
+        "visible / tasks",
+      ]);
+      expect(metrics.filter((m) => m.returnData).map((m) => m.id)).to.deep.equal(["backlog"]);
+      expect(metrics[0].metricStat?.metric.dimensions[0].value).to.equal(queueName);
+      // Same scalable target as the service's CPU policy.
+      const target = get("aws:appautoscaling/target:Target", worker).inputs.resourceId;
+      expect(get(POLICY, `${worker}-backlog`).inputs.resourceId).to.equal(target);
+      // Age: an alarm drives the step policy; another one pages the alarm topic.
+      const step = get(POLICY, `${worker}-age`);
+      expect(step.inputs.policyType).to.equal("StepScaling");
+      const scaleOut = get("aws:cloudwatch/metricAlarm:MetricAlarm", `${worker}-age-scale-out`);
+      expect(scaleOut.inputs).to.include({
+        metricName: "ApproximateAgeOfOldestMessage",
+        threshold: 120,
+      });
+      expect(scaleOut.inputs.alarmActions).to.deep.equal([step.state.arn]);
+      const page = get("aws:cloudwatch/metricAlarm:MetricAlarm", `${worker}-queue-age`).inputs;
+      expect(page).to.include({ metricName: "ApproximateAgeOfOldestMessage", threshold: 600 });
+      expect(page.dimensions).to.deep.equal({ QueueName: queueName });
+      expect(page.alarmActions).to.deep.equal([r.outputs.alarmTopicArn]);
+    }
+    // orders is not a queue worker.
+    expect(r.recorder.byType(POLICY).map((p) => p.name)).to.not.include("orders-backlog");
   });
 
   it("has zero policy findings", () => {

@@ -123,14 +123,90 @@ describe("stacks dev and prod (Pulumi.dev.yaml / Pulumi.prod.yaml)", function ()
     }
   });
 
-  it("spans three AZs with one NAT gateway each in prod (one shared NAT over two AZs in dev)", () => {
+  it("spans three AZs without NAT in prod, through the interface endpoints its private callers need (one shared NAT over two AZs in dev)", () => {
     const nats = (run: StackRun) => run.recorder.byType("aws:ec2/natGateway:NatGateway");
     const subnets = (run: StackRun) => run.recorder.byType("aws:ec2/subnet:Subnet");
-    expect(nats(prod)).to.have.length(3);
-    expect(new Set(nats(prod).map((n) => n.inputs.subnetId)).size).to.equal(3);
+    const interfaces = (run: StackRun) =>
+      run.recorder
+        .byType("aws:ec2/vpcEndpoint:VpcEndpoint")
+        .filter((e) => e.inputs.vpcEndpointType === "Interface");
+    expect(nats(prod)).to.have.length(0);
     expect(new Set(subnets(prod).map((s) => s.inputs.availabilityZone)).size).to.equal(3);
+    // Derived from the grants: the Fargate tasks pull from ECR and log; orders publishes to SNS;
+    // billing and shipping poll SQS. Private Lambdas need nothing more (DynamoDB and S3 go through
+    // the gateway endpoints, their event sources are polled by the Lambda service).
+    expect(interfaces(prod).map((e) => e.inputs.serviceName)).to.have.members(
+      ["ecr.api", "ecr.dkr", "logs", "sns", "sqs"].map((s) => `com.amazonaws.us-east-1.${s}`),
+    );
+    const privateSubnets = subnets(prod).filter(
+      (s) => (s.inputs.tags as Record<string, string>)["serverless:tier"] === "private",
+    );
+    // The private subnets' ids, as their route table associations name them.
+    const privateSubnetIds = prod.recorder
+      .byType("aws:ec2/routeTableAssociation:RouteTableAssociation")
+      .filter((a) => /^network-private-\d$/.test(a.name))
+      .map((a) => a.inputs.subnetId as string)
+      .sort();
+    expect(privateSubnetIds).to.have.length(3);
+    for (const e of interfaces(prod)) {
+      expect(e.inputs.privateDnsEnabled, e.name).to.equal(true);
+      expect([...(e.inputs.subnetIds as string[])].sort()).to.deep.equal(privateSubnetIds);
+      const policy = JSON.parse(String(e.inputs.policy)) as {
+        Statement: { Principal: string; Resource: string | string[]; Condition: unknown }[];
+      };
+      for (const s of policy.Statement) {
+        expect(s.Condition, e.name).to.deep.equal({
+          StringEquals: { "aws:PrincipalAccount": "123456789012" },
+        });
+      }
+    }
+    // The SNS endpoint admits publishing to the stack's topic only, the SQS one the stack's queues.
+    const sns = interfaces(prod).find((e) => e.name === "network-sns")!;
+    const snsResources = (
+      JSON.parse(String(sns.inputs.policy)) as { Statement: { Resource: string[] }[] }
+    ).Statement.flatMap((s) => s.Resource);
+    expect(snsResources).to.have.length.greaterThan(0);
+    for (const r of snsResources) expect(r).to.match(/^arn:aws:sns:us-east-1:123456789012:/);
+    // 443 from each private subnet only.
+    const ingress = prod.recorder
+      .byType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+      .filter((r) => r.name.startsWith("network-interface-endpoints"));
+    expect(ingress.map((r) => r.inputs.cidrIpv4)).to.have.members(
+      privateSubnets.map((s) => s.inputs.cidrBlock),
+    );
+    expect(interfaces(dev)).to.have.length(0);
     expect(nats(dev)).to.have.length(1);
     expect(new Set(subnets(dev).map((s) => s.inputs.availabilityZone)).size).to.equal(2);
+  });
+
+  it("sends API Gateway's requests to the internal load balancers over verified TLS in prod", () => {
+    const listeners = prod.recorder.byType("aws:lb/listener:Listener");
+    expect(listeners).to.have.length(2);
+    for (const l of listeners) {
+      expect(l.inputs).to.include({ protocol: "HTTPS", port: 443 });
+      expect(l.inputs.certificateArn).to.match(/^arn:aws:acm:us-east-1:\d{12}:certificate\//);
+    }
+    const names = prod.recorder
+      .byType("aws:apigatewayv2/integration:Integration")
+      .filter((i) => i.inputs.connectionType === "VPC_LINK")
+      .map((i) => (i.inputs.tlsConfig as { serverNameToVerify?: string }).serverNameToVerify);
+    expect(names.sort()).to.deep.equal([
+      "items-internal.example.com",
+      "orders-internal.example.com",
+    ]);
+    // The load balancers admit 443 from their VPC link only.
+    const albIngress = prod.recorder
+      .byType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+      .filter((r) => r.name.endsWith("-alb-from-vpclink"));
+    expect(albIngress).to.have.length(2);
+    for (const r of albIngress) {
+      expect(r.inputs).to.include({ fromPort: 443, toPort: 443 });
+      expect(r.inputs.referencedSecurityGroupId).to.be.a("string");
+      expect(r.inputs).to.not.have.property("cidrIpv4");
+    }
+    // dev keeps plain HTTP (allowed there without acknowledgement).
+    for (const l of dev.recorder.byType("aws:lb/listener:Listener"))
+      expect(l.inputs).to.include({ protocol: "HTTP", port: 80 });
   });
 
   it("keeps every log group 90 days in prod, 7 in dev", () => {

@@ -42,10 +42,33 @@ const container = (r: StackRun) =>
     }[]
   )[0];
 
+const TLS = {
+  certificateArn:
+    "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+  serverName: "items-internal.example.com",
+};
+
 describe("flow three-tier-fargate (prod settings)", () => {
   let r: StackRun;
   before(async () => {
-    r = await run("prod");
+    r = await run("prod", { loadBalancerTls: TLS });
+  });
+
+  it("terminates TLS at the load balancer and has API Gateway verify its certificate", () => {
+    const listener = r.recorder.get("aws:lb/listener:Listener", "three-tier").inputs;
+    expect(listener).to.include({
+      protocol: "HTTPS",
+      port: 443,
+      certificateArn: TLS.certificateArn,
+      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    });
+    const integration = r.recorder.get("aws:apigatewayv2/integration:Integration", "three-tier");
+    expect(integration.inputs.tlsConfig).to.deep.equal({ serverNameToVerify: TLS.serverName });
+    const ingress = r.recorder.get(
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+      "three-tier-alb-from-vpclink",
+    ).inputs;
+    expect(ingress).to.include({ fromPort: 443, toPort: 443 });
   });
 
   it("serves the items API from a Fargate service behind API -> VPC link -> internal ALB", () => {

@@ -68,7 +68,7 @@ describe("flow three-tier-lambda", () => {
       ]);
       for (const r of routes) expect(r.inputs.authorizationType).to.equal("JWT");
       const fn = get(FUNCTION, "three-tier-lambda-api-items").inputs;
-      expect(fn).to.include({ runtime: "nodejs22.x", handler: "index.handler" });
+      expect(fn).to.include({ runtime: "nodejs24.x", handler: "index.handler" });
       expect(fn.description).to.contain("items-api");
       expect(fn.sourceCodeHash).to.match(/^[0-9a-f]{64}$/);
     });

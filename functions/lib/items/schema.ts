@@ -2,7 +2,7 @@
  * The items resource: its shape, the request schemas (zod) and their limits. Transport-agnostic:
  * the Lambda (API Gateway) and the container (Node http) adapters both validate with these.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { storableText as text } from "../text";
 
 /** Name of the partition key of the items table (type S). Components create the table with it. */
@@ -28,30 +28,37 @@ export const LIMITS = {
  * integer range (lib-dynamodb refuses to marshall larger ones), and not below DynamoDB's
  * smallest magnitude (1e-130).
  */
-const storableNumber = z
-  .number()
-  .refine((n) => Number.isFinite(n), { message: "must be finite" })
-  .refine((n) => Math.abs(n) <= Number.MAX_SAFE_INTEGER, {
+const storableNumber = z.number().check(
+  z.refine((n) => Number.isFinite(n), { message: "must be finite" }),
+  z.refine((n) => Math.abs(n) <= Number.MAX_SAFE_INTEGER, {
     message: `must be between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`,
-  })
-  .refine((n) => n === 0 || Math.abs(n) >= 1e-130, { message: "is too close to zero" });
+  }),
+  z.refine((n) => n === 0 || Math.abs(n) >= 1e-130, { message: "is too close to zero" }),
+);
 
 const attributeKey = z
   .string()
-  .regex(/^[A-Za-z0-9_.-]+$/, { message: "may only use letters, digits, _ . -" })
-  .max(LIMITS.attributeKey);
+  .check(
+    z.regex(/^[A-Za-z0-9_.-]+$/, { message: "may only use letters, digits, _ . -" }),
+    z.maxLength(LIMITS.attributeKey),
+  );
 
 /** The fields a client writes. Unknown fields are rejected, not ignored. */
 export const itemFieldsShape = {
-  name: text(LIMITS.name, 1).refine((s) => s.trim().length > 0, { message: "must not be blank" }),
-  description: text(LIMITS.description).optional(),
-  tags: z.array(text(LIMITS.tag, 1)).max(LIMITS.tags).optional(),
-  attributes: z
-    .record(attributeKey, z.union([text(LIMITS.attributeString), storableNumber, z.boolean()]))
-    .refine((r) => Object.keys(r).length <= LIMITS.attributes, {
-      message: `must have at most ${LIMITS.attributes} entries`,
-    })
-    .optional(),
+  name: text(LIMITS.name, 1).check(
+    z.refine((s) => s.trim().length > 0, { message: "must not be blank" }),
+  ),
+  description: z.optional(text(LIMITS.description)),
+  tags: z.optional(z.array(text(LIMITS.tag, 1)).check(z.maxLength(LIMITS.tags))),
+  attributes: z.optional(
+    z
+      .record(attributeKey, z.union([text(LIMITS.attributeString), storableNumber, z.boolean()]))
+      .check(
+        z.refine((r) => Object.keys(r).length <= LIMITS.attributes, {
+          message: `must have at most ${LIMITS.attributes} entries`,
+        }),
+      ),
+  ),
 };
 
 /** `POST /items` body. */
@@ -60,7 +67,7 @@ export const createItemSchema = z.strictObject(itemFieldsShape);
 /** `PUT /items/{id}` body: a full replacement plus the version the client last read. */
 export const updateItemSchema = z.strictObject({
   ...itemFieldsShape,
-  version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  version: z.int().check(z.minimum(1), z.maximum(Number.MAX_SAFE_INTEGER)),
 });
 
 /** Path id: the server generates UUIDs, so anything else cannot exist. */
@@ -68,13 +75,16 @@ export const itemIdSchema = z.uuid({ message: "must be an item id (a UUID)" });
 
 /** `GET /items` query string (values arrive as strings). */
 export const listQuerySchema = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^[0-9]{1,4}$/, { message: "must be a whole number" })
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(LIMITS.pageMax))
-    .optional(),
-  cursor: z.string().min(1).max(LIMITS.cursor).optional(),
+  limit: z.optional(
+    z.pipe(
+      z.pipe(
+        z.string().check(z.regex(/^[0-9]{1,4}$/, { message: "must be a whole number" })),
+        z.transform(Number),
+      ),
+      z.int().check(z.minimum(1), z.maximum(LIMITS.pageMax)),
+    ),
+  ),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(LIMITS.cursor))),
 });
 
 export type ItemFields = z.infer<typeof createItemSchema>;

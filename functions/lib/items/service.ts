@@ -5,7 +5,7 @@
  * valid.
  */
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod/mini";
 import {
   PRINTABLE_ASCII_KEY,
   checkIdempotencyKey,
@@ -45,14 +45,14 @@ export interface ItemsServiceDeps {
 }
 
 /** `{ path, message }` for each problem, paths dotted (`attributes.color`). */
-export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
+export function describeIssues(error: z.core.$ZodError): { path: string; message: string }[] {
   return error.issues.map((i) => ({
     path: i.path.map(String).join(".") || "(body)",
     message: i.message,
   }));
 }
 
-function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
+function parse<T>(schema: z.ZodMiniType<T>, input: unknown, what: string): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const details = describeIssues(result.error);

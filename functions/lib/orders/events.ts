@@ -3,7 +3,7 @@
  * JSON envelope. A body that is neither throws, so the message is retried and ends in the DLQ
  * after maxReceiveCount instead of being dropped silently. Pure.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { OrderPlaced, orderPlacedSchema } from "./schema";
 
 export class MalformedMessageError extends Error {
