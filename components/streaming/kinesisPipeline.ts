@@ -373,11 +373,16 @@ export class KinesisPipeline extends pulumi.ComponentResource {
         onFailureQueueArn: this.onFailureQueue.arn,
         ...batch,
         statements: [
-          // functions/stream-processor: conditional claim (Put) and release (Delete) of markers,
-          // BatchWrite of the rows.
+          // functions/stream-processor: conditional claim (Put) and release (Delete) of markers;
+          // BatchGet of rows that may exist already, BatchWrite of the new rows, and PutItem for
+          // the rows of a refused chunk, retried one by one (functions/lib/dynamoBatch.ts).
           tableItemStatement({ arn: this.dedupeTable.arn }, ["PutItem", "DeleteItem"]),
           // Both tables share the key: one Decrypt statement covers them.
-          ...tableGrants({ arn: this.dataTable.arn, kmsKeyArn: keyArn }, ["BatchWriteItem"]),
+          ...tableGrants({ arn: this.dataTable.arn, kmsKeyArn: keyArn }, [
+            "BatchGetItem",
+            "BatchWriteItem",
+            "PutItem",
+          ]),
         ],
         environment: streamProcessorEnvironment<pulumi.Output<string>>({
           dedupeTable: this.dedupeTable.name,

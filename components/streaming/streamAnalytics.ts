@@ -199,8 +199,9 @@ export class StreamAnalytics extends pulumi.ComponentResource {
           onFailureQueueArn: args.onFailureQueueArn,
           tumblingWindowInSeconds: windowSeconds,
           ...args.batch,
-          // functions/stream-aggregator writes each window's aggregates with BatchWriteItem.
-          statements: tableGrants(tableRef, ["BatchWriteItem"]),
+          // functions/stream-aggregator writes each window's aggregates with BatchWriteItem, and
+          // the items of a refused chunk one by one with PutItem (functions/lib/dynamoBatch.ts).
+          statements: tableGrants(tableRef, ["BatchWriteItem", "PutItem"]),
           environment: streamAggregatorEnvironment<pulumi.Output<string>>({
             aggregatesTable: this.aggregatesTable.name,
             aggregatesTtlSeconds: ttlDays * 86_400,

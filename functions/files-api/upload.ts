@@ -56,14 +56,12 @@ export function uploadRequestSchema(config: UploadConfig) {
           message: `must be one of ${config.allowedContentTypes.join(", ")}`,
         }),
       ),
-    size: z
-      .int()
-      .check(
-        z.minimum(1, { message: "must be at least 1 byte" }),
-        z.maximum(config.maxUploadBytes, {
-          message: `must be at most ${config.maxUploadBytes} bytes`,
-        }),
-      ),
+    size: z.int().check(
+      z.minimum(1, { message: "must be at least 1 byte" }),
+      z.maximum(config.maxUploadBytes, {
+        message: `must be at most ${config.maxUploadBytes} bytes`,
+      }),
+    ),
   });
 }
 

@@ -173,10 +173,15 @@ describe("KinesisPipeline", () => {
       "kinesis:GetShardIterator",
       "kinesis:ListShards",
     ]);
-    // What functions/stream-processor calls: claim/release markers, batch-write rows.
+    // What functions/stream-processor calls: claim/release markers; check, batch-write and (for a
+    // refused chunk) put rows one by one.
     const on = (t: string) => grantsTo("rt-processor", rec.get(T.table, t).state.arn as string);
     expect(on("rt-dedupe")).to.have.members(["dynamodb:PutItem", "dynamodb:DeleteItem"]);
-    expect(on("rt-events")).to.have.members(["dynamodb:BatchWriteItem"]);
+    expect(on("rt-events")).to.have.members([
+      "dynamodb:BatchGetItem",
+      "dynamodb:BatchWriteItem",
+      "dynamodb:PutItem",
+    ]);
     expect(
       grantsTo("rt-processor", rec.get(T.queue, "rt-failed").state.arn as string),
     ).to.deep.equal(["sqs:SendMessage"]);

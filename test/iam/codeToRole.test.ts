@@ -18,13 +18,15 @@ import { PlanIndex, type Workload, workloads } from "./planModel";
 
 /**
  * Where a function names several resources of one service, which one each action targets (read
- * from the code: stream-processor claims and releases markers in DEDUPE_TABLE and batch-writes rows
- * to DATA_TABLE). The test fails if a function needs a binding this table lacks.
+ * from the code: stream-processor claims and releases markers in DEDUPE_TABLE, checks for existing
+ * rows with BatchGetItem and batch-writes rows to DATA_TABLE, retrying a refused chunk item by item
+ * with PutItem there). The test fails if a function needs a binding this table lacks.
  */
 const BINDINGS: Bindings = {
   "functions/stream-processor/handler.ts": {
-    "dynamodb:PutItem": ["DEDUPE_TABLE"],
+    "dynamodb:PutItem": ["DEDUPE_TABLE", "DATA_TABLE"],
     "dynamodb:DeleteItem": ["DEDUPE_TABLE"],
+    "dynamodb:BatchGetItem": ["DATA_TABLE"],
     "dynamodb:BatchWriteItem": ["DATA_TABLE"],
   },
 };
