@@ -41,6 +41,7 @@ export * from "./messaging/secureQueue";
 export * from "./api/httpApi";
 export * from "./api/cognitoAuth";
 export * from "./api/objectUploadsApi";
+export * from "./api/lambdaRoute";
 // containers: the ECS cluster and its HTTP API.
 export * from "./containers/fargateCluster";
 // streaming: the stages of a Kinesis pipeline.

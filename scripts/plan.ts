@@ -15,6 +15,7 @@ import { renderCostMarkdown, renderCostText } from "./plan/costText";
 import { PlanDiff, diffPlans } from "./plan/diff";
 import { commentMarker, renderDiffMarkdown, renderDiffText } from "./plan/diffRender";
 import { PlanDocument, planDocument } from "./plan/document";
+import { accountLogsRoleSteps } from "./plan/accountRole";
 import { NextStepsInput, renderFlows, renderNextSteps } from "./plan/guide";
 import { renderMermaid } from "./plan/mermaid";
 import { PriceTableError } from "./plan/prices";
@@ -116,7 +117,7 @@ export function renderText(doc: PlanDocument, next: NextStepsInput): string {
     renderFlows(doc),
     renderTree(doc),
     renderCostText(doc.cost),
-    renderNextSteps(doc.stack, next),
+    renderNextSteps(doc.stack, next, accountLogsRoleSteps(doc)),
   ].join("\n\n");
 }
 

@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { billingServiceEnvironment } from "../functions/containers/billing-service/env";
 import { ordersServiceEnvironment } from "../functions/containers/orders-service/env";
 import { shippingServiceEnvironment } from "../functions/containers/shipping-service/env";
@@ -13,6 +13,7 @@ import type { Monitored } from "../components/observability/flowDashboard";
 import { FargateService } from "../components/containers/fargateService";
 import { queueConsumeStatements } from "../components/compute/queueConsumer";
 import { SecureTable, tableGrants } from "../components/data/secureTable";
+import { orderSummaryRoute } from "./orderSummary";
 import { defineFlow } from "./flow";
 import {
   authOutputs,
@@ -175,6 +176,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
 
     const outputs: Record<string, unknown> = {};
     const downstream: Monitored[] = [];
+    const consumerTables = {} as Record<Consumer, SecureTable>;
     for (const c of Object.keys(CONSUMERS) as Consumer[]) {
       const { resource } = CONSUMERS[c];
       const records = table(resource, "orderId");
@@ -201,6 +203,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
         },
         parent,
       );
+      consumerTables[c] = records;
       // Workers scale on what waits for them, not only on CPU.
       addQueueScaling(c, {
         service,
@@ -216,8 +219,14 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
       outputs[`${c}QueueUrl`] = queue.url;
     }
 
+    const summary = orderSummaryRoute(flow, ctx, cluster, {
+      orders,
+      invoices: consumerTables.billing,
+      shipments: consumerTables.shipping,
+    });
+
     // Request path first (API -> orders -> its table -> the event topic), then each consumer.
-    ctx.dashboard(cluster, ordersService, orders, events, ...downstream);
+    ctx.dashboard(cluster, ordersService, orders, events, ...downstream, summary);
     return {
       apiUrl: cluster.url,
       ordersUrl: ordersService.url,
@@ -225,6 +234,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
       topicArn: events.topic.arn,
       clusterName: cluster.cluster.name,
       ...outputs,
+      orderSummaryUrlTemplate: pulumi.interpolate`${cluster.url}/orders/{id}/summary`,
       ...authOutputs(cluster),
     };
   },

@@ -34,6 +34,7 @@ import { DEFAULT_FLINK_RUNTIME, FLINK_RUNTIMES } from "../components/streaming/s
 import { emailSchema } from "./config";
 import { defineFlow } from "./flow";
 import { PARQUET_MIN_BUFFER_MB } from "../components/streaming/parquetArchive";
+import { clientApi } from "./realtimeClientApi";
 
 const e164 = z
   .string()
@@ -66,11 +67,15 @@ const settingsSchema = z
       .describe(
         `Hours records stay in the stream (replay window). Default: ${KINESIS_RETENTION_HOURS}.`,
       ),
+    // The same spelling as every flow's `auth` (the REST API's own AWS_IAM/NONE stay internal).
     auth: z
-      .enum(["AWS_IAM", "NONE"])
+      .enum(["iam", "none"], {
+        message:
+          'must be "iam" or "none" (the spelling of every flow; AWS_IAM and NONE are now iam and none)',
+      })
       .optional()
       .describe(
-        "Auth of the ingest API on top of its API key: AWS_IAM (SigV4) or NONE (dev stacks only). Default: AWS_IAM outside dev, NONE in dev.",
+        'Auth of the ingest API on top of its API key: "iam" (SigV4) or "none" (dev stacks only). Default: iam outside dev, none in dev.',
       ),
     throttleRateLimit: z
       .number()
@@ -91,11 +96,13 @@ const settingsSchema = z
       .min(1)
       .default(API_QUOTA_PER_DAY)
       .describe(`Ingest requests per API key per day. Default: ${API_QUOTA_PER_DAY}.`),
+    // One setting per account and region: two stacks managing it overwrite each other (and the
+    // first `pulumi destroy` unsets it for both), so no stack takes it unless told to.
     manageApiGatewayAccountRole: z
       .boolean()
-      .default(true)
+      .default(false)
       .describe(
-        "Set the region's account-wide API Gateway CloudWatch Logs role, which REST API access logs need; turn off if another stack sets it. Default: true.",
+        "Set the region's account-wide API Gateway CloudWatch Logs role, which REST API access logs need. It is one setting per account and region: opt in from exactly one stack, or set it once outside Pulumi. Default: false (the existing role is used).",
       ),
     privateSubnets: z
       .boolean()
@@ -353,7 +360,7 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings, "realtime
         retentionHours: s.retentionHours,
         dedupeTtlHours: s.dedupeTtlHours,
         ingest: {
-          authorization: s.auth ?? (ctx.isDev ? "NONE" : "AWS_IAM"),
+          authorization: (s.auth ?? (ctx.isDev ? "none" : "iam")) === "iam" ? "AWS_IAM" : "NONE",
           throttleRateLimit: s.throttleRateLimit,
           throttleBurstLimit: s.throttleBurstLimit,
           quotaLimit: s.quotaPerDay,
@@ -399,7 +406,13 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings, "realtime
       { parent: flow },
     );
 
-    ctx.dashboard(pipeline);
+    const subscriptions = clientApi(
+      flow,
+      ctx,
+      pipeline.notifier.topicArn,
+      pipeline.analytics.aggregatesTable,
+    );
+    ctx.dashboard(pipeline, subscriptions);
     ctx.provide("realtime-analytics", {
       stream: {
         name: pipeline.streamName,
@@ -419,7 +432,11 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings, "realtime
       dataTable: pipeline.dataTable.name,
       dedupeTable: pipeline.dedupeTable.name,
       aggregatesTable: pipeline.analytics.aggregatesTable.name,
+      aggregatesUrl: pulumi.interpolate`${subscriptions.url}/aggregates`,
       notificationTopicArn: pipeline.notifier.topicArn,
+      subscriptionsUrl: pulumi.interpolate`${subscriptions.url}/subscriptions`,
+      userPoolId: subscriptions.userPoolId,
+      userPoolClientId: subscriptions.userPoolClientIds!.apply((ids) => ids[0]),
       onFailureQueueUrl: pipeline.onFailureQueue.url,
       rawBucket: pipeline.archive.rawBucket.name,
       athenaWorkgroup: pipeline.archive.workgroupName,

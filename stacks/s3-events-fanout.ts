@@ -39,6 +39,8 @@ const settingsSchema = z
       .default([])
       .describe("Browser origins allowed to call the API and PUT to the bucket. Default: none."),
     auth: threeTierLambdaFields.auth,
+    throttleRateLimit: threeTierLambdaFields.throttleRateLimit,
+    throttleBurstLimit: threeTierLambdaFields.throttleBurstLimit,
     rawMessageDelivery: z
       .boolean()
       .default(true)
@@ -190,6 +192,8 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
       {
         description: "Presigned uploads and the metadata index of the s3-events-fanout flow",
         auth: s.auth,
+        throttleRateLimit: s.throttleRateLimit,
+        throttleBurstLimit: s.throttleBurstLimit,
         existingTable: { name: metadata.name, arn: metadata.arn },
         handlers: {
           uploads: uploadsHandler({

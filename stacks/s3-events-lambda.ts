@@ -35,6 +35,8 @@ const settingsSchema = z
       maxUploadBytes: `Largest upload the presign route signs, in bytes. Default: ${DEFAULT_UPLOAD_CONFIG.maxUploadBytes}.`,
     }),
     auth: threeTierLambdaFields.auth,
+    throttleRateLimit: threeTierLambdaFields.throttleRateLimit,
+    throttleBurstLimit: threeTierLambdaFields.throttleBurstLimit,
     processorTimeoutSeconds: z
       .number()
       .int()
@@ -60,9 +62,9 @@ const settingsSchema = z
       ),
     privateSubnets: z
       .boolean()
-      .default(false)
+      .default(true)
       .describe(
-        "Run the functions in the shared VPC's private subnets (the ingest function then reaches SQS through NAT). Default: false.",
+        "Run the functions in the shared VPC's private subnets, as the other flows do (S3 and DynamoDB through gateway endpoints; the ingest function reaches SQS through NAT or an sqs interface endpoint). Default: true.",
       ),
   })
   .strict();
@@ -188,6 +190,8 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
       {
         description: "Reads processed objects and signs uploads (s3-events-lambda flow)",
         auth: s.auth,
+        throttleRateLimit: s.throttleRateLimit,
+        throttleBurstLimit: s.throttleBurstLimit,
         existingTable: { name: table.name, arn: table.arn },
         handlers: {
           objects: objectsHandler("Lists and reads processed objects"),

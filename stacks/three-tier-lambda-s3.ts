@@ -17,6 +17,7 @@ import { DEFAULT_UPLOAD_CONFIG, S3_MAX_SINGLE_PUT_BYTES } from "../functions/fil
 import { fileIndexerEnvironment } from "../functions/file-indexer/env";
 import { readObjectsStatements, uploadsHandler } from "../components/api/objectUploadsApi";
 import { idTable } from "./flowTables";
+import { itemSummaryRoute } from "./itemSummary";
 import { defineFlow } from "./flow";
 import { buildItemsApi, itemsApiOutputs, threeTierLambdaFields } from "./itemsApi";
 
@@ -125,6 +126,8 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
       }),
     });
 
+    const summary = itemSummaryRoute(SLUG, flow, settings, ctx, api, files, keyPrefix);
+
     // The queue's key: S3 encrypts the notifications it sends.
     const queueKey = new ServiceKey(
       `${SLUG}-uploads`,
@@ -206,10 +209,11 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
       parent,
     );
 
-    ctx.dashboard(api, files, uploads, indexer, fileTable);
+    ctx.dashboard(api, summary, files, uploads, indexer, fileTable);
     return {
       ...itemsApiOutputs(api),
       filesUrl: pulumi.interpolate`${api.url}/files`,
+      itemSummaryUrlTemplate: pulumi.interpolate`${api.url}/items/{id}/summary`,
       filesBucket: files.name,
       fileTableName: fileTable.name,
       uploadQueueUrl: uploads.url,

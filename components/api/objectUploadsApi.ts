@@ -91,7 +91,13 @@ export function objectUploadsApiOutputs(api: ApiBackedLambda) {
     apiUrl: api.url,
     uploadUrlEndpoint: pulumi.interpolate`${api.url}/files`,
     objectsEndpoint: pulumi.interpolate`${api.url}/objects`,
-    userPoolId: api.userPoolId,
-    userPoolClientIds: api.userPoolClientIds,
+    // One convention in every flow: `userPoolId` and the app client a caller signs in with,
+    // `userPoolClientId` (singular), present only when the API uses Cognito.
+    ...(api.userPoolId
+      ? {
+          userPoolId: api.userPoolId,
+          userPoolClientId: api.userPoolClientIds!.apply((ids) => ids[0]),
+        }
+      : {}),
   };
 }

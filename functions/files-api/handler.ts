@@ -59,8 +59,8 @@ export function makeHandler(deps: FilesApiDeps) {
           details,
         );
       }
-      const { fileName, contentType, size } = parsed.data;
-      const key = objectKey(deps.config, newId(), fileName);
+      const { fileName, contentType, size, itemId } = parsed.data;
+      const key = objectKey(deps.config, newId(), fileName, itemId);
       const problem = keyProblem(key);
       if (problem) throw new HttpError(400, problem, [{ path: "fileName", message: problem }]);
       const uploadUrl = await getSignedUrl(

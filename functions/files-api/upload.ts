@@ -62,6 +62,8 @@ export function uploadRequestSchema(config: UploadConfig) {
         message: `must be at most ${config.maxUploadBytes} bytes`,
       }),
     ),
+    /** Attach the file to this item: `GET /items/{id}/summary` lists it. Default: no item. */
+    itemId: z.optional(z.uuid({ message: "must be an item id (a UUID)" })),
   });
 }
 
@@ -71,8 +73,20 @@ export type UploadRequest = z.infer<ReturnType<typeof uploadRequestSchema>>;
 export const S3_MAX_KEY_BYTES = 1024;
 
 /** A fresh, unguessable key per upload: the client's name is kept for humans, never trusted as a path. */
-export function objectKey(config: UploadConfig, id: string, fileName: string): string {
-  return `${config.keyPrefix}${id}/${fileName}`;
+export function objectKey(
+  config: UploadConfig,
+  id: string,
+  fileName: string,
+  itemId?: string,
+): string {
+  return itemId
+    ? `${itemFilesPrefix(config.keyPrefix)}${itemId}/${id}/${fileName}`
+    : `${config.keyPrefix}${id}/${fileName}`;
+}
+
+/** Where the files of items live (inside the upload prefix, so they are indexed too). */
+export function itemFilesPrefix(keyPrefix: string): string {
+  return `${keyPrefix}items/`;
 }
 
 /** Why `key` cannot be an S3 key (over the byte limit), or undefined when it can. */

@@ -137,6 +137,8 @@ export function formatNotification(record: DynamoDBRecord): Notification {
       severity: { DataType: "String", StringValue: severity },
       eventType: { DataType: "String", StringValue: type },
       change: { DataType: "String", StringValue: change },
+      // The record's key: client subscriptions filter on it (functions/notify-subscriptions).
+      ...(key ? { key: { DataType: "String" as const, StringValue: key } } : {}),
       // SMS: transactional messages are delivered with priority (and billed as such).
       "AWS.SNS.SMS.SMSType": { DataType: "String", StringValue: "Transactional" },
     },

@@ -100,7 +100,7 @@ export function renderFlows(doc: PlanDocument): string {
 }
 
 /** The commands from `pulumi stack init` to `pulumi destroy`, with the required config keys. */
-export function renderNextSteps(stack: string, next: NextStepsInput): string {
+export function renderNextSteps(stack: string, next: NextStepsInput, extra: string[] = []): string {
   const lines = [
     "Next steps (Pulumi CLI, AWS credentials and Docker for the container images):",
     `  pulumi login                      # or: pulumi login --local`,
@@ -115,6 +115,7 @@ export function renderNextSteps(stack: string, next: NextStepsInput): string {
   }
   lines.push(
     `  pulumi config set --path '<flow>.<setting>' <value>   # optional: see the README's config reference`,
+    ...extra,
     `  pulumi preview --policy-pack policy`,
     `  pulumi up --policy-pack policy`,
     `  pulumi stack output --json        # the outputs listed above`,

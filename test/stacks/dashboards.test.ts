@@ -192,6 +192,12 @@ describe("flow dashboards (dev stack)", function () {
     expect(at("Stream ")).to.be.greaterThan(at("Ingest API"));
     expect(at("Processor ")).to.be.greaterThan(at("Stream "));
     expect(at("Firehose ")).to.be.greaterThan(at("Processor "));
-    expect(at("On-failure queue")).to.equal(realtime.length - 1);
+    // The pipeline ends with its on-failure queue; the client API (subscriptions, aggregates) follows.
+    expect(at("On-failure queue")).to.be.greaterThan(at("Firehose "));
+    expect(realtime.slice(at("On-failure queue") + 1)).to.deep.equal([
+      "API realtime-client-api",
+      "Function realtime-client-api-subscriptions",
+      "Function realtime-client-api-aggregates",
+    ]);
   });
 });

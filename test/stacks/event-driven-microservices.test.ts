@@ -92,6 +92,8 @@ describe("flow event-driven-microservices", () => {
       "ANY /orders/{proxy+}",
       "ANY /shipments",
       "ANY /shipments/{proxy+}",
+      // The aggregation route (a Lambda, see test/stacks/summaryRoutes.test.ts).
+      "GET /orders/{id}/summary",
     ]);
     const forwardTo = (rule: string) =>
       (get(T.rule, rule).inputs.actions as { targetGroupArn: string }[])[0].targetGroupArn;

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer } from "aws-lambda";
 
 export interface HttpApiRequest {
   body?: string;
@@ -36,5 +36,23 @@ export function httpApiEvent(
     },
     body: options.body,
     isBase64Encoded: options.base64 ?? false,
+  };
+}
+
+/** `event` as an HTTP API JWT authorizer passes it on: `sub` in the claims (none when null). */
+export function withJwtSubject<E extends APIGatewayProxyEventV2>(
+  event: E,
+  sub: string | null,
+): APIGatewayProxyEventV2WithJWTAuthorizer {
+  return {
+    ...event,
+    requestContext: {
+      ...event.requestContext,
+      authorizer: {
+        principalId: "",
+        integrationLatency: 0,
+        jwt: { claims: sub === null ? {} : { sub }, scopes: [] },
+      },
+    },
   };
 }

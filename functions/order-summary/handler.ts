@@ -1,0 +1,40 @@
+/**
+ * `GET /orders/{id}/summary`: the order, its invoice and its shipment in one answer, read in
+ * parallel from the three services' tables, each within BACKEND_TIMEOUT_MS. See
+ * `lib/summaryRoute.ts` for the answers (200, partial 200, 400, 404).
+ */
+import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { createLogger } from "../lib/logger";
+import { documentClient, lazy } from "../lib/runtime";
+import { isUuid, makeSummaryHandler } from "../lib/summaryRoute";
+import { OrderSummaryEnv, readOrderSummaryEnv } from "./env";
+
+export type OrderPart = "order" | "invoice" | "shipment";
+
+/** One GetItem per part; the signal aborts the SDK call at the deadline. */
+export function orderFetchers(doc: DynamoDBDocumentClient, env: OrderSummaryEnv) {
+  const get = (table: string, key: Record<string, string>) => async (abortSignal: AbortSignal) =>
+    (await doc.send(new GetCommand({ TableName: table, Key: key }), { abortSignal })).Item;
+  return (id: string) => ({
+    order: get(env.ordersTable, { id }),
+    invoice: get(env.invoicesTable, { orderId: id }),
+    shipment: get(env.shipmentsTable, { orderId: id }),
+  });
+}
+
+export function makeHandler(doc: DynamoDBDocumentClient, env: OrderSummaryEnv) {
+  return makeSummaryHandler<OrderPart>({
+    primary: "order",
+    isId: isUuid,
+    fetchers: orderFetchers(doc, env),
+    timeoutMs: env.backendTimeoutMs,
+    logger: createLogger("order-summary"),
+  });
+}
+
+const deps = lazy(() => {
+  const env = readOrderSummaryEnv();
+  // One attempt per backend within the deadline: the SDK's retries would outlive it.
+  return makeHandler(documentClient({ maxAttempts: 2 }), env);
+});
+export const handler: ReturnType<typeof makeHandler> = (event) => deps()(event);
