@@ -5,7 +5,7 @@
  */
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { REQUEST_HASH_ATTRIBUTE } from "../lib/items/repository";
+import { REQUEST_HASH_ATTRIBUTE } from "../lib/items/attributes";
 import { createLogger } from "../lib/logger";
 import { documentClient, lazy } from "../lib/runtime";
 import { isUuid, makeSummaryHandler } from "../lib/summaryRoute";

@@ -148,15 +148,21 @@ export function codeRequests(w: Workload, index: PlanIndex, bindings: Bindings):
         out.push(...s3Requests(w, index, action, why, fnArn));
         continue;
       }
-      if (acceptsWildcardResource(action)) {
+      // A subscription's calls name its ARN (`<topic ARN>:<id>`); the Service Authorization
+      // Reference gives them the topic as an (optional) resource type, so a grant scoped to the
+      // topic is the least one: model them on the topic the environment names.
+      const onSubscription = service === "sns" && call.inputKeys.includes("SubscriptionArn");
+      if (acceptsWildcardResource(action) && !onSubscription) {
         out.push({ action, resource: "*", why });
         continue;
       }
       const targets = targetsOf(w, service, action, index, bindings);
       if (targets.length === 0)
         throw new Error(`${w.name}: ${why} targets no resource its environment names`);
+      // SNS authorises Subscribe with the protocol as sns:Protocol; the code subscribes email/SMS.
+      const context = action === "sns:Subscribe" ? { "sns:Protocol": "email" } : undefined;
       for (const t of targets) {
-        out.push({ action, resource: t.arn, why, resourcePolicy: t.resourcePolicy });
+        out.push({ action, resource: t.arn, why, resourcePolicy: t.resourcePolicy, context });
         out.push(...kmsCalls(service, action, t, index, why));
       }
     }
@@ -172,12 +178,19 @@ function s3Requests(
   why: string,
   fnArn: string,
 ): Call[] {
-  const sites = w.env.BUCKET_NAME
-    ? [{ bucket: w.env.BUCKET_NAME, prefix: w.env.UPLOAD_KEY_PREFIX ?? "" }]
+  // The bucket in the environment: uploads (BUCKET_NAME) or an item's files (FILES_BUCKET).
+  const envBucket = w.env.BUCKET_NAME ?? w.env.FILES_BUCKET;
+  const sites = envBucket
+    ? [{ bucket: envBucket, prefix: w.env.UPLOAD_KEY_PREFIX ?? w.env.ITEM_FILES_PREFIX ?? "" }]
     : index.eventBuckets(fnArn);
   if (sites.length === 0) throw new Error(`${w.name}: ${why} reaches no bucket`);
   return sites.flatMap(({ bucket, prefix }) => {
     const t = index.lookup("bucket", bucket) as Target;
+    if (action === "s3:ListBucket") {
+      // ListObjectsV2 is authorised on the bucket, with the listed prefix as s3:prefix.
+      const listed = { "s3:prefix": `${prefix}example-id/` };
+      return [{ action, resource: t.arn, why, resourcePolicy: t.resourcePolicy, context: listed }];
+    }
     const object = `${t.arn}/${prefix}example.bin`;
     const calls: Call[] = [{ action, resource: object, why, resourcePolicy: t.resourcePolicy }];
     if (action === "s3:GetObject") {

@@ -29,6 +29,15 @@ const BINDINGS: Bindings = {
     "dynamodb:BatchGetItem": ["DATA_TABLE"],
     "dynamodb:BatchWriteItem": ["DATA_TABLE"],
   },
+  // The item, then the files listed under its prefix.
+  "functions/item-summary/handler.ts": {
+    "dynamodb:GetItem": ["ITEMS_TABLE"],
+    "s3:ListBucket": ["FILES_BUCKET"],
+  },
+  // The order, its invoice and its shipment: one GetItem on each table.
+  "functions/order-summary/handler.ts": {
+    "dynamodb:GetItem": ["ORDERS_TABLE", "INVOICES_TABLE", "SHIPMENTS_TABLE"],
+  },
 };
 
 /**

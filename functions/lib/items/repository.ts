@@ -21,8 +21,9 @@ import { ITEM_KEY, Item, ItemFields, VERSION_ATTRIBUTE } from "./schema";
 /** Optional fields a full replacement removes when the client leaves them out. */
 const OPTIONAL_FIELDS = ["description", "tags", "attributes"] as const;
 
-/** Attribute holding the fingerprint of the keyed create that made the item; internal. */
-export const REQUEST_HASH_ATTRIBUTE = "requestHash";
+import { REQUEST_HASH_ATTRIBUTE } from "./attributes";
+
+export { REQUEST_HASH_ATTRIBUTE };
 
 /** What `createOnce` found: its own write, or the item an earlier request with the key made. */
 export type CreateOnceOutcome =
