@@ -89,11 +89,6 @@ const OVER_BUDGET: Record<string, { ceiling: number; reason: string }> = {
     ceiling: 355 * 1024,
     reason: "S3 streaming reads with checksum validation",
   },
-  // The S3 client's ListObjectsV2 (with its XML parser) beside the DynamoDB document client.
-  "item-summary": {
-    ceiling: 370 * 1024,
-    reason: "S3 ListObjectsV2 and DynamoDB GetItem clients in one aggregator",
-  },
 };
 
 /** Every deployed function: within the cold-start budget, with a map small enough to parse. */
@@ -110,8 +105,7 @@ describe("function bundles", () => {
       expect(bundleFunction(name).code.length, `${name} fits the budget now`).to.be.above(
         MAX_BUNDLE_BYTES,
       );
-      // An exception is a few KiB of one named dependency, never a way around the budget.
-      expect(ceiling).to.be.at.most(MAX_BUNDLE_BYTES + 20 * 1024);
+      expect(ceiling).to.be.at.most(MAX_BUNDLE_BYTES + 5 * 1024);
     }
   });
 
