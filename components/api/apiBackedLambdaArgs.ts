@@ -6,7 +6,7 @@ import type { Statement } from "../security/iam";
 import type { BundledFunctionArgs } from "../compute/lambdaFunction";
 import type { Network } from "../network/network";
 import type { SecureTableArgs, TableAction, TableRef } from "../data/secureTable";
-import type { Transform } from "../core/transform";
+import type { Nested, Transforms } from "../core/transform";
 
 /** The item actions a handler's code calls on the component's table, or `"none"`. */
 export type TableAccess = "none" | readonly TableAction[];
@@ -153,37 +153,21 @@ export interface ApiBackedLambdaArgs {
    * Override hooks, one per child kind.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    api?: Transform<aws.apigatewayv2.ApiArgs>;
-    /** @default none */
-    stage?: Transform<aws.apigatewayv2.StageArgs>;
-    /** @default none */
-    accessLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    /** @default none */
-    integration?: Transform<aws.apigatewayv2.IntegrationArgs>;
-    /** @default none */
-    route?: Transform<aws.apigatewayv2.RouteArgs>;
-    /** @default none */
-    permission?: Transform<aws.lambda.PermissionArgs>;
-    /** @default none */
-    authorizer?: Transform<aws.apigatewayv2.AuthorizerArgs>;
-    /** @default none */
-    userPool?: Transform<aws.cognito.UserPoolArgs>;
-    /** @default none */
-    userPoolClient?: Transform<aws.cognito.UserPoolClientArgs>;
-    /** @default none */
-    serverErrorAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-    /** @default none */
-    securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-    /**
-     * The functions' security group's HTTPS egress rules.
-     * @default none
-     */
-    egressRule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;
-    /** @default none */
-    function?: BundledFunctionArgs["transform"];
-    /** @default none */
-    table?: SecureTableArgs["transform"];
-  };
+  transform?: Transforms<{
+    api: aws.apigatewayv2.ApiArgs;
+    stage: aws.apigatewayv2.StageArgs;
+    accessLogGroup: aws.cloudwatch.LogGroupArgs;
+    integration: aws.apigatewayv2.IntegrationArgs;
+    route: aws.apigatewayv2.RouteArgs;
+    permission: aws.lambda.PermissionArgs;
+    authorizer: aws.apigatewayv2.AuthorizerArgs;
+    userPool: aws.cognito.UserPoolArgs;
+    userPoolClient: aws.cognito.UserPoolClientArgs;
+    serverErrorAlarm: aws.cloudwatch.MetricAlarmArgs;
+    securityGroup: aws.ec2.SecurityGroupArgs;
+    /** The functions' security group's HTTPS egress rules. */
+    egressRule: aws.vpc.SecurityGroupEgressRuleArgs;
+    function: Nested<BundledFunctionArgs["transform"]>;
+    table: Nested<SecureTableArgs["transform"]>;
+  }>;
 }

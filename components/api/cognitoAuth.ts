@@ -5,7 +5,7 @@ import {
   COGNITO_MIN_PASSWORD_LENGTH,
   COGNITO_REFRESH_TOKEN_DAYS,
 } from "../core/defaults";
-import { Transform, transform } from "../core/transform";
+import { transform, Transforms } from "../core/transform";
 
 /** Cognito JWT settings: reuse a user pool and/or app clients, or let the component create them. */
 export interface CognitoOptions {
@@ -63,14 +63,11 @@ export function cognitoJwtAuthorizer(
      * @default true (the user pool refuses deletion)
      */
     deletionProtection?: boolean;
-    transform?: {
-      /** @default none */
-      userPool?: Transform<aws.cognito.UserPoolArgs>;
-      /** @default none */
-      userPoolClient?: Transform<aws.cognito.UserPoolClientArgs>;
-      /** @default none */
-      authorizer?: Transform<aws.apigatewayv2.AuthorizerArgs>;
-    };
+    transform?: Transforms<{
+      userPool: aws.cognito.UserPoolArgs;
+      userPoolClient: aws.cognito.UserPoolClientArgs;
+      authorizer: aws.apigatewayv2.AuthorizerArgs;
+    }>;
   },
   parent: pulumi.Resource,
 ): CognitoJwtAuth {

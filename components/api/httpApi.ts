@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { metricAlarm } from "../observability/alarms";
 import { MetricWidget, metric } from "../observability/flowDashboard";
 import { percentilesWidget } from "../observability/widgets";
-import { Transform, transform } from "../core/transform";
+import { Transform, transform, Transforms } from "../core/transform";
 
 /** How callers authenticate: no auth, SigV4 (IAM) or a Cognito user pool's JWTs. */
 export const API_AUTH_MODES = ["none", "iam", "cognito"] as const;
@@ -94,14 +94,11 @@ export interface HttpApiSpec {
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    api?: Transform<aws.apigatewayv2.ApiArgs>;
-    /** @default none */
-    stage?: Transform<aws.apigatewayv2.StageArgs>;
-    /** @default none */
-    accessLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-  };
+  transform?: Transforms<{
+    api: aws.apigatewayv2.ApiArgs;
+    stage: aws.apigatewayv2.StageArgs;
+    accessLogGroup: aws.cloudwatch.LogGroupArgs;
+  }>;
 }
 
 /**

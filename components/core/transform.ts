@@ -10,13 +10,24 @@ export type Transform<T> =
   Partial<T> | ((args: T, opts: pulumi.CustomResourceOptions, name: string) => T | void);
 
 /**
+ * Marks a child that is itself a component in a {@link Transforms} map: its hook is that
+ * component's own `transform` object (`rawBucket: Nested<SecureBucketArgs["transform"]>`).
+ */
+export interface Nested<Hooks> {
+  /** Never set: only carries the nested component's hooks type. */
+  readonly nestedHooks: Hooks;
+}
+
+/**
  * A component's `transform` arg: one optional hook per child, keyed by the child's name and typed
  * by its args, so `Transforms<{ queue: aws.sqs.QueueArgs }>` is
- * `{ queue?: Transform<aws.sqs.QueueArgs> }`. Each hook defaults to none; a child's TSDoc in the
- * map carries over to its hook.
+ * `{ queue?: Transform<aws.sqs.QueueArgs> }`; a {@link Nested} child takes its component's hooks.
+ * Each hook defaults to none; a child's TSDoc in the map carries over to its hook.
  */
 export type Transforms<Children extends object> = {
-  [K in keyof Children]?: Transform<Children[K]>;
+  [K in keyof Children]?: Children[K] extends Nested<infer Hooks>
+    ? NonNullable<Hooks>
+    : Transform<Children[K]>;
 };
 
 /**

@@ -4,7 +4,7 @@ import type { BucketNotificationsArgs, NotificationFilter } from "../storage/buc
 import type { ServiceKeyArgs } from "../security/kmsKey";
 import type { ConsumerFunctionArgs, QueueConsumer } from "../compute/queueConsumer";
 import type { SecureQueue, SecureQueueArgs } from "./secureQueue";
-import type { Transform } from "../core/transform";
+import type { Nested, Transform, Transforms } from "../core/transform";
 
 /** SNS filter policies match on message attributes or, with this scope, on the JSON body. */
 export type FilterPolicyScope = "MessageAttributes" | "MessageBody";
@@ -142,20 +142,14 @@ export interface FanOutTopicArgs {
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    topic?: Transform<aws.sns.TopicArgs>;
-    /** @default none */
-    topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;
-    /** @default none */
-    topicKey?: ServiceKeyArgs["transform"];
-    /** @default none */
-    queueKey?: ServiceKeyArgs["transform"];
-    /** @default none */
-    notification?: BucketNotificationsArgs["transform"];
-    /** @default none */
-    redriveAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-  };
+  transform?: Transforms<{
+    topic: aws.sns.TopicArgs;
+    topicPolicy: aws.sns.TopicPolicyArgs;
+    redriveAlarm: aws.cloudwatch.MetricAlarmArgs;
+    topicKey: Nested<ServiceKeyArgs["transform"]>;
+    queueKey: Nested<ServiceKeyArgs["transform"]>;
+    notification: Nested<BucketNotificationsArgs["transform"]>;
+  }>;
 }
 
 /** The children of one subscriber. */

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RecordedCaller } from "../security/callLedger";
 import { policyDocument } from "../security/iam";
-import type { Transform } from "../core/transform";
+import type { Transforms } from "../core/transform";
 import { createHttpsIngressGroup, createVpcEndpoint } from "./vpcEndpoint";
 import {
   checkDeferredStatement,
@@ -27,11 +27,11 @@ export interface DerivedEndpointsArgs {
   /** Services already served by endpoints created otherwise (skipped). Default: none. */
   existing?: readonly string[];
   /** Override hooks. Default: none. */
-  transform?: {
+  transform?: Transforms<{
     /** Names end in the service short name, dots as dashes. */
-    vpcEndpoint?: Transform<aws.ec2.VpcEndpointArgs>;
-    securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-  };
+    vpcEndpoint: aws.ec2.VpcEndpointArgs;
+    securityGroup: aws.ec2.SecurityGroupArgs;
+  }>;
 }
 
 /** The endpoints created, by service short name, and their security group (absent when none). */

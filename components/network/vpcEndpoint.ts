@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Transform, transform } from "../core/transform";
+import { Transform, transform, Transforms } from "../core/transform";
 import { HTTPS } from "./networkPlan";
 
 /** The VPC an endpoint or its security group belongs to. */
@@ -53,10 +53,10 @@ export interface HttpsIngressGroupSpec {
   /** The Name tag; an Output when the group must wait for a deployment-time check. */
   nameTag: pulumi.Input<string>;
   sources: readonly HttpsSource[];
-  transform?: {
-    securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-    rule?: Transform<aws.vpc.SecurityGroupIngressRuleArgs>;
-  };
+  transform?: Transforms<{
+    securityGroup: aws.ec2.SecurityGroupArgs;
+    rule: aws.vpc.SecurityGroupIngressRuleArgs;
+  }>;
 }
 
 /**

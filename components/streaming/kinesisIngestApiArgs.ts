@@ -6,7 +6,7 @@ import {
   API_THROTTLE_RATE,
   LOG_RETENTION_DAYS,
 } from "../core/defaults";
-import type { Transform } from "../core/transform";
+import type { Transforms } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 export type QuotaPeriod = "DAY" | "WEEK" | "MONTH";
@@ -78,68 +78,36 @@ export interface KinesisIngestApiArgs {
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    restApi?: Transform<aws.apigateway.RestApiArgs>;
-    /** @default none */
-    role?: Transform<aws.iam.RoleArgs>;
-    /** @default none */
-    stage?: Transform<aws.apigateway.StageArgs>;
-    /** @default none */
-    methodSettings?: Transform<aws.apigateway.MethodSettingsArgs>;
-    /** @default none */
-    usagePlan?: Transform<aws.apigateway.UsagePlanArgs>;
-    /** @default none */
-    accessLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    /** @default none */
-    putRecordIntegration?: Transform<aws.apigateway.IntegrationArgs>;
-    /** @default none */
-    putRecordsIntegration?: Transform<aws.apigateway.IntegrationArgs>;
-    /** @default none */
-    rolePolicy?: Transform<aws.iam.RolePolicyArgs>;
-    /** @default none */
-    requestValidator?: Transform<aws.apigateway.RequestValidatorArgs>;
-    /**
-     * Both routes' resources, models, methods and responses; names end in the path.
-     * @default none
-     */
-    resource?: Transform<aws.apigateway.ResourceArgs>;
-    /** @default none */
-    model?: Transform<aws.apigateway.ModelArgs>;
-    /** @default none */
-    method?: Transform<aws.apigateway.MethodArgs>;
-    /** @default none */
-    methodResponse?: Transform<aws.apigateway.MethodResponseArgs>;
-    /** @default none */
-    integrationResponse?: Transform<aws.apigateway.IntegrationResponseArgs>;
-    /**
-     * The BAD_REQUEST_BODY gateway response.
-     * @default none
-     */
-    gatewayResponse?: Transform<aws.apigateway.ResponseArgs>;
-    /** @default none */
-    deployment?: Transform<aws.apigateway.DeploymentArgs>;
-    /** @default none */
-    executionLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    /**
-     * With `manageAccountLogsRole`: the account's logging role, its policy, the setting.
-     * @default none
-     */
-    accountRole?: Transform<aws.iam.RoleArgs>;
-    /** @default none */
-    accountRolePolicy?: Transform<aws.iam.RolePolicyArgs>;
-    /** @default none */
-    account?: Transform<aws.apigateway.AccountArgs>;
-    /** @default none */
-    apiKey?: Transform<aws.apigateway.ApiKeyArgs>;
-    /** @default none */
-    usagePlanKey?: Transform<aws.apigateway.UsagePlanKeyArgs>;
-    /**
-     * The 5XX alarm.
-     * @default none
-     */
-    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-  };
+  transform?: Transforms<{
+    restApi: aws.apigateway.RestApiArgs;
+    role: aws.iam.RoleArgs;
+    stage: aws.apigateway.StageArgs;
+    methodSettings: aws.apigateway.MethodSettingsArgs;
+    usagePlan: aws.apigateway.UsagePlanArgs;
+    accessLogGroup: aws.cloudwatch.LogGroupArgs;
+    putRecordIntegration: aws.apigateway.IntegrationArgs;
+    putRecordsIntegration: aws.apigateway.IntegrationArgs;
+    rolePolicy: aws.iam.RolePolicyArgs;
+    requestValidator: aws.apigateway.RequestValidatorArgs;
+    /** Both routes' resources, models, methods and responses; names end in the path. */
+    resource: aws.apigateway.ResourceArgs;
+    model: aws.apigateway.ModelArgs;
+    method: aws.apigateway.MethodArgs;
+    methodResponse: aws.apigateway.MethodResponseArgs;
+    integrationResponse: aws.apigateway.IntegrationResponseArgs;
+    /** The BAD_REQUEST_BODY gateway response. */
+    gatewayResponse: aws.apigateway.ResponseArgs;
+    deployment: aws.apigateway.DeploymentArgs;
+    executionLogGroup: aws.cloudwatch.LogGroupArgs;
+    /** With `manageAccountLogsRole`: the account's logging role, its policy, the setting. */
+    accountRole: aws.iam.RoleArgs;
+    accountRolePolicy: aws.iam.RolePolicyArgs;
+    account: aws.apigateway.AccountArgs;
+    apiKey: aws.apigateway.ApiKeyArgs;
+    usagePlanKey: aws.apigateway.UsagePlanKeyArgs;
+    /** The 5XX alarm. */
+    alarm: aws.cloudwatch.MetricAlarmArgs;
+  }>;
 }
 
 /**

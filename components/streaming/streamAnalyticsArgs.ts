@@ -3,7 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { AGGREGATES_TTL_DAYS, TUMBLING_WINDOW_SECONDS } from "../core/defaults";
 import type { SecureTableArgs } from "../data/secureTable";
 import { StreamBatchSettings, StreamConsumerArgs, checkStreamConsumer } from "./streamConsumer";
-import type { Transform } from "../core/transform";
+import type { Nested, Transforms } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 /**
@@ -132,16 +132,12 @@ export interface StreamAnalyticsArgs {
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    table?: SecureTableArgs["transform"];
-    /** @default none */
-    aggregator?: StreamConsumerArgs["transform"];
-    /** @default none */
-    application?: Transform<aws.kinesisanalyticsv2.ApplicationArgs>;
-    /** @default none */
-    applicationRole?: Transform<aws.iam.RoleArgs>;
-  };
+  transform?: Transforms<{
+    application: aws.kinesisanalyticsv2.ApplicationArgs;
+    applicationRole: aws.iam.RoleArgs;
+    table: Nested<SecureTableArgs["transform"]>;
+    aggregator: Nested<StreamConsumerArgs["transform"]>;
+  }>;
 }
 
 /** Records every problem with the stage's arguments (`field` prefixes the names). */

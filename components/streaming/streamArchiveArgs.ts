@@ -9,7 +9,7 @@ import {
 } from "../core/defaults";
 import type { SecureBucketArgs } from "../storage/secureBucket";
 import type { BundledFunctionArgs } from "../compute/lambdaFunction";
-import type { Transform } from "../core/transform";
+import type { Nested, Transforms } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 import { BUFFER_MB, BUFFER_SECONDS, GlueColumn, glueName } from "./streamArchivePlan";
 import { PARQUET_MIN_BUFFER_MB } from "./parquetArchive";
@@ -108,46 +108,25 @@ export interface StreamArchiveArgs {
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    deliveryStream?: Transform<aws.kinesis.FirehoseDeliveryStreamArgs>;
-    /** @default none */
-    role?: Transform<aws.iam.RoleArgs>;
-    /** @default none */
-    rawBucket?: SecureBucketArgs["transform"];
-    /** @default none */
-    resultsBucket?: SecureBucketArgs["transform"];
-    /** @default none */
-    database?: Transform<aws.glue.CatalogDatabaseArgs>;
-    /** @default none */
-    table?: Transform<aws.glue.CatalogTableArgs>;
-    /** @default none */
-    workgroup?: Transform<aws.athena.WorkgroupArgs>;
-    /**
-     * The Firehose transformation Lambda (functions/archive-transform).
-     * @default none
-     */
-    transformFunction?: BundledFunctionArgs["transform"];
-    /**
-     * Firehose's delivery-error log group and its stream.
-     * @default none
-     */
-    logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    /** @default none */
-    logStream?: Transform<aws.cloudwatch.LogStreamArgs>;
-    /** @default none */
-    rolePolicy?: Transform<aws.iam.RolePolicyArgs>;
-    /**
-     * Every named query; names end in the query's.
-     * @default none
-     */
-    namedQuery?: Transform<aws.athena.NamedQueryArgs>;
-    /**
-     * Both alarms (delivery failures, freshness).
-     * @default none
-     */
-    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-  };
+  transform?: Transforms<{
+    deliveryStream: aws.kinesis.FirehoseDeliveryStreamArgs;
+    role: aws.iam.RoleArgs;
+    database: aws.glue.CatalogDatabaseArgs;
+    table: aws.glue.CatalogTableArgs;
+    workgroup: aws.athena.WorkgroupArgs;
+    /** Firehose's delivery-error log group and its stream. */
+    logGroup: aws.cloudwatch.LogGroupArgs;
+    logStream: aws.cloudwatch.LogStreamArgs;
+    rolePolicy: aws.iam.RolePolicyArgs;
+    /** Every named query; names end in the query's. */
+    namedQuery: aws.athena.NamedQueryArgs;
+    /** Both alarms (delivery failures, freshness). */
+    alarm: aws.cloudwatch.MetricAlarmArgs;
+    rawBucket: Nested<SecureBucketArgs["transform"]>;
+    resultsBucket: Nested<SecureBucketArgs["transform"]>;
+    /** The Firehose transformation Lambda (functions/archive-transform). */
+    transformFunction: Nested<BundledFunctionArgs["transform"]>;
+  }>;
 }
 
 /** An archive's args with every default resolved. */
