@@ -50,12 +50,7 @@ export function checkQueueScaling(
   containerInsights: boolean,
 ): ArgumentErrors {
   return errors
-    .check(
-      Number.isInteger(s.backlogPerTask) && s.backlogPerTask >= 1,
-      "backlogPerTask",
-      `${s.backlogPerTask} is not a positive integer`,
-      "use e.g. 100 messages per task",
-    )
+    .checkPositiveInteger(s.backlogPerTask, "backlogPerTask", "use e.g. 100 messages per task")
     .check(
       Number.isInteger(s.scaleOutAgeSeconds) && s.scaleOutAgeSeconds >= 60,
       "scaleOutAgeSeconds",

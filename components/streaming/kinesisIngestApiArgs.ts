@@ -129,18 +129,8 @@ export function checkIngestArgs(
       "use letters, digits, - and _",
     )
     .check(rate > 0, f("throttleRateLimit"), `${rate} is not positive`, "use a rate above 0")
-    .check(
-      Number.isInteger(burst) && burst >= 1,
-      f("throttleBurstLimit"),
-      `${burst} is not a positive integer`,
-      "use 1 or more",
-    )
-    .check(
-      Number.isInteger(quota) && quota >= 1,
-      f("quotaLimit"),
-      `${quota} is not a positive integer`,
-      "use 1 or more requests per period",
-    )
+    .checkPositiveInteger(burst, f("throttleBurstLimit"))
+    .checkPositiveInteger(quota, f("quotaLimit"), "use 1 or more requests per period")
     .checkLogRetention(retention, f("logRetentionDays"));
 }
 

@@ -181,13 +181,7 @@ export function checkAnalyticsArgs(
         "is empty",
         "name the JAR or ZIP object in the artifact bucket",
       )
-      .check(
-        flink.parallelism === undefined ||
-          (Number.isInteger(flink.parallelism) && flink.parallelism >= 1),
-        f("flink.parallelism"),
-        `${flink.parallelism} is not a positive integer`,
-        "use 1 or more",
-      );
+      .checkPositiveInteger(flink.parallelism, f("flink.parallelism"));
   } else {
     checkStreamConsumer(errors, f("batch"), args.batch ?? {});
   }

@@ -9,6 +9,7 @@ import {
 import { API_THROTTLE_BURST, API_THROTTLE_RATE } from "../../components/core/defaults";
 import { Network } from "../../components/network/network";
 import { RecordedResource, Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
+import { ITEMS_ROUTE_KEYS } from "../support/routes";
 
 const functionsDir = path.join(__dirname, "..", "fixtures", "functions");
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms";
@@ -102,13 +103,7 @@ describe("ApiBackedLambda", () => {
         },
       });
       const routes = under("aws:apigatewayv2/route:Route");
-      expect(routes.map((r) => r.inputs.routeKey).sort()).to.deep.equal([
-        "DELETE /items/{id}",
-        "GET /items",
-        "GET /items/{id}",
-        "POST /items",
-        "PUT /items/{id}",
-      ]);
+      expect(routes.map((r) => r.inputs.routeKey).sort()).to.deep.equal(ITEMS_ROUTE_KEYS);
       const authorizerId = await valueOf(api.authorizer!.id);
       for (const r of routes) {
         expect(r.inputs).to.include({ authorizationType: "JWT", authorizerId });

@@ -6,6 +6,7 @@ import {
 } from "../../components/core/defaults";
 import { SecureQueue, allowServiceToSend } from "../../components/messaging/secureQueue";
 import { Recorder, installMocks } from "../../scripts/harness/recorder";
+import type { Stmt } from "../support/iam";
 
 const QUEUE = "aws:sqs/queue:Queue";
 const POLICY = "aws:sqs/queuePolicy:QueuePolicy";
@@ -16,15 +17,7 @@ const BUCKET = "arn:aws:s3:::uploads";
 const OTHER = "arn:aws:sqs:us-east-1:123456789012:keyed";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
-interface PolicyStatement {
-  Sid?: string;
-  Effect: string;
-  Principal?: unknown;
-  Action: string | string[];
-  Resource: string | string[];
-  Condition?: Record<string, Record<string, unknown>>;
-}
-type Doc = { Statement: PolicyStatement[] };
+type Doc = { Statement: Stmt[] };
 
 describe("SecureQueue", () => {
   let rec: Recorder;
