@@ -1,7 +1,7 @@
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { CognitoOptions } from "./cognitoAuth";
-import type { ApiAuth, ApiCors } from "./httpApi";
+import type { CognitoAuthChildren, CognitoOptions } from "./cognitoAuth";
+import type { ApiAuth, ApiCors, HttpApiChildren } from "./httpApi";
 import type { Statement } from "../security/iam";
 import type { BundledFunctionArgs } from "../compute/lambdaFunction";
 import type { Network } from "../network/network";
@@ -63,6 +63,22 @@ export interface ApiHandler {
    * @default derived from the code folder
    */
   description?: string;
+}
+
+/**
+ * The children of an ApiBackedLambda, by the name of their transform hook: the HTTP API's, the
+ * Cognito authorizer's, and the routes' own.
+ */
+export interface ApiBackedLambdaChildren extends HttpApiChildren, CognitoAuthChildren {
+  integration: aws.apigatewayv2.IntegrationArgs;
+  route: aws.apigatewayv2.RouteArgs;
+  permission: aws.lambda.PermissionArgs;
+  serverErrorAlarm: aws.cloudwatch.MetricAlarmArgs;
+  securityGroup: aws.ec2.SecurityGroupArgs;
+  /** The functions' security group's HTTPS egress rules. */
+  egressRule: aws.vpc.SecurityGroupEgressRuleArgs;
+  function: Nested<BundledFunctionArgs["transform"]>;
+  table: Nested<SecureTableArgs["transform"]>;
 }
 
 /** A table the component is given instead of creating one. */
@@ -153,21 +169,5 @@ export interface ApiBackedLambdaArgs {
    * Override hooks, one per child kind.
    * @default none
    */
-  transform?: Transforms<{
-    api: aws.apigatewayv2.ApiArgs;
-    stage: aws.apigatewayv2.StageArgs;
-    accessLogGroup: aws.cloudwatch.LogGroupArgs;
-    integration: aws.apigatewayv2.IntegrationArgs;
-    route: aws.apigatewayv2.RouteArgs;
-    permission: aws.lambda.PermissionArgs;
-    authorizer: aws.apigatewayv2.AuthorizerArgs;
-    userPool: aws.cognito.UserPoolArgs;
-    userPoolClient: aws.cognito.UserPoolClientArgs;
-    serverErrorAlarm: aws.cloudwatch.MetricAlarmArgs;
-    securityGroup: aws.ec2.SecurityGroupArgs;
-    /** The functions' security group's HTTPS egress rules. */
-    egressRule: aws.vpc.SecurityGroupEgressRuleArgs;
-    function: Nested<BundledFunctionArgs["transform"]>;
-    table: Nested<SecureTableArgs["transform"]>;
-  }>;
+  transform?: Transforms<ApiBackedLambdaChildren>;
 }

@@ -48,6 +48,13 @@ export function jwtAuthFields(jwt: CognitoJwtAuth) {
   };
 }
 
+/** The children `cognitoJwtAuthorizer()` creates, by the name of their transform hook. */
+export interface CognitoAuthChildren {
+  userPool: aws.cognito.UserPoolArgs;
+  userPoolClient: aws.cognito.UserPoolClientArgs;
+  authorizer: aws.apigatewayv2.AuthorizerArgs;
+}
+
 /**
  * A JWT authorizer on an HTTP API that accepts tokens of a Cognito user pool: an admin-invite-only
  * pool with a strong password policy, optional TOTP MFA and email recovery, and a public app client
@@ -63,11 +70,7 @@ export function cognitoJwtAuthorizer(
      * @default true (the user pool refuses deletion)
      */
     deletionProtection?: boolean;
-    transform?: Transforms<{
-      userPool: aws.cognito.UserPoolArgs;
-      userPoolClient: aws.cognito.UserPoolClientArgs;
-      authorizer: aws.apigatewayv2.AuthorizerArgs;
-    }>;
+    transform?: Transforms<CognitoAuthChildren>;
   },
   parent: pulumi.Resource,
 ): CognitoJwtAuth {

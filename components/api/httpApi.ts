@@ -14,6 +14,13 @@ export function routeAuthorizationType(auth: ApiAuth): "JWT" | "AWS_IAM" | "NONE
   return auth === "cognito" ? "JWT" : auth === "iam" ? "AWS_IAM" : "NONE";
 }
 
+/** The children `httpApi()` creates, by the name of their transform hook. */
+export interface HttpApiChildren {
+  api: aws.apigatewayv2.ApiArgs;
+  stage: aws.apigatewayv2.StageArgs;
+  accessLogGroup: aws.cloudwatch.LogGroupArgs;
+}
+
 /** CORS for browsers calling the API from known origins. */
 export interface ApiCors {
   /** Exact origins (`https://app.example.com`); `*` is refused. Required (1+). */
@@ -94,11 +101,7 @@ export interface HttpApiSpec {
    * Override hooks, one per child.
    * @default none
    */
-  transform?: Transforms<{
-    api: aws.apigatewayv2.ApiArgs;
-    stage: aws.apigatewayv2.StageArgs;
-    accessLogGroup: aws.cloudwatch.LogGroupArgs;
-  }>;
+  transform?: Transforms<HttpApiChildren>;
 }
 
 /**

@@ -4,16 +4,7 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 
-export {
-  ACCOUNT,
-  TEST_EVENT,
-  notification,
-  s3Record,
-  snsEnvelope,
-  sqsEvent,
-  sqsRecord,
-} from "../../../scripts/harness/awsEvents";
-export type { RecordOptions } from "../../../scripts/harness/awsEvents";
+export * from "../../../scripts/harness/awsEvents";
 
 /** A logger that writes nothing (tests assert on results, not log lines). */
 export const silentLogger = () => new Logger({ serviceName: "test", logLevel: "SILENT" });
