@@ -9,9 +9,10 @@ import {
 } from "../../functions/shard-autoscaler/policy";
 import { STREAM_SHARD_LIMIT } from "../../functions/shard-autoscaler/rules";
 import type { ScalerSettings } from "../../functions/shard-autoscaler/settings";
-import { SETTINGS_ENV } from "../../functions/shard-autoscaler/settings";
+import { shardAutoscalerEnvironment } from "../../functions/shard-autoscaler/env";
 import {
   KINESIS_RETENTION_HOURS,
+  KINESIS_RETENTION_HOURS_RANGE,
   KINESIS_SHARD_COUNT,
   KINESIS_SHARD_LEVEL_METRICS,
   SHARD_AUTOSCALER_SCHEDULE_MINUTES,
@@ -26,6 +27,7 @@ import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction"
 import { Transform, applyTransform } from "../core/transform";
 import { ArgumentErrors, isKnownNumber } from "../core/validate";
 import { checkPolicyConflicts } from "./shardAutoscalerConflicts";
+import { operationsOf } from "../core/operations";
 
 /** Tag keys the scaler writes on the stream (its operations ledger). */
 export const SHARD_AUTOSCALER_TAG_KEYS: readonly string[] = Object.values(LEDGER_TAGS);
@@ -243,7 +245,9 @@ export class ShardAutoscaler extends pulumi.ComponentResource {
         code: "shard-autoscaler",
         description: `Shard autoscaler ${name}: UpdateShardCount and alarm rewrites for its stream`,
         timeout: SHARD_AUTOSCALER_TIMEOUT_SECONDS,
-        environment: { [SETTINGS_ENV]: pulumi.jsonStringify(settings) },
+        environment: shardAutoscalerEnvironment<pulumi.Output<string>>({
+          settings: pulumi.jsonStringify(settings),
+        }),
         statements: [
           allow(
             [
@@ -265,9 +269,7 @@ export class ShardAutoscaler extends pulumi.ComponentResource {
           // AWS/Kinesis metrics names none, so only "*" matches (list_amazoncloudwatch.html).
           allow(["cloudwatch:GetMetricData"], ["*"]),
         ],
-        alarmTopicArn: args.alarmTopicArn,
-        logRetentionDays: args.logRetentionDays,
-        logKmsKeyArn: args.logKmsKeyArn,
+        ...operationsOf(args),
         transform: t.function,
       },
       parent,
@@ -372,6 +374,8 @@ export class ShardAutoscaler extends pulumi.ComponentResource {
   }
 }
 
+const [MIN_RETENTION, MAX_RETENTION] = KINESIS_RETENTION_HOURS_RANGE;
+
 function definedOnly<T extends object>(obj: T): Partial<T> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -379,7 +383,7 @@ function definedOnly<T extends object>(obj: T): Partial<T> {
 export interface ScalableStreamArgs {
   /** Shards at creation; the autoscaler owns the count afterwards. Default: 1. */
   shardCount?: number;
-  /** Hours records stay readable (24-8760). Default: 24. */
+  /** Hours records stay readable (`KINESIS_RETENTION_HOURS_RANGE`). Default: 24. */
   retentionHours?: number;
   /** Keep the stream and its key in AWS on removal, replacement or destroy. Default: false. */
   retainOnDelete?: boolean;
@@ -410,10 +414,10 @@ export class ScalableStream extends pulumi.ComponentResource {
         `use an integer 1-${STREAM_SHARD_LIMIT}`,
       )
       .check(
-        Number.isInteger(retention) && retention >= 24 && retention <= 8760,
+        Number.isInteger(retention) && retention >= MIN_RETENTION && retention <= MAX_RETENTION,
         "retentionHours",
-        `${retention} is outside 24-8760`,
-        "use 24 to 8760 hours",
+        `${retention} is outside ${MIN_RETENTION}-${MAX_RETENTION}`,
+        `use ${MIN_RETENTION} to ${MAX_RETENTION} hours`,
       )
       .throwIfAny();
     this.shardCount = shards;
