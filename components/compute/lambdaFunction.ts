@@ -5,6 +5,7 @@ import { percentilesWidget } from "../observability/widgets";
 import { bundleFunction } from "./bundle";
 import {
   LAMBDA_ARCHITECTURE,
+  LAMBDA_ASYNC_RETRIES,
   LAMBDA_MEMORY_MB,
   LAMBDA_RUNTIME,
   LAMBDA_TIMEOUT_SECONDS,
@@ -199,7 +200,8 @@ export class BundledFunction extends pulumi.ComponentResource {
         "list explicit actions on explicit resource ARNs",
       )
       .check(
-        args.asyncRetries === undefined || (args.asyncRetries >= 0 && args.asyncRetries <= 2),
+        args.asyncRetries === undefined ||
+          (args.asyncRetries >= 0 && args.asyncRetries <= LAMBDA_ASYNC_RETRIES),
         "asyncRetries",
         `${args.asyncRetries} is outside 0-2`,
         "use 0, 1 or 2",
@@ -311,7 +313,7 @@ export class BundledFunction extends pulumi.ComponentResource {
           name,
           {
             functionName: this.function.name,
-            maximumRetryAttempts: args.asyncRetries ?? 2,
+            maximumRetryAttempts: args.asyncRetries ?? LAMBDA_ASYNC_RETRIES,
             destinationConfig: { onFailure: { destination: args.onFailureQueueArn } },
           },
           { parent: this },

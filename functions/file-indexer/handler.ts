@@ -10,7 +10,8 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { putOnce } from "../lib/idempotentPut";
 import { createLogger } from "../lib/logger";
-import { documentClient, lazy, requireEnv } from "../lib/runtime";
+import { documentClient, lazy } from "../lib/runtime";
+import { readFileIndexerEnv } from "./env";
 import { processS3EventBatch } from "../lib/s3Batch";
 import { headObject } from "../lib/s3Objects";
 import { fileRow, isIndexed } from "./record";
@@ -65,7 +66,7 @@ const instance = lazy(() =>
   makeHandler({
     ddb: documentClient(),
     s3: new S3Client({}),
-    tableName: requireEnv("TABLE_NAME"),
+    tableName: readFileIndexerEnv().tableName,
     logger,
   }),
 );

@@ -9,7 +9,8 @@ import type {
   Context,
 } from "aws-lambda";
 import { createLogger } from "../lib/logger";
-import { lazy, requireEnv } from "../lib/runtime";
+import { lazy } from "../lib/runtime";
+import { readItemsApiEnv } from "./env";
 import {
   ItemsHttpRequest,
   ItemsService,
@@ -52,7 +53,7 @@ export function makeHandler(deps: ItemsApiDeps) {
 }
 
 const instance = lazy(() => {
-  const tableName = requireEnv("TABLE_NAME");
+  const { tableName } = readItemsApiEnv();
   const logger = createLogger("items-api");
   return { handle: makeHandler({ service: createItemsService(tableName), logger }), logger };
 });

@@ -1,5 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { LogLevel } from "@aws-lambda-powertools/logger/types";
+import { readLogLevel } from "./env";
 
 /**
  * Structured JSON logger for a function (Powertools): one JSON object per line with level,
@@ -9,6 +10,6 @@ import type { LogLevel } from "@aws-lambda-powertools/logger/types";
 export function createLogger(serviceName: string): Logger {
   return new Logger({
     serviceName,
-    logLevel: (process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL ?? "INFO") as LogLevel,
+    logLevel: readLogLevel() as LogLevel,
   });
 }

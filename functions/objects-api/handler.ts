@@ -7,7 +7,8 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { HttpError, classifyFault, errorResponse, json } from "../lib/http";
 import { createLogger } from "../lib/logger";
-import { documentClient, lazy, requireEnv } from "../lib/runtime";
+import { documentClient, lazy } from "../lib/runtime";
+import { readObjectsApiEnv } from "./env";
 import { decodeCursor, encodeCursor, fromRef, matchRoute, pageSize, present } from "./routes";
 
 export interface ObjectsApiDeps {
@@ -61,7 +62,7 @@ export function makeHandler(deps: () => ObjectsApiDeps) {
 export const handler = makeHandler(
   lazy(() => ({
     ddb: documentClient(),
-    tableName: requireEnv("TABLE_NAME"),
+    tableName: readObjectsApiEnv().tableName,
     logger: createLogger("objects-api"),
   })),
 );

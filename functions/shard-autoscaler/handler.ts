@@ -11,7 +11,8 @@ import { createLogger } from "../lib/logger";
 import { AwsClients, awsPorts } from "./aws";
 import { Trigger, parseTrigger } from "./events";
 import { ScalerLog, ScalerOutcome, ScalerPorts, runScaler } from "./scaler";
-import { SETTINGS_ENV, ScalerSettings, parseSettings } from "./settings";
+import { readShardAutoscalerEnv } from "./env";
+import { ScalerSettings } from "./settings";
 
 export interface HandlerDeps {
   settings: () => ScalerSettings;
@@ -69,7 +70,7 @@ function defaultClients(): AwsClients {
 const logger = createLogger("shard-autoscaler");
 
 export const handler = makeHandler({
-  settings: () => parseSettings(process.env[SETTINGS_ENV]),
+  settings: () => readShardAutoscalerEnv().settings,
   log: {
     info: (message, extra) => logger.info(message, extra ?? {}),
     warn: (message, extra) => logger.warn(message, extra ?? {}),

@@ -11,7 +11,8 @@ import type { KinesisStreamStateResponse, KinesisStreamTumblingWindowEvent } fro
 import { batchPut } from "../lib/dynamoBatch";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { createLogger } from "../lib/logger";
-import { documentClient, lazy, requireEnv } from "../lib/runtime";
+import { documentClient, lazy } from "../lib/runtime";
+import { readStreamAggregatorEnv } from "./env";
 import { aggregateItems, foldRecords, restoreState, serializeState } from "./aggregate";
 
 /** The tumbling-window event as Lambda sends it (the typings lack `shardId`). */
@@ -66,14 +67,15 @@ export function makeHandler(deps: AggregatorDeps) {
   };
 }
 
-const instance = lazy(() =>
-  makeHandler({
+const instance = lazy(() => {
+  const env = readStreamAggregatorEnv();
+  return makeHandler({
     ddb: documentClient(),
-    table: requireEnv("AGGREGATES_TABLE"),
-    ttlSeconds: Number(process.env.AGGREGATES_TTL_SECONDS ?? 30 * 86_400),
+    table: env.aggregatesTable,
+    ttlSeconds: env.aggregatesTtlSeconds,
     logger: createLogger("stream-aggregator"),
-  }),
-);
+  });
+});
 
 /** Lambda entry point: the client is created on the first invocation and reused after. */
 export const handler: ReturnType<typeof makeHandler> = async (event) => instance()(event);

@@ -10,8 +10,9 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { describeAwsError, isAuthorizationError } from "../lib/awsErrors";
 import { createLogger } from "../lib/logger";
-import { lazy, requireEnv } from "../lib/runtime";
-import { type NotifyRules, formatNotification, rulesFromEnv, shouldNotify } from "./notify";
+import { lazy } from "../lib/runtime";
+import { readStreamNotifierEnv } from "./env";
+import { type NotifyRules, formatNotification, shouldNotify } from "./notify";
 
 /** PublishBatch's limit. */
 export const PUBLISH_BATCH_LIMIT = 10;
@@ -74,14 +75,15 @@ export function makeHandler(deps: NotifierDeps) {
   };
 }
 
-const instance = lazy(() =>
-  makeHandler({
+const instance = lazy(() => {
+  const { topicArn, eventNames, severities } = readStreamNotifierEnv();
+  return makeHandler({
     sns: new SNSClient({}),
-    topicArn: requireEnv("TOPIC_ARN"),
-    rules: rulesFromEnv(process.env),
+    topicArn,
+    rules: { eventNames, severities },
     logger: createLogger("stream-notifier"),
-  }),
-);
+  });
+});
 
 /** Lambda entry point: the client is created on the first invocation and reused after. */
 export const handler: ReturnType<typeof makeHandler> = async (event) => instance()(event);
