@@ -7,6 +7,7 @@ import type { BundledFunctionArgs } from "../compute/lambdaFunction";
 import type { Network } from "../network/network";
 import type { SecureTableArgs, TableAction, TableRef } from "../data/secureTable";
 import type { Nested, Transforms } from "../core/transform";
+import type { OperationsContext } from "../core/operations";
 
 /** Environment variables of one handler, by name. */
 export type HandlerEnvironment = Record<string, pulumi.Input<string>>;
@@ -90,7 +91,12 @@ export interface ExistingTable extends TableRef {
   name: pulumi.Input<string>;
 }
 
-export interface ApiBackedLambdaArgs {
+/**
+ * The alarm topic (`OperationsContext`) receives the 5xx-rate alarm and each function's
+ * errors/throttles alarms; the log key and retention apply to the access log group and the
+ * function log groups.
+ */
+export interface ApiBackedLambdaArgs extends OperationsContext {
   /** Handlers by name (`[a-z][a-z0-9-]*`, used in resource names). Required (1+). */
   handlers: Record<string, ApiHandler>;
   /**
@@ -144,21 +150,6 @@ export interface ApiBackedLambdaArgs {
    */
   network?: Pick<Network, "privateSubnetIds" | "egressOnlySecurityGroup"> &
     Partial<Pick<Network, "callLedger">>;
-  /**
-   * Retention of the access log group and function log groups.
-   * @default 14 (`LOG_RETENTION_DAYS`)
-   */
-  logRetentionDays?: number;
-  /**
-   * KMS key for every log group.
-   * @default CloudWatch Logs' own encryption
-   */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /**
-   * Topic for the 5xx-rate alarm and each function's errors/throttles alarms.
-   * @default no alarms
-   */
-  alarmTopicArn?: pulumi.Input<string>;
   /**
    * Share of 5xx responses in a minute that raises the alarm (0-1).
    * @default 0.05

@@ -11,6 +11,7 @@ import {
 } from "../core/defaults";
 import type { Network } from "../network/network";
 import type { Transforms } from "../core/transform";
+import type { OperationsContext } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 
 /** What the containers components need from a network (a `Network` fits). */
@@ -40,7 +41,11 @@ export function defaultPriority(serviceName: string): number {
   return (1 + (n % PRIORITY_SLOTS)) * MAX_PATHS;
 }
 
-export interface FargateClusterArgs {
+/**
+ * The operations fields (`OperationsContext`) apply to the API access log group and the API and
+ * load balancer alarms, and are the services' defaults.
+ */
+export interface FargateClusterArgs extends OperationsContext {
   /** The VPC whose private subnets hold the VPC link, the load balancer and the tasks. Required. */
   network: NetworkRef;
   /**
@@ -91,21 +96,6 @@ export interface FargateClusterArgs {
    * @default true
    */
   deletionProtection?: boolean;
-  /**
-   * Retention of the API access log group, in days.
-   * @default 14
-   */
-  logRetentionDays?: number;
-  /**
-   * KMS key for the access log group (and the default for services).
-   * @default CloudWatch Logs' own encryption
-   */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /**
-   * Topic for the API and load balancer alarms (and the default for services).
-   * @default no alarms
-   */
-  alarmTopicArn?: pulumi.Input<string>;
   /**
    * Override hooks, one per child.
    * @default none

@@ -7,11 +7,16 @@ import {
   LOG_RETENTION_DAYS,
 } from "../core/defaults";
 import type { Transforms } from "../core/transform";
+import type { OperationsContext } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 
 export type QuotaPeriod = "DAY" | "WEEK" | "MONTH";
 
-export interface KinesisIngestApiArgs {
+/**
+ * The alarm topic (`OperationsContext`) receives the 5XX and latency alarms; the log key and
+ * retention apply to the access and execution log groups.
+ */
+export interface KinesisIngestApiArgs extends OperationsContext {
   /** Name of the stream records are put into. Required. */
   streamName: pulumi.Input<string>;
   /** ARN of that stream: the only resource the API's role may write to. Required. */
@@ -53,21 +58,6 @@ export interface KinesisIngestApiArgs {
    * @default "DAY"
    */
   quotaPeriod?: QuotaPeriod;
-  /**
-   * Retention of the access and execution log groups.
-   * @default 14 days
-   */
-  logRetentionDays?: number;
-  /**
-   * KMS key of the log groups.
-   * @default CloudWatch Logs' own encryption
-   */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /**
-   * Topic for the 5XX and latency alarms.
-   * @default no alarms
-   */
-  alarmTopicArn?: pulumi.Input<string>;
   /**
    * Set this region's account-wide API Gateway CloudWatch Logs role (REST API logging needs it). It
    * is one setting per account and region: turn it on in exactly one stack.

@@ -9,6 +9,7 @@ import type { StreamAnalyticsArgs } from "./streamAnalytics";
 import type { StreamArchiveArgs } from "./streamArchive";
 import type { StreamBatchSettings, StreamConsumerArgs } from "./streamConsumer";
 import type { Nested, Transforms } from "../core/transform";
+import type { OperationsContext } from "../core/operations";
 
 export type StreamMode = "PROVISIONED" | "ON_DEMAND";
 
@@ -44,7 +45,10 @@ export interface ProcessorSettings extends StreamBatchSettings {
   };
 }
 
-export interface KinesisPipelineArgs {
+/**
+ * The operations fields (`OperationsContext`) apply to every alarm and log group of the pipeline.
+ */
+export interface KinesisPipelineArgs extends OperationsContext {
   /**
    * "PROVISIONED" (fixed shards, scaled by you or the shard autoscaler) or "ON_DEMAND".
    * @default "PROVISIONED"
@@ -151,21 +155,6 @@ export interface KinesisPipelineArgs {
    * @default false
    */
   forceDestroy?: boolean;
-  /**
-   * Retention of every log group.
-   * @default 14 days
-   */
-  logRetentionDays?: number;
-  /**
-   * KMS key of every log group.
-   * @default CloudWatch Logs' own encryption
-   */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /**
-   * Topic every alarm notifies.
-   * @default no alarms
-   */
-  alarmTopicArn?: pulumi.Input<string>;
   /**
    * Iterator age (ms) at which the stream's consumers count as behind.
    * @default 60000

@@ -4,6 +4,7 @@ import { AGGREGATES_TTL_DAYS, TUMBLING_WINDOW_SECONDS } from "../core/defaults";
 import type { SecureTableArgs } from "../data/secureTable";
 import { StreamBatchSettings, StreamConsumerArgs, checkStreamConsumer } from "./streamConsumer";
 import type { Nested, Transforms } from "../core/transform";
+import type { OperationsContext } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 
 /**
@@ -65,7 +66,11 @@ export interface FlinkApplicationArgs {
   start?: boolean;
 }
 
-export interface StreamAnalyticsArgs {
+/**
+ * The alarm topic (`OperationsContext`) receives the function alarms; the log key and retention
+ * apply to the log groups.
+ */
+export interface StreamAnalyticsArgs extends OperationsContext {
   /** The stream to analyse. Required. */
   stream: {
     name: pulumi.Input<string>;
@@ -113,21 +118,6 @@ export interface StreamAnalyticsArgs {
    * @default the stream defaults
    */
   batch?: StreamBatchSettings;
-  /**
-   * Retention of the log groups.
-   * @default 14 days
-   */
-  logRetentionDays?: number;
-  /**
-   * KMS key of the log groups.
-   * @default CloudWatch Logs' own encryption
-   */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /**
-   * Topic for the function alarms.
-   * @default no alarms
-   */
-  alarmTopicArn?: pulumi.Input<string>;
   /**
    * Override hooks, one per child.
    * @default none

@@ -10,11 +10,16 @@ import {
 import type { SecureBucketArgs } from "../storage/secureBucket";
 import type { BundledFunctionArgs } from "../compute/lambdaFunction";
 import type { Nested, Transforms } from "../core/transform";
+import type { OperationsContext } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 import { BUFFER_MB, BUFFER_SECONDS, GlueColumn, glueName } from "./streamArchivePlan";
 import { PARQUET_MIN_BUFFER_MB } from "./parquetArchive";
 
-export interface StreamArchiveArgs {
+/**
+ * The alarm topic (`OperationsContext`) receives the delivery alarms; the log key and retention
+ * apply to Firehose's error log group.
+ */
+export interface StreamArchiveArgs extends OperationsContext {
   /** The Kinesis stream to archive. Required. */
   streamArn: pulumi.Input<string>;
   /**
@@ -89,21 +94,6 @@ export interface StreamArchiveArgs {
    * @default false
    */
   retainOnDelete?: boolean;
-  /**
-   * Retention of Firehose's error log group.
-   * @default 14 days
-   */
-  logRetentionDays?: number;
-  /**
-   * KMS key of the log group.
-   * @default CloudWatch Logs' own encryption
-   */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /**
-   * Topic for the delivery alarms.
-   * @default no alarms
-   */
-  alarmTopicArn?: pulumi.Input<string>;
   /**
    * Override hooks, one per child.
    * @default none
