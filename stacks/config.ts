@@ -1,5 +1,6 @@
 import * as awsConfigVars from "@pulumi/aws/config/vars";
 import { z } from "zod";
+import { intSetting } from "./settingFields";
 import {
   AZ_COUNT,
   LOG_RETENTION_DAYS,
@@ -49,13 +50,7 @@ export const topLevelSchema = z
       .describe(
         'Email subscribed to the stack\'s alarm topic (SNS mails a confirmation link first). "" subscribes no one.',
       ),
-    azCount: z
-      .number()
-      .int()
-      .min(2)
-      .max(6)
-      .default(AZ_COUNT)
-      .describe("Availability zones the shared VPC spans (2-6)."),
+    azCount: intSetting(2, 6, AZ_COUNT).describe("Availability zones the shared VPC spans (2-6)."),
     natGateways: z
       .enum(NAT_MODES)
       .default(NAT_GATEWAYS)
