@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import * as path from "node:path";
 import {
   ACCESS_LOG_FORMAT,
   ApiBackedLambda,
@@ -10,9 +9,11 @@ import { API_THROTTLE_BURST, API_THROTTLE_RATE } from "../../components/core/def
 import { Network } from "../../components/network/network";
 import { RecordedResource, Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
 import { ITEMS_ROUTE_KEYS } from "../support/routes";
+import {
+  FUNCTIONS_DIR as functionsDir,
+  ALARMS_TOPIC_ARN as TOPIC,
+} from "../support/componentFixtures";
 
-const functionsDir = path.join(__dirname, "..", "fixtures", "functions");
-const TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms";
 const LOG_KEY = "arn:aws:kms:us-east-1:123456789012:key/logs";
 const GIVEN_TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/given";
 
