@@ -93,8 +93,8 @@ export interface FlowConfigSpec {
 
 /**
  * Every flow with an API names its authentication setting `auth`; these values of it leave the
- * API open to anyone, which only dev stacks allow (DESIGN section 7: "auth on by default outside
- * dev"). The loader checks it for every flow, so the rule cannot be forgotten in one of them.
+ * API open to anyone, which only dev stacks allow. The loader checks it for every flow, so the rule
+ * cannot be forgotten in one of them.
  */
 export const OPEN_AUTH_VALUES: readonly string[] = ["none", "NONE"];
 
