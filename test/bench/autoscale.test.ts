@@ -18,7 +18,6 @@ import {
   POLICIES,
   ReferenceScaler,
   RunDetail,
-  firstHour,
   score,
   simulate,
 } from "../../bench/autoscale/simulate";
@@ -29,7 +28,10 @@ import { Decision, PolicyInput, decide } from "../../functions/shard-autoscaler/
 
 const MIB = 1024 * 1024;
 
-/** A short trace: `base` MiB/s, `factor` times that from `onset` for `length` minutes. */
+/**
+ * A short trace: `base` MiB/s, `factor` times that from `onset` for `length` minutes, after a
+ * day of warm-up at `base`.
+ */
 function stepTrace(
   minutes: number,
   base: number,
@@ -37,18 +39,21 @@ function stepTrace(
   onset: number,
   length: number,
 ): Trace {
-  const bytes = new Float64Array(minutes);
-  const records = new Float64Array(minutes);
-  for (let m = 0; m < minutes; m++) {
+  const warm = 1440;
+  const bytes = new Float64Array(warm + minutes);
+  const records = new Float64Array(warm + minutes);
+  for (let i = 0; i < warm + minutes; i++) {
+    const m = i - warm;
     const rate = m >= onset && m < onset + length ? base * factor : base;
-    bytes[m] = rate * MIB * 60;
-    records[m] = bytes[m] / 2048;
+    bytes[i] = rate * MIB * 60;
+    records[i] = bytes[i] / 2048;
   }
   return {
     name: "short-step",
     description: "test",
-    bytes,
-    records,
+    bytes: bytes.subarray(warm),
+    records: records.subarray(warm),
+    warmup: { bytes: bytes.subarray(0, warm), records: records.subarray(0, warm) },
     onsets: [onset],
     sustained: false,
   };
@@ -373,7 +378,7 @@ describe("autoscale simulator: the AWS sample's alarms as CloudWatch evaluates t
     // reaches 0.75 with 3 of its 5 minutes in the step: the oldest of the 5 periods first does
     // when the newest ends at minute 122, published (2 minutes' delay) at the start of 125.
     const trace = stepTrace(200, 1.5, 10, 100, 100);
-    const stream = new SimStream(3, 200, undefined, firstHour(trace));
+    const stream = new SimStream(3, 200, undefined, trace.warmup);
     const sample = new ReferenceScaler(stream);
     for (let m = 0; m < 200; m++) {
       stream.tick(m);
