@@ -145,6 +145,39 @@ export function chooseHold(
   return best;
 }
 
+/**
+ * The one count that would have served `demand` (per-minute shards at 100%) most cheaply had it
+ * been held throughout, from the prices alone: n shards cost `capacity` a minute each and every
+ * minute throttles what exceeds them, so the cost is convex in n and its minimum is the smallest
+ * n above which fewer than capacity/throttle of the minutes (0.43% at list price, about 6 a day)
+ * lie: the empirical newsvendor count. 0 without demand.
+ */
+export function staticOptimum(demand: ArrayLike<number>, c: PolicyConfig): number {
+  const { capacity, throttle } = shardMinutePrices(c);
+  const sorted = Float64Array.from(demand).sort();
+  // Minutes allowed above the count: one more shard saves `throttle` in each of them.
+  const allowed = Math.floor((sorted.length * capacity) / throttle);
+  const at = sorted.length - 1 - allowed;
+  return at >= 0 ? Math.ceil(sorted[at] - 1e-9) : 0;
+}
+
+/**
+ * The count the history's bursts want held before the next one comes: from the static optimum
+ * (`staticOptimum`) down to the count below which a reactive scale-up no longer pays, i.e. the
+ * hold rule (`chooseHold`) from the optimum with a full call budget. A stream below it expects to
+ * throttle more in a day than the shards it saves are worth; load that rises no faster than a
+ * reaction follows (a daily cycle) wants no count held, bursts that outrun it (batches, spikes)
+ * want their peak held.
+ */
+export function holdLevel(
+  demand: ArrayLike<number>,
+  bursts: readonly Burst[],
+  c: PolicyConfig,
+): number {
+  const top = Math.max(c.minShards, staticOptimum(demand, c));
+  return chooseHold(top, c.minShards, bursts, c.maxCallsPer24h, c).shards;
+}
+
 /** Upper tail of the standard normal, P(Z > z) (Abramowitz & Stegun 7.1.26, error < 1.5e-7). */
 export function normalTail(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;

@@ -21,7 +21,9 @@ import type { PolicyConfig } from "./config";
 import {
   carriesNoise,
   chooseHold,
+  holdLevel,
   noiseLevel,
+  staticOptimum,
   steadyFit,
   reactionMinutes,
   summarise,
@@ -220,6 +222,13 @@ export function decide(input: PolicyInput): Decision {
   for (let i = Math.max(0, published - 60); i < published; i++)
     hourLow = Math.min(hourLow, demand[i]);
   const plateau = hourLow >= recurringPeak / 2;
+  // What the published day wants held (history.ts): its static optimum, and the count its bursts
+  // want in place before they come (below it, reacting costs more than holding).
+  const day = demand.subarray(0, published + 1);
+  const top = staticOptimum(day, c);
+  const held = Math.min(holdLevel(day, bursts, c), c.maxShards);
+  let dayMax = 0;
+  for (const d of day) dayMax = Math.max(dayMax, d);
   const carried = plateau ? n / (1 + noise) : n;
   // Noise around a level: the history before the newest datapoints gives the count the prices want
   // for it (`noiseLevel`); a count that has it and does not throttle holds, unless every newest
@@ -235,8 +244,13 @@ export function decide(input: PolicyInput): Decision {
     carriesNoise(fit, n, c) &&
     recent.every((p) => !throttled(p)) &&
     recent.some((p) => need(p, 1) <= noiseLevel(fit, c));
+  // At the day's static optimum, demand back within what the day reached and not throttling: the
+  // count the prices want for that load is there; another shard would not pay.
+  const atOptimum =
+    top > 0 && n >= top && recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(dayMax, n));
   const covered =
     withinNoise ||
+    atOptimum ||
     (n >= recurringPeak &&
       recurringPeak >= c.scaleUpThreshold * n &&
       recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(recurringPeak, carried)));
@@ -283,6 +297,16 @@ export function decide(input: PolicyInput): Decision {
     emergency = ledger.goal.emergency;
     demandShards = need(latest, 1);
     upReason = `continuing towards ${upGoal} shards (utilisation ${utilisation(latest).toFixed(2)})`;
+  }
+  // Below the count the day's bursts want held: go there before the next burst, keeping the
+  // reserve (the way back up for a burst beyond it).
+  if (
+    upGoal === undefined &&
+    held > n &&
+    callsNeeded(n, held) + c.reserveCalls <= c.maxCallsPer24h - used
+  ) {
+    upGoal = held;
+    upReason = `the last day's bursts outrun a reaction: holding ${held} shards costs less than throttling them`;
   }
   if (n < c.minShards && (upGoal === undefined || upGoal < c.minShards)) {
     upGoal = c.minShards;
@@ -347,6 +371,8 @@ export function decide(input: PolicyInput): Decision {
       Math.max(Math.ceil(peak - 1e-9), Math.ceil(dayLevel - 1e-9)),
     ),
     continuing && ledger.goal ? ledger.goal.shards : 0,
+    // Never below what the day's bursts want held.
+    held,
   );
   if (downGoal >= n) return none("no change needed", { demandShards: peak });
   // Still falling from a burst (the window's last third needs under half its peak): wait until
