@@ -48,6 +48,8 @@ export interface SimOptions {
   policy?: (input: PolicyInput) => Decision;
   /** Throw at the first rejected call instead of recording it. Default: false. */
   strict?: boolean;
+  /** Called with the stream at the end of a provisioned run (per-minute figures, for analysis). */
+  inspect?: (stream: SimStream) => void;
 }
 
 /** Epoch of minute 0 (any fixed instant: the scaler only needs ms timestamps). */
@@ -84,6 +86,7 @@ export async function simulate(
     }
     stream.flow(m, trace.bytes[m], trace.records[m]);
   }
+  options.inspect?.(stream);
   return measure(trace, policy, stream);
 }
 

@@ -19,8 +19,10 @@
  */
 import type { PolicyConfig } from "./config";
 import {
+  callValue,
   carriesNoise,
   chooseHold,
+  holdCost,
   holdLevel,
   noiseLevel,
   staticOptimum,
@@ -36,6 +38,11 @@ import {
   callsNeeded,
   legalTargetRange,
 } from "./rules";
+
+// A local copy: the compiled module reads imports through getters, slow in per-minute loops.
+const MINUTE = MINUTE_MS;
+const SHARD_BYTES = SHARD_BYTES_PER_MINUTE;
+const SHARD_RECORDS = SHARD_RECORDS_PER_MINUTE;
 
 /** One minute of stream-level CloudWatch metrics (Sum statistic). */
 export interface MetricPoint {
@@ -95,7 +102,7 @@ export function shardsNeeded(p: MetricPoint, utilisation: number, fallbackSize =
   const size = p.records > 0 ? p.bytes / p.records : fallbackSize;
   const bytes = p.bytes + p.throttledRecords * size;
   const records = p.records + p.throttledRecords;
-  return Math.max(bytes / SHARD_BYTES_PER_MINUTE, records / SHARD_RECORDS_PER_MINUTE) / utilisation;
+  return Math.max(bytes / SHARD_BYTES, records / SHARD_RECORDS) / utilisation;
 }
 
 function throttledFraction(p: MetricPoint): number {
@@ -177,24 +184,39 @@ export function decide(input: PolicyInput): Decision {
   if (n > c.maxShards) return scale(c.maxShards, "down", false, `above maxShards ${c.maxShards}`);
 
   // Per-minute series. The last complete minute is the one before now's.
-  const lastComplete = Math.floor(now / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
+  const lastComplete = Math.floor(now / MINUTE) * MINUTE - MINUTE;
   const points = input.metrics.filter((p) => p.at <= lastComplete);
   if (points.some((p, i) => i > 0 && p.at < points[i - 1].at)) points.sort((a, b) => a.at - b.at);
-  const sums = points.reduce((s, p) => ({ b: s.b + p.bytes, r: s.r + p.records }), { b: 0, r: 0 });
-  const avgSize = sums.r > 0 ? sums.b / sums.r : 0;
-  const need = (p: MetricPoint, u: number) => shardsNeeded(p, u, avgSize);
-  const byMinute = new Map(points.map((p) => [p.at, p]));
-
-  // Demand (shards at 100%) of every minute of the history; missing minutes are idle.
-  const historyStart = lastComplete - (c.historyMinutes - 1) * MINUTE_MS;
-  const demand = new Float64Array(c.historyMinutes);
-  for (let i = 0; i < c.historyMinutes; i++) {
-    const p = byMinute.get(historyStart + i * MINUTE_MS);
-    demand[i] = p ? need(p, 1) : 0;
+  let sumBytes = 0;
+  let sumRecords = 0;
+  for (const p of points) {
+    sumBytes += p.bytes;
+    sumRecords += p.records;
   }
+  const avgSize = sumRecords > 0 ? sumBytes / sumRecords : 0;
+  const need = (p: MetricPoint, u: number) => shardsNeeded(p, u, avgSize);
+  // Demand (shards at 100%) of every minute back to the longest history; NaN: no datapoint.
+  const span = Math.max(c.historyMinutes, c.holdHistoryMinutes, c.quietMinutes + 1);
+  const spanStart = lastComplete - (span - 1) * MINUTE;
+  const dense = new Float64Array(span).fill(NaN);
+  for (const p of points) {
+    const i = (p.at - spanStart) / MINUTE;
+    if (Number.isInteger(i) && i >= 0) dense[i] = need(p, 1);
+  }
+  const demandAt = (t: number) => {
+    const v = dense[(t - spanStart) / MINUTE];
+    return Number.isNaN(v) ? 0 : v;
+  };
+  const windowFrom = lastComplete - (c.quietMinutes + c.metricDelayMinutes) * MINUTE;
+  const byMinute = new Map(points.filter((p) => p.at >= windowFrom).map((p) => [p.at, p]));
+
+  // Demand of every minute of the history; missing minutes are idle.
+  const historyStart = lastComplete - (c.historyMinutes - 1) * MINUTE;
+  const demand = new Float64Array(c.historyMinutes);
+  for (let i = 0; i < c.historyMinutes; i++) demand[i] = demandAt(historyStart + i * MINUTE);
 
   // Scale up: the newest K datapoints (fresh ones only) all breach.
-  const freshFrom = lastComplete - (c.metricDelayMinutes + c.scaleUpDatapoints + 2) * MINUTE_MS;
+  const freshFrom = lastComplete - (c.metricDelayMinutes + c.scaleUpDatapoints + 2) * MINUTE;
   const recent = points.filter((p) => p.at >= freshFrom).slice(-c.scaleUpDatapoints);
   const utilisation = (p: MetricPoint) => need(p, 1) / n;
   const throttled = (p: MetricPoint) =>
@@ -202,7 +224,7 @@ export function decide(input: PolicyInput): Decision {
   // Throttling below the threshold counts only once the last scale-up has settled: before, it
   // was the old, smaller stream that throttled.
   const lastUp = [...ledger.calls].reverse().find((x) => x.to > x.from);
-  const settled = (p: MetricPoint) => !lastUp || p.at >= lastUp.at + SETTLE_MINUTES * MINUTE_MS;
+  const settled = (p: MetricPoint) => !lastUp || p.at >= lastUp.at + SETTLE_MINUTES * MINUTE;
   // Demand back at a level the history reached more than once (its second-highest block, in the
   // scale-up zone) that the stream carries without throttling: a recurring burst, no reason to
   // scale up. A trend makes new highs and scales up; a known level scales up to its band (the
@@ -222,22 +244,30 @@ export function decide(input: PolicyInput): Decision {
   for (let i = Math.max(0, published - 60); i < published; i++)
     hourLow = Math.min(hourLow, demand[i]);
   const plateau = hourLow >= recurringPeak / 2;
-  // What the published day wants held (history.ts): its static optimum, and the count its bursts
-  // want in place before they come (below it, reacting costs more than holding).
-  const day = demand.subarray(0, published + 1);
-  const top = staticOptimum(day, c);
-  const held = Math.min(holdLevel(day, bursts, c), c.maxShards);
+  // What the published history (holdHistoryMinutes, from its first datapoint: a minute before the
+  // stream had data is unknown, not idle) wants held: its static optimum, and the count its bursts
+  // want in place before they come (history.ts; below it, reacting costs more than holding).
+  const longStart = Math.max(
+    lastComplete - (c.holdHistoryMinutes - 1) * MINUTE,
+    points.length > 0 ? points[0].at : lastComplete,
+  );
+  const longEnd = lastComplete - c.metricDelayMinutes * MINUTE;
+  const long = new Float64Array(Math.max(0, Math.round((longEnd - longStart) / MINUTE) + 1));
+  for (let i = 0; i < long.length; i++) long[i] = demandAt(longStart + i * MINUTE);
+  const longBursts = summarise(long, longStart, reaction);
+  const top = staticOptimum(long, c);
+  const held = Math.min(holdLevel(long, longBursts, c), c.maxShards);
   let dayMax = 0;
-  for (const d of day) dayMax = Math.max(dayMax, d);
+  for (const d of long) dayMax = Math.max(dayMax, d);
   const carried = plateau ? n / (1 + noise) : n;
   // Noise around a level: the history before the newest datapoints gives the count the prices want
   // for it (`noiseLevel`); a count that has it and does not throttle holds, unless every newest
   // datapoint is above the level (a burst or a shift, which scales up as before).
-  const newestAt = recent.length > 0 ? recent[0].at : lastComplete + MINUTE_MS;
-  const levelEnd = clamp(Math.round((newestAt - historyStart) / MINUTE_MS), 0, c.historyMinutes);
+  const newestAt = recent.length > 0 ? recent[0].at : lastComplete + MINUTE;
+  const levelEnd = clamp(Math.round((newestAt - historyStart) / MINUTE), 0, c.historyMinutes);
   const fit = steadyFit(
     demand.subarray(0, levelEnd),
-    reaction + (lastComplete - newestAt) / MINUTE_MS,
+    reaction + (lastComplete - newestAt) / MINUTE,
   );
   const withinNoise =
     fit !== undefined &&
@@ -247,6 +277,8 @@ export function decide(input: PolicyInput): Decision {
   // At the day's static optimum, demand back within what the day reached and not throttling: the
   // count the prices want for that load is there; another shard would not pay.
   const atOptimum =
+    // A day of evidence at least: a shorter history says little about the load's tail.
+    long.length >= c.historyMinutes &&
     top > 0 && n >= top && recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(dayMax, n));
   const covered =
     withinNoise ||
@@ -289,7 +321,7 @@ export function decide(input: PolicyInput): Decision {
   } else if (
     ledger.goal &&
     ledger.goal.shards > n &&
-    now - ledger.goal.at <= c.goalTtlMinutes * MINUTE_MS &&
+    now - ledger.goal.at <= c.goalTtlMinutes * MINUTE &&
     latest &&
     utilisation(latest) >= c.targetUtilisation
   ) {
@@ -303,6 +335,7 @@ export function decide(input: PolicyInput): Decision {
   if (
     upGoal === undefined &&
     held > n &&
+    holdCost(n, longBursts, c) - holdCost(held, longBursts, c) > callValue(c) &&
     callsNeeded(n, held) + c.reserveCalls <= c.maxCallsPer24h - used
   ) {
     upGoal = held;
@@ -317,7 +350,7 @@ export function decide(input: PolicyInput): Decision {
     if (upGoal > n) {
       // A follow-up right after a scale-up, for a small shortfall, waits for the new shards to
       // settle: the call is worth more than a few minutes of marginal throttling.
-      const unsettled = lastUp !== undefined && now < lastUp.at + SETTLE_MINUTES * MINUTE_MS;
+      const unsettled = lastUp !== undefined && now < lastUp.at + SETTLE_MINUTES * MINUTE;
       const shortfall = demandShards !== undefined ? demandShards / n : 0;
       if (unsettled && shortfall < 1 + FOLLOW_UP_SHORTFALL)
         return none(
@@ -340,11 +373,11 @@ export function decide(input: PolicyInput): Decision {
 
   // Scale down: a quiet window of Q minutes after the last scale-up, missing minutes (older than
   // the publishing delay) counting as idle.
-  const windowEnd = lastComplete - c.metricDelayMinutes * MINUTE_MS;
-  const windowStart = windowEnd - (c.quietMinutes - 1) * MINUTE_MS;
+  const windowEnd = lastComplete - c.metricDelayMinutes * MINUTE;
+  const windowStart = windowEnd - (c.quietMinutes - 1) * MINUTE;
   if (lastUp && lastUp.at > windowStart) return none("no change needed (scale-up cooldown)");
   const window: MetricPoint[] = [];
-  for (let t = windowStart; t <= lastComplete; t += MINUTE_MS) {
+  for (let t = windowStart; t <= lastComplete; t += MINUTE) {
     const p = byMinute.get(t);
     if (p) window.push(p);
     else if (t <= windowEnd) window.push({ at: t, bytes: 0, records: 0, throttledRecords: 0 });
@@ -358,7 +391,7 @@ export function decide(input: PolicyInput): Decision {
     lastCall.to < lastCall.from &&
     ledger.goal !== undefined &&
     ledger.goal.shards < n &&
-    now - ledger.goal.at <= c.goalTtlMinutes * MINUTE_MS;
+    now - ledger.goal.at <= c.goalTtlMinutes * MINUTE;
   if (anyThrottled) return none("no change needed (throttled)", { demandShards: peak });
   // The least the quiet window allows: its peak stays below the scale-up threshold, or the
   // count the history's noise level wants (which the scale-up rule then holds) carries it.
@@ -374,7 +407,13 @@ export function decide(input: PolicyInput): Decision {
     // Never below what the day's bursts want held.
     held,
   );
-  if (downGoal >= n) return none("no change needed", { demandShards: peak });
+  if (downGoal >= n)
+    return none(
+      held >= n && peak < n * c.scaleDownThreshold
+        ? `quiet, but holding ${n} shards: the history's bursts want ${held} in place before the next`
+        : "no change needed",
+      { demandShards: peak },
+    );
   // Still falling from a burst (the window's last third needs under half its peak): wait until
   // the window has passed it, so that one call goes all the way down.
   const third = window.slice(-Math.ceil(window.length / 3));
@@ -383,7 +422,7 @@ export function decide(input: PolicyInput): Decision {
       demandShards: peak,
     });
   // How far down pays, given the bursts of the history and the calls left.
-  const choice = chooseHold(n, clamp(downGoal, lo, n), bursts, c.maxCallsPer24h - used, c);
+  const choice = chooseHold(n, clamp(downGoal, lo, n), longBursts, c.maxCallsPer24h - used, c);
   if (choice.shards >= n)
     return none(`quiet, but holding ${n} shards: ${choice.reason}`, { demandShards: peak });
   const decision = scale(
