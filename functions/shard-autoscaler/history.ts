@@ -222,6 +222,37 @@ export function holdLevel(
   return chooseHold(top, c.minShards, bursts, c.maxCallsPer24h, c).shards;
 }
 
+/** What a history says should be held (`holdView`). */
+export interface HoldView {
+  bursts: Burst[];
+  /** The static optimum (`staticOptimum`). */
+  top: number;
+  /** The hold level (`holdLevel`). */
+  held: number;
+  /** The largest minute. */
+  max: number;
+}
+
+/** Summarises per-minute demand (index 0 = `startMs`) into what it wants held. */
+export function holdView(demand: Float64Array, startMs: number, c: PolicyConfig): HoldView {
+  const bursts = summarise(demand, startMs, reactionMinutes(c));
+  let max = 0;
+  for (const d of demand) max = Math.max(max, d);
+  return { bursts, top: staticOptimum(demand, c), held: holdLevel(demand, bursts, c), max };
+}
+
+/** Median relative change of demand from one minute to the next (0 without data). */
+export function relativeNoise(demand: ArrayLike<number>): number {
+  const changes: number[] = [];
+  for (let t = 1; t < demand.length; t++) {
+    const top = Math.max(demand[t], demand[t - 1]);
+    if (top > 0) changes.push(Math.abs(demand[t] - demand[t - 1]) / top);
+  }
+  if (changes.length === 0) return 0;
+  const sorted = Float64Array.from(changes).sort();
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 /** Upper tail of the standard normal, P(Z > z) (Abramowitz & Stegun 7.1.26, error < 1.5e-7). */
 export function normalTail(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;

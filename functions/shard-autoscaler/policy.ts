@@ -23,9 +23,9 @@ import {
   carriesNoise,
   chooseHold,
   holdCost,
-  holdLevel,
+  holdView,
   noiseLevel,
-  staticOptimum,
+  relativeNoise,
   steadyFit,
   reactionMinutes,
   summarise,
@@ -67,6 +67,7 @@ export interface StreamState {
 }
 
 export type { PolicyConfig } from "./config";
+export { relativeNoise } from "./history";
 export { DEFAULT_POLICY_CONFIG, policyConfigProblems } from "./config";
 
 export interface PolicyInput {
@@ -108,18 +109,6 @@ export function shardsNeeded(p: MetricPoint, utilisation: number, fallbackSize =
 function throttledFraction(p: MetricPoint): number {
   const attempted = p.records + p.throttledRecords;
   return attempted > 0 ? p.throttledRecords / attempted : 0;
-}
-
-/** Median relative change of demand from one minute to the next (0 without data). */
-export function relativeNoise(demand: ArrayLike<number>): number {
-  const changes: number[] = [];
-  for (let t = 1; t < demand.length; t++) {
-    const top = Math.max(demand[t], demand[t - 1]);
-    if (top > 0) changes.push(Math.abs(demand[t] - demand[t - 1]) / top);
-  }
-  if (changes.length === 0) return 0;
-  const sorted = Float64Array.from(changes).sort();
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Minutes after a scale-up call by which the new shards are surely open. */
@@ -254,11 +243,11 @@ export function decide(input: PolicyInput): Decision {
   const longEnd = lastComplete - c.metricDelayMinutes * MINUTE;
   const long = new Float64Array(Math.max(0, Math.round((longEnd - longStart) / MINUTE) + 1));
   for (let i = 0; i < long.length; i++) long[i] = demandAt(longStart + i * MINUTE);
-  const longBursts = summarise(long, longStart, reaction);
-  const top = staticOptimum(long, c);
-  const held = Math.min(holdLevel(long, longBursts, c), c.maxShards);
-  let dayMax = 0;
-  for (const d of long) dayMax = Math.max(dayMax, d);
+  const hold = holdView(long, longStart, c);
+  const longBursts = hold.bursts;
+  const top = hold.top;
+  const held = Math.min(hold.held, c.maxShards);
+  const dayMax = hold.max;
   const carried = plateau ? n / (1 + noise) : n;
   // Noise around a level: the history before the newest datapoints gives the count the prices want
   // for it (`noiseLevel`); a count that has it and does not throttle holds, unless every newest
@@ -279,7 +268,9 @@ export function decide(input: PolicyInput): Decision {
   const atOptimum =
     // A day of evidence at least: a shorter history says little about the load's tail.
     long.length >= c.historyMinutes &&
-    top > 0 && n >= top && recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(dayMax, n));
+    top > 0 &&
+    n >= top &&
+    recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(dayMax, n));
   const covered =
     withinNoise ||
     atOptimum ||
@@ -301,10 +292,15 @@ export function decide(input: PolicyInput): Decision {
     emergency = recent.every((p) => throttled(p) || utilisation(p) >= 1);
     // A level the history knows (within its band): cover the band, which stays `covered`; a new
     // high may keep rising: the target utilisation's headroom.
-    const known = demandShards <= band;
-    const atTarget = known
-      ? Math.ceil(band - 1e-9)
-      : Math.ceil(demandShards / c.targetUtilisation - 1e-9);
+    // Demand the hold level carries (a burst like the history's): that level is what the prices
+    // want for it; more would be held until a scale-down pays for its call.
+    const heldCarries = held > n && demandShards <= held;
+    const known = heldCarries || demandShards <= band;
+    const atTarget = heldCarries
+      ? held
+      : known
+        ? Math.ceil(band - 1e-9)
+        : Math.ceil(demandShards / c.targetUtilisation - 1e-9);
     // Fewest calls: stop at a count reachable with fewer calls if it keeps utilisation between
     // the target and the threshold (it will not trigger again).
     const acceptable = known
