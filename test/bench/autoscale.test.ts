@@ -17,6 +17,7 @@ import {
 import {
   POLICIES,
   ReferenceScaler,
+  initialShards,
   RunDetail,
   score,
   simulate,
@@ -242,6 +243,47 @@ describe("autoscale simulator: traces and arguments", () => {
     expect(batch.onsets.length).to.equal(48);
     expect(mib(batch, 25) / mib(batch, 40)).to.be.within(6.5, 9.5);
     expect(a.find((t) => t.name === "noisy-bursts")!.onsets.length).to.be.above(5);
+  });
+
+  it("draws each warm-up from the trace's own process, not from its scored window", () => {
+    for (const t of builtInTraces(1440)) {
+      expect(t.warmup.bytes.length, t.name).to.equal(2 * 1440);
+      const head = Array.from(t.bytes.subarray(0, 60));
+      const tail = Array.from(t.warmup.bytes.subarray(2 * 1440 - 60));
+      expect(tail, t.name).to.not.deep.equal(head);
+    }
+    // The spikes recur in the warm-up on the same 8-hour period: minute -180 is one.
+    const spikes = builtInTraces(1440).find((t) => t.name === "spikes-20x")!;
+    const mib = (b: number) => b / (MIB * 60);
+    expect(mib(spikes.warmup.bytes[2 * 1440 - 180]) / mib(spikes.warmup.bytes[0])).to.be.above(15);
+  });
+
+  it("every peer starts from the warm-up alone: the scored window does not set the start", async () => {
+    const trace = stepTrace(240, 1.5, 10, 0, 60); // a 10x step at minute 0
+    // 1.5 MiB/s in the warm-up's last hour at 50%: 3 shards, whatever minute 0 brings.
+    expect(initialShards(trace)).to.equal(3);
+    const bound = lowerBound(trace);
+    expect(bound.throttledGb).to.be.above(0); // even the bound starts below the step
+    const ours = await simulate(trace, "ours");
+    expect(ours.throttledGb).to.be.above(0);
+    // The warm-up the stream carried is what the policies read: 1.5 MiB/s on 3 shards.
+    const stream = new SimStream(3, 10, undefined, trace.warmup);
+    expect(stream.warmupMinutes).to.equal(1440);
+    expect(stream.datapoint(-1).bytes).to.equal(1.5 * MIB * 60);
+    expect(stream.datapoint(-1441).bytes).to.equal(0);
+    expect(stream.visible(-1441, 0)).to.equal(false);
+  });
+
+  it("reads a CSV trace's negative minutes as its warm-up", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trace-"));
+    const file = path.join(dir, "warm.csv");
+    const rows = ["minute,bytes,records"];
+    for (let m = -120; m < 60; m++) rows.push(`${m},${MIB * 60},1000`);
+    fs.writeFileSync(file, rows.join("\n"));
+    const t = readCsvTrace(file);
+    expect(t.warmup.bytes.length).to.equal(120);
+    expect(t.bytes.length).to.equal(60);
+    fs.rmSync(dir, { recursive: true });
   });
 
   it("reads a CSV trace (minute,bytes,records) and detects its onsets", () => {
