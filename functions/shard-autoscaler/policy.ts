@@ -294,7 +294,10 @@ export function decide(input: PolicyInput): Decision {
     // high may keep rising: the target utilisation's headroom.
     // Demand the hold level carries (a burst like the history's): that level is what the prices
     // want for it; more would be held until a scale-down pays for its call.
-    const heldCarries = held > n && demandShards <= held;
+    // (A level the history reached before this episode: the burst under way is no evidence.)
+    let priorMax = 0;
+    for (let i = 0; i < long.length - reaction; i++) priorMax = Math.max(priorMax, long[i]);
+    const heldCarries = held > n && demandShards <= held && demandShards <= priorMax;
     const known = heldCarries || demandShards <= band;
     const atTarget = heldCarries
       ? held

@@ -273,6 +273,11 @@ describe("shard-autoscaler policy: scaling down", () => {
     const d = decide(input({ shards: 4, metrics: series(1440, batch, 4) }));
     expect(d).to.include({ action: "scale", direction: "up", target: 8, goal: 16 });
     expect(d.reason).to.match(/outrun a reaction/);
+    // Caught by a batch on 4 shards: it goes to the hold level, not to 16 / 0.6 = 27.
+    const caught = decide(
+      input({ shards: 4, metrics: series(1440, (ago) => (ago <= 6 ? 16 : batch(ago)), 4) }),
+    );
+    expect(caught).to.include({ action: "scale", direction: "up", target: 8, goal: 16 });
     // Already there: nothing to do, and the quiet does not take it down.
     const there = decide(input({ shards: 16, metrics: series(1440, batch) }));
     expect(there.action).to.equal("none");
