@@ -1,21 +1,21 @@
 /**
  * The scaling policy: a pure function from (metrics, stream state, config, ledger) to a decision.
- * The Lambda and the simulator (bench/autoscale) run exactly this code. The rules, derived from
- * the cost model in history.ts (README, "Shard autoscaler"):
- * - demand is accepted + throttled traffic (IncomingBytes/Records count only what was accepted),
- *   from 1-minute datapoints;
- * - scale up after K breaching datapoints (utilisation at the threshold, or throttling), straight
- *   to the target utilisation of the larger of the current demand and the last day's peak, in as
- *   few calls as x2 allows; a count that already covers a peak of the last day does not scale up
- *   again for that peak unless it throttles;
- * - every call is legal (half rounded up, 10,000-shard limits, min/max bounds, ACTIVE only) and
- *   at most maxCallsPer24h are made in any rolling 24 h;
- * - scale down only after a quiet window, and only as far as the cost model pays: the capacity
- *   saved until the next burst against that burst's throttling, at the rate bursts occurred in
- *   the history; a level whose bursts recur faster than the call budget can follow is held;
- *   a scale-down leaves the calls to come back up plus a reserve;
- * - a steady load (the day's history is a level) is held at its newsvendor count (history.ts,
- *   noiseLevel): the demand quantile where one more shard costs what it saves in throttling.
+ * The Lambda and the simulator (bench/autoscale) run exactly this code. The rules (README, "Shard
+ * autoscaler"), each derived from the cost model in history.ts:
+ * - demand is accepted + throttled traffic, from 1-minute datapoints (GetMetricData, up to
+ *   holdHistoryMinutes back, so a cold start decides as a warm one);
+ * - the hold level: the count the history's bursts want in place before the next one (history.ts
+ *   holdView); below it, it scales up without waiting for a breach when that saves more than a
+ *   call is worth, and it never scales down below it;
+ * - scale up after K breaching datapoints, straight to the hold level (demand the history reached
+ *   before), a known level's band, or the target utilisation of a new high, in as few x2 calls as
+ *   allowed; no scale-up at the history's static optimum for demand it already reached, nor for a
+ *   recurring level it carries or noise around a steady level (noiseLevel);
+ * - every call is legal (half rounded up, 10,000-shard limits, min/max bounds, ACTIVE only) and at
+ *   most maxCallsPer24h are made in any rolling 24 h;
+ * - scale down only after a quiet window, and only as far as the cost model pays (chooseHold);
+ *   a level whose bursts recur faster than the budget can follow is held, and a scale-down leaves
+ *   the calls to come back up plus a reserve.
  */
 import type { PolicyConfig } from "./config";
 import {
