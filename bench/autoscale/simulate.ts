@@ -68,8 +68,19 @@ export async function simulate(
     let peak = 0;
     for (let m = 0; m < minutes; m++)
       peak = Math.max(peak, demandShards(trace.bytes[m], trace.records[m]));
-    const stream = new SimStream(Math.max(1, Math.ceil(peak - 1e-9)), minutes, model);
-    for (let m = 0; m < minutes; m++) stream.flow(m, trace.bytes[m], trace.records[m]);
+    // Sized with hindsight, but from the same start as every other peer: it reshards to its
+    // size at minute 0 (in steps within [ceil(n/2), 2n], as UpdateShardCount allows) and pays the
+    // resharding minutes like anyone else, then never calls again.
+    const target = Math.max(1, Math.ceil(peak - 1e-9));
+    const stream = new SimStream(initialShards(trace), minutes, model, trace.warmup);
+    for (let m = 0; m < minutes; m++) {
+      stream.tick(m);
+      const n = stream.open;
+      if (stream.status === "ACTIVE" && n !== target) {
+        stream.updateShardCount(m, Math.min(2 * n, Math.max(Math.ceil(n / 2), target)));
+      }
+      stream.flow(m, trace.bytes[m], trace.records[m]);
+    }
     return measure(trace, policy, stream);
   }
   // Before minute 0 the stream carried the warm-up at the starting count: every policy reads the
