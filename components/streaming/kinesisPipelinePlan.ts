@@ -15,9 +15,6 @@ import { checkArchiveArgs } from "./streamArchive";
 import { checkStreamConsumer } from "./streamConsumer";
 import type { KinesisPipelineArgs, ProcessorSettings, StreamMode } from "./kinesisPipelineArgs";
 
-const RETENTION_HOURS = KINESIS_RETENTION_HOURS_RANGE;
-const MAX_SHARDS = KINESIS_MAX_SHARDS;
-
 /** A KinesisPipeline's args with every default resolved. */
 export interface KinesisPipelinePlan {
   mode: StreamMode;
@@ -49,10 +46,10 @@ export function planKinesisPipeline(name: string, args: KinesisPipelineArgs): Ki
       'use "PROVISIONED" or "ON_DEMAND"',
     )
     .check(
-      mode === "ON_DEMAND" || (Number.isInteger(shards) && shards >= 1 && shards <= MAX_SHARDS),
+      mode === "ON_DEMAND" || (Number.isInteger(shards) && shards >= 1 && shards <= KINESIS_MAX_SHARDS),
       "shardCount",
-      `${shards} is outside 1-${MAX_SHARDS}`,
-      `use 1 to ${MAX_SHARDS} shards`,
+      `${shards} is outside 1-${KINESIS_MAX_SHARDS}`,
+      `use 1 to ${KINESIS_MAX_SHARDS} shards`,
     )
     .check(
       mode === "PROVISIONED" || args.shardCount === undefined,
@@ -62,11 +59,11 @@ export function planKinesisPipeline(name: string, args: KinesisPipelineArgs): Ki
     )
     .check(
       Number.isInteger(retention) &&
-        retention >= RETENTION_HOURS[0] &&
-        retention <= RETENTION_HOURS[1],
+        retention >= KINESIS_RETENTION_HOURS_RANGE[0] &&
+        retention <= KINESIS_RETENTION_HOURS_RANGE[1],
       "retentionHours",
-      `${retention} is outside ${RETENTION_HOURS.join("-")} h`,
-      `use ${RETENTION_HOURS.join(" to ")}`,
+      `${retention} is outside ${KINESIS_RETENTION_HOURS_RANGE.join("-")} h`,
+      `use ${KINESIS_RETENTION_HOURS_RANGE.join(" to ")}`,
     )
     .check(
       Number.isInteger(dedupeHours) && dedupeHours >= retention,

@@ -1,10 +1,4 @@
-import {
-  CloudWatchClient,
-  DescribeAlarmsCommand,
-  GetMetricDataCommand,
-  PutMetricAlarmCommand,
-  SetAlarmStateCommand,
-} from "@aws-sdk/client-cloudwatch";
+import * as CW from "@aws-sdk/client-cloudwatch";
 import {
   AddTagsToStreamCommand,
   DescribeStreamSummaryCommand,
@@ -14,6 +8,7 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
+import { errorOf, metricDataResponse } from "./support";
 import { makeHandler } from "../../../functions/shard-autoscaler/handler";
 import { decodeLedger } from "../../../functions/shard-autoscaler/ledger";
 import { DEFAULT_POLICY_CONFIG } from "../../../functions/shard-autoscaler/policy";
@@ -42,7 +37,7 @@ const denied = (name: string) => Object.assign(new Error("not authorized"), { na
 /** Kinesis and CloudWatch mocked; `load(ago)` is the demand in shards `ago` minutes back. */
 function mocks(shards: number, load: (ago: number) => number) {
   const kinesis: AwsClientStub<KinesisClient> = mockClient(KinesisClient);
-  const cw: AwsClientStub<CloudWatchClient> = mockClient(CloudWatchClient);
+  const cw: AwsClientStub<CW.CloudWatchClient> = mockClient(CW.CloudWatchClient);
   let tags: Record<string, string> = {};
   kinesis.on(DescribeStreamSummaryCommand).resolves({
     StreamDescriptionSummary: {
@@ -62,7 +57,7 @@ function mocks(shards: number, load: (ago: number) => number) {
     return {};
   });
   kinesis.on(UpdateShardCountCommand).resolves({});
-  cw.on(GetMetricDataCommand).callsFake((input: { StartTime: Date; EndTime: Date }) => {
+  cw.on(CW.GetMetricDataCommand).callsFake((input: { StartTime: Date; EndTime: Date }) => {
     const ts: Date[] = [];
     const bytes: number[] = [];
     const minute0 = Math.floor(T0 / MINUTE_MS) * MINUTE_MS;
@@ -72,35 +67,21 @@ function mocks(shards: number, load: (ago: number) => number) {
       ts.push(new Date(t));
       bytes.push(load(ago) * SHARD_BYTES_PER_MINUTE);
     }
-    const result = (Id: string, Values: number[]) => ({
-      Id,
-      StatusCode: "Complete",
-      Timestamps: ts,
-      Values,
+    return metricDataResponse(ts, {
+      bytes,
+      records: bytes.map((b) => b / 2048),
+      throttled: bytes.map(() => 0),
     });
-    return {
-      MetricDataResults: [
-        result("bytes", bytes),
-        result(
-          "records",
-          bytes.map((b) => b / 2048),
-        ),
-        result(
-          "throttled",
-          bytes.map(() => 0),
-        ),
-      ],
-    };
   });
-  cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
-  cw.on(PutMetricAlarmCommand).resolves({});
-  cw.on(SetAlarmStateCommand).resolves({});
+  cw.on(CW.DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+  cw.on(CW.PutMetricAlarmCommand).resolves({});
+  cw.on(CW.SetAlarmStateCommand).resolves({});
   const handler = () =>
     makeHandler({
       settings: () => settings,
       clients: () => ({
         kinesis: new KinesisClient({ region: "us-east-1", credentials }),
-        cloudwatch: new CloudWatchClient({ region: "us-east-1", credentials }),
+        cloudwatch: new CW.CloudWatchClient({ region: "us-east-1", credentials }),
       }),
       now: () => T0,
     });
@@ -124,7 +105,7 @@ describe("shard-autoscaler: history survives cold starts (GetMetricData)", () =>
     const w = mocks(12, bursty);
     try {
       const r = await w.handler()(scheduled);
-      const query = w.cw.commandCalls(GetMetricDataCommand)[0].args[0].input;
+      const query = w.cw.commandCalls(CW.GetMetricDataCommand)[0].args[0].input;
       const minutes = (query.EndTime!.getTime() - query.StartTime!.getTime()) / MINUTE_MS;
       expect(minutes).to.be.at.least(settings.policy.historyMinutes);
       expect(minutes).to.be.at.most(lookbackMinutes(settings.policy));
@@ -172,12 +153,7 @@ describe("shard-autoscaler: authorization failures fail the invocation", () => {
       const w = mocks(4, throttling);
       w.kinesis.on(UpdateShardCountCommand).rejects(denied(name));
       try {
-        let error: unknown;
-        try {
-          await w.handler()(scheduled);
-        } catch (e) {
-          error = e;
-        }
+        const error = await errorOf(w.handler()(scheduled));
         expect(error, name).to.be.instanceOf(Error);
         expect((error as Error).name).to.equal("ScalerAuthorizationError");
         expect((error as Error).message).to.match(new RegExp(`UpdateShardCount.*${name}`));
@@ -193,15 +169,10 @@ describe("shard-autoscaler: authorization failures fail the invocation", () => {
     for (const fail of ["metrics", "alarms"] as const) {
       const w = mocks(4, throttling);
       if (fail === "metrics")
-        w.cw.on(GetMetricDataCommand).rejects(denied("AccessDeniedException"));
-      else w.cw.on(PutMetricAlarmCommand).rejects(denied("AccessDeniedException"));
+        w.cw.on(CW.GetMetricDataCommand).rejects(denied("AccessDeniedException"));
+      else w.cw.on(CW.PutMetricAlarmCommand).rejects(denied("AccessDeniedException"));
       try {
-        let error: unknown;
-        try {
-          await w.handler()(scheduled);
-        } catch (e) {
-          error = e;
-        }
+        const error = await errorOf(w.handler()(scheduled));
         expect((error as Error | undefined)?.name, fail).to.equal("ScalerAuthorizationError");
       } finally {
         w.restore();

@@ -18,6 +18,8 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
+import { metricDataResponse } from "./support";
+import { testArn } from "../../support/testAccount";
 import { alarmDefinitions } from "../../../functions/shard-autoscaler/alarmSpec";
 import { awsPorts, toMetricDataQuery } from "../../../functions/shard-autoscaler/aws";
 import { parseTrigger } from "../../../functions/shard-autoscaler/events";
@@ -32,8 +34,8 @@ import { MINUTE_MS, SHARD_BYTES_PER_MINUTE } from "../../../functions/shard-auto
 import { ScalerSettings, parseSettings } from "../../../functions/shard-autoscaler/settings";
 
 const STREAM = "clicks";
-const STREAM_ARN = `arn:aws:kinesis:us-east-1:123456789012:stream/${STREAM}`;
-const TOPIC = "arn:aws:sns:us-east-1:123456789012:scaling";
+const STREAM_ARN = testArn("kinesis", `stream/${STREAM}`);
+const TOPIC = testArn("sns", "scaling");
 const settings: ScalerSettings = {
   streamName: STREAM,
   streamArn: STREAM_ARN,
@@ -138,19 +140,7 @@ class World {
         records.push(accepted / 2048);
         throttled.push((demand - accepted) / 2048);
       }
-      const result = (Id: string, Values: number[]) => ({
-        Id,
-        StatusCode: "Complete",
-        Timestamps: ts,
-        Values,
-      });
-      return {
-        MetricDataResults: [
-          result("bytes", bytes),
-          result("records", records),
-          result("throttled", throttled),
-        ],
-      };
+      return metricDataResponse(ts, { bytes, records, throttled });
     });
     this.cw.on(DescribeAlarmsCommand).callsFake(() => ({
       MetricAlarms: [...this.alarms.values()],

@@ -1,17 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import {
-  BACKOFF_MAX_MINUTES,
-  LEDGER_TAGS,
-  Ledger,
-  decodeLedger,
-  encodeLedger,
-  forgetCall,
-  pruneLedger,
-  reconcileLedger,
-  recordCall,
-  withBackoff,
-} from "../../../functions/shard-autoscaler/ledger";
+import * as LG from "../../../functions/shard-autoscaler/ledger";
 import { DAY_MS, MINUTE_MS } from "../../../functions/shard-autoscaler/rules";
 
 const NOW = Date.UTC(2026, 0, 10, 12, 0, 0);
@@ -20,7 +9,7 @@ const TAG_VALUE = /^[\p{L}\p{N}\s_.:/=+\-@]*$/u;
 
 describe("shard-autoscaler ledger", () => {
   it("round-trips through stream tags within Kinesis' limits (any 10 calls of a day)", () => {
-    const arbLedger: fc.Arbitrary<Ledger> = fc.record({
+    const arbLedger: fc.Arbitrary<LG.Ledger> = fc.record({
       calls: fc
         .array(
           fc.record({
@@ -50,14 +39,14 @@ describe("shard-autoscaler ledger", () => {
     });
     fc.assert(
       fc.property(arbLedger, (ledger) => {
-        const tags = encodeLedger(ledger);
+        const tags = LG.encodeLedger(ledger);
         for (const [k, v] of Object.entries(tags)) {
           expect(k.length).to.be.at.most(128);
           expect(v.length).to.be.within(1, 256);
           expect(v).to.match(TAG_VALUE);
         }
-        const back = decodeLedger(tags);
-        const clean = (l: Ledger) => JSON.parse(JSON.stringify(l)) as Ledger;
+        const back = LG.decodeLedger(tags);
+        const clean = (l: LG.Ledger) => JSON.parse(JSON.stringify(l)) as LG.Ledger;
         expect(clean(back)).to.deep.equal(clean(ledger));
       }),
       { seed: 3, numRuns: 500 },
@@ -65,10 +54,10 @@ describe("shard-autoscaler ledger", () => {
   });
 
   it("ignores damaged or foreign tags instead of failing", () => {
-    const l = decodeLedger({
-      [LEDGER_TAGS.calls]: "garbage 1.x.2 tb9jc0.4.8",
-      [LEDGER_TAGS.goal]: "-",
-      [LEDGER_TAGS.backoff]: "zz",
+    const l = LG.decodeLedger({
+      [LG.LEDGER_TAGS.calls]: "garbage 1.x.2 tb9jc0.4.8",
+      [LG.LEDGER_TAGS.goal]: "-",
+      [LG.LEDGER_TAGS.backoff]: "zz",
       team: "data",
     });
     expect(l.calls).to.have.length(1);
@@ -78,41 +67,41 @@ describe("shard-autoscaler ledger", () => {
   });
 
   it("prunes calls older than the rolling 24 hours", () => {
-    const l: Ledger = {
+    const l: LG.Ledger = {
       calls: [
         { at: NOW - DAY_MS - 1, from: 1, to: 2, emergency: false },
         { at: NOW - DAY_MS + 1, from: 2, to: 4, emergency: false },
       ],
     };
-    expect(pruneLedger(l, NOW).calls.map((c) => c.to)).to.deep.equal([4]);
+    expect(LG.pruneLedger(l, NOW).calls.map((c) => c.to)).to.deep.equal([4]);
   });
 
   it("records the goal of a multi-step change and forgets a rejected call with it", () => {
     const call = { at: NOW, from: 4, to: 8, emergency: true };
-    const l = recordCall({ calls: [] }, call, 20, NOW);
+    const l = LG.recordCall({ calls: [] }, call, 20, NOW);
     expect(l.goal).to.deep.equal({ shards: 20, at: NOW, emergency: true });
-    expect(forgetCall(l, call)).to.deep.equal({ calls: [], goal: undefined });
+    expect(LG.forgetCall(l, call)).to.deep.equal({ calls: [], goal: undefined });
   });
 
   it("backs off 2, 4, 8 ... minutes up to an hour, and starts over after a quiet hour", () => {
-    let l: Ledger = { calls: [] };
+    let l: LG.Ledger = { calls: [] };
     const waits: number[] = [];
     let now = NOW;
     for (let i = 0; i < 8; i++) {
-      l = withBackoff(l, now);
+      l = LG.withBackoff(l, now);
       waits.push((l.backoff!.until - now) / MINUTE_MS);
       now = l.backoff!.until;
     }
     expect(waits).to.deep.equal([2, 4, 8, 16, 32, 60, 60, 60]);
-    const later = withBackoff(l, l.backoff!.until + (BACKOFF_MAX_MINUTES + 1) * MINUTE_MS);
+    const later = LG.withBackoff(l, l.backoff!.until + (LG.BACKOFF_MAX_MINUTES + 1) * MINUTE_MS);
     expect(later.backoff!.attempts).to.equal(1);
   });
 
   it("drops an unconfirmed call once the stream is ACTIVE at the old count, not while in flight", () => {
-    const l: Ledger = { calls: [{ at: NOW - 5 * MINUTE_MS, from: 4, to: 8, emergency: false }] };
-    expect(reconcileLedger(l, 4, true, NOW).calls).to.deep.equal([]);
-    expect(reconcileLedger(l, 8, true, NOW).calls).to.have.length(1);
-    expect(reconcileLedger(l, 4, false, NOW).calls).to.have.length(1);
-    expect(reconcileLedger(l, 4, true, NOW - 4 * MINUTE_MS).calls).to.have.length(1);
+    const l: LG.Ledger = { calls: [{ at: NOW - 5 * MINUTE_MS, from: 4, to: 8, emergency: false }] };
+    expect(LG.reconcileLedger(l, 4, true, NOW).calls).to.deep.equal([]);
+    expect(LG.reconcileLedger(l, 8, true, NOW).calls).to.have.length(1);
+    expect(LG.reconcileLedger(l, 4, false, NOW).calls).to.have.length(1);
+    expect(LG.reconcileLedger(l, 4, true, NOW - 4 * MINUTE_MS).calls).to.have.length(1);
   });
 });
