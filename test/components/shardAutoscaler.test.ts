@@ -90,22 +90,27 @@ describe("ShardAutoscaler", () => {
       // 4 shards x 1 MiB/s x 60 s and 4 x 1,000 records/s x 60 s.
       expect(out[0].expression).to.contain("/ 251658240").and.contain("/ 240000");
     }
-    const up = alarms.find((a) => a.name.endsWith("up"))!;
-    expect(up.inputs).to.include({
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      threshold: 0.8,
-      evaluationPeriods: 2,
-      datapointsToAlarm: 2,
-      treatMissingData: "notBreaching",
-    });
-    const down = alarms.find((a) => a.name.endsWith("down"))!;
-    expect(down.inputs).to.include({
-      comparisonOperator: "LessThanThreshold",
-      threshold: 0.4,
-      evaluationPeriods: 45,
-      datapointsToAlarm: 45,
-      treatMissingData: "breaching",
-    });
+    // [suffix, comparison, threshold, periods (all must breach), missing data]
+    const expectedAlarms = [
+      ["up", "GreaterThanOrEqualToThreshold", 0.8, 2, "notBreaching"],
+      ["down", "LessThanThreshold", 0.4, 45, "breaching"],
+    ] as const;
+    for (const [
+      suffix,
+      comparisonOperator,
+      threshold,
+      periods,
+      treatMissingData,
+    ] of expectedAlarms) {
+      const alarm = alarms.find((a) => a.name.endsWith(suffix))!;
+      expect(alarm.inputs, suffix).to.include({
+        comparisonOperator,
+        threshold,
+        evaluationPeriods: periods,
+        datapointsToAlarm: periods,
+        treatMissingData,
+      });
+    }
   });
 
   it("alarms notify an encrypted topic whose key and policy admit only CloudWatch alarms", async () => {
