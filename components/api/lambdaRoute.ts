@@ -4,42 +4,65 @@ import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction"
 import type { Network } from "../network/network";
 import type { DashboardRow } from "../observability/flowDashboard";
 import type { Statement } from "../security/iam";
-import { applyTransform, Nested, Transforms } from "../core/transform";
+import { Nested, Transforms, transform } from "../core/transform";
+import { OperationsContext, operationsOf } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 import { API_AUTH_MODES, ApiAuth, routeArnPath } from "./apiBackedLambda";
 
-export interface LambdaRouteArgs {
+/** The alarm topic, log key and retention (`OperationsContext`) apply to the function. */
+export interface LambdaRouteArgs extends OperationsContext {
   /** The HTTP API the routes join (e.g. a Fargate cluster's API). Required. */
   api: Pick<aws.apigatewayv2.Api, "id" | "executionArn">;
   /** Route keys, e.g. `["GET /orders/{id}/summary"]`. Required (1+). */
   routes: string[];
   /** How callers authenticate; use the API's own mode so the route is guarded like the others. Required. */
   auth: ApiAuth;
-  /** JWT authorizer of the API (required with `auth: "cognito"`). Default: none. */
+  /**
+   * JWT authorizer of the API (required with `auth: "cognito"`).
+   * @default none
+   */
   authorizerId?: pulumi.Input<string>;
-  /** OAuth scopes the JWT must carry. Default: none. */
+  /**
+   * OAuth scopes the JWT must carry.
+   * @default none
+   */
   authorizationScopes?: string[];
   /** Folder under `functions/`. Required. */
   code: string;
-  /** Least-privilege grants of the function. Default: none. */
+  /**
+   * Least-privilege grants of the function.
+   * @default none
+   */
   statements?: pulumi.Input<Statement>[];
-  /** Environment (set through the function's `env.ts` serializer). Default: none. */
+  /**
+   * Environment (set through the function's `env.ts` serializer).
+   * @default none
+   */
   environment?: Record<string, pulumi.Input<string>>;
-  /** Seconds. Default: 10. */
+  /**
+   * Seconds.
+   * @default 10
+   */
   timeout?: number;
-  /** MB. Default: 256. */
+  /**
+   * MB.
+   * @default 256
+   */
   memorySize?: number;
-  /** Run the function in these private subnets, HTTPS egress only. Default: no VPC. */
+  /**
+   * Run the function in these private subnets, HTTPS egress only.
+   * @default no VPC
+   */
   network?: Pick<Network, "privateSubnetIds" | "egressOnlySecurityGroup">;
-  /** Log retention, days. Default: 14. */
-  logRetentionDays?: number;
-  /** KMS key of the log group. Default: CloudWatch Logs' own encryption. */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /** Topic of the function's errors and throttles alarms. Default: no alarms. */
-  alarmTopicArn?: pulumi.Input<string>;
-  /** Console description. Default: derived from the code folder. */
+  /**
+   * Console description.
+   * @default derived from the code folder
+   */
   description?: string;
-  /** Override hooks, one per child. Default: none. */
+  /**
+   * Override hooks, one per child.
+   * @default none
+   */
   transform?: Transforms<{
     securityGroup: aws.ec2.SecurityGroupArgs;
     integration: aws.apigatewayv2.IntegrationArgs;
@@ -102,16 +125,15 @@ export class LambdaRoute extends pulumi.ComponentResource {
                 securityGroupIds: [this.securityGroup.id],
               }
             : undefined,
-        logRetentionDays: args.logRetentionDays,
-        logKmsKeyArn: args.logKmsKeyArn,
-        alarmTopicArn: args.alarmTopicArn,
+        ...operationsOf(args),
         transform: t.function,
       },
       parent,
     );
     this.integration = new aws.apigatewayv2.Integration(
-      name,
-      applyTransform<aws.apigatewayv2.IntegrationArgs>(
+      ...transform(
+        t.integration,
+        name,
         {
           apiId: args.api.id,
           integrationType: "AWS_PROXY",
@@ -120,16 +142,15 @@ export class LambdaRoute extends pulumi.ComponentResource {
           payloadFormatVersion: "2.0",
           timeoutMilliseconds: 30000,
         },
-        t.integration,
-        name,
+        parent,
       ),
-      parent,
     );
     args.routes.forEach((routeKey, i) => {
       const routeName = `${name}-${i}`;
       this.routes[routeKey] = new aws.apigatewayv2.Route(
-        routeName,
-        applyTransform<aws.apigatewayv2.RouteArgs>(
+        ...transform(
+          t.route,
+          routeName,
           {
             apiId: args.api.id,
             routeKey,
@@ -140,24 +161,21 @@ export class LambdaRoute extends pulumi.ComponentResource {
               ? { authorizerId: args.authorizerId, authorizationScopes: args.authorizationScopes }
               : {}),
           },
-          t.route,
-          routeName,
+          parent,
         ),
-        parent,
       );
       new aws.lambda.Permission(
-        routeName,
-        applyTransform<aws.lambda.PermissionArgs>(
+        ...transform(
+          t.permission,
+          routeName,
           {
             function: this.function.function.name,
             action: "lambda:InvokeFunction",
             principal: "apigateway.amazonaws.com",
             sourceArn: pulumi.interpolate`${args.api.executionArn}/${routeArnPath(routeKey)}`,
           },
-          t.permission,
-          routeName,
+          parent,
         ),
-        parent,
       );
     });
     this.registerOutputs({ functionName: this.function.name });

@@ -289,7 +289,9 @@ export interface ContainerRefs {
   image: pulumi.Input<string>;
   region: pulumi.Input<string>;
   logGroupName: pulumi.Input<string>;
-  /** Default: Node's fetch against the health path on localhost. */
+  /**
+   * @default Node's fetch against the health path on localhost
+   */
   healthCheckCommand?: string[];
 }
 

@@ -14,11 +14,20 @@ export const SCALE_OUT_AGE_SECONDS = 120;
 export const QUEUE_AGE_ALARM_SECONDS = 600;
 
 export interface QueueScalingSettings {
-  /** Visible messages per running task to hold (target tracking). Default: 100 (`BACKLOG_PER_TASK`). */
+  /**
+   * Visible messages per running task to hold (target tracking).
+   * @default 100 (`BACKLOG_PER_TASK`)
+   */
   backlogPerTask?: number;
-  /** Oldest message age (s) that adds tasks by steps. Default: 120 (`SCALE_OUT_AGE_SECONDS`). */
+  /**
+   * Oldest message age (s) that adds tasks by steps.
+   * @default 120 (`SCALE_OUT_AGE_SECONDS`)
+   */
   scaleOutAgeSeconds?: number;
-  /** Oldest message age (s) that raises the alarm. Default: 600 (`QUEUE_AGE_ALARM_SECONDS`). */
+  /**
+   * Oldest message age (s) that raises the alarm.
+   * @default 600 (`QUEUE_AGE_ALARM_SECONDS`)
+   */
   alarmAgeSeconds?: number;
 }
 
@@ -78,7 +87,10 @@ export interface QueueScalingArgs extends QueueScalingSettings {
   queueName: pulumi.Input<string>;
   /** Topic for the queue-age alarm. Required. */
   alarmTopicArn: pulumi.Input<string>;
-  /** Override hooks. Default: none. */
+  /**
+   * Override hooks.
+   * @default none
+   */
   transform?: Transforms<{
     policy: aws.appautoscaling.PolicyArgs;
     alarm: aws.cloudwatch.MetricAlarmArgs;

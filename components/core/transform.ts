@@ -51,18 +51,6 @@ export function transform<T extends object, O extends pulumi.ResourceOptions>(
   return [name, { ...args, ...hook }, opts];
 }
 
-/**
- * Applies a hook to args alone, for a child whose options the component must own (none today
- * outside tests); prefer {@link transform}, which also hands the hook the options.
- */
-export function applyTransform<T extends object>(
-  args: T,
-  hook: Transform<T> | undefined,
-  name = "",
-): T {
-  return transform(hook, name, args, {})[1];
-}
-
 /** Options every child of a component gets: parented to the component. */
 export function childOpts(
   parent: pulumi.Resource,

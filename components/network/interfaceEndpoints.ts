@@ -24,9 +24,15 @@ export interface EndpointNetwork {
 export interface DerivedEndpointsArgs {
   /** The callers in the private subnets and their grants. Required. */
   callers: readonly RecordedCaller[];
-  /** Services already served by endpoints created otherwise (skipped). Default: none. */
+  /**
+   * Services already served by endpoints created otherwise (skipped).
+   * @default none
+   */
   existing?: readonly string[];
-  /** Override hooks. Default: none. */
+  /**
+   * Override hooks.
+   * @default none
+   */
   transform?: Transforms<{
     /** Names end in the service short name, dots as dashes. */
     vpcEndpoint: aws.ec2.VpcEndpointArgs;

@@ -46,7 +46,8 @@ export function planKinesisPipeline(name: string, args: KinesisPipelineArgs): Ki
       'use "PROVISIONED" or "ON_DEMAND"',
     )
     .check(
-      mode === "ON_DEMAND" || (Number.isInteger(shards) && shards >= 1 && shards <= KINESIS_MAX_SHARDS),
+      mode === "ON_DEMAND" ||
+        (Number.isInteger(shards) && shards >= 1 && shards <= KINESIS_MAX_SHARDS),
       "shardCount",
       `${shards} is outside 1-${KINESIS_MAX_SHARDS}`,
       `use 1 to ${KINESIS_MAX_SHARDS} shards`,
