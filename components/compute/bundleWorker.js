@@ -168,6 +168,20 @@ export {
 };
 `;
 
+/** The SDK's pure-JavaScript hash fallbacks (see `shrink`). */
+const JS_HASH_FALLBACK =
+  /(@smithy\/core\/dist-es\/submodules\/checksum\/(sha256\/Sha256Js|md5\/Md5Js)|@aws-sdk\/checksums\/dist-es\/submodules\/sha\/sha1\/Sha1Js)\.js$/;
+
+/** @param {string} name the class the module exports, e.g. `Sha256Js` */
+function jsHashStub(name) {
+  return `export class ${name} {
+  constructor() {
+    throw new Error("${name} (the SDK's fallback for a Node crypto without this hash) is left out of this bundle (components/compute/bundleWorker.js)");
+  }
+}
+`;
+}
+
 /** @type {esbuild.Plugin} */
 const shrink = {
   name: "shrink",
@@ -196,6 +210,14 @@ const shrink = {
         loader: "js",
       }),
     );
+    // Pure-JavaScript SHA-256, SHA-1 and MD5: the SDK's fallbacks for a Node whose crypto lacks
+    // the algorithm (FIPS mode refuses MD5). Lambda's Node.js runtimes are not in FIPS mode and
+    // have all three natively, so the fallbacks (about 8 KiB) are never chosen there; a Node
+    // without them gets an error naming this file instead of a slow hash.
+    build.onLoad({ filter: JS_HASH_FALLBACK }, (args) => ({
+      contents: jsHashStub(/** @type {string} */ (args.path.split("/").pop()).replace(".js", "")),
+      loader: "js",
+    }));
     // The SDK imports its package.json only for `version` (the User-Agent): keep name and version,
     // not the whole manifest of every client.
     build.onLoad({ filter: /node_modules\/@(aws-sdk|smithy)\/[^/]+\/package\.json$/ }, (args) => {

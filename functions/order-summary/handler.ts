@@ -4,7 +4,8 @@
  * `lib/summaryRoute.ts` for the answers (200, partial 200, 400, 404).
  */
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { createLogger } from "../lib/logger";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { createLogger, withLambdaContext } from "../lib/logger";
 import { documentClient, lazy } from "../lib/runtime";
 import { isUuid, makeSummaryHandler } from "../lib/summaryRoute";
 import { OrderSummaryEnv, readOrderSummaryEnv } from "./env";
@@ -22,13 +23,15 @@ export function orderFetchers(doc: DynamoDBDocumentClient, env: OrderSummaryEnv)
   });
 }
 
+const logger = createLogger("order-summary");
+
 export function makeHandler(doc: DynamoDBDocumentClient, env: OrderSummaryEnv) {
   return makeSummaryHandler<OrderPart>({
     primary: "order",
     isId: isUuid,
     fetchers: orderFetchers(doc, env),
     timeoutMs: env.backendTimeoutMs,
-    logger: createLogger("order-summary"),
+    logger,
   });
 }
 
@@ -37,4 +40,4 @@ const deps = lazy(() => {
   // One attempt per backend within the deadline: the SDK's retries would outlive it.
   return makeHandler(documentClient({ maxAttempts: 2 }), env);
 });
-export const handler: ReturnType<typeof makeHandler> = (event) => deps()(event);
+export const handler = withLambdaContext(logger, (event: APIGatewayProxyEventV2) => deps()(event));

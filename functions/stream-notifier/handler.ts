@@ -9,7 +9,7 @@ import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { describeAwsError, isAuthorizationError } from "../lib/awsErrors";
-import { createLogger } from "../lib/logger";
+import { createLogger, withLambdaContext } from "../lib/logger";
 import { lazy, requireEnv } from "../lib/runtime";
 import { type NotifyRules, formatNotification, rulesFromEnv, shouldNotify } from "./notify";
 
@@ -23,6 +23,13 @@ export interface NotifierDeps {
   logger?: Pick<Logger, "info" | "warn" | "error">;
 }
 
+/**
+ * Not Powertools' BatchProcessor: it hands the handler one record at a time and carries on after a
+ * failure, where this handler publishes 10 notifications per PublishBatch call and must stop at the
+ * first record it could not publish (Lambda resumes a DynamoDB stream from the lowest reported
+ * sequence number, so publishing past it would repeat those notifications on the retry). Its only
+ * stop-at-first-failure processor is for SQS FIFO queues.
+ */
 export function makeHandler(deps: NotifierDeps) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const notifications = (event.Records ?? [])
@@ -74,14 +81,15 @@ export function makeHandler(deps: NotifierDeps) {
   };
 }
 
+const logger = createLogger("stream-notifier");
 const instance = lazy(() =>
   makeHandler({
     sns: new SNSClient({}),
     topicArn: requireEnv("TOPIC_ARN"),
     rules: rulesFromEnv(process.env),
-    logger: createLogger("stream-notifier"),
+    logger,
   }),
 );
 
 /** Lambda entry point: the client is created on the first invocation and reused after. */
-export const handler: ReturnType<typeof makeHandler> = async (event) => instance()(event);
+export const handler = withLambdaContext(logger, (event: DynamoDBStreamEvent) => instance()(event));
