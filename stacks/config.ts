@@ -1,6 +1,11 @@
 import * as awsConfigVars from "@pulumi/aws/config/vars";
 import { z } from "zod";
-import { LOG_RETENTION_DAYS, LOG_RETENTION_VALUES } from "../components/core/defaults";
+import {
+  AZ_COUNT,
+  LOG_RETENTION_DAYS,
+  LOG_RETENTION_VALUES,
+  NAT_GATEWAYS,
+} from "../components/core/defaults";
 import { closest } from "./closest";
 import { FLOW_SLUGS, FlowSlug, isFlowSlug } from "./slugs";
 
@@ -49,11 +54,11 @@ export const topLevelSchema = z
       .int()
       .min(2)
       .max(6)
-      .default(2)
+      .default(AZ_COUNT)
       .describe("Availability zones the shared VPC spans (2-6)."),
     natGateways: z
       .enum(NAT_MODES)
-      .default("single")
+      .default(NAT_GATEWAYS)
       .describe(
         "NAT for private subnets: none (VPC endpoints only: the interface endpoints the private functions and tasks call are created), single (one shared NAT), perAz (one per AZ, survives an AZ outage).",
       ),

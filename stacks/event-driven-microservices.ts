@@ -1,4 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { billingServiceEnvironment } from "../functions/containers/billing-service/env";
+import { ordersServiceEnvironment } from "../functions/containers/orders-service/env";
+import { shippingServiceEnvironment } from "../functions/containers/shipping-service/env";
 import { z } from "zod";
 import {
   FARGATE_STOP_TIMEOUT_SECONDS,
@@ -19,7 +22,8 @@ import {
   fargateApiFields,
   fargateServiceFields,
   fargateServiceDefaults,
-} from "./three-tier-fargate";
+  appImage,
+} from "./fargateFlows";
 import { loadBalancerTlsProblems } from "./loadBalancerTls";
 import {
   BACKLOG_PER_TASK,
@@ -34,6 +38,11 @@ const CONSUMERS = {
   shipping: { resource: "shipments", app: "shipping-service" },
 } as const;
 type Consumer = keyof typeof CONSUMERS;
+/** Each consumer app's env.ts writer. */
+const CONSUMER_ENVIRONMENT = {
+  billing: billingServiceEnvironment,
+  shipping: shippingServiceEnvironment,
+} satisfies Record<Consumer, unknown>;
 
 /**
  * Worker messages take seconds; the visibility timeout covers a whole stop timeout six times over,
@@ -88,7 +97,7 @@ export const eventDrivenMicroservicesSettings = z
       })
       .default({})
       .describe(
-        "Images to run instead of building functions/<service>-service/Dockerfile (URIs, ideally by digest). Default: {} (build all; needs Docker on the machine running pulumi up).",
+        "Images to run instead of building functions/containers/<service>-service (URIs, ideally by digest). Default: {} (build all; needs Docker on the machine running pulumi up).",
       ),
   })
   .superRefine(checkFargateSettings)
@@ -122,10 +131,8 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
         },
         parent,
       );
-    const image = (service: "orders" | Consumer) => {
-      const uri = settings.images[service];
-      return uri ? { uri } : { dockerfile: `functions/${service}-service/Dockerfile` };
-    };
+    const image = (service: "orders" | Consumer) =>
+      appImage(`${service}-service`, settings.images[service]);
 
     const events = new FanOutTopic(
       "order-events",
@@ -142,9 +149,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
             },
           ]),
         ),
-        alarmTopicArn: ctx.alarmTopicArn,
-        logKmsKeyArn: ctx.logKmsKeyArn,
-        logRetentionDays: ctx.logRetentionDays,
+        ...ctx.operations,
       },
       parent,
     );
@@ -160,7 +165,10 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
         cluster,
         image: image("orders"),
         paths: ["/orders"],
-        environment: { TABLE_NAME: orders.name, TOPIC_ARN: events.topic.arn },
+        environment: ordersServiceEnvironment<pulumi.Input<string>>({
+          tableName: orders.name,
+          topicArn: events.topic.arn,
+        }),
         statements: [...tableGrants(orders, ["GetItem", "PutItem"]), ...events.publishStatements()],
       },
       parent,
@@ -180,7 +188,10 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
           cluster,
           image: image(c),
           paths: [`/${resource}`],
-          environment: { TABLE_NAME: records.name, QUEUE_URL: queue.url },
+          environment: CONSUMER_ENVIRONMENT[c]<pulumi.Input<string>>({
+            tableName: records.name,
+            queueUrl: queue.url,
+          }),
           statements: [
             ...tableGrants(records, ["GetItem", "PutItem"]),
             // functions/lib/container/queueWorker extends a message's visibility while it works.
@@ -197,7 +208,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
       addQueueScaling(c, {
         service,
         queueName: queue.name,
-        alarmTopicArn: ctx.alarmTopicArn,
+        alarmTopicArn: ctx.operations.alarmTopicArn,
         backlogPerTask: settings.workerBacklogPerTask,
         scaleOutAgeSeconds: settings.workerScaleOutAgeSeconds,
         alarmAgeSeconds: settings.workerQueueAgeAlarmSeconds,

@@ -7,7 +7,7 @@ import type { SecureBucket } from "../components/storage/secureBucket";
 import { itemFilesPrefix } from "../functions/files-api/upload";
 import { itemSummaryEnvironment } from "../functions/item-summary/env";
 import type { StackContext } from "./flow";
-import type { ThreeTierLambdaSettings } from "./three-tier-lambda";
+import type { ThreeTierLambdaSettings } from "./itemsApi";
 
 /**
  * `GET /items/{id}/summary` on the items API: the item and the files uploaded for it
@@ -40,7 +40,7 @@ export function itemSummaryRoute(
         // Listing only, and only under the item files prefix.
         allow(["s3:ListBucket"], [files.arn], { StringLike: { "s3:prefix": [`${prefix}*`] } }),
       ],
-      environment: itemSummaryEnvironment({
+      environment: itemSummaryEnvironment<pulumi.Input<string>>({
         itemsTable: table.name,
         filesBucket: files.name,
         filesPrefix: prefix,
@@ -48,9 +48,7 @@ export function itemSummaryRoute(
       memorySize: settings.memorySize,
       timeout: settings.timeout,
       network: settings.privateSubnets ? ctx.network() : undefined,
-      logRetentionDays: ctx.logRetentionDays,
-      logKmsKeyArn: ctx.logKmsKeyArn,
-      alarmTopicArn: ctx.alarmTopicArn,
+      ...ctx.operations,
     },
     { parent: flow },
   );

@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
   KINESIS_RETENTION_HOURS,
+  KINESIS_RETENTION_HOURS_RANGE,
   KINESIS_SHARD_COUNT,
   SHARD_AUTOSCALER_SCHEDULE_MINUTES,
 } from "../components/core/defaults";
@@ -13,7 +14,6 @@ import {
 } from "../functions/shard-autoscaler/policy";
 import { STREAM_SHARD_LIMIT } from "../functions/shard-autoscaler/rules";
 import { defineFlow } from "./flow";
-import { RealtimeAnalyticsSettings, STREAM_SHARE_KEY, SharedStream } from "./realtime-analytics";
 
 const d = DEFAULT_POLICY_CONFIG;
 const shards = () => z.number().int().min(1).max(STREAM_SHARD_LIMIT);
@@ -88,8 +88,8 @@ const settingsSchema = z
     streamRetentionHours: z
       .number()
       .int()
-      .min(24)
-      .max(8760)
+      .min(KINESIS_RETENTION_HOURS_RANGE[0])
+      .max(KINESIS_RETENTION_HOURS_RANGE[1])
       .default(KINESIS_RETENTION_HOURS)
       .describe(
         `Retention of the flow's own stream, in hours. Default: ${KINESIS_RETENTION_HOURS}.`,
@@ -137,17 +137,19 @@ export const kinesisAutoscale = defineFlow<KinesisAutoscaleSettings>({
   summary:
     "CloudWatch alarms on a stream's utilisation -> SNS -> Lambda: UpdateShardCount within AWS's rules, alarms rewritten for the new count.",
   settings: settingsSchema,
-  checkStack: (s, config) => {
-    if (!config.flows.includes("realtime-analytics")) return [];
-    const rt = config.flowSettings["realtime-analytics"] as RealtimeAnalyticsSettings;
-    if (rt.streamMode !== "PROVISIONED") {
+  // Attaches to realtime-analytics's stream when that flow is on (stacks/flowExports.ts).
+  dependsOn: ["realtime-analytics"],
+  checkStack: (s, _config, dependencies) => {
+    const planned = dependencies["realtime-analytics"]?.stream;
+    if (!planned) return [];
+    if (planned.mode !== "PROVISIONED" || planned.shardCount === undefined) {
       return [
-        `attaches to the realtime-analytics stream, whose streamMode is ${rt.streamMode}; ` +
+        `attaches to the realtime-analytics stream, whose streamMode is ${planned.mode}; ` +
           "UpdateShardCount works on provisioned streams only (fix: set realtime-analytics.streamMode to PROVISIONED, " +
           "or drop kinesis-autoscale: an on-demand stream scales itself)",
       ];
     }
-    const shards = rt.shardCount ?? KINESIS_SHARD_COUNT;
+    const shards = planned.shardCount;
     return shards < s.minShards || shards > s.maxShards
       ? [
           `the realtime-analytics stream starts with ${shards} shards, outside minShards-maxShards ` +
@@ -159,12 +161,8 @@ export const kinesisAutoscale = defineFlow<KinesisAutoscaleSettings>({
     let stream: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
     let shardCount: number;
     let attachedTo: string;
-    if (ctx.flows.includes("realtime-analytics")) {
-      const shared = ctx.shared<SharedStream>(STREAM_SHARE_KEY);
-      if (!shared)
-        throw new Error(
-          "kinesis-autoscale: realtime-analytics is on but shared no stream (fix: list kinesis-autoscale after realtime-analytics in stacks/registry.ts)",
-        );
+    const shared = ctx.dependency("realtime-analytics")?.stream;
+    if (shared) {
       // checkStack rejected an on-demand stream before anything was built.
       if (shared.mode !== "PROVISIONED" || shared.shardCount === undefined)
         throw new Error("kinesis-autoscale: the realtime-analytics stream is not provisioned");
@@ -193,9 +191,7 @@ export const kinesisAutoscale = defineFlow<KinesisAutoscaleSettings>({
         shardCount,
         policy: policyOf(s),
         scheduleMinutes: s.scheduleMinutes,
-        alarmTopicArn: ctx.alarmTopicArn,
-        logRetentionDays: ctx.logRetentionDays,
-        logKmsKeyArn: ctx.logKmsKeyArn,
+        ...ctx.operations,
       },
       { parent: flow },
     );

@@ -1,7 +1,14 @@
+import {
+  MAX_RECEIVE_COUNT,
+  SQS_BATCH_SIZE,
+  SQS_CONSUMER_MAX_CONCURRENCY,
+  SQS_MAX_CONCURRENCY_RANGE,
+} from "../components/core/defaults";
 import { z } from "zod";
+import { DEFAULT_UPLOAD_CONFIG, S3_MAX_SINGLE_PUT_BYTES } from "../functions/files-api/upload";
 
 /** Content types the upload route signs by default (the files-api handler's own default list). */
-export const DEFAULT_CONTENT_TYPES = ["image/png", "image/jpeg", "application/pdf", "text/plain"];
+export const DEFAULT_CONTENT_TYPES = [...DEFAULT_UPLOAD_CONFIG.allowedContentTypes];
 
 /**
  * Settings of the flows whose API signs uploads (functions/files-api) into a bucket prefix.
@@ -13,14 +20,14 @@ export function objectUploadFields(descriptions: { uploadPrefix: string; maxUplo
     uploadPrefix: z
       .string()
       .regex(/^([A-Za-z0-9!_.*'()-]+\/)+$/, { message: "must be a key prefix ending in /" })
-      .default("uploads/")
+      .default(DEFAULT_UPLOAD_CONFIG.keyPrefix)
       .describe(descriptions.uploadPrefix),
     maxUploadBytes: z
       .number()
       .int()
       .min(1)
-      .max(5 * 1024 ** 3)
-      .default(10 * 1024 * 1024)
+      .max(S3_MAX_SINGLE_PUT_BYTES)
+      .default(DEFAULT_UPLOAD_CONFIG.maxUploadBytes)
       .describe(descriptions.maxUploadBytes),
     allowedContentTypes: z
       .array(z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, { message: "is not a MIME type" }))
@@ -42,20 +49,26 @@ export function queueConsumerFields(descriptions: {
   maxReceiveCount: string;
 }) {
   return {
-    batchSize: z.number().int().min(1).max(10).default(10).describe(descriptions.batchSize),
+    batchSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(SQS_BATCH_SIZE)
+      .default(SQS_BATCH_SIZE)
+      .describe(descriptions.batchSize),
     maxConcurrency: z
       .number()
       .int()
-      .min(2)
-      .max(1000)
-      .default(5)
+      .min(SQS_MAX_CONCURRENCY_RANGE[0])
+      .max(SQS_MAX_CONCURRENCY_RANGE[1])
+      .default(SQS_CONSUMER_MAX_CONCURRENCY)
       .describe(descriptions.maxConcurrency),
     maxReceiveCount: z
       .number()
       .int()
       .min(1)
       .max(1000)
-      .default(5)
+      .default(MAX_RECEIVE_COUNT)
       .describe(descriptions.maxReceiveCount),
   };
 }

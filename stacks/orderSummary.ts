@@ -46,15 +46,13 @@ export function orderSummaryRoute(
         ),
         ...all.flatMap((t) => tableKeyStatements(t)),
       ],
-      environment: orderSummaryEnvironment({
+      environment: orderSummaryEnvironment<pulumi.Input<string>>({
         ordersTable: tables.orders.name,
         invoicesTable: tables.invoices.name,
         shipmentsTable: tables.shipments.name,
       }),
       network: ctx.network(),
-      logRetentionDays: ctx.logRetentionDays,
-      logKmsKeyArn: ctx.logKmsKeyArn,
-      alarmTopicArn: ctx.alarmTopicArn,
+      ...ctx.operations,
     },
     { parent: flow },
   );

@@ -5,7 +5,8 @@ import { ServiceKey } from "../components/security/kmsKey";
 import { Network } from "../components/network/network";
 import { StackConfig, loadConfig } from "./config";
 import { FlowComponent, FlowDefinition, FlowOutputs, StackContext } from "./flow";
-import { FLOWS, flowConfigSpecs } from "./registry";
+import type { FlowExports, ProviderSlug } from "./flowExports";
+import { FLOWS, flowConfigSpecs, orderFlows } from "./registry";
 
 /** Groups the resources every flow shares (alarm topic, log key, VPC) in the resource tree. */
 class SharedResources extends pulumi.ComponentResource {
@@ -33,14 +34,16 @@ export function buildStack(
   const alarms = new AlarmTopic("alarms", { email: config.alarmEmail }, { parent: shared });
 
   let network: Network | undefined;
-  const sharedValues = new Map<string, unknown>();
+  const exports = new Map<ProviderSlug, unknown>();
   const ctx: StackContext = {
     environment: config.environment,
     isDev: config.environment === "dev",
     retainData: config.environment !== "dev",
-    alarmTopicArn: alarms.arn,
-    logRetentionDays: config.logRetentionDays,
-    logKmsKeyArn: logKey.arn,
+    operations: {
+      alarmTopicArn: alarms.arn,
+      logRetentionDays: config.logRetentionDays,
+      logKmsKeyArn: logKey.arn,
+    },
     flows: config.flows,
     network: () =>
       (network ??= new Network(
@@ -53,8 +56,12 @@ export function buildStack(
         },
         { parent: shared },
       )),
-    share: (key, value) => void sharedValues.set(key, value),
-    shared: <T>(key: string) => sharedValues.get(key) as T | undefined,
+    provide: () => {
+      throw new Error("ctx.provide is only available inside a flow's build");
+    },
+    dependency: () => {
+      throw new Error("ctx.dependency is only available inside a flow's build");
+    },
     dashboard: () => {
       throw new Error("ctx.dashboard is only available inside a flow's build");
     },
@@ -65,13 +72,26 @@ export function buildStack(
     flows: config.flows,
     alarmTopicArn: alarms.arn,
   };
-  for (const def of flows) {
+  for (const def of orderFlows(flows)) {
     if (!config.flows.includes(def.slug)) continue;
     const parent = new FlowComponent(def);
     const rows: DashboardRow[] = [];
     const flowCtx: StackContext = {
       ...ctx,
       dashboard: (...components) => void rows.push(...components.flatMap((c) => c.widgets())),
+      provide: (slug, value) => {
+        if (slug !== def.slug) throw new Error(`${def.slug}: cannot provide ${slug}'s export`);
+        exports.set(slug, value);
+      },
+      dependency: <P extends ProviderSlug>(slug: P) => {
+        if (!def.dependsOn?.includes(slug)) {
+          throw new Error(`${def.slug}: reads ${slug} without declaring it (fix: dependsOn)`);
+        }
+        if (!config.flows.includes(slug)) return undefined;
+        const value = exports.get(slug);
+        if (value === undefined) throw new Error(`${def.slug}: ${slug} is on but provided nothing`);
+        return value as FlowExports[P];
+      },
     };
     const flowOutputs: FlowOutputs = def.build(parent, config.flowSettings[def.slug], flowCtx);
     if (rows.length > 0) {

@@ -1,40 +1,33 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KINESIS_SHARD_COUNT } from "../components/core/defaults";
-import { KinesisPipeline, StreamMode } from "../components/streaming/kinesisPipeline";
+import { KinesisPipeline } from "../components/streaming/kinesisPipeline";
 import { defineFlow } from "./flow";
 import { clientApi } from "./realtimeClientApi";
 import { RealtimeAnalyticsSettings, settingsSchema } from "./realtimeAnalyticsSettings";
 
 export type { RealtimeAnalyticsSettings } from "./realtimeAnalyticsSettings";
 
-/**
- * Cross-flow handoff: this flow shares its stream under this key (`ctx.share`), so a flow built
- * after it (the `kinesis-autoscale` shard autoscaler) can attach to the stream with
- * `ctx.shared<SharedStream>(STREAM_SHARE_KEY)`. When that flow is on, the stream ignores shard-count
- * drift, so deployments never undo the autoscaler's UpdateShardCount.
- */
-export const STREAM_SHARE_KEY = "realtime-analytics:stream";
-
-/** The value shared under `STREAM_SHARE_KEY`. */
-export interface SharedStream {
-  name: pulumi.Output<string>;
-  arn: pulumi.Output<string>;
-  /** Shards at deployment; undefined for an ON_DEMAND stream (which cannot be resharded). */
-  shardCount: number | undefined;
-  mode: StreamMode;
+/** Shards the stream starts with; undefined for an ON_DEMAND stream. */
+function plannedShards(s: RealtimeAnalyticsSettings): number | undefined {
+  return s.streamMode === "PROVISIONED" ? (s.shardCount ?? KINESIS_SHARD_COUNT) : undefined;
 }
 
 /**
  * realtime-analytics: API Gateway (Kinesis proxy) -> Kinesis stream -> analytics stage (per-minute
  * aggregates) and the stream processor (dedupe) -> DynamoDB -> DynamoDB Streams -> notifier ->
  * SNS (email/SMS); Firehose -> S3 (raw, by day) -> Glue -> Athena.
+ *
+ * Provides its stream (stacks/flowExports.ts) to the flows that depend on it: kinesis-autoscale
+ * resizes it. When that flow is on, the stream ignores shard-count drift, so deployments never
+ * undo the autoscaler's UpdateShardCount.
  */
-export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
+export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings, "realtime-analytics">({
   slug: "realtime-analytics",
   componentName: "RealtimeAnalytics",
   summary:
     "API Gateway Kinesis proxy -> Kinesis -> aggregates + dedupe Lambda -> DynamoDB -> Streams -> SNS; Firehose -> S3 -> Athena",
   settings: settingsSchema,
+  plan: (s) => ({ stream: { mode: s.streamMode, shardCount: plannedShards(s) } }),
   build(flow, s, ctx) {
     const network = s.privateSubnets ? ctx.network() : undefined;
     // The processor only talks to DynamoDB: the gateway endpoint, no internet route.
@@ -49,8 +42,7 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
       "realtime",
       {
         streamMode: s.streamMode,
-        shardCount:
-          s.streamMode === "PROVISIONED" ? (s.shardCount ?? KINESIS_SHARD_COUNT) : undefined,
+        shardCount: plannedShards(s),
         shardCountManagedExternally: autoscaled,
         retentionHours: s.retentionHours,
         dedupeTtlHours: s.dedupeTtlHours,
@@ -96,9 +88,7 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
         forceDestroy: ctx.isDev,
         retainOnDelete: ctx.retainData,
         iteratorAgeAlarmMs: s.iteratorAgeAlarmMs,
-        logRetentionDays: ctx.logRetentionDays,
-        logKmsKeyArn: ctx.logKmsKeyArn,
-        alarmTopicArn: ctx.alarmTopicArn,
+        ...ctx.operations,
       },
       { parent: flow },
     );
@@ -110,11 +100,13 @@ export const realtimeAnalytics = defineFlow<RealtimeAnalyticsSettings>({
       pipeline.analytics.aggregatesTable,
     );
     ctx.dashboard(pipeline, subscriptions);
-    ctx.share<SharedStream>(STREAM_SHARE_KEY, {
-      name: pipeline.streamName,
-      arn: pipeline.streamArn,
-      shardCount: pipeline.shardCount,
-      mode: pipeline.streamMode,
+    ctx.provide("realtime-analytics", {
+      stream: {
+        name: pipeline.streamName,
+        arn: pipeline.streamArn,
+        shardCount: pipeline.shardCount,
+        mode: pipeline.streamMode,
+      },
     });
 
     return {

@@ -15,8 +15,11 @@ import {
   DEDUPE_TTL_HOURS,
   FIREHOSE_BUFFER_INTERVAL_SECONDS,
   FIREHOSE_BUFFER_SIZE_MB,
+  FLINK_PARALLELISM,
   ITERATOR_AGE_ALARM_MS,
+  KINESIS_MAX_SHARDS,
   KINESIS_RETENTION_HOURS,
+  KINESIS_RETENTION_HOURS_RANGE,
   KINESIS_SHARD_COUNT,
   STREAM_BATCH_SIZE,
   STREAM_BATCHING_WINDOW_SECONDS,
@@ -47,7 +50,7 @@ export const settingsSchema = z
       .number()
       .int()
       .min(1)
-      .max(500)
+      .max(KINESIS_MAX_SHARDS)
       .optional()
       .describe(
         `Shards of a PROVISIONED stream (1 MB/s or 1,000 records/s in each). Default: ${KINESIS_SHARD_COUNT}.`,
@@ -55,8 +58,8 @@ export const settingsSchema = z
     retentionHours: z
       .number()
       .int()
-      .min(24)
-      .max(8760)
+      .min(KINESIS_RETENTION_HOURS_RANGE[0])
+      .max(KINESIS_RETENTION_HOURS_RANGE[1])
       .default(KINESIS_RETENTION_HOURS)
       .describe(
         `Hours records stay in the stream (replay window). Default: ${KINESIS_RETENTION_HOURS}.`,
@@ -193,8 +196,8 @@ export const settingsSchema = z
           .number()
           .int()
           .min(1)
-          .default(1)
-          .describe("Initial parallelism. Default: 1."),
+          .default(FLINK_PARALLELISM)
+          .describe(`Initial parallelism. Default: ${FLINK_PARALLELISM}.`),
       })
       .strict()
       .optional()

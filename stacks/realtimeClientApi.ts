@@ -50,7 +50,7 @@ export function clientApi(
             }),
             allow(["sns:GetSubscriptionAttributes", "sns:Unsubscribe"], [topicArn]),
           ],
-          environment: notifySubscriptionsEnvironment({ topicArn }),
+          environment: notifySubscriptionsEnvironment<pulumi.Input<string>>({ topicArn }),
           description: "Client email/SMS subscriptions (functions/notify-subscriptions)",
         },
         aggregates: {
@@ -61,16 +61,16 @@ export function clientApi(
             allow(["dynamodb:Query"], [aggregates.arn]),
             ...tableKeyStatements(aggregates),
           ],
-          environment: aggregatesApiEnvironment({ aggregatesTable: aggregates.name }),
+          environment: aggregatesApiEnvironment<pulumi.Input<string>>({
+            aggregatesTable: aggregates.name,
+          }),
           description: "Aggregates of the analytics stage (functions/aggregates-api)",
         },
       },
       deletionProtection: !ctx.isDev,
       // Subscriptions and dashboards are light traffic: the component's 50 rps stage throttle,
       // whatever the ingest API (a data path) admits.
-      logRetentionDays: ctx.logRetentionDays,
-      logKmsKeyArn: ctx.logKmsKeyArn,
-      alarmTopicArn: ctx.alarmTopicArn,
+      ...ctx.operations,
     },
     { parent: flow },
   );

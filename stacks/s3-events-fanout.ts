@@ -1,4 +1,14 @@
+import {
+  LAMBDA_TIMEOUT_SECONDS,
+  OBJECT_READER_MEMORY_MB,
+  OBJECT_READER_TIMEOUT_SECONDS,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from "../components/core/defaults";
+import type * as pulumi from "@pulumi/pulumi";
+import { checksumSummaryEnvironment } from "../functions/checksum-summary/env";
+import { metadataIndexerEnvironment } from "../functions/metadata-indexer/env";
 import { z } from "zod";
+import { DEFAULT_UPLOAD_CONFIG } from "../functions/files-api/upload";
 import { ApiBackedLambda } from "../components/api/apiBackedLambda";
 import { FanOutTopic } from "../components/messaging/fanOutTopic";
 import {
@@ -12,15 +22,13 @@ import { tableGrants } from "../components/data/secureTable";
 import { idTable } from "./flowTables";
 import { defineFlow } from "./flow";
 import { objectUploadFields, queueConsumerFields } from "./objectUploadSettings";
-import { threeTierLambdaFields } from "./three-tier-lambda";
+import { threeTierLambdaFields } from "./itemsApi";
 
 const settingsSchema = z
   .object({
     ...objectUploadFields({
-      uploadPrefix:
-        "Key prefix presigned uploads are written under; only objects created there are fanned out. Default: uploads/.",
-      maxUploadBytes:
-        "Largest upload the presign route signs, in bytes (S3 single PUT limit 5 GiB). Default: 10485760.",
+      uploadPrefix: `Key prefix presigned uploads are written under; only objects created there are fanned out. Default: ${DEFAULT_UPLOAD_CONFIG.keyPrefix}.`,
+      maxUploadBytes: `Largest upload the presign route signs, in bytes (S3 single PUT limit 5 GiB). Default: ${DEFAULT_UPLOAD_CONFIG.maxUploadBytes}.`,
     }),
     corsOrigins: z
       .array(
@@ -42,25 +50,27 @@ const settingsSchema = z
       .int()
       .min(1)
       .max(900)
-      .default(10)
+      .default(LAMBDA_TIMEOUT_SECONDS)
       .describe(
-        "Timeout of the metadata indexer; its queue's visibility timeout is 6x this. Default: 10.",
+        `Timeout of the metadata indexer; its queue's visibility timeout is ${VISIBILITY_TIMEOUT_FACTOR}x this. Default: ${LAMBDA_TIMEOUT_SECONDS}.`,
       ),
     checksumTimeoutSeconds: z
       .number()
       .int()
       .min(1)
       .max(900)
-      .default(60)
-      .describe("Timeout of the checksum function (it reads whole objects). Default: 60."),
+      .default(OBJECT_READER_TIMEOUT_SECONDS)
+      .describe(
+        `Timeout of the checksum function (it reads whole objects). Default: ${OBJECT_READER_TIMEOUT_SECONDS}.`,
+      ),
     checksumMemoryMb: z
       .number()
       .int()
       .min(128)
       .max(10240)
-      .default(512)
+      .default(OBJECT_READER_MEMORY_MB)
       .describe(
-        "Memory of the checksum function (more memory, more CPU for hashing). Default: 512.",
+        `Memory of the checksum function (more memory, more CPU for hashing). Default: ${OBJECT_READER_MEMORY_MB}.`,
       ),
     ...queueConsumerFields({
       batchSize: "Messages per consumer invocation. Default: 10.",
@@ -148,7 +158,9 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
               code: "metadata-indexer",
               description: "Indexes uploaded objects' metadata into DynamoDB",
               timeout: s.indexerTimeoutSeconds,
-              environment: { TABLE_NAME: metadata.name },
+              environment: metadataIndexerEnvironment<pulumi.Input<string>>({
+                tableName: metadata.name,
+              }),
               statements: [...readUploads, ...tableGrants(metadata, ["PutItem"])],
             },
           },
@@ -161,17 +173,16 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
               description: "Hashes uploaded objects and records a summary in DynamoDB",
               timeout: s.checksumTimeoutSeconds,
               memorySize: s.checksumMemoryMb,
-              environment: {
-                TABLE_NAME: checksums.name,
-                MAX_OBJECT_BYTES: String(s.maxUploadBytes),
-              },
+              environment: checksumSummaryEnvironment<pulumi.Input<string>>({
+                tableName: checksums.name,
+                // Uploads are capped at this size: the checksum never skips one the API signed.
+                maxObjectBytes: s.maxUploadBytes,
+              }),
               statements: [...readUploads, ...tableGrants(checksums, ["PutItem"])],
             },
           },
         },
-        alarmTopicArn: ctx.alarmTopicArn,
-        logKmsKeyArn: ctx.logKmsKeyArn,
-        logRetentionDays: ctx.logRetentionDays,
+        ...ctx.operations,
       },
       parent,
     );
@@ -197,9 +208,7 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
         cors: s.corsOrigins.length > 0 ? { origins: s.corsOrigins } : undefined,
         deletionProtection: !ctx.isDev,
         network,
-        alarmTopicArn: ctx.alarmTopicArn,
-        logKmsKeyArn: ctx.logKmsKeyArn,
-        logRetentionDays: ctx.logRetentionDays,
+        ...ctx.operations,
       },
       parent,
     );

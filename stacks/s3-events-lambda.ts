@@ -1,7 +1,15 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { objectIngestEnvironment } from "../functions/object-ingest/env";
+import { objectProcessorEnvironment } from "../functions/object-processor/env";
 import { z } from "zod";
+import { DEFAULT_UPLOAD_CONFIG } from "../functions/files-api/upload";
 import { ApiBackedLambda } from "../components/api/apiBackedLambda";
 import { BucketNotifications } from "../components/storage/bucketNotifications";
-import { VISIBILITY_TIMEOUT_FACTOR } from "../components/core/defaults";
+import {
+  LAMBDA_ASYNC_RETRIES,
+  QUEUE_WORKER_TIMEOUT_SECONDS,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from "../components/core/defaults";
 import { metricAlarm } from "../components/observability/alarms";
 import { allow } from "../components/security/iam";
 import {
@@ -18,14 +26,13 @@ import { tableGrants } from "../components/data/secureTable";
 import { idTable } from "./flowTables";
 import { defineFlow } from "./flow";
 import { objectUploadFields, queueConsumerFields } from "./objectUploadSettings";
-import { threeTierLambdaFields } from "./three-tier-lambda";
+import { threeTierLambdaFields } from "./itemsApi";
 
 const settingsSchema = z
   .object({
     ...objectUploadFields({
-      uploadPrefix:
-        "Key prefix uploads are written under; only objects created there are processed. Default: uploads/.",
-      maxUploadBytes: "Largest upload the presign route signs, in bytes. Default: 10485760.",
+      uploadPrefix: `Key prefix uploads are written under; only objects created there are processed. Default: ${DEFAULT_UPLOAD_CONFIG.keyPrefix}.`,
+      maxUploadBytes: `Largest upload the presign route signs, in bytes. Default: ${DEFAULT_UPLOAD_CONFIG.maxUploadBytes}.`,
     }),
     auth: threeTierLambdaFields.auth,
     throttleRateLimit: threeTierLambdaFields.throttleRateLimit,
@@ -35,9 +42,9 @@ const settingsSchema = z
       .int()
       .min(1)
       .max(900)
-      .default(30)
+      .default(QUEUE_WORKER_TIMEOUT_SECONDS)
       .describe(
-        "Timeout of the processor; the work queue's visibility timeout is 6x this. Default: 30.",
+        `Timeout of the processor; the work queue's visibility timeout is ${VISIBILITY_TIMEOUT_FACTOR}x this. Default: ${QUEUE_WORKER_TIMEOUT_SECONDS}.`,
       ),
     ...queueConsumerFields({
       batchSize: "Messages per processor invocation. Default: 10.",
@@ -48,10 +55,10 @@ const settingsSchema = z
       .number()
       .int()
       .min(0)
-      .max(2)
-      .default(2)
+      .max(LAMBDA_ASYNC_RETRIES)
+      .default(LAMBDA_ASYNC_RETRIES)
       .describe(
-        "Lambda's retries of a failed S3 invocation before it goes to the ingest failures queue. Default: 2.",
+        `Lambda's retries of a failed S3 invocation before it goes to the ingest failures queue. Default: ${LAMBDA_ASYNC_RETRIES}.`,
       ),
     privateSubnets: z
       .boolean()
@@ -77,9 +84,7 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
   build(flow, s, ctx) {
     const parent = { parent: flow };
     const common = {
-      alarmTopicArn: ctx.alarmTopicArn,
-      logKmsKeyArn: ctx.logKmsKeyArn,
-      logRetentionDays: ctx.logRetentionDays,
+      ...ctx.operations,
     };
     const bucket = new SecureBucket(
       "lambda-objects",
@@ -93,7 +98,7 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
         visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_FACTOR * s.processorTimeoutSeconds,
         consumerTimeoutSeconds: s.processorTimeoutSeconds,
         maxReceiveCount: s.maxReceiveCount,
-        alarmTopicArn: ctx.alarmTopicArn,
+        alarmTopicArn: ctx.operations.alarmTopicArn,
       },
       parent,
     );
@@ -103,10 +108,10 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
     // of that DLQ would feed them to the processor, which cannot read them. README, "Redrive".
     const ingestFailures = new SecureQueue(
       "object-ingest-failures",
-      { maxReceiveCount: s.maxReceiveCount, alarmTopicArn: ctx.alarmTopicArn },
+      { maxReceiveCount: s.maxReceiveCount, alarmTopicArn: ctx.operations.alarmTopicArn },
       parent,
     );
-    if (ctx.alarmTopicArn) {
+    if (ctx.operations.alarmTopicArn) {
       metricAlarm(
         "object-ingest-failures-depth",
         {
@@ -117,7 +122,7 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
           dimensions: { QueueName: ingestFailures.name },
           statistic: "Maximum",
         },
-        ctx.alarmTopicArn,
+        ctx.operations.alarmTopicArn,
         flow,
       );
     }
@@ -135,7 +140,7 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
         ...common,
         code: "object-ingest",
         description: "Receives S3 object events and queues them for processing",
-        environment: { QUEUE_URL: work.url },
+        environment: objectIngestEnvironment<pulumi.Input<string>>({ queueUrl: work.url }),
         statements: [allow(["sqs:SendMessage"], [work.arn])],
         // S3 invokes asynchronously: after the retries the event lands in its own queue, not lost.
         onFailureQueueArn: ingestFailures.arn,
@@ -170,7 +175,7 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
         timeout: s.processorTimeoutSeconds,
         batchSize: s.batchSize,
         maximumConcurrency: s.maxConcurrency,
-        environment: { TABLE_NAME: table.name },
+        environment: objectProcessorEnvironment<pulumi.Input<string>>({ tableName: table.name }),
         statements: [
           ...readObjectsStatements(bucket, s.uploadPrefix),
           ...tableGrants(table, ["PutItem"]),

@@ -4,23 +4,24 @@ import { z } from "zod";
 import { BucketNotifications, allowS3ToPublish } from "../components/storage/bucketNotifications";
 import {
   NONCURRENT_VERSION_EXPIRATION_DAYS,
+  QUEUE_WORKER_TIMEOUT_SECONDS,
+  SQS_BATCH_SIZE,
   VISIBILITY_TIMEOUT_FACTOR,
 } from "../components/core/defaults";
 import { allow } from "../components/security/iam";
 import { ServiceKey } from "../components/security/kmsKey";
-import { readObjectsStatements } from "../components/api/objectUploadsApi";
 import { QueueConsumer } from "../components/compute/queueConsumer";
 import { SecureBucket } from "../components/storage/secureBucket";
 import { SecureQueue } from "../components/messaging/secureQueue";
-import { DEFAULT_UPLOAD_CONFIG } from "../functions/files-api/upload";
+import { DEFAULT_UPLOAD_CONFIG, S3_MAX_SINGLE_PUT_BYTES } from "../functions/files-api/upload";
+import { fileIndexerEnvironment } from "../functions/file-indexer/env";
+import { readObjectsStatements, uploadsHandler } from "../components/api/objectUploadsApi";
 import { idTable } from "./flowTables";
 import { itemSummaryRoute } from "./itemSummary";
 import { defineFlow } from "./flow";
-import { buildItemsApi, itemsApiOutputs, threeTierLambdaFields } from "./three-tier-lambda";
+import { buildItemsApi, itemsApiOutputs, threeTierLambdaFields } from "./itemsApi";
 
 const SLUG = "three-tier-lambda-s3";
-/** S3's single-PUT limit: a presigned PUT cannot upload more. */
-const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
 
 export const threeTierLambdaS3Settings = z.strictObject({
@@ -29,10 +30,10 @@ export const threeTierLambdaS3Settings = z.strictObject({
     .number()
     .int()
     .min(1)
-    .max(MAX_SINGLE_PUT_BYTES)
-    .default(DEFAULT_UPLOAD_CONFIG.maxBytes)
+    .max(S3_MAX_SINGLE_PUT_BYTES)
+    .default(DEFAULT_UPLOAD_CONFIG.maxUploadBytes)
     .describe(
-      `Largest file a presigned upload accepts, bytes (signed into the URL). Default: ${DEFAULT_UPLOAD_CONFIG.maxBytes} (10 MiB).`,
+      `Largest file a presigned upload accepts, bytes (signed into the URL). Default: ${DEFAULT_UPLOAD_CONFIG.maxUploadBytes} (10 MiB).`,
     ),
   allowedContentTypes: z
     .array(z.string().regex(MIME_TYPE, "is not a lower-case MIME type"))
@@ -63,17 +64,19 @@ export const threeTierLambdaS3Settings = z.strictObject({
     .int()
     .min(1)
     .max(900)
-    .default(30)
+    .default(QUEUE_WORKER_TIMEOUT_SECONDS)
     .describe(
-      `Timeout of the file-indexer function, seconds; the queue's visibility timeout is ${VISIBILITY_TIMEOUT_FACTOR}x it. Default: 30.`,
+      `Timeout of the file-indexer function, seconds; the queue's visibility timeout is ${VISIBILITY_TIMEOUT_FACTOR}x it. Default: ${QUEUE_WORKER_TIMEOUT_SECONDS}.`,
     ),
   indexerBatchSize: z
     .number()
     .int()
     .min(1)
-    .max(10)
-    .default(10)
-    .describe("S3 event messages per file-indexer invocation (1-10). Default: 10."),
+    .max(SQS_BATCH_SIZE)
+    .default(SQS_BATCH_SIZE)
+    .describe(
+      `S3 event messages per file-indexer invocation (1-${SQS_BATCH_SIZE}). Default: ${SQS_BATCH_SIZE}.`,
+    ),
 });
 export type ThreeTierLambdaS3Settings = z.infer<typeof threeTierLambdaS3Settings>;
 
@@ -109,25 +112,18 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
       },
       parent,
     );
-    const uploadObjects = pulumi.interpolate`${files.arn}/${keyPrefix}*`;
 
     const api = buildItemsApi(SLUG, flow, settings, ctx, {
-      files: {
-        code: "files-api",
-        routes: ["POST /files"],
-        tableAccess: "none",
-        statements: [allow(["s3:PutObject"], [uploadObjects])],
-        environment: {
-          BUCKET_NAME: files.name,
-          ALLOWED_CONTENT_TYPES: settings.allowedContentTypes.join(","),
-          MAX_UPLOAD_BYTES: String(settings.maxUploadBytes),
-          UPLOAD_URL_TTL_SECONDS: String(settings.uploadUrlTtlSeconds),
-          UPLOAD_KEY_PREFIX: keyPrefix,
-        },
+      files: uploadsHandler({
+        bucket: files,
+        uploadPrefix: keyPrefix,
+        maxUploadBytes: settings.maxUploadBytes,
+        allowedContentTypes: settings.allowedContentTypes,
+        urlTtlSeconds: settings.uploadUrlTtlSeconds,
         memorySize: settings.memorySize,
         timeout: settings.timeout,
         description: "Presigned upload URLs (functions/files-api)",
-      },
+      }),
     });
 
     const summary = itemSummaryRoute(SLUG, flow, settings, ctx, api, files, keyPrefix);
@@ -152,7 +148,7 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
         visibilityTimeoutSeconds: VISIBILITY_TIMEOUT_FACTOR * settings.indexerTimeout,
         consumerTimeoutSeconds: settings.indexerTimeout,
         policyStatements: (queueArn) => [allowS3ToPublish({ queueArn }, files.arn, account)],
-        alarmTopicArn: ctx.alarmTopicArn,
+        alarmTopicArn: ctx.operations.alarmTopicArn,
       },
       parent,
     );
@@ -199,7 +195,7 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
           // HEAD of the exact version named by the event (content type); ListBucket for 404s.
           ...readObjectsStatements(files, keyPrefix),
         ],
-        environment: { TABLE_NAME: fileTable.name },
+        environment: fileIndexerEnvironment<pulumi.Input<string>>({ tableName: fileTable.name }),
         vpc:
           network && indexerSg
             ? {
@@ -208,9 +204,7 @@ export const threeTierLambdaS3 = defineFlow<ThreeTierLambdaS3Settings>({
                 callLedger: network.callLedger,
               }
             : undefined,
-        logRetentionDays: ctx.logRetentionDays,
-        logKmsKeyArn: ctx.logKmsKeyArn,
-        alarmTopicArn: ctx.alarmTopicArn,
+        ...ctx.operations,
       },
       parent,
     );

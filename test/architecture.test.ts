@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as barrel from "../components";
+import { FLOW_SLUGS } from "../stacks/slugs";
 import {
   ROOT,
   componentModule,
@@ -10,6 +11,7 @@ import {
   layeringProblem,
   reachable,
   readsConfig,
+  readsProcessEnv,
   tsFiles,
 } from "./support/importGraph";
 
@@ -70,6 +72,47 @@ describe("architecture: imports of components/, stacks/, functions/, scripts/", 
           .map((p) => `${f}: ${p}`),
       );
     expect(pulumi).to.deep.equal([]);
+  });
+
+  it("flows never import each other (a dependency is declared in the registry)", () => {
+    const flowFiles = new Set(FLOW_SLUGS.map((s) => `stacks/${s}.ts`));
+    expect([...flowFiles].filter((f) => !files.includes(f))).to.deep.equal([]);
+    const imports = [...flowFiles].flatMap((from) =>
+      (graph.local.get(from) ?? [])
+        .filter((to) => flowFiles.has(to))
+        .map((to) => `${from} -> ${to}`),
+    );
+    expect(imports).to.deep.equal([]);
+  });
+
+  it("functions/ separates Lambda handlers (functions/<name>/handler.ts) from container apps (functions/containers/<app>/main.ts)", () => {
+    const dirs = (d: string) =>
+      fs
+        .readdirSync(path.join(ROOT, d), { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => `${d}/${e.name}`);
+    const lambdas = dirs("functions").filter(
+      (d) => d !== "functions/lib" && d !== "functions/containers",
+    );
+    const apps = dirs("functions/containers");
+    expect(lambdas.length).to.be.greaterThan(0);
+    expect(apps.length).to.be.greaterThan(0);
+    const misplaced = [
+      ...lambdas.filter(
+        (d) => !files.includes(`${d}/handler.ts`) || files.includes(`${d}/main.ts`),
+      ),
+      ...apps.filter((d) => !files.includes(`${d}/main.ts`) || files.includes(`${d}/handler.ts`)),
+    ];
+    expect(misplaced).to.deep.equal([]);
+  });
+
+  it("functions/ reads process.env only in env.ts files (the environment contract)", () => {
+    const readers = files.filter(
+      (f) =>
+        f.startsWith("functions/") && readsProcessEnv(fs.readFileSync(path.join(ROOT, f), "utf8")),
+    );
+    expect(readers).to.include("functions/stream-processor/env.ts");
+    expect(readers.filter((f) => path.basename(f) !== "env.ts")).to.deep.equal([]);
   });
 
   it("components/ neither reads config nor imports (even indirectly) a file that does", () => {
@@ -145,6 +188,15 @@ describe("architecture checks on synthetic input (they can fail)", () => {
     expect(layeringProblem(s, "components/storage/secureBucket.ts")).to.equal(undefined);
     expect(layeringProblem("stacks/flow.ts", "components/index.ts")).to.equal(undefined);
     expect(layeringProblem("stacks/flow.ts", "scripts/plan.ts")).to.be.a("string");
+  });
+
+  it("readsProcessEnv sees every way of reading the environment, not comments", () => {
+    expect(readsProcessEnv("const t = process.env.TABLE_NAME;")).to.equal(true);
+    expect(readsProcessEnv('const t = process["env"];')).to.equal(true);
+    expect(readsProcessEnv("const { env } = process;")).to.equal(true);
+    expect(readsProcessEnv("f(process?.env)")).to.equal(true);
+    expect(readsProcessEnv("// process.env.X is read by env.ts\nconst x = 1;")).to.equal(false);
+    expect(readsProcessEnv("/** reads process.env */ process.exit(1);")).to.equal(false);
   });
 
   it("readsConfig sees Pulumi's Config and the raw config map", () => {

@@ -8,7 +8,8 @@ import { Statement, allow } from "../security/iam";
 import { BundledFunction } from "../compute/lambdaFunction";
 import { SecureTable, TableRef, tableGrants } from "../data/secureTable";
 import { transform } from "../core/transform";
-import type { ApiBackedLambdaArgs, ApiHandler } from "./apiBackedLambdaArgs";
+import { operationsOf } from "../core/operations";
+import type { ApiBackedLambdaArgs, ApiHandler, HandlerEnvironment } from "./apiBackedLambdaArgs";
 import {
   ApiBackedLambdaPlan,
   corsMethodsFor,
@@ -187,10 +188,20 @@ export class ApiBackedLambda extends PlannedComponent<ApiBackedLambdaArgs, ApiBa
       ...(table && access !== "none" ? tableGrants(table, access) : []),
       ...(h.statements ?? []),
     ];
-    const environment: Record<string, pulumi.Input<string>> = {
-      ...(table && access !== "none" ? { [envVar]: table.name } : {}),
-      ...h.environment,
-    };
+    let environment: HandlerEnvironment;
+    if (typeof h.environment === "function") {
+      if (!table) {
+        throw new Error(
+          `ApiBackedLambda ${this.logicalName}: handlers.${handlerName}.environment needs the table (fix: give table or existingTable)`,
+        );
+      }
+      environment = h.environment(table);
+    } else {
+      environment = {
+        ...(table && access !== "none" ? { [envVar]: table.name } : {}),
+        ...h.environment,
+      };
+    }
     return new BundledFunction(
       `${this.logicalName}-${handlerName}`,
       {
@@ -210,9 +221,8 @@ export class ApiBackedLambda extends PlannedComponent<ApiBackedLambdaArgs, ApiBa
                 callLedger: args.network.callLedger,
               }
             : undefined,
+        ...operationsOf(args),
         logRetentionDays: this.plan.retention,
-        logKmsKeyArn: args.logKmsKeyArn,
-        alarmTopicArn: args.alarmTopicArn,
         transform: this.t.function,
       },
       { parent: this },

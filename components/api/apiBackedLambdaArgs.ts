@@ -8,6 +8,8 @@ import type { Network } from "../network/network";
 import type { SecureTableArgs, TableAction, TableRef } from "../data/secureTable";
 import type { Transform } from "../core/transform";
 
+/** Environment variables of one handler, by name. */
+export type HandlerEnvironment = Record<string, pulumi.Input<string>>;
 /** The item actions a handler's code calls on the component's table, or `"none"`. */
 export type TableAccess = "none" | readonly TableAction[];
 
@@ -34,10 +36,12 @@ export interface ApiHandler {
    */
   statements?: pulumi.Input<Statement>[];
   /**
-   * Environment variables (merged over the table variable).
+   * Environment variables: a map (merged over the table variable), or a function of the table
+   * giving them all (the function's env.ts writer; no table variable is added).
    * @default none
    */
-  environment?: Record<string, pulumi.Input<string>>;
+  environment?:
+    HandlerEnvironment | ((table: { name: pulumi.Input<string> }) => HandlerEnvironment);
   /**
    * Seconds (API Gateway waits at most 30).
    * @default 10 (`LAMBDA_TIMEOUT_SECONDS`)

@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { filesApiEnvironment } from "../../functions/files-api/env";
+import { objectsApiEnvironment } from "../../functions/objects-api/env";
 import type { ApiBackedLambda, ApiHandler } from "./apiBackedLambda";
 import { Statement, allow } from "../security/iam";
 
@@ -35,8 +37,14 @@ export interface UploadsHandlerArgs {
   maxUploadBytes: number;
   /** MIME types the presign route accepts. Required (1+). */
   allowedContentTypes: string[];
+  /** Seconds a presigned URL stays valid. @default 300 (functions/files-api/env.ts) */
+  urlTtlSeconds?: number;
   /** Console description of the function. Required. */
   description: string;
+  /** MB. @default 256 (`LAMBDA_MEMORY_MB`) */
+  memorySize?: number;
+  /** Seconds. @default 10 (`LAMBDA_TIMEOUT_SECONDS`) */
+  timeout?: number;
 }
 
 /**
@@ -50,12 +58,15 @@ export function uploadsHandler(a: UploadsHandlerArgs): ApiHandler {
     tableAccess: "none",
     description: a.description,
     statements: [allow(["s3:PutObject"], [prefixObjectsArn(a.bucket, a.uploadPrefix)])],
-    environment: {
-      BUCKET_NAME: a.bucket.name,
-      UPLOAD_KEY_PREFIX: a.uploadPrefix,
-      MAX_UPLOAD_BYTES: String(a.maxUploadBytes),
-      ALLOWED_CONTENT_TYPES: a.allowedContentTypes.join(","),
-    },
+    environment: filesApiEnvironment<pulumi.Input<string>>({
+      bucket: a.bucket.name,
+      keyPrefix: a.uploadPrefix,
+      maxUploadBytes: a.maxUploadBytes,
+      allowedContentTypes: a.allowedContentTypes,
+      urlTtlSeconds: a.urlTtlSeconds,
+    }),
+    memorySize: a.memorySize,
+    timeout: a.timeout,
   };
 }
 
@@ -70,6 +81,7 @@ export function objectsHandler(description: string): ApiHandler {
     // functions/objects-api: GET /objects scans, GET /objects/{ref} gets.
     tableAccess: ["GetItem", "Scan"],
     description,
+    environment: (table) => objectsApiEnvironment<pulumi.Input<string>>({ tableName: table.name }),
   };
 }
 

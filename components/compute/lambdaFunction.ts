@@ -9,6 +9,7 @@ import {
 import { bundleFunction } from "./bundle";
 import {
   LAMBDA_ARCHITECTURE,
+  LAMBDA_ASYNC_RETRIES,
   LAMBDA_MEMORY_MB,
   LAMBDA_RUNTIME,
   LAMBDA_TIMEOUT_SECONDS,
@@ -204,7 +205,8 @@ export class BundledFunction extends pulumi.ComponentResource {
         "list explicit actions on explicit resource ARNs",
       )
       .check(
-        args.asyncRetries === undefined || (args.asyncRetries >= 0 && args.asyncRetries <= 2),
+        args.asyncRetries === undefined ||
+          (args.asyncRetries >= 0 && args.asyncRetries <= LAMBDA_ASYNC_RETRIES),
         "asyncRetries",
         `${args.asyncRetries} is outside 0-2`,
         "use 0, 1 or 2",
@@ -328,7 +330,7 @@ export class BundledFunction extends pulumi.ComponentResource {
           name,
           {
             functionName: this.function.name,
-            maximumRetryAttempts: args.asyncRetries ?? 2,
+            maximumRetryAttempts: args.asyncRetries ?? LAMBDA_ASYNC_RETRIES,
             destinationConfig: { onFailure: { destination: args.onFailureQueueArn } },
           },
           { parent: this },

@@ -7,7 +7,7 @@ import type { Transform } from "../core/transform";
 
 /** Build the image from a Dockerfile in the repository and push it to a repository the service owns. */
 export interface DockerfileImage {
-  /** Path of the Dockerfile, relative to the repository root (e.g. "functions/items-service/Dockerfile"). */
+  /** Path of the Dockerfile, relative to the repository root (e.g. "functions/containers/Dockerfile"). */
   dockerfile: string;
   /**
    * Build context, relative to the repository root.

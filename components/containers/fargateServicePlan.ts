@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import { containerEnv, containerEnvironment } from "../../functions/lib/container/env";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -128,7 +129,9 @@ export function fargateServiceErrors(
   const badSecrets = Object.entries(p.secrets).filter(
     ([, v]) => typeof v === "string" && !SECRET_ARN.test(v),
   );
-  const clash = Object.keys(p.secrets).filter((k) => k in p.environment || k === "PORT");
+  const clash = Object.keys(p.secrets).filter(
+    (k) => k in p.environment || containerEnv.names.includes(k),
+  );
   const { paths, port, cpu, memory, desired, minCount, maxCount, stopTimeout, drain } = p;
   return new ArgumentErrors("FargateService", name)
     .check(
@@ -303,7 +306,11 @@ export function containerDefinition(name: string, p: FargateServicePlan, refs: C
   ];
   const byName = <V>([a]: [string, V], [b]: [string, V]) => a.localeCompare(b);
   // The SDK finds the region in AWS_REGION; set it rather than rely on the platform doing so.
-  const env = Object.entries({ AWS_REGION: refs.region, ...p.environment, PORT: String(p.port) });
+  const env = Object.entries({
+    AWS_REGION: refs.region,
+    ...p.environment,
+    ...containerEnvironment({ port: p.port }),
+  });
   return {
     name,
     image: refs.image,

@@ -2,6 +2,7 @@
  * The one place for secure and operational defaults shared by every component.
  * Components import these instead of repeating literals, so a default changes in one line.
  */
+import { DEFAULT_CONTAINER_PORT } from "../../functions/lib/container/env";
 
 /**
  * Lambda runtime: nodejs24.x, the current LTS Node runtime (nodejs20.x is past end of support).
@@ -68,14 +69,26 @@ export const SQS_MAX_BATCH_SIZE = 10000;
 export const SQS_FIFO_MAX_BATCH_SIZE = 10;
 export const SQS_MAX_BATCHING_WINDOW_SECONDS = 300;
 export const SQS_MAX_CONCURRENCY_RANGE = [2, 1000] as const;
+/** Concurrent invocations an SQS consumer's queue may drive (protects what it writes to). */
+export const SQS_CONSUMER_MAX_CONCURRENCY = 5;
+/** Timeout of a queue worker that heads objects and writes rows (its queue's visibility is 6x). */
+export const QUEUE_WORKER_TIMEOUT_SECONDS = 30;
+/** A worker that reads whole objects (hashing): more time, and memory for more CPU. */
+export const OBJECT_READER_TIMEOUT_SECONDS = 60;
+export const OBJECT_READER_MEMORY_MB = 512;
+/**
+ * Retries of a failed asynchronous invocation (0-2), Lambda's own default.
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+ */
+export const LAMBDA_ASYNC_RETRIES = 2;
 
 /** Fargate: the smallest task size (0.25 vCPU, 512 MiB); stacks size up per service. */
 export const FARGATE_CPU = 256;
 export const FARGATE_MEMORY_MB = 512;
 /** Graviton for tasks too: ~20% cheaper per vCPU-hour than X86_64 on Fargate. */
 export const FARGATE_CPU_ARCHITECTURE = "ARM64";
-/** Port container apps listen on (unprivileged, so the app runs as a non-root user). */
-export const CONTAINER_PORT = 8080;
+/** Port container apps listen on (unprivileged, so the app runs as a non-root user): the apps' own default. */
+export const CONTAINER_PORT = DEFAULT_CONTAINER_PORT;
 /** Tasks per service: one per AZ of the default 2-AZ network survives an AZ outage. */
 export const FARGATE_DESIRED_COUNT = 2;
 export const FARGATE_MAX_COUNT = 6;
@@ -108,6 +121,13 @@ export const COGNITO_MIN_PASSWORD_LENGTH = 12;
 export const KINESIS_SHARD_COUNT = 1;
 /** Kinesis: hours a record stays readable (24 is the included minimum; up to 8,760). */
 export const KINESIS_RETENTION_HOURS = 24;
+/**
+ * Kinesis retention limits: 24 hours to 365 days (8760 hours).
+ * https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html
+ */
+export const KINESIS_RETENTION_HOURS_RANGE = [24, 8760] as const;
+/** Shards of a stream this project creates (the default per-stream quota of most regions). */
+export const KINESIS_MAX_SHARDS = 500;
 /**
  * Shard-level metrics (billed per shard): the shard autoscaler and the hot-shard alarms read them,
  * and they are what tells a hot partition key from an undersized stream.
@@ -151,6 +171,8 @@ export const FIREHOSE_FRESHNESS_ALARM_SECONDS = 900;
 export const ATHENA_BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
 /** Days Athena query results are kept. */
 export const ATHENA_RESULTS_EXPIRATION_DAYS = 30;
+/** Initial parallelism of a Managed Service for Apache Flink application. */
+export const FLINK_PARALLELISM = 1;
 /** API usage plan: requests per API key per day. */
 export const API_QUOTA_PER_DAY = 1_000_000;
 

@@ -22,6 +22,7 @@ import {
   validateFanOutTopic,
   visibilityFor,
 } from "./fanOutTopicPlan";
+import { operationsOf } from "../core/operations";
 
 // The args and the pure planning live in their own modules; one import for users.
 export type {
@@ -253,9 +254,7 @@ export class FanOutTopic extends pulumi.ComponentResource {
       ? new QueueConsumer(
           childName,
           {
-            alarmTopicArn: args.alarmTopicArn,
-            logKmsKeyArn: args.logKmsKeyArn,
-            logRetentionDays: args.logRetentionDays,
+            ...operationsOf(args),
             ...s.consumer,
             queue: {
               arn: queue.arn,

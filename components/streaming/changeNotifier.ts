@@ -1,5 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { SEVERITIES, type Severity } from "../../functions/lib/streamEvents";
+import { streamNotifierEnvironment } from "../../functions/stream-notifier/env";
+import {
+  CHANGE_NAMES,
+  type ChangeName,
+  DEFAULT_RULES,
+} from "../../functions/stream-notifier/notify";
 import { metricAlarm } from "../observability/alarms";
 import { isEmailAddress } from "../observability/alarmTopic";
 import { DashboardRow, metric } from "../observability/flowDashboard";
@@ -11,13 +18,15 @@ import {
   checkStreamConsumer,
 } from "./streamConsumer";
 import { Transform, transform } from "../core/transform";
+import { operationsOf } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 
-export const CHANGE_EVENT_NAMES = ["INSERT", "MODIFY", "REMOVE"] as const;
-export type ChangeEventName = (typeof CHANGE_EVENT_NAMES)[number];
+// The notifier's own lists and defaults (one place: the function that applies them).
+export const CHANGE_EVENT_NAMES = CHANGE_NAMES;
+export type ChangeEventName = ChangeName;
 /** Event severities (the stream processor's `severity` attribute). */
-export const NOTIFY_SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
-export type NotifySeverity = (typeof NOTIFY_SEVERITIES)[number];
+export const NOTIFY_SEVERITIES = SEVERITIES;
+export type NotifySeverity = Severity;
 
 /** E.164: "+", a country code not starting with 0, at most 15 digits in all. */
 export function isE164(value: string): boolean {
@@ -37,8 +46,8 @@ export interface NotifyRules {
   severities?: NotifySeverity[];
 }
 
-export const DEFAULT_NOTIFY_EVENT_NAMES: ChangeEventName[] = ["INSERT"];
-export const DEFAULT_NOTIFY_SEVERITIES: NotifySeverity[] = ["high", "critical"];
+export const DEFAULT_NOTIFY_EVENT_NAMES: ChangeEventName[] = DEFAULT_RULES.eventNames;
+export const DEFAULT_NOTIFY_SEVERITIES: NotifySeverity[] = DEFAULT_RULES.severities;
 
 /**
  * Event filter patterns for the DynamoDB stream mapping: only matching changes invoke the notifier
@@ -266,14 +275,12 @@ export class ChangeNotifier extends pulumi.ComponentResource {
         ...args.batch,
         filterPatterns: notificationFilterPatterns({ eventNames, severities }),
         statements,
-        environment: {
-          TOPIC_ARN: this.topic.arn,
-          NOTIFY_EVENT_NAMES: eventNames.join(","),
-          NOTIFY_SEVERITIES: severities.join(","),
-        },
-        logRetentionDays: args.logRetentionDays,
-        logKmsKeyArn: args.logKmsKeyArn,
-        alarmTopicArn: args.alarmTopicArn,
+        environment: streamNotifierEnvironment<pulumi.Output<string>>({
+          topicArn: this.topic.arn,
+          eventNames,
+          severities,
+        }),
+        ...operationsOf(args),
         transform: args.transform?.notifier,
       },
       parent,

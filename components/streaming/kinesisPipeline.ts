@@ -21,6 +21,8 @@ import { kinesisStreamWidgets, pipelineAlarmSpecs } from "./kinesisPipelineMonit
 export type { KinesisPipelineArgs, ProcessorSettings, StreamMode } from "./kinesisPipelineArgs";
 export { planKinesisPipeline } from "./kinesisPipelinePlan";
 export { kinesisStreamWidgets, pipelineAlarmSpecs } from "./kinesisPipelineMonitoring";
+import { OperationsContext, operationsOf } from "../core/operations";
+import { streamProcessorEnvironment } from "../../functions/stream-processor/env";
 
 /**
  * The real-time analytics chain as one component:
@@ -57,10 +59,7 @@ export class KinesisPipeline extends PlannedComponent<KinesisPipelineArgs, Kines
   private readonly iteratorAgeAlarmMs: number;
 
   /** Every stage logs and alarms the same way. */
-  private readonly observability: Pick<
-    KinesisPipelineArgs,
-    "logRetentionDays" | "logKmsKeyArn" | "alarmTopicArn"
-  >;
+  private readonly observability: OperationsContext;
 
   constructor(
     name: string,
@@ -68,11 +67,7 @@ export class KinesisPipeline extends PlannedComponent<KinesisPipelineArgs, Kines
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("serverless:streaming:KinesisPipeline", name, args, planKinesisPipeline, opts);
-    this.observability = {
-      logRetentionDays: args.logRetentionDays,
-      logKmsKeyArn: args.logKmsKeyArn,
-      alarmTopicArn: args.alarmTopicArn,
-    };
+    this.observability = operationsOf(args);
     this.logicalName = name;
     this.iteratorAgeAlarmMs = this.plan.iteratorAge;
     this.streamMode = this.plan.mode;
@@ -237,12 +232,12 @@ export class KinesisPipeline extends PlannedComponent<KinesisPipelineArgs, Kines
             "PutItem",
           ]),
         ],
-        environment: {
-          DEDUPE_TABLE: this.dedupeTable.name,
-          DATA_TABLE: this.dataTable.name,
-          DEDUPE_TTL_SECONDS: String(this.plan.dedupeHours * 3600),
-          CLAIM_CONCURRENCY: String(claimConcurrency ?? 16),
-        },
+        environment: streamProcessorEnvironment<pulumi.Output<string>>({
+          dedupeTable: this.dedupeTable.name,
+          dataTable: this.dataTable.name,
+          dedupeTtlSeconds: this.plan.dedupeHours * 3600,
+          claimConcurrency,
+        }),
         timeout: this.plan.processorTimeout,
         memorySize,
         vpc,

@@ -62,7 +62,7 @@ export interface KinesisPipelineArgs {
    */
   shardCountManagedExternally?: boolean;
   /**
-   * Hours records stay readable (24-8760).
+   * Hours records stay readable (`KINESIS_RETENTION_HOURS_RANGE`).
    * @default 24 (`KINESIS_RETENTION_HOURS`)
    */
   retentionHours?: number;

@@ -1,7 +1,9 @@
 import {
   DEDUPE_TTL_HOURS,
   ITERATOR_AGE_ALARM_MS,
+  KINESIS_MAX_SHARDS,
   KINESIS_RETENTION_HOURS,
+  KINESIS_RETENTION_HOURS_RANGE,
   KINESIS_SHARD_COUNT,
   LAMBDA_TIMEOUT_SECONDS,
 } from "../core/defaults";
@@ -13,9 +15,8 @@ import { checkArchiveArgs } from "./streamArchive";
 import { checkStreamConsumer } from "./streamConsumer";
 import type { KinesisPipelineArgs, ProcessorSettings, StreamMode } from "./kinesisPipelineArgs";
 
-/** Kinesis limits: retention 24 h to 365 days; shards per stream by default quota. */
-const RETENTION_HOURS = [24, 8760] as const;
-const MAX_SHARDS = 500;
+const RETENTION_HOURS = KINESIS_RETENTION_HOURS_RANGE;
+const MAX_SHARDS = KINESIS_MAX_SHARDS;
 
 /** A KinesisPipeline's args with every default resolved. */
 export interface KinesisPipelinePlan {

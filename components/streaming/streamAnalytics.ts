@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { streamAggregatorEnvironment } from "../../functions/stream-aggregator/env";
 import {
   AGGREGATES_TTL_DAYS,
   LAMBDA_TIMEOUT_SECONDS,
@@ -11,6 +12,7 @@ import { Statement, allow, assumeRolePolicy, policyDocument } from "../security/
 import { SecureTable, tableGrants } from "../data/secureTable";
 import { StreamConsumer, streamReadStatements } from "./streamConsumer";
 import { transform } from "../core/transform";
+import { operationsOf } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 import {
   DEFAULT_FLINK_RUNTIME,
@@ -85,14 +87,12 @@ export class StreamAnalytics extends pulumi.ComponentResource {
           // functions/stream-aggregator writes each window's aggregates with BatchWriteItem, and
           // the items of a refused chunk one by one with PutItem (functions/lib/dynamoBatch.ts).
           statements: tableGrants(tableRef, ["BatchWriteItem", "PutItem"]),
-          environment: {
-            AGGREGATES_TABLE: this.aggregatesTable.name,
-            AGGREGATES_TTL_SECONDS: String(ttlDays * 86_400),
-          },
+          environment: streamAggregatorEnvironment<pulumi.Output<string>>({
+            aggregatesTable: this.aggregatesTable.name,
+            aggregatesTtlSeconds: ttlDays * 86_400,
+          }),
           timeout: LAMBDA_TIMEOUT_SECONDS * 3,
-          logRetentionDays: args.logRetentionDays,
-          logKmsKeyArn: args.logKmsKeyArn,
-          alarmTopicArn: args.alarmTopicArn,
+          ...operationsOf(args),
           transform: args.transform?.aggregator,
         },
         parent,

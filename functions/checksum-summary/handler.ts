@@ -2,13 +2,13 @@
  * Fan-out subscriber: reads each uploaded object version once, computes its SHA-256 (and checks
  * the bytes against S3's MD5 ETag when it is one) and stores the summary in its own table.
  */
-import { ObjectRowDeps, makeObjectRowHandler, objectRowDepsFromEnv } from "../lib/objectRows";
+import { ObjectRowDeps, deployedObjectRowDeps, makeObjectRowHandler } from "../lib/objectRows";
 import { lazy } from "../lib/runtime";
+import { DEFAULT_MAX_OBJECT_BYTES, readChecksumSummaryEnv } from "./env";
 import { getObjectStream } from "../lib/s3Objects";
 import { checksumItem, shouldRead, summarize } from "./summary";
 
-/** Objects larger than this are recorded as "too-large" instead of downloaded. */
-export const DEFAULT_MAX_OBJECT_BYTES = 256 * 1024 * 1024;
+export { DEFAULT_MAX_OBJECT_BYTES };
 
 export interface ChecksumDeps extends ObjectRowDeps {
   /** Default: DEFAULT_MAX_OBJECT_BYTES. */
@@ -31,8 +31,11 @@ export function makeHandler(deps: () => ChecksumDeps) {
 }
 
 export const handler = makeHandler(
-  lazy(() => ({
-    ...objectRowDepsFromEnv("checksum-summary"),
-    maxObjectBytes: Number(process.env.MAX_OBJECT_BYTES) || DEFAULT_MAX_OBJECT_BYTES,
-  })),
+  lazy(() => {
+    const env = readChecksumSummaryEnv();
+    return {
+      ...deployedObjectRowDeps("checksum-summary", env.tableName),
+      maxObjectBytes: env.maxObjectBytes,
+    };
+  }),
 );

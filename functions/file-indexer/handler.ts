@@ -11,7 +11,8 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { putOnce } from "../lib/idempotentPut";
 import { createLogger, withLambdaContext } from "../lib/logger";
 import { BUSINESS_METRICS, type FigureSink, countFigures, createMetrics } from "../lib/metrics";
-import { documentClient, lazy, requireEnv } from "../lib/runtime";
+import { documentClient, lazy } from "../lib/runtime";
+import { readFileIndexerEnv } from "./env";
 import { processS3EventBatch } from "../lib/s3Batch";
 import { headObject } from "../lib/s3Objects";
 import { fileRow, isIndexed } from "./record";
@@ -74,7 +75,7 @@ const instance = lazy(() =>
   makeHandler({
     ddb: documentClient(),
     s3: new S3Client({}),
-    tableName: requireEnv("TABLE_NAME"),
+    tableName: readFileIndexerEnv().tableName,
     logger,
     metrics,
   }),

@@ -2,8 +2,7 @@
  * `POST /files`: validates what the client wants to upload and answers with a presigned S3 PUT
  * URL. The content type and the exact size are signed into the URL, so S3 rejects an upload with
  * another type or length (the limits cannot be bypassed by editing the request).
- * Env: BUCKET_NAME (required), ALLOWED_CONTENT_TYPES, MAX_UPLOAD_BYTES, UPLOAD_URL_TTL_SECONDS,
- * UPLOAD_KEY_PREFIX.
+ * Env: see ./env.ts.
  */
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
@@ -12,13 +11,8 @@ import { randomUUID } from "node:crypto";
 import { HttpError, classifyFault, errorResponse, json, parseJsonBody } from "../lib/http";
 import { describeIssues } from "../lib/items/service";
 import { createLogger, withLambdaContext } from "../lib/logger";
-import {
-  UploadConfig,
-  keyProblem,
-  objectKey,
-  uploadConfigFromEnv,
-  uploadRequestSchema,
-} from "./upload";
+import { readFilesApiEnv } from "./env";
+import { UploadConfig, keyProblem, objectKey, uploadRequestSchema } from "./upload";
 
 /** Headers the client must send with the PUT, exactly as signed. */
 export const SIGNED_HEADERS = ["content-type", "content-length"];
@@ -107,7 +101,7 @@ export const handler = withLambdaContext(logger, async (event: APIGatewayProxyEv
   cached ??= makeHandler({
     // Flexible checksums would sign a checksum of an empty body into the URL, breaking uploads.
     s3: new S3Client({ requestChecksumCalculation: "WHEN_REQUIRED" }),
-    config: uploadConfigFromEnv(process.env),
+    config: readFilesApiEnv(),
     logger,
   });
   return cached(event);

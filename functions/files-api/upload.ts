@@ -1,6 +1,6 @@
 /**
- * Pure part of the upload route: the request schema, the object key, and the limits read from
- * the environment. No AWS calls.
+ * Pure part of the upload route: the request schema, the object key, and the limits' defaults
+ * (./env.ts reads the limits from the environment). No AWS calls.
  */
 import * as z from "zod/mini";
 import { en } from "zod/locales";
@@ -13,43 +13,22 @@ export interface UploadConfig {
   /** MIME types a client may upload (exact, lower-case). */
   allowedContentTypes: string[];
   /** Largest object accepted, in bytes (signed into the URL as Content-Length). */
-  maxBytes: number;
+  maxUploadBytes: number;
   /** Lifetime of a presigned URL, in seconds. */
   urlTtlSeconds: number;
   /** Keys start with this (no leading slash, ends with `/`). */
   keyPrefix: string;
 }
 
+/** S3's single-PUT limit: a presigned PUT cannot upload more. */
+export const S3_MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+
 export const DEFAULT_UPLOAD_CONFIG = {
   allowedContentTypes: ["image/png", "image/jpeg", "application/pdf", "text/plain"],
-  maxBytes: 10 * 1024 * 1024,
+  maxUploadBytes: 10 * 1024 * 1024,
   urlTtlSeconds: 300,
   keyPrefix: "uploads/",
 } as const;
-
-/** Reads the route's limits from its environment (set by the stack); throws on a bad deploy. */
-export function uploadConfigFromEnv(env: Record<string, string | undefined>): UploadConfig {
-  const bucket = env.BUCKET_NAME;
-  if (!bucket) throw new Error("files-api: BUCKET_NAME is not set");
-  const num = (name: string, fallback: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === "") return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`files-api: ${name}=${raw} is not a positive integer`);
-    return n;
-  };
-  const types = env.ALLOWED_CONTENT_TYPES?.split(",")
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
-  return {
-    bucket,
-    allowedContentTypes: types?.length ? types : [...DEFAULT_UPLOAD_CONFIG.allowedContentTypes],
-    maxBytes: num("MAX_UPLOAD_BYTES", DEFAULT_UPLOAD_CONFIG.maxBytes),
-    urlTtlSeconds: num("UPLOAD_URL_TTL_SECONDS", DEFAULT_UPLOAD_CONFIG.urlTtlSeconds),
-    keyPrefix: env.UPLOAD_KEY_PREFIX || DEFAULT_UPLOAD_CONFIG.keyPrefix,
-  };
-}
 
 // Control characters (C0, DEL, C1) and lone surrogates make keys that tools mangle.
 const UNSAFE_NAME =
@@ -77,12 +56,12 @@ export function uploadRequestSchema(config: UploadConfig) {
           message: `must be one of ${config.allowedContentTypes.join(", ")}`,
         }),
       ),
-    size: z
-      .int()
-      .check(
-        z.minimum(1, { message: "must be at least 1 byte" }),
-        z.maximum(config.maxBytes, { message: `must be at most ${config.maxBytes} bytes` }),
-      ),
+    size: z.int().check(
+      z.minimum(1, { message: "must be at least 1 byte" }),
+      z.maximum(config.maxUploadBytes, {
+        message: `must be at most ${config.maxUploadBytes} bytes`,
+      }),
+    ),
     /** Attach the file to this item: `GET /items/{id}/summary` lists it. Default: no item. */
     itemId: z.optional(z.uuid({ message: "must be an item id (a UUID)" })),
   });

@@ -5,7 +5,8 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { createLogger, withLambdaContext } from "../lib/logger";
-import { lazy, requireEnv } from "../lib/runtime";
+import { lazy } from "../lib/runtime";
+import { readItemsApiEnv } from "./env";
 import {
   ItemsHttpRequest,
   ItemsService,
@@ -49,7 +50,7 @@ export function makeHandler(deps: ItemsApiDeps) {
 
 const logger = createLogger("items-api");
 const instance = lazy(() => {
-  const tableName = requireEnv("TABLE_NAME");
+  const { tableName } = readItemsApiEnv();
   return makeHandler({ service: createItemsService(tableName), logger });
 });
 

@@ -27,6 +27,7 @@ export const FUNCTION_METRICS: Readonly<Record<string, readonly BusinessMetric[]
   "file-indexer": WRITES,
   "metadata-indexer": WRITES,
   "object-processor": WRITES,
+  "shard-autoscaler": [BUSINESS_METRICS.scalingDecisions],
   "stream-aggregator": WRITES,
   "stream-processor": WRITES,
 };

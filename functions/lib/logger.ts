@@ -2,6 +2,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import type { LogLevel } from "@aws-lambda-powertools/logger/types";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
+import { readLogLevel } from "./env";
 
 /**
  * Structured JSON logger for a function (Powertools): one JSON object per line with level,
@@ -11,7 +12,7 @@ import type { Context } from "aws-lambda";
 export function createLogger(serviceName: string): Logger {
   return new Logger({
     serviceName,
-    logLevel: (process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL ?? "INFO") as LogLevel,
+    logLevel: readLogLevel() as LogLevel,
   });
 }
 

@@ -6,7 +6,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { putOnce } from "./idempotentPut";
 import { createLogger } from "./logger";
 import { BUSINESS_METRICS, type FigureSink, countFigures, createMetrics } from "./metrics";
-import { documentClient, requireEnv } from "./runtime";
+import { documentClient } from "./runtime";
 import { processS3EventBatch } from "./s3Batch";
 import type { S3ObjectEvent } from "./s3Events";
 import { ObjectHead, headObject } from "./s3Objects";
@@ -27,12 +27,12 @@ export interface ObjectRowDeps {
   now?: () => Date;
 }
 
-/** The deployed wiring: real clients, TABLE_NAME from the environment, a logger named `service`. */
-export function objectRowDepsFromEnv(service: string): ObjectRowDeps {
+/** The deployed wiring: real clients, the table the function's env.ts read, a logger named `service`. */
+export function deployedObjectRowDeps(service: string, tableName: string): ObjectRowDeps {
   return {
     s3: new S3Client({}),
     ddb: documentClient(),
-    tableName: requireEnv("TABLE_NAME"),
+    tableName,
     logger: createLogger(service),
     metrics: createMetrics(),
   };

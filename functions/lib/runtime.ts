@@ -1,13 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
-/** A required environment variable; a missing one is a deployment bug, reported by name. */
-export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
-}
-
 /** Document client that drops undefined attributes (optional fields of an item) when writing. */
 export function documentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
   return documentClientOver(new DynamoDBClient(config));

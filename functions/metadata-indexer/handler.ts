@@ -5,10 +5,11 @@
 import {
   ObjectRowDeps,
   makeObjectRowHandler,
-  objectRowDepsFromEnv,
+  deployedObjectRowDeps,
   rowFromHead,
 } from "../lib/objectRows";
 import { lazy } from "../lib/runtime";
+import { readMetadataIndexerEnv } from "./env";
 import { metadataItem } from "./metadata";
 
 export type IndexerDeps = ObjectRowDeps;
@@ -17,4 +18,6 @@ export function makeHandler(deps: () => IndexerDeps) {
   return makeObjectRowHandler(deps, rowFromHead(metadataItem), { message: "indexed" });
 }
 
-export const handler = makeHandler(lazy(() => objectRowDepsFromEnv("metadata-indexer")));
+export const handler = makeHandler(
+  lazy(() => deployedObjectRowDeps("metadata-indexer", readMetadataIndexerEnv().tableName)),
+);

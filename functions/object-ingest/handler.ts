@@ -7,7 +7,8 @@ import { SQSClient, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
 import { createLogger } from "../lib/logger";
-import { lazy, requireEnv } from "../lib/runtime";
+import { lazy } from "../lib/runtime";
+import { readObjectIngestEnv } from "./env";
 import { QueueMessage, chunk, toQueueMessages } from "./forward";
 
 export interface IngestDeps {
@@ -47,7 +48,7 @@ export function makeHandler(deps: () => IngestDeps) {
 export const handler = makeHandler(
   lazy(() => ({
     sqs: new SQSClient({}),
-    queueUrl: requireEnv("QUEUE_URL"),
+    queueUrl: readObjectIngestEnv().queueUrl,
     logger: createLogger("object-ingest"),
   })),
 );

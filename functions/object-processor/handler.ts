@@ -5,10 +5,11 @@
 import {
   ObjectRowDeps,
   makeObjectRowHandler,
-  objectRowDepsFromEnv,
+  deployedObjectRowDeps,
   rowFromHead,
 } from "../lib/objectRows";
 import { lazy } from "../lib/runtime";
+import { readObjectProcessorEnv } from "./env";
 import { processedItem } from "./process";
 
 export type ProcessorDeps = ObjectRowDeps;
@@ -17,4 +18,6 @@ export function makeHandler(deps: () => ProcessorDeps) {
   return makeObjectRowHandler(deps, rowFromHead(processedItem), { message: "processed" });
 }
 
-export const handler = makeHandler(lazy(() => objectRowDepsFromEnv("object-processor")));
+export const handler = makeHandler(
+  lazy(() => deployedObjectRowDeps("object-processor", readObjectProcessorEnv().tableName)),
+);

@@ -11,7 +11,8 @@ import type {
 } from "aws-lambda";
 import { HttpError, classifyFault, errorResponse, json } from "../lib/http";
 import { createLogger } from "../lib/logger";
-import { documentClient, lazy, requireEnv } from "../lib/runtime";
+import { documentClient, lazy } from "../lib/runtime";
+import { readObjectsApiEnv } from "./env";
 import { decodeCursor, encodeCursor, fromRef, matchRoute, pageSize, present } from "./routes";
 
 export interface ObjectsApiDeps {
@@ -70,7 +71,7 @@ export function makeHandler(deps: () => ObjectsApiDeps) {
 export const handler = makeHandler(
   lazy(() => ({
     ddb: documentClient(),
-    tableName: requireEnv("TABLE_NAME"),
+    tableName: readObjectsApiEnv().tableName,
     logger: createLogger("objects-api"),
   })),
 );

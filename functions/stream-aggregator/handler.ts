@@ -12,7 +12,8 @@ import { batchPut } from "../lib/dynamoBatch";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { createLogger, withLambdaContext } from "../lib/logger";
 import { BUSINESS_METRICS, type FigureSink, countFigures, createMetrics } from "../lib/metrics";
-import { documentClient, lazy, requireEnv } from "../lib/runtime";
+import { documentClient, lazy } from "../lib/runtime";
+import { readStreamAggregatorEnv } from "./env";
 import { aggregateItems, foldRecords, restoreState, serializeState } from "./aggregate";
 
 /** The tumbling-window event as Lambda sends it (the typings lack `shardId`). */
@@ -82,15 +83,16 @@ export function makeHandler(deps: AggregatorDeps) {
 
 const logger = createLogger("stream-aggregator");
 const metrics = createMetrics();
-const instance = lazy(() =>
-  makeHandler({
+const instance = lazy(() => {
+  const env = readStreamAggregatorEnv();
+  return makeHandler({
     ddb: documentClient(),
-    table: requireEnv("AGGREGATES_TABLE"),
-    ttlSeconds: Number(process.env.AGGREGATES_TTL_SECONDS ?? 30 * 86_400),
+    table: env.aggregatesTable,
+    ttlSeconds: env.aggregatesTtlSeconds,
     logger,
     metrics,
-  }),
-);
+  });
+});
 
 /** Lambda entry point: the client is created on the first invocation and reused after. */
 export const handler = withLambdaContext(

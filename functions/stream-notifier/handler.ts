@@ -10,8 +10,9 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { describeAwsError, isAuthorizationError } from "../lib/awsErrors";
 import { createLogger, withLambdaContext } from "../lib/logger";
-import { lazy, requireEnv } from "../lib/runtime";
-import { type NotifyRules, formatNotification, rulesFromEnv, shouldNotify } from "./notify";
+import { lazy } from "../lib/runtime";
+import { readStreamNotifierEnv } from "./env";
+import { type NotifyRules, formatNotification, shouldNotify } from "./notify";
 
 /** PublishBatch's limit. */
 export const PUBLISH_BATCH_LIMIT = 10;
@@ -82,14 +83,15 @@ export function makeHandler(deps: NotifierDeps) {
 }
 
 const logger = createLogger("stream-notifier");
-const instance = lazy(() =>
-  makeHandler({
+const instance = lazy(() => {
+  const { topicArn, eventNames, severities } = readStreamNotifierEnv();
+  return makeHandler({
     sns: new SNSClient({}),
-    topicArn: requireEnv("TOPIC_ARN"),
-    rules: rulesFromEnv(process.env),
+    topicArn,
+    rules: { eventNames, severities },
     logger,
-  }),
-);
+  });
+});
 
 /** Lambda entry point: the client is created on the first invocation and reused after. */
 export const handler = withLambdaContext(logger, (event: DynamoDBStreamEvent) => instance()(event));

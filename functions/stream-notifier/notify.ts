@@ -5,7 +5,7 @@
 import type { AttributeValue as StreamAttributeValue, DynamoDBRecord } from "aws-lambda";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { NumberValueImpl as NumberValue, unmarshall } from "@aws-sdk/util-dynamodb";
-import { SEVERITIES, type Severity } from "../lib/streamEvents";
+import type { Severity } from "../lib/streamEvents";
 
 export const CHANGE_NAMES = ["INSERT", "MODIFY", "REMOVE"] as const;
 export type ChangeName = (typeof CHANGE_NAMES)[number];
@@ -28,29 +28,6 @@ export const SUBJECT_MAX = 99;
 export const SMS_MAX = 140;
 /** The payload shown in an email is cut at this many characters. */
 export const EMAIL_PAYLOAD_MAX = 4000;
-
-function csv(value: string | undefined): string[] {
-  return (value ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-/** Rules from NOTIFY_EVENT_NAMES / NOTIFY_SEVERITIES (comma-separated); unknown values are errors. */
-export function rulesFromEnv(env: Record<string, string | undefined>): NotifyRules {
-  const names =
-    env.NOTIFY_EVENT_NAMES === undefined ? DEFAULT_RULES.eventNames : csv(env.NOTIFY_EVENT_NAMES);
-  const severities =
-    env.NOTIFY_SEVERITIES === undefined ? DEFAULT_RULES.severities : csv(env.NOTIFY_SEVERITIES);
-  const badNames = names.filter((n) => !(CHANGE_NAMES as readonly string[]).includes(n));
-  const badSev = severities.filter((s) => !(SEVERITIES as readonly string[]).includes(s));
-  if (badNames.length || badSev.length) {
-    throw new Error(
-      `stream-notifier: unknown ${[...badNames, ...badSev].join(", ")} in NOTIFY_EVENT_NAMES/NOTIFY_SEVERITIES`,
-    );
-  }
-  return { eventNames: names as ChangeName[], severities: severities as Severity[] };
-}
 
 /** The row a change is about: the new image, or the old one for a REMOVE. */
 export function imageOf(record: DynamoDBRecord): Record<string, unknown> {

@@ -9,7 +9,8 @@ import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from "aw
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { createLogger, withLambdaContext } from "../lib/logger";
 import { BUSINESS_METRICS, type FigureSink, countFigures, createMetrics } from "../lib/metrics";
-import { documentClient, lazy, requireEnv } from "../lib/runtime";
+import { documentClient, lazy } from "../lib/runtime";
+import { readStreamProcessorEnv } from "./env";
 import { type ProcessorDeps, processBatch } from "./process";
 
 /** Time kept back from the invocation deadline so the lease ends before a retry can start. */
@@ -52,17 +53,18 @@ export function makeHandler(
 
 const logger = createLogger("stream-processor");
 const metrics = createMetrics();
-const instance = lazy(() =>
-  makeHandler({
+const instance = lazy(() => {
+  const env = readStreamProcessorEnv();
+  return makeHandler({
     ddb: documentClient(),
-    dedupeTable: requireEnv("DEDUPE_TABLE"),
-    dataTable: requireEnv("DATA_TABLE"),
-    dedupeTtlSeconds: Number(process.env.DEDUPE_TTL_SECONDS ?? 86_400),
-    concurrency: Number(process.env.CLAIM_CONCURRENCY ?? 16),
+    dedupeTable: env.dedupeTable,
+    dataTable: env.dataTable,
+    dedupeTtlSeconds: env.dedupeTtlSeconds,
+    concurrency: env.claimConcurrency,
     logger,
     metrics,
-  }),
-);
+  });
+});
 
 /** Lambda entry point: the client is created on the first invocation and reused after. */
 export const handler = withLambdaContext(

@@ -141,7 +141,7 @@ describe("handlers with AWS's sample events (test/fixtures/aws-events)", functio
       config: {
         bucket: "b",
         allowedContentTypes: ["text/plain"],
-        maxBytes: 10,
+        maxUploadBytes: 10,
         urlTtlSeconds: 60,
         keyPrefix: "uploads/",
       },

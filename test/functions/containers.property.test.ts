@@ -7,9 +7,9 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { invoiceFor } from "../../functions/billing-service/billing";
+import { invoiceFor } from "../../functions/containers/billing-service/billing";
 import { OrderProjection } from "../../functions/lib/orders/projection";
-import { shipmentFor } from "../../functions/shipping-service/shipping";
+import { shipmentFor } from "../../functions/containers/shipping-service/shipping";
 import * as faults from "./support/awsFaults";
 import { sampleEvent, snsEnvelope } from "./support/containers";
 import { LocalDynamo, startDynalite } from "./support/dynalite";

@@ -1,6 +1,7 @@
 /**
  * The container images' build contexts, checked without Docker (not available here, so the images
- * themselves are not built): each Dockerfile is multi-stage, bundles its app from the committed
+ * themselves are not built): the one template (functions/containers/Dockerfile), instantiated for
+ * each app with its SERVICE build argument, is multi-stage, bundles its app from the committed
  * lockfile, copies only files that exist and that .dockerignore lets into the context, runs as a
  * non-root user on the port the component expects; and the bundle its esbuild step produces
  * starts, answers /health and exits 0 on SIGTERM.
@@ -15,6 +16,8 @@ import * as readline from "node:readline";
 import { CONTAINER_PORT, LAMBDA_NODE_TARGET } from "../../components/core/defaults";
 
 const ROOT = path.resolve(__dirname, "..", "..");
+const CONTAINERS = path.join(ROOT, "functions", "containers");
+const TEMPLATE = path.join(CONTAINERS, "Dockerfile");
 const APPS: Record<string, Record<string, string>> = {
   "items-service": { TABLE_NAME: "items" },
   "orders-service": { TABLE_NAME: "orders", TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:t" },
@@ -153,6 +156,22 @@ describe("container apps: Dockerfiles and bundles (Docker is not available: imag
     }
   });
 
+  it("one template builds every app: each folder of functions/containers is an app, none has its own Dockerfile", () => {
+    const folders = fs
+      .readdirSync(CONTAINERS, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
+    expect(folders.sort()).to.deep.equal(Object.keys(APPS).sort());
+    for (const f of folders) {
+      expect(fs.existsSync(path.join(CONTAINERS, f, "main.ts")), `${f}/main.ts`).to.equal(true);
+      expect(fs.existsSync(path.join(CONTAINERS, f, "Dockerfile")), `${f}/Dockerfile`).to.equal(
+        false,
+      );
+    }
+    const template = instructions(fs.readFileSync(TEMPLATE, "utf8"));
+    expect(template.filter((i) => i.cmd === "ARG").map((i) => i.args)).to.deep.equal(["SERVICE"]);
+  });
+
   it("the functions workspace declares every package functions/ imports, and no Pulumi", () => {
     const pkg = readJson<Manifest>(path.join(ROOT, "functions", "package.json"));
     const declared = { ...pkg.dependencies, ...pkg.devDependencies };
@@ -189,8 +208,9 @@ describe("container apps: Dockerfiles and bundles (Docker is not available: imag
 
   for (const [app, env] of Object.entries(APPS)) {
     describe(app, () => {
-      const dockerfile = path.join(ROOT, "functions", app, "Dockerfile");
-      const text = fs.existsSync(dockerfile) ? fs.readFileSync(dockerfile, "utf8") : "";
+      const dockerfile = TEMPLATE;
+      // The build argument, as Docker expands it in the build stage.
+      const text = fs.readFileSync(TEMPLATE, "utf8").replace(/\$\{SERVICE\}|\$SERVICE\b/g, app);
       const all = instructions(text);
       const [build, runtime] = stages(all);
 
@@ -226,12 +246,12 @@ describe("container apps: Dockerfiles and bundles (Docker is not available: imag
           ),
         ).to.equal(true);
         const bundle = runs.find((r) => r.includes("esbuild"));
-        expect(bundle).to.contain(`functions/${app}/main.ts`);
+        expect(bundle).to.contain(`functions/containers/${app}/main.ts`);
         expect(bundle).to.contain(
           `--bundle --platform=node --target=${LAMBDA_NODE_TARGET} --format=cjs --main-fields=module,main`,
         );
         expect(bundle).to.contain("--outfile=/out/main.js");
-        expect(fs.existsSync(path.join(ROOT, "functions", app, "main.ts"))).to.equal(true);
+        expect(fs.existsSync(path.join(CONTAINERS, app, "main.ts"))).to.equal(true);
         expect(
           runtime.filter((i) => i.cmd === "RUN"),
           "nothing installed at runtime",
@@ -255,7 +275,7 @@ describe("container apps: Dockerfiles and bundles (Docker is not available: imag
         const outfile = path.join(outDir, app, "main.js");
         // The same esbuild options as the Dockerfile's RUN line.
         esbuild.buildSync({
-          entryPoints: [path.join(ROOT, "functions", app, "main.ts")],
+          entryPoints: [path.join(CONTAINERS, app, "main.ts")],
           absWorkingDir: ROOT,
           bundle: true,
           platform: "node",

@@ -9,15 +9,19 @@ import {
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
-import { invoiceFor } from "../../functions/billing-service/billing";
+import { invoiceFor } from "../../functions/containers/billing-service/billing";
 import { ContainerServer } from "../../functions/lib/container/httpServer";
 import { ConsumerApp, createConsumerApp } from "../../functions/lib/orders/consumerApp";
 import { MalformedMessageError, parseOrderPlacedMessage } from "../../functions/lib/orders/events";
 import { ProjectedRecord } from "../../functions/lib/orders/projection";
 import { orderPlacedSchema } from "../../functions/lib/orders/schema";
-import { createOrdersApp } from "../../functions/orders-service/app";
-import { OrdersService, orderIdForKey, snsPublisher } from "../../functions/orders-service/orders";
-import { shipmentFor } from "../../functions/shipping-service/shipping";
+import { createOrdersApp } from "../../functions/containers/orders-service/app";
+import {
+  OrdersService,
+  orderIdForKey,
+  snsPublisher,
+} from "../../functions/containers/orders-service/orders";
+import { shipmentFor } from "../../functions/containers/shipping-service/shipping";
 import * as faults from "./support/awsFaults";
 import {
   ORDER_INPUT,

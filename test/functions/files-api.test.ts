@@ -3,7 +3,8 @@ import { S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
 import { expect } from "chai";
 import fc from "fast-check";
 import { SIGNED_HEADERS, makeHandler } from "../../functions/files-api/handler";
-import { UploadConfig, uploadConfigFromEnv } from "../../functions/files-api/upload";
+import { readFilesApiEnv } from "../../functions/files-api/env";
+import { UploadConfig } from "../../functions/files-api/upload";
 import { httpApiEvent } from "./support/httpApi";
 import { LocalS3, startS3rver } from "./support/s3rver";
 
@@ -27,7 +28,7 @@ describe("functions/files-api (presigned uploads against s3rver)", () => {
   const config: UploadConfig = {
     bucket: BUCKET,
     allowedContentTypes: ["image/png", "text/plain"],
-    maxBytes: 1000,
+    maxUploadBytes: 1000,
     urlTtlSeconds: 300,
     keyPrefix: "uploads/",
   };
@@ -227,7 +228,7 @@ describe("functions/files-api (presigned uploads against s3rver)", () => {
 
   it("reads its limits from the environment and rejects a broken deployment", () => {
     expect(
-      uploadConfigFromEnv({
+      readFilesApiEnv({
         BUCKET_NAME: "b",
         ALLOWED_CONTENT_TYPES: "Image/PNG, application/pdf",
         MAX_UPLOAD_BYTES: "2048",
@@ -235,13 +236,17 @@ describe("functions/files-api (presigned uploads against s3rver)", () => {
     ).to.deep.equal({
       bucket: "b",
       allowedContentTypes: ["image/png", "application/pdf"],
-      maxBytes: 2048,
+      maxUploadBytes: 2048,
       urlTtlSeconds: 300,
       keyPrefix: "uploads/",
     });
-    expect(() => uploadConfigFromEnv({})).to.throw(/BUCKET_NAME/);
-    expect(() => uploadConfigFromEnv({ BUCKET_NAME: "b", MAX_UPLOAD_BYTES: "lots" })).to.throw(
-      /MAX_UPLOAD_BYTES/,
+    expect(() => readFilesApiEnv({})).to.throw(/files-api: .*BUCKET_NAME is not set/);
+    expect(() => readFilesApiEnv({ BUCKET_NAME: "b", MAX_UPLOAD_BYTES: "lots" })).to.throw(
+      /MAX_UPLOAD_BYTES=lots is not an integer/,
     );
+    // Above S3's single-PUT limit: a presigned PUT could never upload it.
+    expect(() =>
+      readFilesApiEnv({ BUCKET_NAME: "b", MAX_UPLOAD_BYTES: String(6 * 1024 ** 3) }),
+    ).to.throw(/MAX_UPLOAD_BYTES/);
   });
 });

@@ -65,7 +65,7 @@ describe("issue 12: hostile HTTP inputs (defect 6)", function () {
       config: {
         bucket: "b",
         allowedContentTypes: ["text/plain"],
-        maxBytes: 100,
+        maxUploadBytes: 100,
         urlTtlSeconds: 60,
         keyPrefix: `${"p".repeat(400)}/`,
       },

@@ -10,7 +10,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { makeHandler as filesApi } from "../../functions/files-api/handler";
 import { makeHandler as itemsApi } from "../../functions/items-api/handler";
-import { createItemsApp } from "../../functions/items-service/app";
+import { createItemsApp } from "../../functions/containers/items-service/app";
 import { ContainerServer } from "../../functions/lib/container/httpServer";
 import { createItemsService } from "../../functions/lib/items";
 import { makeHandler as objectsApi } from "../../functions/objects-api/handler";
@@ -214,7 +214,7 @@ describe("property: HTTP data paths (items, files, objects, container)", functio
       config: {
         bucket: "uploads-bucket",
         allowedContentTypes: ["text/plain", "image/png"],
-        maxBytes: 64,
+        maxUploadBytes: 64,
         urlTtlSeconds: 300,
         keyPrefix: `${"deep/".repeat(60)}`,
       },

@@ -3,7 +3,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { ContainerServer } from "../../functions/lib/container/httpServer";
 import { ItemsRepository, ItemsService, createItemsService } from "../../functions/lib/items";
-import { createItemsApp } from "../../functions/items-service/app";
+import { createItemsApp } from "../../functions/containers/items-service/app";
 import * as faults from "./support/awsFaults";
 import {
   call,
@@ -20,7 +20,7 @@ import { detachedDoc, LocalDynamo, startDynalite } from "./support/dynalite";
 const TABLE = "items";
 const ITEM = { name: "Widget", tags: ["blue"], attributes: { weight: 3 } };
 
-describe("functions/items-service (Node http server on localhost, against dynalite)", () => {
+describe("functions/containers/items-service (Node http server on localhost, against dynalite)", () => {
   let dynamo: LocalDynamo;
   let app: ContainerServer;
   let base: string;

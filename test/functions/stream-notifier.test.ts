@@ -1,3 +1,4 @@
+import { readStreamNotifierEnv } from "../../functions/stream-notifier/env";
 import { expect } from "chai";
 import { AuthorizationErrorException, PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
 import { marshall } from "@aws-sdk/util-dynamodb";
@@ -18,7 +19,6 @@ import {
   SMS_MAX,
   SUBJECT_MAX,
   formatNotification,
-  rulesFromEnv,
   shouldNotify,
 } from "../../functions/stream-notifier/notify";
 import * as faults from "./support/awsFaults";
@@ -131,14 +131,18 @@ describe("functions/stream-notifier: filters", () => {
   });
 
   it("read the rules from the environment the component sets, and reject unknown values", () => {
-    expect(rulesFromEnv({})).to.deep.equal(DEFAULT_RULES);
-    expect(
-      rulesFromEnv({ NOTIFY_EVENT_NAMES: "INSERT,MODIFY", NOTIFY_SEVERITIES: "" }),
-    ).to.deep.equal({
+    const rules = (env: Record<string, string>) => {
+      const { eventNames, severities } = readStreamNotifierEnv({ TOPIC_ARN: "t", ...env });
+      return { eventNames, severities };
+    };
+    expect(rules({})).to.deep.equal(DEFAULT_RULES);
+    // Empty is "every severity", not the default.
+    expect(rules({ NOTIFY_EVENT_NAMES: "INSERT,MODIFY", NOTIFY_SEVERITIES: "" })).to.deep.equal({
       eventNames: ["INSERT", "MODIFY"],
       severities: [],
     });
-    expect(() => rulesFromEnv({ NOTIFY_SEVERITIES: "high,urgent" })).to.throw(/urgent/);
+    expect(() => rules({ NOTIFY_SEVERITIES: "high,urgent" })).to.throw(/urgent/);
+    expect(() => readStreamNotifierEnv({})).to.throw(/TOPIC_ARN is not set/);
   });
 });
 

@@ -204,7 +204,7 @@ describe("functions/item-summary", () => {
       {
         bucket: "files",
         allowedContentTypes: [],
-        maxBytes: 1,
+        maxUploadBytes: 1,
         urlTtlSeconds: 60,
         keyPrefix: "uploads/",
       },
@@ -243,7 +243,7 @@ describe("functions/item-summary", () => {
     const schema = uploadRequestSchema({
       bucket: "b",
       allowedContentTypes: ["text/plain"],
-      maxBytes: 10,
+      maxUploadBytes: 10,
       urlTtlSeconds: 60,
       keyPrefix: "uploads/",
     });

@@ -91,11 +91,14 @@ export function workloads(resources: RecordedResource[]): Workload[] {
     const env = Object.fromEntries(
       containers.flatMap((c) => (c.environment ?? []).map((e) => [e.name, e.value])),
     );
-    // The image was built from functions/<service>/Dockerfile, which bundles main.ts.
+    // The image was built from the template functions/containers/Dockerfile for the app its
+    // SERVICE build argument names, which bundles functions/containers/<app>/main.ts.
     const image = images.find((i) => i.name === task.name);
     if (!image) throw new Error(`task ${task.name}: no awsx:ecr:Image of that name`);
     const dockerfile = String(image.inputs.dockerfile);
-    const entry = `${path.dirname(dockerfile)}/main.ts`;
+    const app = (image.inputs.args as Record<string, string> | undefined)?.SERVICE;
+    if (!app) throw new Error(`task ${task.name}: its image names no SERVICE build argument`);
+    const entry = `${path.dirname(dockerfile)}/${app}/main.ts`;
     const taskRole = String(task.inputs.taskRoleArn);
     const execRole = String(task.inputs.executionRoleArn);
     out.push({

@@ -170,13 +170,13 @@ describe("flow event-driven-microservices", () => {
     }
   });
 
-  it("builds orders and billing from their Dockerfiles and runs the given shipping image", () => {
+  it("builds orders and billing from the container template and runs the given shipping image", () => {
     const images = Object.fromEntries(
-      r.recorder.byType(T.image).map((i) => [i.name, i.inputs.dockerfile]),
+      r.recorder.byType(T.image).map((i) => [i.name, [i.inputs.dockerfile, i.inputs.args]]),
     );
     expect(images).to.deep.equal({
-      orders: "functions/orders-service/Dockerfile",
-      billing: "functions/billing-service/Dockerfile",
+      orders: ["functions/containers/Dockerfile", { SERVICE: "orders-service" }],
+      billing: ["functions/containers/Dockerfile", { SERVICE: "billing-service" }],
     });
     const shipping = JSON.parse(String(get(T.taskDef, "shipping").inputs.containerDefinitions))[0];
     expect(shipping.image).to.equal("public.ecr.aws/acme/shipping@sha256:0abc");

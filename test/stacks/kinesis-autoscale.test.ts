@@ -3,7 +3,7 @@ import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStac
 import { ConfigError, loadConfig } from "../../stacks/config";
 import { kinesisAutoscale } from "../../stacks/kinesis-autoscale";
 import { realtimeAnalytics } from "../../stacks/realtime-analytics";
-import { FLOWS, flowConfigSpecs } from "../../stacks/registry";
+import { FLOWS, flowConfigSpecs, orderFlows } from "../../stacks/registry";
 import { SETTINGS_ENV, parseSettings } from "../../functions/shard-autoscaler/settings";
 import { withoutKnownGrantFindings } from "../policy/expectedFailures";
 
@@ -116,11 +116,13 @@ describe("flow kinesis-autoscale: attached to realtime-analytics", () => {
 });
 
 describe("flow kinesis-autoscale: config", () => {
-  it("is registered after realtime-analytics", () => {
+  it("declares its dependency on realtime-analytics, so the registry builds it after that flow", () => {
+    expect(kinesisAutoscale.dependsOn).to.deep.equal(["realtime-analytics"]);
     const slugs = FLOWS.map((f) => f.slug);
-    expect(slugs).to.include("kinesis-autoscale");
-    if (slugs.includes("realtime-analytics"))
-      expect(slugs.indexOf("kinesis-autoscale")).to.be.above(slugs.indexOf("realtime-analytics"));
+    expect(slugs.indexOf("kinesis-autoscale")).to.be.above(slugs.indexOf("realtime-analytics"));
+    // Whatever order a list gives them in.
+    const order = orderFlows([kinesisAutoscale, realtimeAnalytics]).map((f) => f.slug);
+    expect(order).to.deep.equal(["realtime-analytics", "kinesis-autoscale"]);
   });
 
   const problemsOf = (raw: Record<string, string>): string[] => {

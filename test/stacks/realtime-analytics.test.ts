@@ -3,7 +3,7 @@ import { z } from "zod";
 import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
 import { ConfigError } from "../../stacks/config";
 import { defineFlow } from "../../stacks/flow";
-import { STREAM_SHARE_KEY, SharedStream, realtimeAnalytics } from "../../stacks/realtime-analytics";
+import { realtimeAnalytics } from "../../stacks/realtime-analytics";
 import { withoutKnownGrantFindings } from "../policy/expectedFailures";
 
 const NS = "aws-serverless-flows";
@@ -16,14 +16,15 @@ const T = {
   esm: "aws:lambda/eventSourceMapping:EventSourceMapping",
 };
 
-/** Stands in for kinesis-autoscale: reads what this flow shared, as that flow will. */
+/** Stands in for kinesis-autoscale: reads what this flow provides, as that flow will. */
 const probe = defineFlow({
   slug: "kinesis-autoscale",
   componentName: "Probe",
-  summary: "reads the shared stream",
+  summary: "reads the provided stream",
   settings: z.object({}).strict(),
+  dependsOn: ["realtime-analytics"],
   build: (_flow, _settings, ctx) => {
-    const shared = ctx.shared<SharedStream>(STREAM_SHARE_KEY);
+    const shared = ctx.dependency("realtime-analytics")?.stream;
     return {
       streamName: shared?.name,
       streamArn: shared?.arn,
@@ -78,9 +79,8 @@ describe("flow realtime-analytics", () => {
     expect(o.athenaTable).to.equal("raw_events");
   });
 
-  it("shares the stream with the autoscaler flow under its documented key", () => {
+  it("provides the stream to the flow that declares dependsOn realtime-analytics", () => {
     const shared = run.outputs.kinesisAutoscale as Record<string, unknown>;
-    expect(STREAM_SHARE_KEY).to.equal("realtime-analytics:stream");
     expect(shared).to.deep.equal({
       streamName: get(T.stream, "realtime").state.name,
       streamArn: get(T.stream, "realtime").state.arn,

@@ -90,13 +90,14 @@ describe("flow three-tier-fargate (prod settings)", () => {
     expect(svc.desiredCount).to.equal(2);
   });
 
-  it("builds functions/items-service/Dockerfile for arm64 and runs it with the table's name", () => {
+  it("builds functions/containers/items-service for arm64 and runs it with the table's name", () => {
     const image = r.recorder.get(T.image, "items").inputs;
     expect(image).to.include({
-      dockerfile: "functions/items-service/Dockerfile",
+      dockerfile: "functions/containers/Dockerfile",
       platform: "linux/arm64",
       context: ".",
     });
+    expect(image.args).to.deep.equal({ SERVICE: "items-service" });
     expect(fs.existsSync(path.join(ROOT, String(image.dockerfile)))).to.equal(true);
     const table = r.recorder.get(T.table, "fargate-items");
     expect(table.inputs).to.include({
@@ -115,7 +116,7 @@ describe("flow three-tier-fargate (prod settings)", () => {
     const resources = statements.flatMap(resourcesOf);
     expect(new Set(resources)).to.deep.equal(new Set([table]));
     const actions = statements.flatMap(actionsOf);
-    // Exactly what functions/items-service's code calls (test/iam proves it).
+    // Exactly what functions/containers/items-service's code calls (test/iam proves it).
     expect(actions).to.have.members([
       "dynamodb:GetItem",
       "dynamodb:PutItem",

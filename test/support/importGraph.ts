@@ -161,6 +161,17 @@ export function readsConfig(text: string): boolean {
   return /\bpulumi\.Config\b|\bnew\s+Config\s*\(|\bruntime\.(allConfig|getConfig)\s*\(/.test(text);
 }
 
+/**
+ * Reads the process environment (`process.env`, `process["env"]`, `{ env } = process`), outside
+ * comments. In functions/ only env.ts files may (DESIGN.md section 2, the environment contract).
+ */
+export function readsProcessEnv(text: string): boolean {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
+  return /\bprocess\s*(\??\.\s*env\b|\[\s*["'`]env["'`]\s*\])|\{[^}]*\benv\b[^}]*\}\s*=\s*process\b/.test(
+    code,
+  );
+}
+
 /** Every file reachable from `start` through local imports (not including `start`). */
 export function reachable(graph: ReadonlyMap<string, readonly string[]>, start: string): string[] {
   const seen = new Set<string>();

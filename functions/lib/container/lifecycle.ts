@@ -4,6 +4,7 @@
  * finishes what it started and exits 0.
  */
 import type { ServerLogger } from "./httpServer";
+import { readContainerEnv } from "./env";
 
 export interface Stoppable {
   stop(): Promise<unknown>;
@@ -72,7 +73,7 @@ export function listenOrExit(
   fields: Record<string, unknown> = {},
 ): void {
   server
-    .start(Number(process.env.PORT ?? 8080))
+    .start(readContainerEnv().port)
     .then((port) => logger.info("listening", { port, ...fields }))
     .catch((e: Error) => {
       logger.error("could not start", { error: e.message });

@@ -9,7 +9,7 @@ import { ContainerServer, ServerLogger } from "../container/httpServer";
 import { listenOrExit, shutdownOnSignal } from "../container/lifecycle";
 import { QueueWorker, QueueWorkerOptions } from "../container/queueWorker";
 import { createLogger } from "../logger";
-import { documentClient, requireEnv } from "../runtime";
+import { documentClient } from "../runtime";
 import { OrderProjection, ProjectedRecord, projectionRouter } from "./projection";
 import type { OrderPlaced } from "./schema";
 
@@ -54,18 +54,19 @@ export function createConsumerApp<R extends ProjectedRecord>(
   return { server, worker, projection };
 }
 
-/** Process entry. Env: TABLE_NAME, QUEUE_URL (required), PORT (default 8080). */
+/** Process entry; `env` is what the service's env.ts read (PORT: functions/lib/container/env.ts). */
 export function runConsumerService<R extends ProjectedRecord>(
   serviceName: string,
   resource: string,
   project: (event: OrderPlaced) => R,
+  env: { tableName: string; queueUrl: string },
 ): void {
   const logger = createLogger(serviceName);
   const app = createConsumerApp(resource, project, {
     sqs: new SQSClient({}),
     doc: documentClient(),
-    tableName: requireEnv("TABLE_NAME"),
-    queueUrl: requireEnv("QUEUE_URL"),
+    tableName: env.tableName,
+    queueUrl: env.queueUrl,
     logger,
   });
   // Both stop at once: the server stops accepting, the worker stops polling; both finish in flight.

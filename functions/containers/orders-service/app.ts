@@ -9,15 +9,15 @@ import {
   errorResponse,
   jsonResponse,
   methodNotAllowed,
-} from "../lib/container/httpServer";
+} from "../../lib/container/httpServer";
 import {
   HttpError,
   MAX_BODY_BYTES,
   RETRY_AFTER_SECONDS,
   decodePathSegment,
   parseJsonBody,
-} from "../lib/http";
-import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from "../lib/idempotency";
+} from "../../lib/http";
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from "../../lib/idempotency";
 import { OrdersService } from "./orders";
 
 export interface OrdersAppDeps {

@@ -8,16 +8,16 @@ import { randomUUID } from "node:crypto";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
-import { HttpError } from "../lib/http";
+import { HttpError } from "../../lib/http";
 import {
   IdempotencyKeyRule,
   checkIdempotencyKey,
   idForKey,
   keyReusedError,
   requestHash as hashRequest,
-} from "../lib/idempotency";
-import { isAuthorizationError } from "../lib/awsErrors";
-import { putOnce } from "../lib/idempotentPut";
+} from "../../lib/idempotency";
+import { isAuthorizationError } from "../../lib/awsErrors";
+import { putOnce } from "../../lib/idempotentPut";
 import {
   ORDER_PLACED,
   Order,
@@ -26,7 +26,7 @@ import {
   orderIdSchema,
   orderPlaced,
   orderTotalCents,
-} from "../lib/orders/schema";
+} from "../../lib/orders/schema";
 
 /** Idempotency keys: what clients commonly send (UUIDs, ULIDs, random tokens). */
 const IDEMPOTENCY_KEY: IdempotencyKeyRule = {

@@ -1,5 +1,5 @@
 /** Billing's view of an order: the invoice it issues. Pure, so a replayed event builds the same invoice. */
-import type { OrderPlaced } from "../lib/orders/schema";
+import type { OrderPlaced } from "../../lib/orders/schema";
 
 export interface Invoice {
   orderId: string;

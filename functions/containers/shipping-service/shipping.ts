@@ -1,5 +1,5 @@
 /** Shipping's view of an order: the shipment it prepares. Pure, so a replayed event builds the same shipment. */
-import type { OrderPlaced } from "../lib/orders/schema";
+import type { OrderPlaced } from "../../lib/orders/schema";
 
 export interface Shipment {
   orderId: string;

@@ -3,8 +3,8 @@
  * (validation, DynamoDB, cursors, optimistic concurrency) the Lambda flow runs. Only this adapter
  * differs: the load balancer forwards the request path unchanged (`/items/...`).
  */
-import { ContainerServer, ServerLogger } from "../lib/container/httpServer";
-import { ItemsService, handleItemsRequest } from "../lib/items";
+import { ContainerServer, ServerLogger } from "../../lib/container/httpServer";
+import { ItemsService, handleItemsRequest } from "../../lib/items";
 
 export interface ItemsAppDeps {
   service: ItemsService;

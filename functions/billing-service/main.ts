@@ -1,5 +1,0 @@
-/** Process entry of the billing container: OrderPlaced -> invoices table; GET /invoices/{orderId}. */
-import { runConsumerService } from "../lib/orders/consumerApp";
-import { invoiceFor } from "./billing";
-
-runConsumerService("billing-service", "invoices", invoiceFor);
