@@ -26,6 +26,7 @@ import {
 import { Transform, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 import type { CallLedger } from "../security/callLedger";
+import { powertoolsEnv } from "../../functions/lib/businessMetrics";
 
 export interface BundledFunctionArgs {
   /** Folder under `functions/` whose `handler.ts` exports `handler`. Required. */
@@ -300,8 +301,10 @@ export class BundledFunction extends pulumi.ComponentResource {
           // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html).
           environment: {
             variables: {
-              POWERTOOLS_SERVICE_NAME: name,
-              POWERTOOLS_METRICS_NAMESPACE: businessMetricsNamespace(),
+              ...powertoolsEnv.environment({
+                serviceName: name,
+                metricsNamespace: businessMetricsNamespace(),
+              }),
               ...args.environment,
             },
           },

@@ -4,6 +4,7 @@
  * `FUNCTION_METRICS` to add the widget, so a figure the code emits and the graph that shows it
  * cannot drift apart.
  */
+import { defineEnv, envString } from "./env";
 
 export const BUSINESS_METRICS = {
   /** Rows the function wrote (new objects, events, aggregate rows). */
@@ -37,3 +38,12 @@ export const FUNCTION_METRICS: Readonly<Record<string, readonly BusinessMetric[]
  * the function component sets to the function's logical name (one series per function).
  */
 export const SERVICE_DIMENSION = "service";
+
+/**
+ * What every function is given for Powertools (written by the function component, read by
+ * Powertools itself): the `service` of its log lines and figures, and the figures' namespace.
+ */
+export const powertoolsEnv = defineEnv("powertools", {
+  serviceName: envString("POWERTOOLS_SERVICE_NAME"),
+  metricsNamespace: envString("POWERTOOLS_METRICS_NAMESPACE"),
+});
