@@ -7,7 +7,7 @@ import { withoutKnownGrantFindings } from "../policy/expectedFailures";
 /** What the function component adds for Powertools: the function's service, the stack's namespace. */
 const powertools = (service: string) => ({
   POWERTOOLS_SERVICE_NAME: service,
-  POWERTOOLS_METRICS_NAMESPACE: "aws-serverless-flows/test",
+  POWERTOOLS_METRICS_NAMESPACE: "aws-serverless-flows/dev",
 });
 
 const NS = "aws-serverless-flows";
