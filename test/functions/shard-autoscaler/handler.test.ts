@@ -21,7 +21,11 @@ import { expect } from "chai";
 import { alarmDefinitions } from "../../../functions/shard-autoscaler/alarmSpec";
 import { awsPorts, toMetricDataQuery } from "../../../functions/shard-autoscaler/aws";
 import { parseTrigger } from "../../../functions/shard-autoscaler/events";
-import { HandlerResult, makeHandler } from "../../../functions/shard-autoscaler/handler";
+import {
+  HandlerDeps,
+  HandlerResult,
+  makeHandler,
+} from "../../../functions/shard-autoscaler/handler";
 import {
   LEDGER_TAGS,
   decodeLedger,
@@ -213,8 +217,9 @@ class World {
     return decodeLedger(this.tags);
   }
 
-  handler() {
+  handler(metrics?: HandlerDeps["metrics"]) {
     return makeHandler({
+      metrics,
       settings: () => settings,
       clients: () => ({
         kinesis: new KinesisClient({ region: "us-east-1", credentials }),
@@ -274,6 +279,19 @@ describe("shard-autoscaler handler: scaling", () => {
     expect(put.Metrics?.find((m) => m.ReturnData)?.Expression).to.contain(
       String(8 * SHARD_BYTES_PER_MINUTE),
     );
+  });
+
+  it("counts a run that decided to scale as one ScalingDecisions figure, an ignored event as none", async () => {
+    const figures: [string, string, number][] = [];
+    const metrics = {
+      addMetric: (name: string, unit: string, value: number) =>
+        void figures.push([name, unit, value]),
+    };
+    world.load = (ago) => (ago <= 8 ? 12 : 2);
+    await world.handler(metrics as HandlerDeps["metrics"])(scheduled);
+    expect(figures).to.deep.equal([["ScalingDecisions", "Count", 1]]);
+    await world.handler(metrics as HandlerDeps["metrics"])({ hello: "world" });
+    expect(figures).to.have.length(1);
   });
 
   it("runs on an SNS alarm notification too, and ignores unknown events without calling AWS", async () => {
