@@ -1,5 +1,6 @@
 import * as awsConfigVars from "@pulumi/aws/config/vars";
 import { z } from "zod";
+import { intSetting } from "./settingFields";
 import {
   AZ_COUNT,
   LOG_RETENTION_DAYS,
@@ -49,13 +50,7 @@ export const topLevelSchema = z
       .describe(
         'Email subscribed to the stack\'s alarm topic (SNS mails a confirmation link first). "" subscribes no one.',
       ),
-    azCount: z
-      .number()
-      .int()
-      .min(2)
-      .max(6)
-      .default(AZ_COUNT)
-      .describe("Availability zones the shared VPC spans (2-6)."),
+    azCount: intSetting(2, 6, AZ_COUNT).describe("Availability zones the shared VPC spans (2-6)."),
     natGateways: z
       .enum(NAT_MODES)
       .default(NAT_GATEWAYS)
@@ -98,8 +93,8 @@ export interface FlowConfigSpec {
 
 /**
  * Every flow with an API names its authentication setting `auth`; these values of it leave the
- * API open to anyone, which only dev stacks allow (DESIGN section 7: "auth on by default outside
- * dev"). The loader checks it for every flow, so the rule cannot be forgotten in one of them.
+ * API open to anyone, which only dev stacks allow. The loader checks it for every flow, so the rule
+ * cannot be forgotten in one of them.
  */
 export const OPEN_AUTH_VALUES: readonly string[] = ["none", "NONE"];
 

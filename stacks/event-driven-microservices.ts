@@ -3,6 +3,7 @@ import { billingServiceEnvironment } from "../functions/containers/billing-servi
 import { ordersServiceEnvironment } from "../functions/containers/orders-service/env";
 import { shippingServiceEnvironment } from "../functions/containers/shipping-service/env";
 import { z } from "zod";
+import { intSetting } from "./settingFields";
 import {
   FARGATE_STOP_TIMEOUT_SECONDS,
   MAX_RECEIVE_COUNT,
@@ -56,39 +57,18 @@ export const eventDrivenMicroservicesSettings = z
   .strictObject({
     ...fargateApiFields,
     ...fargateServiceFields,
-    maxReceiveCount: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .default(MAX_RECEIVE_COUNT)
-      .describe(
-        `Deliveries of an event to a downstream service before it moves to that service's DLQ. Default: ${MAX_RECEIVE_COUNT}.`,
-      ),
-    workerBacklogPerTask: z
-      .number()
-      .int()
-      .min(1)
-      .default(BACKLOG_PER_TASK)
-      .describe(
-        `Billing and shipping: visible queue messages per running task that target tracking holds. Default: ${BACKLOG_PER_TASK}.`,
-      ),
-    workerScaleOutAgeSeconds: z
-      .number()
-      .int()
-      .min(60)
-      .default(SCALE_OUT_AGE_SECONDS)
-      .describe(
-        `Billing and shipping: age (s) of the oldest queued message that adds tasks by steps. Default: ${SCALE_OUT_AGE_SECONDS}.`,
-      ),
-    workerQueueAgeAlarmSeconds: z
-      .number()
-      .int()
-      .min(61)
-      .default(QUEUE_AGE_ALARM_SECONDS)
-      .describe(
-        `Billing and shipping: age (s) of the oldest queued message that raises the alarm. Default: ${QUEUE_AGE_ALARM_SECONDS}.`,
-      ),
+    maxReceiveCount: intSetting(1, 1000, MAX_RECEIVE_COUNT).describe(
+      `Deliveries of an event to a downstream service before it moves to that service's DLQ. Default: ${MAX_RECEIVE_COUNT}.`,
+    ),
+    workerBacklogPerTask: intSetting(1, undefined, BACKLOG_PER_TASK).describe(
+      `Billing and shipping: visible queue messages per running task that target tracking holds. Default: ${BACKLOG_PER_TASK}.`,
+    ),
+    workerScaleOutAgeSeconds: intSetting(60, undefined, SCALE_OUT_AGE_SECONDS).describe(
+      `Billing and shipping: age (s) of the oldest queued message that adds tasks by steps. Default: ${SCALE_OUT_AGE_SECONDS}.`,
+    ),
+    workerQueueAgeAlarmSeconds: intSetting(61, undefined, QUEUE_AGE_ALARM_SECONDS).describe(
+      `Billing and shipping: age (s) of the oldest queued message that raises the alarm. Default: ${QUEUE_AGE_ALARM_SECONDS}.`,
+    ),
     images: z
       .strictObject({
         orders: imageUri.describe("Image URI of the orders service. Default: build it."),

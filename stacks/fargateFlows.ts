@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { intSetting } from "./settingFields";
 import {
   FARGATE_CPU,
   FARGATE_CPU_TARGET_PERCENT,
@@ -48,36 +49,21 @@ export const fargateServiceFields = {
     .describe(
       `Memory per task in MiB, valid for cpu (256 CPU: 512-2048). Default: ${FARGATE_MEMORY_MB}.`,
     ),
-  desiredCount: z
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(FARGATE_DESIRED_COUNT)
-    .describe(
-      `Tasks per service at deployment, and the autoscaling minimum (2+ spreads over AZs). Default: ${FARGATE_DESIRED_COUNT}.`,
-    ),
-  maxCount: z
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(FARGATE_MAX_COUNT)
-    .describe(`Autoscaling maximum of tasks per service. Default: ${FARGATE_MAX_COUNT}.`),
+  desiredCount: intSetting(1, 100, FARGATE_DESIRED_COUNT).describe(
+    `Tasks per service at deployment, and the autoscaling minimum (2+ spreads over AZs). Default: ${FARGATE_DESIRED_COUNT}.`,
+  ),
+  maxCount: intSetting(1, 100, FARGATE_MAX_COUNT).describe(
+    `Autoscaling maximum of tasks per service. Default: ${FARGATE_MAX_COUNT}.`,
+  ),
   cpuTargetPercent: z
     .number()
     .min(10)
     .max(95)
     .default(FARGATE_CPU_TARGET_PERCENT)
     .describe(`Average CPU % target tracking holds. Default: ${FARGATE_CPU_TARGET_PERCENT}.`),
-  requestsPerTarget: z
-    .number()
-    .int()
-    .min(1)
-    .default(FARGATE_REQUESTS_PER_TARGET)
-    .describe(
-      `Requests per task per minute target tracking holds. Default: ${FARGATE_REQUESTS_PER_TARGET}.`,
-    ),
+  requestsPerTarget: intSetting(1, undefined, FARGATE_REQUESTS_PER_TARGET).describe(
+    `Requests per task per minute target tracking holds. Default: ${FARGATE_REQUESTS_PER_TARGET}.`,
+  ),
 };
 
 type SizeSettings = z.infer<z.ZodObject<typeof fargateServiceFields>>;

@@ -17,7 +17,7 @@ export interface StackOperations extends OperationsContext {
 /** What every flow may use from the stack: shared resources and stack-wide settings. */
 export interface StackContext {
   readonly environment: StackConfig["environment"];
-  /** dev relaxes protections for easy teardown (DESIGN section 7: "outside dev"). */
+  /** dev relaxes protections for easy teardown (README: "Cost and teardown"). */
   readonly isDev: boolean;
   /**
    * Keep data (tables, buckets, streams and the keys that encrypt them) in AWS when a resource is

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { itemsApiEnvironment } from "../functions/items-api/env";
 import { z } from "zod";
+import { intSetting } from "./settingFields";
 import {
   API_AUTH_MODES,
   ApiBackedLambda,
@@ -42,35 +43,21 @@ export const threeTierLambdaFields = {
     .max(10000)
     .default(API_THROTTLE_RATE)
     .describe(`Steady requests per second the API stage admits. Default: ${API_THROTTLE_RATE}.`),
-  throttleBurstLimit: z
-    .number()
-    .int()
-    .min(1)
-    .max(5000)
-    .default(API_THROTTLE_BURST)
-    .describe(`Burst of requests the API stage admits. Default: ${API_THROTTLE_BURST}.`),
+  throttleBurstLimit: intSetting(1, 5000, API_THROTTLE_BURST).describe(
+    `Burst of requests the API stage admits. Default: ${API_THROTTLE_BURST}.`,
+  ),
   privateSubnets: z
     .boolean()
     .default(true)
     .describe(
       "Run the functions in the shared VPC's private subnets (HTTPS egress only; DynamoDB via its gateway endpoint). Default: true.",
     ),
-  memorySize: z
-    .number()
-    .int()
-    .min(128)
-    .max(10240)
-    .default(LAMBDA_MEMORY_MB)
-    .describe(`Memory of the API functions, MB. Default: ${LAMBDA_MEMORY_MB}.`),
-  timeout: z
-    .number()
-    .int()
-    .min(1)
-    .max(30)
-    .default(LAMBDA_TIMEOUT_SECONDS)
-    .describe(
-      `Timeout of the API functions, seconds (API Gateway waits 30 at most). Default: ${LAMBDA_TIMEOUT_SECONDS}.`,
-    ),
+  memorySize: intSetting(128, 10240, LAMBDA_MEMORY_MB).describe(
+    `Memory of the API functions, MB. Default: ${LAMBDA_MEMORY_MB}.`,
+  ),
+  timeout: intSetting(1, 30, LAMBDA_TIMEOUT_SECONDS).describe(
+    `Timeout of the API functions, seconds (API Gateway waits 30 at most). Default: ${LAMBDA_TIMEOUT_SECONDS}.`,
+  ),
   reservedConcurrency: z
     .number()
     .int()

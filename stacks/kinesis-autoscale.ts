@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { intSetting } from "./settingFields";
 import {
   KINESIS_RETENTION_HOURS,
   KINESIS_RETENTION_HOURS_RANGE,
@@ -44,56 +45,30 @@ const settingsSchema = z
       .describe(
         `Scale down only when utilisation stayed below this for the quiet window. Default: ${d.scaleDownThreshold}.`,
       ),
-    scaleUpDatapoints: z
-      .number()
-      .int()
-      .min(1)
-      .max(10)
-      .default(d.scaleUpDatapoints)
-      .describe(
-        `Consecutive breaching 1-minute datapoints before scaling up. Default: ${d.scaleUpDatapoints}.`,
-      ),
-    quietMinutes: z
-      .number()
-      .int()
-      .min(5)
-      .max(1440)
-      .default(d.quietMinutes)
-      .describe(
-        `Minutes below the scale-down threshold, after the last scale-up, before scaling down. Default: ${d.quietMinutes}.`,
-      ),
-    reserveCalls: z
-      .number()
-      .int()
-      .min(0)
-      .max(9)
-      .default(d.reserveCalls)
-      .describe(
-        `Of the 10 UpdateShardCount calls per rolling 24 h, those kept for sustained throttling. Default: ${d.reserveCalls}.`,
-      ),
-    scheduleMinutes: z
-      .number()
-      .int()
-      .min(1)
-      .max(60)
-      .default(SHARD_AUTOSCALER_SCHEDULE_MINUTES)
-      .describe(
-        `Minutes between scheduled scaler runs (multi-step changes, alarm reconciliation). Default: ${SHARD_AUTOSCALER_SCHEDULE_MINUTES}.`,
-      ),
+    scaleUpDatapoints: intSetting(1, 10, d.scaleUpDatapoints).describe(
+      `Consecutive breaching 1-minute datapoints before scaling up. Default: ${d.scaleUpDatapoints}.`,
+    ),
+    quietMinutes: intSetting(5, 1440, d.quietMinutes).describe(
+      `Minutes below the scale-down threshold, after the last scale-up, before scaling down. Default: ${d.quietMinutes}.`,
+    ),
+    reserveCalls: intSetting(0, 9, d.reserveCalls).describe(
+      `Of the 10 UpdateShardCount calls per rolling 24 h, those kept for sustained throttling. Default: ${d.reserveCalls}.`,
+    ),
+    scheduleMinutes: intSetting(1, 60, SHARD_AUTOSCALER_SCHEDULE_MINUTES).describe(
+      `Minutes between scheduled scaler runs (multi-step changes, alarm reconciliation). Default: ${SHARD_AUTOSCALER_SCHEDULE_MINUTES}.`,
+    ),
     streamShardCount: shards()
       .default(KINESIS_SHARD_COUNT)
       .describe(
         `Initial shards of the flow's own stream (used when realtime-analytics is off). Default: ${KINESIS_SHARD_COUNT}.`,
       ),
-    streamRetentionHours: z
-      .number()
-      .int()
-      .min(KINESIS_RETENTION_HOURS_RANGE[0])
-      .max(KINESIS_RETENTION_HOURS_RANGE[1])
-      .default(KINESIS_RETENTION_HOURS)
-      .describe(
-        `Retention of the flow's own stream, in hours. Default: ${KINESIS_RETENTION_HOURS}.`,
-      ),
+    streamRetentionHours: intSetting(
+      KINESIS_RETENTION_HOURS_RANGE[0],
+      KINESIS_RETENTION_HOURS_RANGE[1],
+      KINESIS_RETENTION_HOURS,
+    ).describe(
+      `Retention of the flow's own stream, in hours. Default: ${KINESIS_RETENTION_HOURS}.`,
+    ),
   })
   .strict()
   .superRefine((s, ctx) => {

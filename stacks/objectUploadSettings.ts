@@ -5,6 +5,7 @@ import {
   SQS_MAX_CONCURRENCY_RANGE,
 } from "../components/core/defaults";
 import { z } from "zod";
+import { intSetting } from "./settingFields";
 import { DEFAULT_UPLOAD_CONFIG, S3_MAX_SINGLE_PUT_BYTES } from "../functions/files-api/upload";
 
 /** Content types the upload route signs by default (the files-api handler's own default list). */
@@ -22,13 +23,11 @@ export function objectUploadFields(descriptions: { uploadPrefix: string; maxUplo
       .regex(/^([A-Za-z0-9!_.*'()-]+\/)+$/, { message: "must be a key prefix ending in /" })
       .default(DEFAULT_UPLOAD_CONFIG.keyPrefix)
       .describe(descriptions.uploadPrefix),
-    maxUploadBytes: z
-      .number()
-      .int()
-      .min(1)
-      .max(S3_MAX_SINGLE_PUT_BYTES)
-      .default(DEFAULT_UPLOAD_CONFIG.maxUploadBytes)
-      .describe(descriptions.maxUploadBytes),
+    maxUploadBytes: intSetting(
+      1,
+      S3_MAX_SINGLE_PUT_BYTES,
+      DEFAULT_UPLOAD_CONFIG.maxUploadBytes,
+    ).describe(descriptions.maxUploadBytes),
     allowedContentTypes: z
       .array(z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, { message: "is not a MIME type" }))
       .min(1)
@@ -49,26 +48,12 @@ export function queueConsumerFields(descriptions: {
   maxReceiveCount: string;
 }) {
   return {
-    batchSize: z
-      .number()
-      .int()
-      .min(1)
-      .max(SQS_BATCH_SIZE)
-      .default(SQS_BATCH_SIZE)
-      .describe(descriptions.batchSize),
-    maxConcurrency: z
-      .number()
-      .int()
-      .min(SQS_MAX_CONCURRENCY_RANGE[0])
-      .max(SQS_MAX_CONCURRENCY_RANGE[1])
-      .default(SQS_CONSUMER_MAX_CONCURRENCY)
-      .describe(descriptions.maxConcurrency),
-    maxReceiveCount: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .default(MAX_RECEIVE_COUNT)
-      .describe(descriptions.maxReceiveCount),
+    batchSize: intSetting(1, SQS_BATCH_SIZE, SQS_BATCH_SIZE).describe(descriptions.batchSize),
+    maxConcurrency: intSetting(
+      SQS_MAX_CONCURRENCY_RANGE[0],
+      SQS_MAX_CONCURRENCY_RANGE[1],
+      SQS_CONSUMER_MAX_CONCURRENCY,
+    ).describe(descriptions.maxConcurrency),
+    maxReceiveCount: intSetting(1, 1000, MAX_RECEIVE_COUNT).describe(descriptions.maxReceiveCount),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { intSetting } from "./settingFields";
 import {
   CHANGE_EVENT_NAMES,
   DEFAULT_NOTIFY_EVENT_NAMES,
@@ -55,15 +56,13 @@ export const settingsSchema = z
       .describe(
         `Shards of a PROVISIONED stream (1 MB/s or 1,000 records/s in each). Default: ${KINESIS_SHARD_COUNT}.`,
       ),
-    retentionHours: z
-      .number()
-      .int()
-      .min(KINESIS_RETENTION_HOURS_RANGE[0])
-      .max(KINESIS_RETENTION_HOURS_RANGE[1])
-      .default(KINESIS_RETENTION_HOURS)
-      .describe(
-        `Hours records stay in the stream (replay window). Default: ${KINESIS_RETENTION_HOURS}.`,
-      ),
+    retentionHours: intSetting(
+      KINESIS_RETENTION_HOURS_RANGE[0],
+      KINESIS_RETENTION_HOURS_RANGE[1],
+      KINESIS_RETENTION_HOURS,
+    ).describe(
+      `Hours records stay in the stream (replay window). Default: ${KINESIS_RETENTION_HOURS}.`,
+    ),
     // The same spelling as every flow's `auth` (the REST API's own AWS_IAM/NONE stay internal).
     auth: z
       .enum(["iam", "none"], {
@@ -81,18 +80,12 @@ export const settingsSchema = z
       .describe(
         `Ingest requests per second (stage and usage plan). Default: ${API_THROTTLE_RATE}.`,
       ),
-    throttleBurstLimit: z
-      .number()
-      .int()
-      .min(1)
-      .default(API_THROTTLE_BURST)
-      .describe(`Ingest burst above the rate. Default: ${API_THROTTLE_BURST}.`),
-    quotaPerDay: z
-      .number()
-      .int()
-      .min(1)
-      .default(API_QUOTA_PER_DAY)
-      .describe(`Ingest requests per API key per day. Default: ${API_QUOTA_PER_DAY}.`),
+    throttleBurstLimit: intSetting(1, undefined, API_THROTTLE_BURST).describe(
+      `Ingest burst above the rate. Default: ${API_THROTTLE_BURST}.`,
+    ),
+    quotaPerDay: intSetting(1, undefined, API_QUOTA_PER_DAY).describe(
+      `Ingest requests per API key per day. Default: ${API_QUOTA_PER_DAY}.`,
+    ),
     // One setting per account and region: two stacks managing it overwrite each other (and the
     // first `pulumi destroy` unsets it for both), so no stack takes it unless told to.
     manageApiGatewayAccountRole: z
@@ -107,40 +100,18 @@ export const settingsSchema = z
       .describe(
         "Run the stream processor in the shared VPC's private subnets (DynamoDB through its gateway endpoint, no internet egress). Default: true.",
       ),
-    processorBatchSize: z
-      .number()
-      .int()
-      .min(1)
-      .max(10000)
-      .default(STREAM_BATCH_SIZE)
-      .describe(`Records per processor invocation. Default: ${STREAM_BATCH_SIZE}.`),
-    processorBatchingWindowSeconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(300)
-      .default(STREAM_BATCHING_WINDOW_SECONDS)
-      .describe(
-        `Seconds Lambda gathers records before invoking the processor. Default: ${STREAM_BATCHING_WINDOW_SECONDS}.`,
-      ),
-    parallelizationFactor: z
-      .number()
-      .int()
-      .min(1)
-      .max(10)
-      .default(STREAM_PARALLELIZATION_FACTOR)
-      .describe(
-        `Concurrent processor batches per shard (order kept per partition key). Default: ${STREAM_PARALLELIZATION_FACTOR}.`,
-      ),
-    maxRetryAttempts: z
-      .number()
-      .int()
-      .min(-1)
-      .max(10000)
-      .default(STREAM_MAX_RETRY_ATTEMPTS)
-      .describe(
-        `Retries of a failing batch before it goes to the on-failure queue (-1: until it expires). Default: ${STREAM_MAX_RETRY_ATTEMPTS}.`,
-      ),
+    processorBatchSize: intSetting(1, 10000, STREAM_BATCH_SIZE).describe(
+      `Records per processor invocation. Default: ${STREAM_BATCH_SIZE}.`,
+    ),
+    processorBatchingWindowSeconds: intSetting(0, 300, STREAM_BATCHING_WINDOW_SECONDS).describe(
+      `Seconds Lambda gathers records before invoking the processor. Default: ${STREAM_BATCHING_WINDOW_SECONDS}.`,
+    ),
+    parallelizationFactor: intSetting(1, 10, STREAM_PARALLELIZATION_FACTOR).describe(
+      `Concurrent processor batches per shard (order kept per partition key). Default: ${STREAM_PARALLELIZATION_FACTOR}.`,
+    ),
+    maxRetryAttempts: intSetting(-1, 10000, STREAM_MAX_RETRY_ATTEMPTS).describe(
+      `Retries of a failing batch before it goes to the on-failure queue (-1: until it expires). Default: ${STREAM_MAX_RETRY_ATTEMPTS}.`,
+    ),
     maxRecordAgeSeconds: z
       .number()
       .int()
@@ -157,27 +128,15 @@ export const settingsSchema = z
       .describe(
         "Give the processor an enhanced fan-out consumer (dedicated 2 MB/s per shard; billed per consumer-shard hour). Default: false.",
       ),
-    dedupeTtlHours: z
-      .number()
-      .int()
-      .min(1)
-      .default(DEDUPE_TTL_HOURS)
-      .describe(
-        `Hours an event id is remembered for de-duplication; at least retentionHours. Default: ${DEDUPE_TTL_HOURS}.`,
-      ),
-    windowSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(900)
-      .default(TUMBLING_WINDOW_SECONDS)
-      .describe(`Aggregation window of the analytics stage. Default: ${TUMBLING_WINDOW_SECONDS}.`),
-    aggregatesTtlDays: z
-      .number()
-      .int()
-      .min(1)
-      .default(AGGREGATES_TTL_DAYS)
-      .describe(`Days aggregate rows are kept. Default: ${AGGREGATES_TTL_DAYS}.`),
+    dedupeTtlHours: intSetting(1, undefined, DEDUPE_TTL_HOURS).describe(
+      `Hours an event id is remembered for de-duplication; at least retentionHours. Default: ${DEDUPE_TTL_HOURS}.`,
+    ),
+    windowSeconds: intSetting(1, 900, TUMBLING_WINDOW_SECONDS).describe(
+      `Aggregation window of the analytics stage. Default: ${TUMBLING_WINDOW_SECONDS}.`,
+    ),
+    aggregatesTtlDays: intSetting(1, undefined, AGGREGATES_TTL_DAYS).describe(
+      `Days aggregate rows are kept. Default: ${AGGREGATES_TTL_DAYS}.`,
+    ),
     flink: z
       .object({
         artifactBucketArn: z
@@ -192,12 +151,9 @@ export const settingsSchema = z
           .enum(FLINK_RUNTIMES)
           .default(DEFAULT_FLINK_RUNTIME)
           .describe(`Flink runtime. Default: ${DEFAULT_FLINK_RUNTIME}.`),
-        parallelism: z
-          .number()
-          .int()
-          .min(1)
-          .default(FLINK_PARALLELISM)
-          .describe(`Initial parallelism. Default: ${FLINK_PARALLELISM}.`),
+        parallelism: intSetting(1, undefined, FLINK_PARALLELISM).describe(
+          `Initial parallelism. Default: ${FLINK_PARALLELISM}.`,
+        ),
       })
       .strict()
       .optional()
@@ -235,58 +191,37 @@ export const settingsSchema = z
       .describe(
         "Only these severities are sent by SMS (email gets all notifications). Default: all.",
       ),
-    firehoseBufferSizeMb: z
-      .number()
-      .int()
-      .min(PARQUET_MIN_BUFFER_MB)
-      .max(128)
-      .default(FIREHOSE_BUFFER_SIZE_MB)
-      .describe(
-        `MB Firehose buffers before writing Parquet to S3 (${PARQUET_MIN_BUFFER_MB}-128: conversion needs ${PARQUET_MIN_BUFFER_MB}). Default: ${FIREHOSE_BUFFER_SIZE_MB}.`,
-      ),
+    firehoseBufferSizeMb: intSetting(PARQUET_MIN_BUFFER_MB, 128, FIREHOSE_BUFFER_SIZE_MB).describe(
+      `MB Firehose buffers before writing Parquet to S3 (${PARQUET_MIN_BUFFER_MB}-128: conversion needs ${PARQUET_MIN_BUFFER_MB}). Default: ${FIREHOSE_BUFFER_SIZE_MB}.`,
+    ),
     archiveRawJson: z
       .boolean()
       .default(false)
       .describe(
         "Also keep the source JSON (GZIP, under raw/json/) beside the Parquet archive. Default: false.",
       ),
-    firehoseBufferIntervalSeconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(900)
-      .default(FIREHOSE_BUFFER_INTERVAL_SECONDS)
-      .describe(
-        `Seconds Firehose buffers before writing to S3. Default: ${FIREHOSE_BUFFER_INTERVAL_SECONDS}.`,
-      ),
+    firehoseBufferIntervalSeconds: intSetting(0, 900, FIREHOSE_BUFFER_INTERVAL_SECONDS).describe(
+      `Seconds Firehose buffers before writing to S3. Default: ${FIREHOSE_BUFFER_INTERVAL_SECONDS}.`,
+    ),
     rawExpirationDays: z
       .number()
       .int()
       .min(1)
       .optional()
       .describe("Days raw events are kept in S3. Default: kept until deleted."),
-    athenaResultsExpirationDays: z
-      .number()
-      .int()
-      .min(1)
-      .default(ATHENA_RESULTS_EXPIRATION_DAYS)
-      .describe(`Days Athena query results are kept. Default: ${ATHENA_RESULTS_EXPIRATION_DAYS}.`),
-    athenaBytesScannedCutoffMb: z
-      .number()
-      .int()
-      .min(10)
-      .default(ATHENA_BYTES_SCANNED_CUTOFF / 1024 ** 2)
-      .describe(
-        `Athena cancels queries scanning more MB. Default: ${ATHENA_BYTES_SCANNED_CUTOFF / 1024 ** 2}.`,
-      ),
-    iteratorAgeAlarmMs: z
-      .number()
-      .int()
-      .min(1)
-      .default(ITERATOR_AGE_ALARM_MS)
-      .describe(
-        `Iterator age (ms) at which the consumers alarm as behind. Default: ${ITERATOR_AGE_ALARM_MS}.`,
-      ),
+    athenaResultsExpirationDays: intSetting(1, undefined, ATHENA_RESULTS_EXPIRATION_DAYS).describe(
+      `Days Athena query results are kept. Default: ${ATHENA_RESULTS_EXPIRATION_DAYS}.`,
+    ),
+    athenaBytesScannedCutoffMb: intSetting(
+      10,
+      undefined,
+      ATHENA_BYTES_SCANNED_CUTOFF / 1024 ** 2,
+    ).describe(
+      `Athena cancels queries scanning more MB. Default: ${ATHENA_BYTES_SCANNED_CUTOFF / 1024 ** 2}.`,
+    ),
+    iteratorAgeAlarmMs: intSetting(1, undefined, ITERATOR_AGE_ALARM_MS).describe(
+      `Iterator age (ms) at which the consumers alarm as behind. Default: ${ITERATOR_AGE_ALARM_MS}.`,
+    ),
   })
   .strict()
   .superRefine(

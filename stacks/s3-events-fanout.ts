@@ -8,25 +8,20 @@ import type * as pulumi from "@pulumi/pulumi";
 import { checksumSummaryEnvironment } from "../functions/checksum-summary/env";
 import { metadataIndexerEnvironment } from "../functions/metadata-indexer/env";
 import { z } from "zod";
+import { intSetting } from "./settingFields";
 import { DEFAULT_UPLOAD_CONFIG } from "../functions/files-api/upload";
-import { ApiBackedLambda } from "../components/api/apiBackedLambda";
 import { FanOutTopic } from "../components/messaging/fanOutTopic";
-import {
-  objectUploadsApiOutputs,
-  readObjectsStatements,
-  objectsHandler,
-  uploadsHandler,
-} from "../components/api/objectUploadsApi";
+import { objectUploadsApiOutputs, readObjectsStatements } from "../components/api/objectUploadsApi";
 import { SecureBucket } from "../components/storage/secureBucket";
 import { tableGrants } from "../components/data/secureTable";
 import { idTable } from "./flowTables";
 import { defineFlow } from "./flow";
-import { objectUploadFields, queueConsumerFields } from "./objectUploadSettings";
-import { threeTierLambdaFields } from "./itemsApi";
+import { queueConsumerFields } from "./objectUploadSettings";
+import { objectsApi, objectsApiFields } from "./objectsApi";
 
 const settingsSchema = z
   .object({
-    ...objectUploadFields({
+    ...objectsApiFields({
       uploadPrefix: `Key prefix presigned uploads are written under; only objects created there are fanned out. Default: ${DEFAULT_UPLOAD_CONFIG.keyPrefix}.`,
       maxUploadBytes: `Largest upload the presign route signs, in bytes (S3 single PUT limit 5 GiB). Default: ${DEFAULT_UPLOAD_CONFIG.maxUploadBytes}.`,
     }),
@@ -38,40 +33,19 @@ const settingsSchema = z
       )
       .default([])
       .describe("Browser origins allowed to call the API and PUT to the bucket. Default: none."),
-    auth: threeTierLambdaFields.auth,
-    throttleRateLimit: threeTierLambdaFields.throttleRateLimit,
-    throttleBurstLimit: threeTierLambdaFields.throttleBurstLimit,
     rawMessageDelivery: z
       .boolean()
       .default(true)
       .describe("Deliver S3's notification to the queues without SNS's envelope. Default: true."),
-    indexerTimeoutSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(900)
-      .default(LAMBDA_TIMEOUT_SECONDS)
-      .describe(
-        `Timeout of the metadata indexer; its queue's visibility timeout is ${VISIBILITY_TIMEOUT_FACTOR}x this. Default: ${LAMBDA_TIMEOUT_SECONDS}.`,
-      ),
-    checksumTimeoutSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(900)
-      .default(OBJECT_READER_TIMEOUT_SECONDS)
-      .describe(
-        `Timeout of the checksum function (it reads whole objects). Default: ${OBJECT_READER_TIMEOUT_SECONDS}.`,
-      ),
-    checksumMemoryMb: z
-      .number()
-      .int()
-      .min(128)
-      .max(10240)
-      .default(OBJECT_READER_MEMORY_MB)
-      .describe(
-        `Memory of the checksum function (more memory, more CPU for hashing). Default: ${OBJECT_READER_MEMORY_MB}.`,
-      ),
+    indexerTimeoutSeconds: intSetting(1, 900, LAMBDA_TIMEOUT_SECONDS).describe(
+      `Timeout of the metadata indexer; its queue's visibility timeout is ${VISIBILITY_TIMEOUT_FACTOR}x this. Default: ${LAMBDA_TIMEOUT_SECONDS}.`,
+    ),
+    checksumTimeoutSeconds: intSetting(1, 900, OBJECT_READER_TIMEOUT_SECONDS).describe(
+      `Timeout of the checksum function (it reads whole objects). Default: ${OBJECT_READER_TIMEOUT_SECONDS}.`,
+    ),
+    checksumMemoryMb: intSetting(128, 10240, OBJECT_READER_MEMORY_MB).describe(
+      `Memory of the checksum function (more memory, more CPU for hashing). Default: ${OBJECT_READER_MEMORY_MB}.`,
+    ),
     ...queueConsumerFields({
       batchSize: "Messages per consumer invocation. Default: 10.",
       maxConcurrency:
@@ -187,29 +161,20 @@ export const s3EventsFanout = defineFlow<S3EventsFanoutSettings>({
       parent,
     );
 
-    const api = new ApiBackedLambda(
+    const api = objectsApi(
       "fanout-api",
+      s,
       {
         description: "Presigned uploads and the metadata index of the s3-events-fanout flow",
-        auth: s.auth,
-        throttleRateLimit: s.throttleRateLimit,
-        throttleBurstLimit: s.throttleBurstLimit,
-        existingTable: { name: metadata.name, arn: metadata.arn },
-        handlers: {
-          uploads: uploadsHandler({
-            bucket,
-            uploadPrefix: s.uploadPrefix,
-            maxUploadBytes: s.maxUploadBytes,
-            allowedContentTypes: s.allowedContentTypes,
-            description: "Signs upload URLs into the fan-out bucket",
-          }),
-          objects: objectsHandler("Lists and reads indexed object metadata"),
-        },
+        bucket,
+        table: metadata,
+        objectsDescription: "Lists and reads indexed object metadata",
+        uploadsDescription: "Signs upload URLs into the fan-out bucket",
+        order: ["uploads", "objects"],
         cors: s.corsOrigins.length > 0 ? { origins: s.corsOrigins } : undefined,
-        deletionProtection: !ctx.isDev,
         network,
-        ...ctx.operations,
       },
+      ctx,
       parent,
     );
 

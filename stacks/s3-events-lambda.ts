@@ -2,8 +2,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { objectIngestEnvironment } from "../functions/object-ingest/env";
 import { objectProcessorEnvironment } from "../functions/object-processor/env";
 import { z } from "zod";
+import { intSetting } from "./settingFields";
 import { DEFAULT_UPLOAD_CONFIG } from "../functions/files-api/upload";
-import { ApiBackedLambda } from "../components/api/apiBackedLambda";
 import { BucketNotifications } from "../components/storage/bucketNotifications";
 import {
   LAMBDA_ASYNC_RETRIES,
@@ -12,12 +12,7 @@ import {
 } from "../components/core/defaults";
 import { metricAlarm } from "../components/observability/alarms";
 import { allow } from "../components/security/iam";
-import {
-  objectUploadsApiOutputs,
-  readObjectsStatements,
-  objectsHandler,
-  uploadsHandler,
-} from "../components/api/objectUploadsApi";
+import { objectUploadsApiOutputs, readObjectsStatements } from "../components/api/objectUploadsApi";
 import { BundledFunction } from "../components/compute/lambdaFunction";
 import { QueueConsumer } from "../components/compute/queueConsumer";
 import { SecureBucket } from "../components/storage/secureBucket";
@@ -25,41 +20,26 @@ import { SecureQueue } from "../components/messaging/secureQueue";
 import { tableGrants } from "../components/data/secureTable";
 import { idTable } from "./flowTables";
 import { defineFlow } from "./flow";
-import { objectUploadFields, queueConsumerFields } from "./objectUploadSettings";
-import { threeTierLambdaFields } from "./itemsApi";
+import { queueConsumerFields } from "./objectUploadSettings";
+import { objectsApi, objectsApiFields } from "./objectsApi";
 
 const settingsSchema = z
   .object({
-    ...objectUploadFields({
+    ...objectsApiFields({
       uploadPrefix: `Key prefix uploads are written under; only objects created there are processed. Default: ${DEFAULT_UPLOAD_CONFIG.keyPrefix}.`,
       maxUploadBytes: `Largest upload the presign route signs, in bytes. Default: ${DEFAULT_UPLOAD_CONFIG.maxUploadBytes}.`,
     }),
-    auth: threeTierLambdaFields.auth,
-    throttleRateLimit: threeTierLambdaFields.throttleRateLimit,
-    throttleBurstLimit: threeTierLambdaFields.throttleBurstLimit,
-    processorTimeoutSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(900)
-      .default(QUEUE_WORKER_TIMEOUT_SECONDS)
-      .describe(
-        `Timeout of the processor; the work queue's visibility timeout is ${VISIBILITY_TIMEOUT_FACTOR}x this. Default: ${QUEUE_WORKER_TIMEOUT_SECONDS}.`,
-      ),
+    processorTimeoutSeconds: intSetting(1, 900, QUEUE_WORKER_TIMEOUT_SECONDS).describe(
+      `Timeout of the processor; the work queue's visibility timeout is ${VISIBILITY_TIMEOUT_FACTOR}x this. Default: ${QUEUE_WORKER_TIMEOUT_SECONDS}.`,
+    ),
     ...queueConsumerFields({
       batchSize: "Messages per processor invocation. Default: 10.",
       maxConcurrency: "Concurrent processor invocations the work queue may drive. Default: 5.",
       maxReceiveCount: "Receives before a work message moves to the DLQ. Default: 5.",
     }),
-    ingestRetries: z
-      .number()
-      .int()
-      .min(0)
-      .max(LAMBDA_ASYNC_RETRIES)
-      .default(LAMBDA_ASYNC_RETRIES)
-      .describe(
-        `Lambda's retries of a failed S3 invocation before it goes to the ingest failures queue. Default: ${LAMBDA_ASYNC_RETRIES}.`,
-      ),
+    ingestRetries: intSetting(0, LAMBDA_ASYNC_RETRIES, LAMBDA_ASYNC_RETRIES).describe(
+      `Lambda's retries of a failed S3 invocation before it goes to the ingest failures queue. Default: ${LAMBDA_ASYNC_RETRIES}.`,
+    ),
     privateSubnets: z
       .boolean()
       .default(true)
@@ -185,28 +165,19 @@ export const s3EventsLambda = defineFlow<S3EventsLambdaSettings>({
       parent,
     );
 
-    const api = new ApiBackedLambda(
+    const api = objectsApi(
       "objects-api",
+      s,
       {
         description: "Reads processed objects and signs uploads (s3-events-lambda flow)",
-        auth: s.auth,
-        throttleRateLimit: s.throttleRateLimit,
-        throttleBurstLimit: s.throttleBurstLimit,
-        existingTable: { name: table.name, arn: table.arn },
-        handlers: {
-          objects: objectsHandler("Lists and reads processed objects"),
-          uploads: uploadsHandler({
-            bucket,
-            uploadPrefix: s.uploadPrefix,
-            maxUploadBytes: s.maxUploadBytes,
-            allowedContentTypes: s.allowedContentTypes,
-            description: "Signs upload URLs into the objects bucket",
-          }),
-        },
-        deletionProtection: !ctx.isDev,
+        bucket,
+        table,
+        objectsDescription: "Lists and reads processed objects",
+        uploadsDescription: "Signs upload URLs into the objects bucket",
+        order: ["objects", "uploads"],
         network,
-        ...common,
       },
+      ctx,
       parent,
     );
 

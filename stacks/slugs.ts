@@ -1,4 +1,4 @@
-/** Every flow of the slide deck (DESIGN.md section 1); a slug is the value used in config. */
+/** Every flow of the slide deck (README: "Flows"); a slug is the value used in config. */
 export const FLOW_SLUGS = [
   "three-tier-fargate",
   "three-tier-lambda",

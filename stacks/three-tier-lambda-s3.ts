@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { intSetting } from "./settingFields";
 import { BucketNotifications, allowS3ToPublish } from "../components/storage/bucketNotifications";
 import {
   NONCURRENT_VERSION_EXPIRATION_DAYS,
@@ -26,15 +27,13 @@ const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
 
 export const threeTierLambdaS3Settings = z.strictObject({
   ...threeTierLambdaFields,
-  maxUploadBytes: z
-    .number()
-    .int()
-    .min(1)
-    .max(S3_MAX_SINGLE_PUT_BYTES)
-    .default(DEFAULT_UPLOAD_CONFIG.maxUploadBytes)
-    .describe(
-      `Largest file a presigned upload accepts, bytes (signed into the URL). Default: ${DEFAULT_UPLOAD_CONFIG.maxUploadBytes} (10 MiB).`,
-    ),
+  maxUploadBytes: intSetting(
+    1,
+    S3_MAX_SINGLE_PUT_BYTES,
+    DEFAULT_UPLOAD_CONFIG.maxUploadBytes,
+  ).describe(
+    `Largest file a presigned upload accepts, bytes (signed into the URL). Default: ${DEFAULT_UPLOAD_CONFIG.maxUploadBytes} (10 MiB).`,
+  ),
   allowedContentTypes: z
     .array(z.string().regex(MIME_TYPE, "is not a lower-case MIME type"))
     .min(1)
@@ -42,41 +41,22 @@ export const threeTierLambdaS3Settings = z.strictObject({
     .describe(
       `MIME types clients may upload. Default: ${DEFAULT_UPLOAD_CONFIG.allowedContentTypes.join(", ")}.`,
     ),
-  uploadUrlTtlSeconds: z
-    .number()
-    .int()
-    .min(60)
-    .max(3600)
-    .default(DEFAULT_UPLOAD_CONFIG.urlTtlSeconds)
-    .describe(
-      `Seconds a presigned upload URL stays valid. Default: ${DEFAULT_UPLOAD_CONFIG.urlTtlSeconds}.`,
-    ),
-  noncurrentVersionExpirationDays: z
-    .number()
-    .int()
-    .min(1)
-    .default(NONCURRENT_VERSION_EXPIRATION_DAYS)
-    .describe(
-      `Days before overwritten or deleted file versions expire. Default: ${NONCURRENT_VERSION_EXPIRATION_DAYS}.`,
-    ),
-  indexerTimeout: z
-    .number()
-    .int()
-    .min(1)
-    .max(900)
-    .default(QUEUE_WORKER_TIMEOUT_SECONDS)
-    .describe(
-      `Timeout of the file-indexer function, seconds; the queue's visibility timeout is ${VISIBILITY_TIMEOUT_FACTOR}x it. Default: ${QUEUE_WORKER_TIMEOUT_SECONDS}.`,
-    ),
-  indexerBatchSize: z
-    .number()
-    .int()
-    .min(1)
-    .max(SQS_BATCH_SIZE)
-    .default(SQS_BATCH_SIZE)
-    .describe(
-      `S3 event messages per file-indexer invocation (1-${SQS_BATCH_SIZE}). Default: ${SQS_BATCH_SIZE}.`,
-    ),
+  uploadUrlTtlSeconds: intSetting(60, 3600, DEFAULT_UPLOAD_CONFIG.urlTtlSeconds).describe(
+    `Seconds a presigned upload URL stays valid. Default: ${DEFAULT_UPLOAD_CONFIG.urlTtlSeconds}.`,
+  ),
+  noncurrentVersionExpirationDays: intSetting(
+    1,
+    undefined,
+    NONCURRENT_VERSION_EXPIRATION_DAYS,
+  ).describe(
+    `Days before overwritten or deleted file versions expire. Default: ${NONCURRENT_VERSION_EXPIRATION_DAYS}.`,
+  ),
+  indexerTimeout: intSetting(1, 900, QUEUE_WORKER_TIMEOUT_SECONDS).describe(
+    `Timeout of the file-indexer function, seconds; the queue's visibility timeout is ${VISIBILITY_TIMEOUT_FACTOR}x it. Default: ${QUEUE_WORKER_TIMEOUT_SECONDS}.`,
+  ),
+  indexerBatchSize: intSetting(1, SQS_BATCH_SIZE, SQS_BATCH_SIZE).describe(
+    `S3 event messages per file-indexer invocation (1-${SQS_BATCH_SIZE}). Default: ${SQS_BATCH_SIZE}.`,
+  ),
 });
 export type ThreeTierLambdaS3Settings = z.infer<typeof threeTierLambdaS3Settings>;
 

@@ -68,7 +68,10 @@ export interface BundledFunctionArgs {
   vpc?: {
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** Where the function's grants are recorded, so a NAT-free VPC gets its endpoints. Default: none. */
+    /**
+     * Where the function's grants are recorded, so a NAT-free VPC gets its endpoints.
+     * @default none
+     */
     callLedger?: CallLedger;
   };
   /**

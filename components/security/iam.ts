@@ -85,7 +85,7 @@ export function assumeRolePolicy(
 }
 
 /**
- * Resource-policy statement that denies any request not sent over TLS (DESIGN section 7).
+ * Resource-policy statement that denies any request not sent over TLS (README: "Secure defaults").
  * `actions` is the service's wildcard (e.g. "sqs:*"): a Deny may use it, an Allow never does.
  */
 export function denyInsecureTransport(

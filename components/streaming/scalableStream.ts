@@ -14,13 +14,25 @@ import { ServiceKey, ServiceKeyArgs } from "../security/kmsKey";
 const [MIN_RETENTION, MAX_RETENTION] = KINESIS_RETENTION_HOURS_RANGE;
 
 export interface ScalableStreamArgs {
-  /** Shards at creation; the autoscaler owns the count afterwards. Default: 1. */
+  /**
+   * Shards at creation; the autoscaler owns the count afterwards.
+   * @default 1
+   */
   shardCount?: number;
-  /** Hours records stay readable (`KINESIS_RETENTION_HOURS_RANGE`). Default: 24. */
+  /**
+   * Hours records stay readable (`KINESIS_RETENTION_HOURS_RANGE`).
+   * @default 24
+   */
   retentionHours?: number;
-  /** Keep the stream and its key in AWS on removal, replacement or destroy. Default: false. */
+  /**
+   * Keep the stream and its key in AWS on removal, replacement or destroy.
+   * @default false
+   */
   retainOnDelete?: boolean;
-  /** Override hooks. Default: none. */
+  /**
+   * Override hooks.
+   * @default none
+   */
   transform?: { key?: ServiceKeyArgs["transform"]; stream?: Transform<aws.kinesis.StreamArgs> };
 }
 

@@ -23,30 +23,61 @@ export interface ShardAutoscalerArgs extends OperationsContext {
   stream: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
   /** The stream's shard count now; the alarms are first written for it. Required. */
   shardCount: pulumi.Input<number>;
-  /** Never fewer shards. Default: 1. */
+  /**
+   * Never fewer shards.
+   * @default 1
+   */
   minShards?: number;
-  /** Never more shards (stay within the account's shard quota, 200-500 by default). Default: 64. */
+  /**
+   * Never more shards (stay within the account's shard quota, 200-500 by default).
+   * @default 64
+   */
   maxShards?: number;
-  /** Write utilisation a change aims for. Default: 0.6. */
+  /**
+   * Write utilisation a change aims for.
+   * @default 0.6
+   */
   targetUtilisation?: number;
-  /** Scale up at this utilisation (demand = accepted + throttled traffic). Default: 0.8. */
+  /**
+   * Scale up at this utilisation (demand = accepted + throttled traffic).
+   * @default 0.8
+   */
   scaleUpThreshold?: number;
-  /** Scale down only below this utilisation for the whole quiet window. Default: 0.4. */
+  /**
+   * Scale down only below this utilisation for the whole quiet window.
+   * @default 0.4
+   */
   scaleDownThreshold?: number;
-  /** Consecutive breaching 1-minute datapoints before scaling up. Default: 2. */
+  /**
+   * Consecutive breaching 1-minute datapoints before scaling up.
+   * @default 2
+   */
   scaleUpDatapoints?: number;
-  /** Minutes below the scale-down threshold (after the last scale-up) before scaling down. Default: 30. */
+  /**
+   * Minutes below the scale-down threshold (after the last scale-up) before scaling down.
+   * @default 30
+   */
   quietMinutes?: number;
-  /** Of the 10 UpdateShardCount calls per rolling 24 h, those kept for sustained throttling. Default: 2. */
+  /**
+   * Of the 10 UpdateShardCount calls per rolling 24 h, those kept for sustained throttling.
+   * @default 2
+   */
   reserveCalls?: number;
-  /** Any other policy setting (see `PolicyConfig`). Default: `DEFAULT_POLICY_CONFIG`. */
+  /**
+   * Any other policy setting (see `PolicyConfig`).
+   * @default `DEFAULT_POLICY_CONFIG`
+   */
   policy?: Partial<PolicyConfig>;
   /**
    * Minutes between scheduled runs, which continue multi-step changes as soon as the stream is
-   * ACTIVE again and reconcile the alarms with the real shard count. Default: 1.
+   * ACTIVE again and reconcile the alarms with the real shard count.
+   * @default 1
    */
   scheduleMinutes?: number;
-  /** Override hooks, one per child. Default: none. */
+  /**
+   * Override hooks, one per child.
+   * @default none
+   */
   transform?: {
     key?: ServiceKeyArgs["transform"];
     topic?: Transform<aws.sns.TopicArgs>;

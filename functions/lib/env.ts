@@ -1,5 +1,5 @@
 /**
- * The typed environment contract (DESIGN.md section 2): each function declares its variables
+ * The typed environment contract (README "Architecture"): each function declares its variables
  * once, in `functions/<name>/env.ts`, with `defineEnv`. The handler reads them through the
  * contract's `read`, and the component that deploys the function writes them through its
  * `environment`, so a renamed or missing variable is a compile error on both sides.

@@ -6,7 +6,7 @@ import { toPlainJson } from "./plainJson";
 
 export type { PlanResource, PlanViolation } from "./resource";
 
-/** The `--format json` document: a stable contract other tools read (DESIGN.md section 6). */
+/** The `--format json` document: a stable contract other tools read. */
 export interface PlanDocument {
   stack: string;
   flows: string[];

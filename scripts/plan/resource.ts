@@ -6,7 +6,7 @@ export interface PlanViolation {
   enforcementLevel: "mandatory" | "advisory";
 }
 
-/** One resource of the plan (DESIGN.md section 6). */
+/** One resource of the plan (the `--format json` contract). */
 export interface PlanResource {
   urn: string;
   type: string;

@@ -82,7 +82,7 @@ describe("offline plan", () => {
     expect(md).to.contain(`**Fixed cost: $${doc.cost.monthlyUsd.toFixed(2)}/month**`);
   });
 
-  it("produces the JSON contract of DESIGN.md section 6", () => {
+  it("produces the --format json contract the README documents", () => {
     const parsed = JSON.parse(render(doc, "json")) as Record<string, unknown>;
     expect(Object.keys(parsed).sort()).to.deep.equal([
       "cost",

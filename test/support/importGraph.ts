@@ -163,7 +163,7 @@ export function readsConfig(text: string): boolean {
 
 /**
  * Reads the process environment (`process.env`, `process["env"]`, `{ env } = process`), outside
- * comments. In functions/ only env.ts files may (DESIGN.md section 2, the environment contract).
+ * comments. In functions/ only env.ts files may (README "Architecture": the environment contract).
  */
 export function readsProcessEnv(text: string): boolean {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
