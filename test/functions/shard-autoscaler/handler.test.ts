@@ -288,9 +288,9 @@ describe("shard-autoscaler handler: scaling", () => {
         void figures.push([name, unit, value]),
     };
     world.load = (ago) => (ago <= 8 ? 12 : 2);
-    await world.handler(metrics as HandlerDeps["metrics"])(scheduled);
+    await world.handler(metrics as unknown as HandlerDeps["metrics"])(scheduled);
     expect(figures).to.deep.equal([["ScalingDecisions", "Count", 1]]);
-    await world.handler(metrics as HandlerDeps["metrics"])({ hello: "world" });
+    await world.handler(metrics as unknown as HandlerDeps["metrics"])({ hello: "world" });
     expect(figures).to.have.length(1);
   });
 
