@@ -10,6 +10,12 @@ import { API_THROTTLE_BURST, API_THROTTLE_RATE } from "../../components/core/def
 import { Network } from "../../components/network/network";
 import { RecordedResource, Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
 
+/** What the function component adds for Powertools: the function's service, the stack's namespace. */
+const powertools = (service: string) => ({
+  POWERTOOLS_SERVICE_NAME: service,
+  POWERTOOLS_METRICS_NAMESPACE: "aws-serverless-flows/api-test",
+});
+
 const functionsDir = path.join(__dirname, "..", "fixtures", "functions");
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms";
 const LOG_KEY = "arn:aws:kms:us-east-1:123456789012:key/logs";
@@ -187,8 +193,8 @@ describe("ApiBackedLambda", () => {
           }
         ).variables;
       const tableName = rec.get("aws:dynamodb/table:Table", "shop").state.name;
-      expect(env("reader")).to.deep.equal({ TABLE_NAME: tableName });
-      expect(env("writer")).to.deep.equal({ TABLE_NAME: tableName });
+      expect(env("reader")).to.deep.equal({ TABLE_NAME: tableName, ...powertools("shop-reader") });
+      expect(env("writer")).to.deep.equal({ TABLE_NAME: tableName, ...powertools("shop-writer") });
     });
 
     it("alarms on the 5xx rate and on each function's errors and throttles", async () => {
@@ -361,7 +367,9 @@ describe("ApiBackedLambda", () => {
 
     it("gives functions without table access no table and no DynamoDB action", () => {
       const fn = rec.get("aws:lambda/function:Function", "signed-private").inputs;
-      expect(fn.environment).to.equal(undefined);
+      // Only Powertools' two variables: no TABLE_NAME.
+      const vars = (fn.environment as { variables: Record<string, string> }).variables;
+      expect(Object.keys(vars).sort()).to.deep.equal(Object.keys(powertools("")).sort());
       const doc = JSON.parse(
         rec.get("aws:iam/rolePolicy:RolePolicy", "signed-private").inputs.policy as string,
       ) as Doc;
