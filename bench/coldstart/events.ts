@@ -3,100 +3,27 @@
  * that pass the handlers' validation and reach their first AWS call (which goes to the local stub,
  * see ./stub.ts). Functions not listed here are measured with an empty event.
  */
-import { createHash } from "node:crypto";
+import {
+  ACCOUNT,
+  REGION,
+  httpApiEvent,
+  notification,
+  s3Record,
+  snsEnvelope,
+  sqsEvent,
+  sqsRecord,
+} from "../../scripts/harness/awsEvents";
 
-const REGION = "us-east-1";
-const ACCOUNT = "123456789012";
 const ITEM_ID = "3f1f2b9e-5c3d-4b7a-9a61-2f0c8e4d7a10";
 
-const s3Notification = (key: string) => ({
-  Records: [
-    {
-      eventVersion: "2.1",
-      eventSource: "aws:s3",
-      awsRegion: REGION,
-      eventTime: "2026-11-26T10:00:00.000Z",
-      eventName: "ObjectCreated:Put",
-      userIdentity: { principalId: "AWS:AIDAEXAMPLE" },
-      requestParameters: { sourceIPAddress: "203.0.113.10" },
-      responseElements: { "x-amz-request-id": "C3D13FE58DE4C810", "x-amz-id-2": "FMyUVURIY8" },
-      s3: {
-        s3SchemaVersion: "1.0",
-        configurationId: "object-created",
-        bucket: {
-          name: "uploads",
-          ownerIdentity: { principalId: "A3NL" },
-          arn: "arn:aws:s3:::uploads",
-        },
-        object: {
-          key,
-          size: 1024,
-          eTag: "d41d8cd98f00b204e9800998ecf8427e",
-          sequencer: "0062A1B2C3D4E5F601",
-        },
-      },
-    },
-  ],
-});
-
-const snsEnvelope = (message: unknown) => ({
-  Type: "Notification",
-  MessageId: "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
-  TopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:object-created`,
-  Subject: "Amazon S3 Notification",
-  Message: JSON.stringify(message),
-  Timestamp: "2026-11-26T10:00:00.123Z",
-  SignatureVersion: "2",
-  Signature: "EXAMPLE",
-  SigningCertURL: `https://sns.${REGION}.amazonaws.com/SimpleNotificationService-0.pem`,
-  UnsubscribeURL: `https://sns.${REGION}.amazonaws.com/?Action=Unsubscribe`,
-});
-
-const sqsEvent = (body: unknown) => {
-  const text = JSON.stringify(body);
-  return {
-    Records: [
-      {
-        messageId: "m-1",
-        receiptHandle: "AQEBm-1",
-        body: text,
-        attributes: {
-          ApproximateReceiveCount: "1",
-          SentTimestamp: "1764151200000",
-          SenderId: "AIDAEXAMPLE",
-          ApproximateFirstReceiveTimestamp: "1764151200001",
-        },
-        messageAttributes: {},
-        md5OfBody: createHash("md5").update(text).digest("hex"),
-        eventSource: "aws:sqs",
-        eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:work`,
-        awsRegion: REGION,
-      },
-    ],
-  };
-};
-
-const httpEvent = (method: string, path: string, body?: unknown) => ({
-  version: "2.0",
-  routeKey: `${method} ${path}`,
-  rawPath: path,
-  rawQueryString: "",
-  headers: { "content-type": "application/json" },
-  requestContext: {
-    accountId: ACCOUNT,
-    apiId: "api",
-    domainName: "api.execute-api.us-east-1.amazonaws.com",
-    domainPrefix: "api",
-    http: { method, path, protocol: "HTTP/1.1", sourceIp: "203.0.113.1", userAgent: "bench" },
-    requestId: "req",
-    routeKey: `${method} ${path}`,
-    stage: "$default",
-    time: "01/Jan/2026:00:00:00 +0000",
-    timeEpoch: 0,
-  },
-  body: body === undefined ? undefined : JSON.stringify(body),
-  isBase64Encoded: false,
-});
+const s3Notification = (key: string) => notification(s3Record(key));
+const sqsBatch = (body: unknown) => sqsEvent(sqsRecord("m-1", body));
+const httpEvent = (method: string, path: string, body?: unknown) =>
+  httpApiEvent(method, path, {
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    userAgent: "bench",
+  });
 
 const kinesisEvent = (data: unknown) => ({
   Records: [
@@ -189,15 +116,15 @@ export const SAMPLES: Record<string, Sample> = {
     event: httpEvent("POST", "/files", { fileName: "a.png", contentType: "image/png", size: 10 }),
   },
   "objects-api": { env: { TABLE_NAME: "objects" }, event: httpEvent("GET", "/objects") },
-  "file-indexer": { env: { TABLE_NAME: "files" }, event: sqsEvent(s3Notification("a.png")) },
-  "object-processor": { env: { TABLE_NAME: "objects" }, event: sqsEvent(s3Notification("a.png")) },
+  "file-indexer": { env: { TABLE_NAME: "files" }, event: sqsBatch(s3Notification("a.png")) },
+  "object-processor": { env: { TABLE_NAME: "objects" }, event: sqsBatch(s3Notification("a.png")) },
   "metadata-indexer": {
     env: { TABLE_NAME: "metadata" },
-    event: sqsEvent(snsEnvelope(s3Notification("a.png"))),
+    event: sqsBatch(snsEnvelope(s3Notification("a.png"))),
   },
   "checksum-summary": {
     env: { TABLE_NAME: "checksums" },
-    event: sqsEvent(snsEnvelope(s3Notification("a.png"))),
+    event: sqsBatch(snsEnvelope(s3Notification("a.png"))),
   },
   "object-ingest": {
     // SQS sends to the queue URL's host: the stub's ("{endpoint}" is replaced by its URL).

@@ -1,12 +1,13 @@
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { CognitoOptions } from "./cognitoAuth";
-import type { ApiAuth, ApiCors } from "./httpApi";
+import type { CognitoAuthChildren, CognitoOptions } from "./cognitoAuth";
+import type { ApiAuth, ApiCors, HttpApiChildren } from "./httpApi";
 import type { Statement } from "../security/iam";
 import type { BundledFunctionArgs } from "../compute/lambdaFunction";
 import type { Network } from "../network/network";
 import type { SecureTableArgs, TableAction, TableRef } from "../data/secureTable";
-import type { Transform } from "../core/transform";
+import type { Nested, Transforms } from "../core/transform";
+import type { OperationsContext } from "../core/operations";
 
 /** Environment variables of one handler, by name. */
 export type HandlerEnvironment = Record<string, pulumi.Input<string>>;
@@ -69,12 +70,33 @@ export interface ApiHandler {
   description?: string;
 }
 
+/**
+ * The children of an ApiBackedLambda, by the name of their transform hook: the HTTP API's, the
+ * Cognito authorizer's, and the routes' own.
+ */
+export interface ApiBackedLambdaChildren extends HttpApiChildren, CognitoAuthChildren {
+  integration: aws.apigatewayv2.IntegrationArgs;
+  route: aws.apigatewayv2.RouteArgs;
+  permission: aws.lambda.PermissionArgs;
+  serverErrorAlarm: aws.cloudwatch.MetricAlarmArgs;
+  securityGroup: aws.ec2.SecurityGroupArgs;
+  /** The functions' security group's HTTPS egress rules. */
+  egressRule: aws.vpc.SecurityGroupEgressRuleArgs;
+  function: Nested<BundledFunctionArgs["transform"]>;
+  table: Nested<SecureTableArgs["transform"]>;
+}
+
 /** A table the component is given instead of creating one. */
 export interface ExistingTable extends TableRef {
   name: pulumi.Input<string>;
 }
 
-export interface ApiBackedLambdaArgs {
+/**
+ * The alarm topic (`OperationsContext`) receives the 5xx-rate alarm and each function's
+ * errors/throttles alarms; the log key and retention apply to the access log group and the
+ * function log groups.
+ */
+export interface ApiBackedLambdaArgs extends OperationsContext {
   /** Handlers by name (`[a-z][a-z0-9-]*`, used in resource names). Required (1+). */
   handlers: Record<string, ApiHandler>;
   /**
@@ -129,21 +151,6 @@ export interface ApiBackedLambdaArgs {
   network?: Pick<Network, "privateSubnetIds" | "egressOnlySecurityGroup"> &
     Partial<Pick<Network, "callLedger">>;
   /**
-   * Retention of the access log group and function log groups.
-   * @default 14 (`LOG_RETENTION_DAYS`)
-   */
-  logRetentionDays?: number;
-  /**
-   * KMS key for every log group.
-   * @default CloudWatch Logs' own encryption
-   */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /**
-   * Topic for the 5xx-rate alarm and each function's errors/throttles alarms.
-   * @default no alarms
-   */
-  alarmTopicArn?: pulumi.Input<string>;
-  /**
    * Share of 5xx responses in a minute that raises the alarm (0-1).
    * @default 0.05
    */
@@ -157,37 +164,5 @@ export interface ApiBackedLambdaArgs {
    * Override hooks, one per child kind.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    api?: Transform<aws.apigatewayv2.ApiArgs>;
-    /** @default none */
-    stage?: Transform<aws.apigatewayv2.StageArgs>;
-    /** @default none */
-    accessLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    /** @default none */
-    integration?: Transform<aws.apigatewayv2.IntegrationArgs>;
-    /** @default none */
-    route?: Transform<aws.apigatewayv2.RouteArgs>;
-    /** @default none */
-    permission?: Transform<aws.lambda.PermissionArgs>;
-    /** @default none */
-    authorizer?: Transform<aws.apigatewayv2.AuthorizerArgs>;
-    /** @default none */
-    userPool?: Transform<aws.cognito.UserPoolArgs>;
-    /** @default none */
-    userPoolClient?: Transform<aws.cognito.UserPoolClientArgs>;
-    /** @default none */
-    serverErrorAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-    /** @default none */
-    securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-    /**
-     * The functions' security group's HTTPS egress rules.
-     * @default none
-     */
-    egressRule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;
-    /** @default none */
-    function?: BundledFunctionArgs["transform"];
-    /** @default none */
-    table?: SecureTableArgs["transform"];
-  };
+  transform?: Transforms<ApiBackedLambdaChildren>;
 }

@@ -130,12 +130,7 @@ export function planApiBackedLambda(name: string, args: ApiBackedLambdaArgs): Ap
       `${rate} is not a positive rate`,
       "use requests per second above 0",
     )
-    .check(
-      Number.isInteger(burst) && burst >= 1,
-      "throttleBurstLimit",
-      `${burst} is not a positive integer`,
-      "use 1 or more",
-    )
+    .checkPositiveInteger(burst, "throttleBurstLimit")
     .checkLogRetention(retention)
     .check(
       errorRate > 0 && errorRate < 1,

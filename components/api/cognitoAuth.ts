@@ -5,7 +5,7 @@ import {
   COGNITO_MIN_PASSWORD_LENGTH,
   COGNITO_REFRESH_TOKEN_DAYS,
 } from "../core/defaults";
-import { Transform, transform } from "../core/transform";
+import { transform, Transforms } from "../core/transform";
 
 /** Cognito JWT settings: reuse a user pool and/or app clients, or let the component create them. */
 export interface CognitoOptions {
@@ -48,6 +48,13 @@ export function jwtAuthFields(jwt: CognitoJwtAuth) {
   };
 }
 
+/** The children `cognitoJwtAuthorizer()` creates, by the name of their transform hook. */
+export interface CognitoAuthChildren {
+  userPool: aws.cognito.UserPoolArgs;
+  userPoolClient: aws.cognito.UserPoolClientArgs;
+  authorizer: aws.apigatewayv2.AuthorizerArgs;
+}
+
 /**
  * A JWT authorizer on an HTTP API that accepts tokens of a Cognito user pool: an admin-invite-only
  * pool with a strong password policy, optional TOTP MFA and email recovery, and a public app client
@@ -63,14 +70,7 @@ export function cognitoJwtAuthorizer(
      * @default true (the user pool refuses deletion)
      */
     deletionProtection?: boolean;
-    transform?: {
-      /** @default none */
-      userPool?: Transform<aws.cognito.UserPoolArgs>;
-      /** @default none */
-      userPoolClient?: Transform<aws.cognito.UserPoolClientArgs>;
-      /** @default none */
-      authorizer?: Transform<aws.apigatewayv2.AuthorizerArgs>;
-    };
+    transform?: Transforms<CognitoAuthChildren>;
   },
   parent: pulumi.Resource,
 ): CognitoJwtAuth {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { metricAlarm } from "../observability/alarms";
 import { MetricWidget, metric } from "../observability/flowDashboard";
 import { percentilesWidget } from "../observability/widgets";
-import { Transform, transform } from "../core/transform";
+import { Transform, transform, Transforms } from "../core/transform";
 
 /** How callers authenticate: no auth, SigV4 (IAM) or a Cognito user pool's JWTs. */
 export const API_AUTH_MODES = ["none", "iam", "cognito"] as const;
@@ -12,6 +12,13 @@ export type ApiAuth = (typeof API_AUTH_MODES)[number];
 /** A route's `authorizationType` for an auth mode. */
 export function routeAuthorizationType(auth: ApiAuth): "JWT" | "AWS_IAM" | "NONE" {
   return auth === "cognito" ? "JWT" : auth === "iam" ? "AWS_IAM" : "NONE";
+}
+
+/** The children `httpApi()` creates, by the name of their transform hook. */
+export interface HttpApiChildren {
+  api: aws.apigatewayv2.ApiArgs;
+  stage: aws.apigatewayv2.StageArgs;
+  accessLogGroup: aws.cloudwatch.LogGroupArgs;
 }
 
 /** CORS for browsers calling the API from known origins. */
@@ -94,14 +101,7 @@ export interface HttpApiSpec {
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    api?: Transform<aws.apigatewayv2.ApiArgs>;
-    /** @default none */
-    stage?: Transform<aws.apigatewayv2.StageArgs>;
-    /** @default none */
-    accessLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-  };
+  transform?: Transforms<HttpApiChildren>;
 }
 
 /**

@@ -4,7 +4,7 @@ import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction"
 import type { Network } from "../network/network";
 import type { DashboardRow } from "../observability/flowDashboard";
 import type { Statement } from "../security/iam";
-import { Transform, applyTransform } from "../core/transform";
+import { applyTransform, Nested, Transforms } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 import { API_AUTH_MODES, ApiAuth, routeArnPath } from "./apiBackedLambda";
 
@@ -40,13 +40,13 @@ export interface LambdaRouteArgs {
   /** Console description. Default: derived from the code folder. */
   description?: string;
   /** Override hooks, one per child. Default: none. */
-  transform?: {
-    function?: BundledFunctionArgs["transform"];
-    securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-    integration?: Transform<aws.apigatewayv2.IntegrationArgs>;
-    route?: Transform<aws.apigatewayv2.RouteArgs>;
-    permission?: Transform<aws.lambda.PermissionArgs>;
-  };
+  transform?: Transforms<{
+    securityGroup: aws.ec2.SecurityGroupArgs;
+    integration: aws.apigatewayv2.IntegrationArgs;
+    route: aws.apigatewayv2.RouteArgs;
+    permission: aws.lambda.PermissionArgs;
+    function: Nested<BundledFunctionArgs["transform"]>;
+  }>;
 }
 
 /**

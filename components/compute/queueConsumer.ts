@@ -1,4 +1,3 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
   LAMBDA_TIMEOUT_SECONDS,
@@ -11,8 +10,13 @@ import {
 } from "../core/defaults";
 import type { DashboardRow } from "../observability/flowDashboard";
 import { Statement, allow } from "../security/iam";
-import { BundledFunction, BundledFunctionArgs } from "./lambdaFunction";
-import { ConsumerTransform, bundledFunctionWithEventSource, withKeyDecrypt } from "./eventSource";
+import type { BundledFunctionArgs } from "./lambdaFunction";
+import {
+  ConsumerPlan,
+  ConsumerTransform,
+  EventSourceConsumer,
+  withKeyDecrypt,
+} from "./eventSource";
 import { ArgumentErrors } from "../core/validate";
 
 /** The queue a consumer polls: a `SecureQueue` plus what it cannot tell about itself. */
@@ -159,37 +163,31 @@ export function queueConsumeStatements(
  * DLQ), with batch size, batching window and maximum concurrency, and a role that may receive,
  * delete and decrypt exactly that queue's messages.
  */
-export class QueueConsumer extends pulumi.ComponentResource {
-  readonly function: BundledFunction;
-  readonly eventSourceMapping: aws.lambda.EventSourceMapping;
-  private readonly logicalName: string;
-
+export class QueueConsumer extends EventSourceConsumer {
   constructor(name: string, args: QueueConsumerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("serverless:compute:QueueConsumer", name, {}, opts);
-    checkConsumer(new ArgumentErrors("QueueConsumer", name), "", args, args.queue).throwIfAny();
-    this.logicalName = name;
-    const { queue, batchSize, maximumBatchingWindowInSeconds, maximumConcurrency, ...fnArgs } =
-      args;
-
-    ({ function: this.function, eventSourceMapping: this.eventSourceMapping } =
-      bundledFunctionWithEventSource(
-        name,
-        fnArgs,
-        queueConsumeStatements(queue),
-        {
-          eventSourceArn: queue.arn,
-          batchSize: batchSize ?? SQS_BATCH_SIZE,
-          maximumBatchingWindowInSeconds: maximumBatchingWindowInSeconds || undefined,
-          functionResponseTypes: ["ReportBatchItemFailures"],
-          scalingConfig: maximumConcurrency ? { maximumConcurrency } : undefined,
-        },
-        this,
-      ));
+    super("serverless:compute:QueueConsumer", name, () => planQueueConsumer(name, args), opts);
     this.registerOutputs({ functionArn: this.function.arn });
   }
 
   /** Dashboard row of the consuming function (the queue's own row shows what waits for it). */
-  widgets(title = `Consumer ${this.logicalName}`): DashboardRow[] {
-    return this.function.widgets(title);
+  override widgets(title = `Consumer ${this.logicalName}`): DashboardRow[] {
+    return super.widgets(title);
   }
+}
+
+/** Checks a QueueConsumer's args (throwing one error listing each problem) and plans its parts. */
+function planQueueConsumer(name: string, args: QueueConsumerArgs): ConsumerPlan {
+  checkConsumer(new ArgumentErrors("QueueConsumer", name), "", args, args.queue).throwIfAny();
+  const { queue, batchSize, maximumBatchingWindowInSeconds, maximumConcurrency, ...fnArgs } = args;
+  return {
+    fnArgs,
+    sourceStatements: queueConsumeStatements(queue),
+    mapping: {
+      eventSourceArn: queue.arn,
+      batchSize: batchSize ?? SQS_BATCH_SIZE,
+      maximumBatchingWindowInSeconds: maximumBatchingWindowInSeconds || undefined,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      scalingConfig: maximumConcurrency ? { maximumConcurrency } : undefined,
+    },
+  };
 }

@@ -10,7 +10,8 @@ import {
   LOG_RETENTION_DAYS,
 } from "../core/defaults";
 import type { Network } from "../network/network";
-import type { Transform } from "../core/transform";
+import type { Transforms } from "../core/transform";
+import type { OperationsContext } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 
 /** What the containers components need from a network (a `Network` fits). */
@@ -40,7 +41,11 @@ export function defaultPriority(serviceName: string): number {
   return (1 + (n % PRIORITY_SLOTS)) * MAX_PATHS;
 }
 
-export interface FargateClusterArgs {
+/**
+ * The operations fields (`OperationsContext`) apply to the API access log group and the API and
+ * load balancer alarms, and are the services' defaults.
+ */
+export interface FargateClusterArgs extends OperationsContext {
   /** The VPC whose private subnets hold the VPC link, the load balancer and the tasks. Required. */
   network: NetworkRef;
   /**
@@ -92,68 +97,30 @@ export interface FargateClusterArgs {
    */
   deletionProtection?: boolean;
   /**
-   * Retention of the API access log group, in days.
-   * @default 14
-   */
-  logRetentionDays?: number;
-  /**
-   * KMS key for the access log group (and the default for services).
-   * @default CloudWatch Logs' own encryption
-   */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /**
-   * Topic for the API and load balancer alarms (and the default for services).
-   * @default no alarms
-   */
-  alarmTopicArn?: pulumi.Input<string>;
-  /**
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    cluster?: Transform<aws.ecs.ClusterArgs>;
-    /** @default none */
-    api?: Transform<aws.apigatewayv2.ApiArgs>;
-    /** @default none */
-    stage?: Transform<aws.apigatewayv2.StageArgs>;
-    /** @default none */
-    apiLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    /** @default none */
-    vpcLink?: Transform<aws.apigatewayv2.VpcLinkArgs>;
-    /**
-     * Both groups; names end in `-vpclink` or `-alb`.
-     * @default none
-     */
-    securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-    /** @default none */
-    loadBalancer?: Transform<aws.lb.LoadBalancerArgs>;
-    /** @default none */
-    listener?: Transform<aws.lb.ListenerArgs>;
-    /** @default none */
-    integration?: Transform<aws.apigatewayv2.IntegrationArgs>;
-    /** @default none */
-    authorizer?: Transform<aws.apigatewayv2.AuthorizerArgs>;
-    /** @default none */
-    userPool?: Transform<aws.cognito.UserPoolArgs>;
-    /** @default none */
-    userPoolClient?: Transform<aws.cognito.UserPoolClientArgs>;
-    /**
-     * The load balancer's rule admitting the VPC link.
-     * @default none
-     */
-    ingressRule?: Transform<aws.vpc.SecurityGroupIngressRuleArgs>;
-    /**
-     * The VPC link's rule reaching the load balancer.
-     * @default none
-     */
-    egressRule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;
-    /**
-     * Both alarms (API 5xx rate, load balancer 5xx).
-     * @default none
-     */
-    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-  };
+  transform?: Transforms<{
+    cluster: aws.ecs.ClusterArgs;
+    api: aws.apigatewayv2.ApiArgs;
+    stage: aws.apigatewayv2.StageArgs;
+    apiLogGroup: aws.cloudwatch.LogGroupArgs;
+    vpcLink: aws.apigatewayv2.VpcLinkArgs;
+    /** Both groups; names end in `-vpclink` or `-alb`. */
+    securityGroup: aws.ec2.SecurityGroupArgs;
+    loadBalancer: aws.lb.LoadBalancerArgs;
+    listener: aws.lb.ListenerArgs;
+    integration: aws.apigatewayv2.IntegrationArgs;
+    authorizer: aws.apigatewayv2.AuthorizerArgs;
+    userPool: aws.cognito.UserPoolArgs;
+    userPoolClient: aws.cognito.UserPoolClientArgs;
+    /** The load balancer's rule admitting the VPC link. */
+    ingressRule: aws.vpc.SecurityGroupIngressRuleArgs;
+    /** The VPC link's rule reaching the load balancer. */
+    egressRule: aws.vpc.SecurityGroupEgressRuleArgs;
+    /** Both alarms (API 5xx rate, load balancer 5xx). */
+    alarm: aws.cloudwatch.MetricAlarmArgs;
+  }>;
 }
 
 /** A route claim: which service owns which paths and listener-rule priorities. */

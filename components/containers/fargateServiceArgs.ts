@@ -3,7 +3,7 @@ import type * as awsx from "@pulumi/awsx";
 import type * as pulumi from "@pulumi/pulumi";
 import type { FargateCluster, FargateClusterArgs, NetworkRef } from "./fargateCluster";
 import type { Statement } from "../security/iam";
-import type { Transform } from "../core/transform";
+import type { Transforms } from "../core/transform";
 
 /** Build the image from a Dockerfile in the repository and push it to a repository the service owns. */
 export interface DockerfileImage {
@@ -181,46 +181,27 @@ export interface FargateServiceArgs {
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    repository?: Transform<aws.ecr.RepositoryArgs>;
-    /** @default none */
-    lifecyclePolicy?: Transform<aws.ecr.LifecyclePolicyArgs>;
-    /** @default none */
-    image?: Transform<awsx.ecr.ImageArgs>;
-    /** @default none */
-    logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    /** @default none */
-    executionRole?: Transform<aws.iam.RoleArgs>;
-    /** @default none */
-    executionPolicy?: Transform<aws.iam.RolePolicyArgs>;
-    /** @default none */
-    taskRole?: Transform<aws.iam.RoleArgs>;
-    /** @default none */
-    taskPolicy?: Transform<aws.iam.RolePolicyArgs>;
-    /** @default none */
-    taskDefinition?: Transform<aws.ecs.TaskDefinitionArgs>;
-    /** @default none */
-    securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-    /** @default none */
-    targetGroup?: Transform<aws.lb.TargetGroupArgs>;
-    /** @default none */
-    listenerRule?: Transform<aws.lb.ListenerRuleArgs>;
-    /** @default none */
-    route?: Transform<aws.apigatewayv2.RouteArgs>;
-    /** @default none */
-    service?: Transform<aws.ecs.ServiceArgs>;
-    /** @default none */
-    scalingTarget?: Transform<aws.appautoscaling.TargetArgs>;
-    /** @default none */
-    scalingPolicy?: Transform<aws.appautoscaling.PolicyArgs>;
-    /** @default none */
-    ingressRule?: Transform<aws.vpc.SecurityGroupIngressRuleArgs>;
-    /** @default none */
-    egressRule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;
-    /** @default none */
-    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-  };
+  transform?: Transforms<{
+    repository: aws.ecr.RepositoryArgs;
+    lifecyclePolicy: aws.ecr.LifecyclePolicyArgs;
+    image: awsx.ecr.ImageArgs;
+    logGroup: aws.cloudwatch.LogGroupArgs;
+    executionRole: aws.iam.RoleArgs;
+    executionPolicy: aws.iam.RolePolicyArgs;
+    taskRole: aws.iam.RoleArgs;
+    taskPolicy: aws.iam.RolePolicyArgs;
+    taskDefinition: aws.ecs.TaskDefinitionArgs;
+    securityGroup: aws.ec2.SecurityGroupArgs;
+    targetGroup: aws.lb.TargetGroupArgs;
+    listenerRule: aws.lb.ListenerRuleArgs;
+    route: aws.apigatewayv2.RouteArgs;
+    service: aws.ecs.ServiceArgs;
+    scalingTarget: aws.appautoscaling.TargetArgs;
+    scalingPolicy: aws.appautoscaling.PolicyArgs;
+    ingressRule: aws.vpc.SecurityGroupIngressRuleArgs;
+    egressRule: aws.vpc.SecurityGroupEgressRuleArgs;
+    alarm: aws.cloudwatch.MetricAlarmArgs;
+  }>;
 }
 
 export function isDockerfileImage(image: DockerfileImage | ImageUri): image is DockerfileImage {

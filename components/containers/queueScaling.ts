@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SCALE_IN_COOLDOWN_SECONDS, SCALE_OUT_COOLDOWN_SECONDS } from "../core/defaults";
-import { Transform, transform } from "../core/transform";
+import { transform, Transforms } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 import { metricAlarm } from "../observability/alarms";
 import type { FargateService } from "./fargateService";
@@ -50,12 +50,7 @@ export function checkQueueScaling(
   containerInsights: boolean,
 ): ArgumentErrors {
   return errors
-    .check(
-      Number.isInteger(s.backlogPerTask) && s.backlogPerTask >= 1,
-      "backlogPerTask",
-      `${s.backlogPerTask} is not a positive integer`,
-      "use e.g. 100 messages per task",
-    )
+    .checkPositiveInteger(s.backlogPerTask, "backlogPerTask", "use e.g. 100 messages per task")
     .check(
       Number.isInteger(s.scaleOutAgeSeconds) && s.scaleOutAgeSeconds >= 60,
       "scaleOutAgeSeconds",
@@ -84,10 +79,10 @@ export interface QueueScalingArgs extends QueueScalingSettings {
   /** Topic for the queue-age alarm. Required. */
   alarmTopicArn: pulumi.Input<string>;
   /** Override hooks. Default: none. */
-  transform?: {
-    policy?: Transform<aws.appautoscaling.PolicyArgs>;
-    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-  };
+  transform?: Transforms<{
+    policy: aws.appautoscaling.PolicyArgs;
+    alarm: aws.cloudwatch.MetricAlarmArgs;
+  }>;
 }
 
 /** What was created: two policies, the alarm that drives the step one, and the queue-age alarm. */

@@ -10,6 +10,27 @@ export type Transform<T> =
   Partial<T> | ((args: T, opts: pulumi.CustomResourceOptions, name: string) => T | void);
 
 /**
+ * Marks a child that is itself a component in a {@link Transforms} map: its hook is that
+ * component's own `transform` object (`rawBucket: Nested<SecureBucketArgs["transform"]>`).
+ */
+export interface Nested<Hooks> {
+  /** Never set: only carries the nested component's hooks type. */
+  readonly nestedHooks: Hooks;
+}
+
+/**
+ * A component's `transform` arg: one optional hook per child, keyed by the child's name and typed
+ * by its args, so `Transforms<{ queue: aws.sqs.QueueArgs }>` is
+ * `{ queue?: Transform<aws.sqs.QueueArgs> }`; a {@link Nested} child takes its component's hooks.
+ * Each hook defaults to none; a child's TSDoc in the map carries over to its hook.
+ */
+export type Transforms<Children extends object> = {
+  [K in keyof Children]?: Children[K] extends Nested<infer Hooks>
+    ? NonNullable<Hooks>
+    : Transform<Children[K]>;
+};
+
+/**
  * Applies a hook to a child's name, args and options and returns them in the order a resource
  * constructor takes them: `new aws.sqs.Queue(...transform(t.queue, name, args, { parent }))`.
  * The copies it hands to a function hook are fresh, so the caller's objects are never mutated.

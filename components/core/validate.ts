@@ -28,6 +28,16 @@ export class ArgumentErrors {
     );
   }
 
+  /** Records a problem unless `value` is a whole number of at least 1 (or undefined). */
+  checkPositiveInteger(value: number | undefined, field: string, fix = "use 1 or more"): this {
+    return this.check(
+      value === undefined || (Number.isInteger(value) && value >= 1),
+      field,
+      `${value} is not a positive integer`,
+      fix,
+    );
+  }
+
   /** Throws one Error listing every recorded problem. */
   throwIfAny(): void {
     if (this.problems.length === 0) return;

@@ -4,7 +4,8 @@ import type { BucketNotificationsArgs, NotificationFilter } from "../storage/buc
 import type { ServiceKeyArgs } from "../security/kmsKey";
 import type { ConsumerFunctionArgs, QueueConsumer } from "../compute/queueConsumer";
 import type { SecureQueue, SecureQueueArgs } from "./secureQueue";
-import type { Transform } from "../core/transform";
+import type { Nested, Transform, Transforms } from "../core/transform";
+import type { OperationsContext } from "../core/operations";
 
 /** SNS filter policies match on message attributes or, with this scope, on the JSON body. */
 export type FilterPolicyScope = "MessageAttributes" | "MessageBody";
@@ -80,7 +81,11 @@ export interface ServicePublisher {
   sourceArn: pulumi.Input<string>;
 }
 
-export interface FanOutTopicArgs {
+/**
+ * The alarm topic (`OperationsContext`) receives the DLQ-depth and lost-delivery alarms and the
+ * consumers' alarms; the log key and retention apply to the consumers' log groups.
+ */
+export interface FanOutTopicArgs extends OperationsContext {
   /** Named subscribers (names become resource names: lowercase letters, digits, dashes). Required. */
   subscribers: Record<string, FanOutSubscriberArgs>;
   /**
@@ -124,38 +129,17 @@ export interface FanOutTopicArgs {
    */
   manageBucketNotifications?: boolean;
   /**
-   * Topic for the DLQ-depth and lost-delivery alarms (and the consumers' alarms).
-   * @default no alarms
-   */
-  alarmTopicArn?: pulumi.Input<string>;
-  /**
-   * KMS key for the consumers' log groups.
-   * @default CloudWatch Logs' own encryption
-   */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /**
-   * Log retention (days) of the consumers.
-   * @default 14 (`LOG_RETENTION_DAYS`)
-   */
-  logRetentionDays?: number;
-  /**
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    topic?: Transform<aws.sns.TopicArgs>;
-    /** @default none */
-    topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;
-    /** @default none */
-    topicKey?: ServiceKeyArgs["transform"];
-    /** @default none */
-    queueKey?: ServiceKeyArgs["transform"];
-    /** @default none */
-    notification?: BucketNotificationsArgs["transform"];
-    /** @default none */
-    redriveAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-  };
+  transform?: Transforms<{
+    topic: aws.sns.TopicArgs;
+    topicPolicy: aws.sns.TopicPolicyArgs;
+    redriveAlarm: aws.cloudwatch.MetricAlarmArgs;
+    topicKey: Nested<ServiceKeyArgs["transform"]>;
+    queueKey: Nested<ServiceKeyArgs["transform"]>;
+    notification: Nested<BucketNotificationsArgs["transform"]>;
+  }>;
 }
 
 /** The children of one subscriber. */

@@ -11,7 +11,7 @@ import {
 } from "../core/defaults";
 import { DashboardRow, metric } from "../observability/flowDashboard";
 import { Statement, denyInsecureTransport, policyDocument } from "../security/iam";
-import { Transform, transform } from "../core/transform";
+import { transform, Transforms } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 // The queue-policy helpers live with the other IAM helpers; re-exported for importers of this module.
@@ -90,20 +90,14 @@ export interface SecureQueueArgs {
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    queue?: Transform<aws.sqs.QueueArgs>;
-    /** @default none */
-    dlq?: Transform<aws.sqs.QueueArgs>;
-    /** @default none */
-    policy?: Transform<aws.sqs.QueuePolicyArgs>;
-    /** @default none */
-    dlqPolicy?: Transform<aws.sqs.QueuePolicyArgs>;
-    /** @default none */
-    redriveAllowPolicy?: Transform<aws.sqs.RedriveAllowPolicyArgs>;
-    /** @default none */
-    dlqAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-  };
+  transform?: Transforms<{
+    queue: aws.sqs.QueueArgs;
+    dlq: aws.sqs.QueueArgs;
+    policy: aws.sqs.QueuePolicyArgs;
+    dlqPolicy: aws.sqs.QueuePolicyArgs;
+    redriveAllowPolicy: aws.sqs.RedriveAllowPolicyArgs;
+    dlqAlarm: aws.cloudwatch.MetricAlarmArgs;
+  }>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Transform, transform } from "../core/transform";
+import { transform, Transforms } from "../core/transform";
 import { allow, assumeRolePolicy, policyDocument } from "../security/iam";
 
 /** Where a VPC's flow logs go and the hooks on their three children. */
@@ -9,16 +9,12 @@ export interface FlowLogsSpec {
   retentionDays: number;
   kmsKeyArn?: pulumi.Input<string>;
   parent: pulumi.Resource;
-  transform?: {
-    /** @default none */
-    flowLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    /** @default none */
-    flowLogRole?: Transform<aws.iam.RoleArgs>;
-    /** @default none */
-    flowLogPolicy?: Transform<aws.iam.RolePolicyArgs>;
-    /** @default none */
-    flowLog?: Transform<aws.ec2.FlowLogArgs>;
-  };
+  transform?: Transforms<{
+    flowLogGroup: aws.cloudwatch.LogGroupArgs;
+    flowLogRole: aws.iam.RoleArgs;
+    flowLogPolicy: aws.iam.RolePolicyArgs;
+    flowLog: aws.ec2.FlowLogArgs;
+  }>;
 }
 
 /** Flow logs of all traffic to a retained log group, delivered by a role scoped to that group. */

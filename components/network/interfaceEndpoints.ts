@@ -2,15 +2,14 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { RecordedCaller } from "../security/callLedger";
 import { policyDocument } from "../security/iam";
-import { Transform, transform } from "../core/transform";
+import type { Transforms } from "../core/transform";
+import { createHttpsIngressGroup, createVpcEndpoint } from "./vpcEndpoint";
 import {
   checkDeferredStatement,
   endpointPolicyStatements,
   planInterfaceEndpoints,
   unreachableMessage,
 } from "./endpointPlan";
-
-const HTTPS = 443;
 
 /** What the endpoints need of the network they serve. */
 export interface EndpointNetwork {
@@ -28,11 +27,11 @@ export interface DerivedEndpointsArgs {
   /** Services already served by endpoints created otherwise (skipped). Default: none. */
   existing?: readonly string[];
   /** Override hooks. Default: none. */
-  transform?: {
+  transform?: Transforms<{
     /** Names end in the service short name, dots as dashes. */
-    vpcEndpoint?: Transform<aws.ec2.VpcEndpointArgs>;
-    securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-  };
+    vpcEndpoint: aws.ec2.VpcEndpointArgs;
+    securityGroup: aws.ec2.SecurityGroupArgs;
+  }>;
 }
 
 /** The endpoints created, by service short name, and their security group (absent when none). */
@@ -71,54 +70,39 @@ export function createDerivedEndpoints(
       return sgName;
     });
   const sgName = `${name}-interface-endpoints`;
-  const securityGroup = new aws.ec2.SecurityGroup(
-    ...transform(
-      args.transform?.securityGroup,
-      sgName,
-      {
-        vpcId: network.vpcId,
-        description: `HTTPS from the private subnets of ${name} to its interface endpoints`,
-        tags: { Name: plan.deferred.length > 0 ? checked : sgName },
-      },
-      { parent },
-    ),
-  );
-  network.privateSubnetCidrs.forEach(
-    (cidr, i) =>
-      new aws.vpc.SecurityGroupIngressRule(
-        `${sgName}-https-${i}`,
-        {
-          securityGroupId: securityGroup.id,
-          description: `HTTPS from private subnet ${i}`,
-          ipProtocol: "tcp",
-          fromPort: HTTPS,
-          toPort: HTTPS,
-          cidrIpv4: cidr,
-        },
-        { parent },
-      ),
+  const securityGroup = createHttpsIngressGroup(
+    {
+      name: sgName,
+      vpcId: network.vpcId,
+      description: `HTTPS from the private subnets of ${name} to its interface endpoints`,
+      nameTag: plan.deferred.length > 0 ? checked : sgName,
+      sources: network.privateSubnetCidrs.map((cidr, i) => ({
+        suffix: `https-${i}`,
+        cidr,
+        description: `HTTPS from private subnet ${i}`,
+      })),
+      transform: { securityGroup: args.transform?.securityGroup },
+    },
+    parent,
   );
 
   const endpoints: Record<string, aws.ec2.VpcEndpoint> = {};
   for (const e of planned) {
-    const n = `${name}-${e.service.replace(/\./g, "-")}`;
-    endpoints[e.service] = new aws.ec2.VpcEndpoint(
-      ...transform(
-        args.transform?.vpcEndpoint,
-        n,
-        {
-          vpcId: network.vpcId,
-          serviceName: pulumi.interpolate`com.amazonaws.${network.region}.${e.service}`,
-          vpcEndpointType: "Interface",
-          // The SDKs' default hostnames resolve to the endpoint: no client configuration.
-          privateDnsEnabled: true,
-          subnetIds: network.privateSubnetIds,
-          securityGroupIds: [securityGroup.id],
-          policy: policyDocument(endpointPolicyStatements(e, network.account)),
-          tags: { Name: n, "serverless:callers": e.callers.join(" ").slice(0, 256) },
-        },
-        { parent },
-      ),
+    endpoints[e.service] = createVpcEndpoint(
+      name,
+      e.service,
+      network,
+      {
+        vpcEndpointType: "Interface",
+        // The SDKs' default hostnames resolve to the endpoint: no client configuration.
+        privateDnsEnabled: true,
+        subnetIds: network.privateSubnetIds,
+        securityGroupIds: [securityGroup.id],
+        policy: policyDocument(endpointPolicyStatements(e, network.account)),
+      },
+      args.transform?.vpcEndpoint,
+      parent,
+      { "serverless:callers": e.callers.join(" ").slice(0, 256) },
     );
   }
   return { endpoints, securityGroup };

@@ -5,10 +5,10 @@ import { egressOnlySecurityGroup } from "./egressOnlySecurityGroup";
 import { createFlowLogs } from "./flowLogs";
 import { CallLedger } from "../security/callLedger";
 import { createDerivedEndpoints } from "./interfaceEndpoints";
+import { createHttpsIngressGroup, createVpcEndpoint } from "./vpcEndpoint";
 import { transform } from "../core/transform";
 import {
   EgressOnlySecurityGroupOptions,
-  HTTPS,
   NetworkArgs,
   NetworkPlan,
   NatGatewayMode,
@@ -303,55 +303,31 @@ export class Network extends PlannedComponent<NetworkArgs, NetworkPlan> {
 
   private createEndpoint(
     service: string,
-    args: Omit<aws.ec2.VpcEndpointArgs, "vpcId" | "serviceName">,
+    args: Omit<aws.ec2.VpcEndpointArgs, "vpcId" | "serviceName" | "tags">,
   ): aws.ec2.VpcEndpoint {
-    const n = `${this.logicalName}-${service.replace(/\./g, "-")}`;
-    return new aws.ec2.VpcEndpoint(
-      ...transform(
-        this.t.vpcEndpoint,
-        n,
-        {
-          vpcId: this.vpcId,
-          serviceName: pulumi.interpolate`com.amazonaws.${this.region}.${service}`,
-          ...args,
-          tags: { Name: n },
-        },
-        { parent: this },
-      ),
-    );
+    const vpc = { vpcId: this.vpcId, region: this.region };
+    return createVpcEndpoint(this.logicalName, service, vpc, args, this.t.vpcEndpoint, this);
   }
 
   /** Admits HTTPS from the VPC CIDR to the interface endpoints. */
   private createEndpointSecurityGroup(): aws.ec2.SecurityGroup {
     const sgName = `${this.logicalName}-endpoints`;
-    const sg = new aws.ec2.SecurityGroup(
-      ...transform(
-        this.t.endpointSecurityGroup,
-        sgName,
-        {
-          vpcId: this.vpcId,
-          description: `HTTPS from ${this.cidrBlock} to the interface endpoints of ${this.logicalName}`,
-          tags: { Name: sgName },
+    return createHttpsIngressGroup(
+      {
+        name: sgName,
+        vpcId: this.vpcId,
+        description: `HTTPS from ${this.cidrBlock} to the interface endpoints of ${this.logicalName}`,
+        nameTag: sgName,
+        sources: [
+          { suffix: "https", cidr: this.cidrBlock, description: "HTTPS from inside the VPC" },
+        ],
+        transform: {
+          securityGroup: this.t.endpointSecurityGroup,
+          rule: this.t.endpointIngressRule,
         },
-        { parent: this },
-      ),
+      },
+      this,
     );
-    new aws.vpc.SecurityGroupIngressRule(
-      ...transform(
-        this.t.endpointIngressRule,
-        `${sgName}-https`,
-        {
-          securityGroupId: sg.id,
-          description: "HTTPS from inside the VPC",
-          ipProtocol: "tcp",
-          fromPort: HTTPS,
-          toPort: HTTPS,
-          cidrIpv4: this.cidrBlock,
-        },
-        { parent: this },
-      ),
-    );
-    return sg;
   }
 
   /**

@@ -7,7 +7,7 @@ import {
   SUBNET_PREFIX_LENGTH,
   VPC_CIDR,
 } from "../core/defaults";
-import type { Transform } from "../core/transform";
+import type { Transforms } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 /** How private subnets reach the internet. */
@@ -151,52 +151,28 @@ export interface NetworkArgs {
    * Override hooks, one per child kind (the name passed to a function hook tells which child).
    * @default none
    */
-  transform?: {
-    /** @default none */
-    vpc?: Transform<aws.ec2.VpcArgs>;
-    /**
-     * Both tiers; names end in `-public-<i>` or `-private-<i>`.
-     * @default none
-     */
-    subnet?: Transform<aws.ec2.SubnetArgs>;
-    /** @default none */
-    internetGateway?: Transform<aws.ec2.InternetGatewayArgs>;
-    /** @default none */
-    routeTable?: Transform<aws.ec2.RouteTableArgs>;
-    /** @default none */
-    route?: Transform<aws.ec2.RouteArgs>;
-    /**
-     * Each subnet's association with its route table; names as the subnets'.
-     * @default none
-     */
-    routeTableAssociation?: Transform<aws.ec2.RouteTableAssociationArgs>;
-    /** @default none */
-    eip?: Transform<aws.ec2.EipArgs>;
-    /** @default none */
-    natGateway?: Transform<aws.ec2.NatGatewayArgs>;
-    /**
-     * Gateway and interface endpoints; names end in the service short name.
-     * @default none
-     */
-    vpcEndpoint?: Transform<aws.ec2.VpcEndpointArgs>;
-    /** @default none */
-    endpointSecurityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-    /**
-     * The endpoint group's HTTPS-from-the-VPC rule.
-     * @default none
-     */
-    endpointIngressRule?: Transform<aws.vpc.SecurityGroupIngressRuleArgs>;
-    /** @default none */
-    defaultSecurityGroup?: Transform<aws.ec2.DefaultSecurityGroupArgs>;
-    /** @default none */
-    flowLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    /** @default none */
-    flowLogRole?: Transform<aws.iam.RoleArgs>;
-    /** @default none */
-    flowLogPolicy?: Transform<aws.iam.RolePolicyArgs>;
-    /** @default none */
-    flowLog?: Transform<aws.ec2.FlowLogArgs>;
-  };
+  transform?: Transforms<{
+    vpc: aws.ec2.VpcArgs;
+    /** Both tiers; names end in `-public-<i>` or `-private-<i>`. */
+    subnet: aws.ec2.SubnetArgs;
+    internetGateway: aws.ec2.InternetGatewayArgs;
+    routeTable: aws.ec2.RouteTableArgs;
+    route: aws.ec2.RouteArgs;
+    /** Each subnet's association with its route table; names as the subnets'. */
+    routeTableAssociation: aws.ec2.RouteTableAssociationArgs;
+    eip: aws.ec2.EipArgs;
+    natGateway: aws.ec2.NatGatewayArgs;
+    /** Gateway and interface endpoints; names end in the service short name. */
+    vpcEndpoint: aws.ec2.VpcEndpointArgs;
+    endpointSecurityGroup: aws.ec2.SecurityGroupArgs;
+    /** The endpoint group's HTTPS-from-the-VPC rule. */
+    endpointIngressRule: aws.vpc.SecurityGroupIngressRuleArgs;
+    defaultSecurityGroup: aws.ec2.DefaultSecurityGroupArgs;
+    flowLogGroup: aws.cloudwatch.LogGroupArgs;
+    flowLogRole: aws.iam.RoleArgs;
+    flowLogPolicy: aws.iam.RolePolicyArgs;
+    flowLog: aws.ec2.FlowLogArgs;
+  }>;
 }
 
 /** Where an egress-only security group may send HTTPS. */
@@ -218,12 +194,10 @@ export interface EgressOnlySecurityGroupOptions {
    * Override hooks.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
-    /** @default none */
-    rule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;
-  };
+  transform?: Transforms<{
+    securityGroup: aws.ec2.SecurityGroupArgs;
+    rule: aws.vpc.SecurityGroupEgressRuleArgs;
+  }>;
 }
 
 /** A Network's args with every default resolved and its subnets carved. */

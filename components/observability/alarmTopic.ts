@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Conditions, Statement, denyInsecureTransport, policyDocument } from "../security/iam";
 import { ServiceKey, ServiceKeyArgs } from "../security/kmsKey";
-import { Transform, transform } from "../core/transform";
+import { Nested, Transform, transform, Transforms } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 /**
@@ -29,16 +29,12 @@ export interface AlarmTopicArgs {
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    key?: ServiceKeyArgs["transform"];
-    /** @default none */
-    topic?: Transform<aws.sns.TopicArgs>;
-    /** @default none */
-    topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;
-    /** @default none */
-    subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
-  };
+  transform?: Transforms<{
+    topic: aws.sns.TopicArgs;
+    topicPolicy: aws.sns.TopicPolicyArgs;
+    subscription: aws.sns.TopicSubscriptionArgs;
+    key: Nested<ServiceKeyArgs["transform"]>;
+  }>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Statement, allowServiceToSend, fromSource } from "../security/iam";
-import { Transform, transform } from "../core/transform";
+import { transform, Transforms } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 /** The event types S3 can notify about (`:*` covers a family). */
@@ -108,12 +108,10 @@ export interface BucketNotificationsArgs {
    * Override hooks, one per child kind.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    notification?: Transform<aws.s3.BucketNotificationArgs>;
-    /** @default none */
-    permission?: Transform<aws.lambda.PermissionArgs>;
-  };
+  transform?: Transforms<{
+    notification: aws.s3.BucketNotificationArgs;
+    permission: aws.lambda.PermissionArgs;
+  }>;
 }
 
 /**

@@ -6,7 +6,7 @@ import {
 } from "../core/defaults";
 import { DashboardRow, metric } from "../observability/flowDashboard";
 import { Statement, denyInsecureTransport, policyDocument } from "../security/iam";
-import { Transform, transform } from "../core/transform";
+import { transform, Transforms } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 
 type LifecycleRule = aws.types.input.s3.BucketLifecycleConfigurationRule;
@@ -59,24 +59,16 @@ export interface SecureBucketArgs {
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    bucket?: Transform<aws.s3.BucketArgs>;
-    /** @default none */
-    publicAccessBlock?: Transform<aws.s3.BucketPublicAccessBlockArgs>;
-    /** @default none */
-    ownershipControls?: Transform<aws.s3.BucketOwnershipControlsArgs>;
-    /** @default none */
-    encryption?: Transform<aws.s3.BucketServerSideEncryptionConfigurationArgs>;
-    /** @default none */
-    versioning?: Transform<aws.s3.BucketVersioningArgs>;
-    /** @default none */
-    lifecycle?: Transform<aws.s3.BucketLifecycleConfigurationArgs>;
-    /** @default none */
-    policy?: Transform<aws.s3.BucketPolicyArgs>;
-    /** @default none */
-    cors?: Transform<aws.s3.BucketCorsConfigurationArgs>;
-  };
+  transform?: Transforms<{
+    bucket: aws.s3.BucketArgs;
+    publicAccessBlock: aws.s3.BucketPublicAccessBlockArgs;
+    ownershipControls: aws.s3.BucketOwnershipControlsArgs;
+    encryption: aws.s3.BucketServerSideEncryptionConfigurationArgs;
+    versioning: aws.s3.BucketVersioningArgs;
+    lifecycle: aws.s3.BucketLifecycleConfigurationArgs;
+    policy: aws.s3.BucketPolicyArgs;
+    cors: aws.s3.BucketCorsConfigurationArgs;
+  }>;
 }
 
 /**

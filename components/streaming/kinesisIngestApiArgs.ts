@@ -6,12 +6,17 @@ import {
   API_THROTTLE_RATE,
   LOG_RETENTION_DAYS,
 } from "../core/defaults";
-import type { Transform } from "../core/transform";
+import type { Transforms } from "../core/transform";
+import type { OperationsContext } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 
 export type QuotaPeriod = "DAY" | "WEEK" | "MONTH";
 
-export interface KinesisIngestApiArgs {
+/**
+ * The alarm topic (`OperationsContext`) receives the 5XX and latency alarms; the log key and
+ * retention apply to the access and execution log groups.
+ */
+export interface KinesisIngestApiArgs extends OperationsContext {
   /** Name of the stream records are put into. Required. */
   streamName: pulumi.Input<string>;
   /** ARN of that stream: the only resource the API's role may write to. Required. */
@@ -54,21 +59,6 @@ export interface KinesisIngestApiArgs {
    */
   quotaPeriod?: QuotaPeriod;
   /**
-   * Retention of the access and execution log groups.
-   * @default 14 days
-   */
-  logRetentionDays?: number;
-  /**
-   * KMS key of the log groups.
-   * @default CloudWatch Logs' own encryption
-   */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /**
-   * Topic for the 5XX and latency alarms.
-   * @default no alarms
-   */
-  alarmTopicArn?: pulumi.Input<string>;
-  /**
    * Set this region's account-wide API Gateway CloudWatch Logs role (REST API logging needs it). It
    * is one setting per account and region: turn it on in exactly one stack.
    * @default false
@@ -78,68 +68,36 @@ export interface KinesisIngestApiArgs {
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    restApi?: Transform<aws.apigateway.RestApiArgs>;
-    /** @default none */
-    role?: Transform<aws.iam.RoleArgs>;
-    /** @default none */
-    stage?: Transform<aws.apigateway.StageArgs>;
-    /** @default none */
-    methodSettings?: Transform<aws.apigateway.MethodSettingsArgs>;
-    /** @default none */
-    usagePlan?: Transform<aws.apigateway.UsagePlanArgs>;
-    /** @default none */
-    accessLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    /** @default none */
-    putRecordIntegration?: Transform<aws.apigateway.IntegrationArgs>;
-    /** @default none */
-    putRecordsIntegration?: Transform<aws.apigateway.IntegrationArgs>;
-    /** @default none */
-    rolePolicy?: Transform<aws.iam.RolePolicyArgs>;
-    /** @default none */
-    requestValidator?: Transform<aws.apigateway.RequestValidatorArgs>;
-    /**
-     * Both routes' resources, models, methods and responses; names end in the path.
-     * @default none
-     */
-    resource?: Transform<aws.apigateway.ResourceArgs>;
-    /** @default none */
-    model?: Transform<aws.apigateway.ModelArgs>;
-    /** @default none */
-    method?: Transform<aws.apigateway.MethodArgs>;
-    /** @default none */
-    methodResponse?: Transform<aws.apigateway.MethodResponseArgs>;
-    /** @default none */
-    integrationResponse?: Transform<aws.apigateway.IntegrationResponseArgs>;
-    /**
-     * The BAD_REQUEST_BODY gateway response.
-     * @default none
-     */
-    gatewayResponse?: Transform<aws.apigateway.ResponseArgs>;
-    /** @default none */
-    deployment?: Transform<aws.apigateway.DeploymentArgs>;
-    /** @default none */
-    executionLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    /**
-     * With `manageAccountLogsRole`: the account's logging role, its policy, the setting.
-     * @default none
-     */
-    accountRole?: Transform<aws.iam.RoleArgs>;
-    /** @default none */
-    accountRolePolicy?: Transform<aws.iam.RolePolicyArgs>;
-    /** @default none */
-    account?: Transform<aws.apigateway.AccountArgs>;
-    /** @default none */
-    apiKey?: Transform<aws.apigateway.ApiKeyArgs>;
-    /** @default none */
-    usagePlanKey?: Transform<aws.apigateway.UsagePlanKeyArgs>;
-    /**
-     * The 5XX alarm.
-     * @default none
-     */
-    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-  };
+  transform?: Transforms<{
+    restApi: aws.apigateway.RestApiArgs;
+    role: aws.iam.RoleArgs;
+    stage: aws.apigateway.StageArgs;
+    methodSettings: aws.apigateway.MethodSettingsArgs;
+    usagePlan: aws.apigateway.UsagePlanArgs;
+    accessLogGroup: aws.cloudwatch.LogGroupArgs;
+    putRecordIntegration: aws.apigateway.IntegrationArgs;
+    putRecordsIntegration: aws.apigateway.IntegrationArgs;
+    rolePolicy: aws.iam.RolePolicyArgs;
+    requestValidator: aws.apigateway.RequestValidatorArgs;
+    /** Both routes' resources, models, methods and responses; names end in the path. */
+    resource: aws.apigateway.ResourceArgs;
+    model: aws.apigateway.ModelArgs;
+    method: aws.apigateway.MethodArgs;
+    methodResponse: aws.apigateway.MethodResponseArgs;
+    integrationResponse: aws.apigateway.IntegrationResponseArgs;
+    /** The BAD_REQUEST_BODY gateway response. */
+    gatewayResponse: aws.apigateway.ResponseArgs;
+    deployment: aws.apigateway.DeploymentArgs;
+    executionLogGroup: aws.cloudwatch.LogGroupArgs;
+    /** With `manageAccountLogsRole`: the account's logging role, its policy, the setting. */
+    accountRole: aws.iam.RoleArgs;
+    accountRolePolicy: aws.iam.RolePolicyArgs;
+    account: aws.apigateway.AccountArgs;
+    apiKey: aws.apigateway.ApiKeyArgs;
+    usagePlanKey: aws.apigateway.UsagePlanKeyArgs;
+    /** The 5XX alarm. */
+    alarm: aws.cloudwatch.MetricAlarmArgs;
+  }>;
 }
 
 /**
@@ -161,18 +119,8 @@ export function checkIngestArgs(
       "use letters, digits, - and _",
     )
     .check(rate > 0, f("throttleRateLimit"), `${rate} is not positive`, "use a rate above 0")
-    .check(
-      Number.isInteger(burst) && burst >= 1,
-      f("throttleBurstLimit"),
-      `${burst} is not a positive integer`,
-      "use 1 or more",
-    )
-    .check(
-      Number.isInteger(quota) && quota >= 1,
-      f("quotaLimit"),
-      `${quota} is not a positive integer`,
-      "use 1 or more requests per period",
-    )
+    .checkPositiveInteger(burst, f("throttleBurstLimit"))
+    .checkPositiveInteger(quota, f("quotaLimit"), "use 1 or more requests per period")
     .checkLogRetention(retention, f("logRetentionDays"));
 }
 

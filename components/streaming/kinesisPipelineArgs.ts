@@ -8,7 +8,8 @@ import type { SecureTableArgs } from "../data/secureTable";
 import type { StreamAnalyticsArgs } from "./streamAnalytics";
 import type { StreamArchiveArgs } from "./streamArchive";
 import type { StreamBatchSettings, StreamConsumerArgs } from "./streamConsumer";
-import type { Transform } from "../core/transform";
+import type { Nested, Transforms } from "../core/transform";
+import type { OperationsContext } from "../core/operations";
 
 export type StreamMode = "PROVISIONED" | "ON_DEMAND";
 
@@ -44,7 +45,10 @@ export interface ProcessorSettings extends StreamBatchSettings {
   };
 }
 
-export interface KinesisPipelineArgs {
+/**
+ * The operations fields (`OperationsContext`) apply to every alarm and log group of the pipeline.
+ */
+export interface KinesisPipelineArgs extends OperationsContext {
   /**
    * "PROVISIONED" (fixed shards, scaled by you or the shard autoscaler) or "ON_DEMAND".
    * @default "PROVISIONED"
@@ -152,21 +156,6 @@ export interface KinesisPipelineArgs {
    */
   forceDestroy?: boolean;
   /**
-   * Retention of every log group.
-   * @default 14 days
-   */
-  logRetentionDays?: number;
-  /**
-   * KMS key of every log group.
-   * @default CloudWatch Logs' own encryption
-   */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /**
-   * Topic every alarm notifies.
-   * @default no alarms
-   */
-  alarmTopicArn?: pulumi.Input<string>;
-  /**
    * Iterator age (ms) at which the stream's consumers count as behind.
    * @default 60000
    */
@@ -175,36 +164,20 @@ export interface KinesisPipelineArgs {
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    key?: ServiceKeyArgs["transform"];
-    /** @default none */
-    stream?: Transform<aws.kinesis.StreamArgs>;
-    /** @default none */
-    onFailureQueue?: SecureQueueArgs["transform"];
-    /** @default none */
-    dedupeTable?: SecureTableArgs["transform"];
-    /** @default none */
-    dataTable?: SecureTableArgs["transform"];
-    /** @default none */
-    ingest?: KinesisIngestApiArgs["transform"];
-    /** @default none */
-    processor?: StreamConsumerArgs["transform"];
-    /** @default none */
-    analytics?: StreamAnalyticsArgs["transform"];
-    /** @default none */
-    notifier?: ChangeNotifierArgs["transform"];
-    /** @default none */
-    archive?: StreamArchiveArgs["transform"];
-    /**
-     * The processor's enhanced fan-out consumer (with `processor.enhancedFanOut`).
-     * @default none
-     */
-    streamConsumer?: Transform<aws.kinesis.StreamConsumerArgs>;
-    /**
-     * Every alarm of the pipeline itself (stream, processor lag, on-failure queue).
-     * @default none
-     */
-    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-  };
+  transform?: Transforms<{
+    stream: aws.kinesis.StreamArgs;
+    /** The processor's enhanced fan-out consumer (with `processor.enhancedFanOut`). */
+    streamConsumer: aws.kinesis.StreamConsumerArgs;
+    /** Every alarm of the pipeline itself (stream, processor lag, on-failure queue). */
+    alarm: aws.cloudwatch.MetricAlarmArgs;
+    key: Nested<ServiceKeyArgs["transform"]>;
+    onFailureQueue: Nested<SecureQueueArgs["transform"]>;
+    dedupeTable: Nested<SecureTableArgs["transform"]>;
+    dataTable: Nested<SecureTableArgs["transform"]>;
+    ingest: Nested<KinesisIngestApiArgs["transform"]>;
+    processor: Nested<StreamConsumerArgs["transform"]>;
+    analytics: Nested<StreamAnalyticsArgs["transform"]>;
+    notifier: Nested<ChangeNotifierArgs["transform"]>;
+    archive: Nested<StreamArchiveArgs["transform"]>;
+  }>;
 }

@@ -80,13 +80,7 @@ export function planKinesisPipeline(name: string, args: KinesisPipelineArgs): Ki
       `${processorTimeout} is outside 1-900 s`,
       "use 1 to 900",
     )
-    .check(
-      processor.claimConcurrency === undefined ||
-        (Number.isInteger(processor.claimConcurrency) && processor.claimConcurrency >= 1),
-      "processor.claimConcurrency",
-      `${processor.claimConcurrency} is not a positive integer`,
-      "use 1 or more",
-    )
+    .checkPositiveInteger(processor.claimConcurrency, "processor.claimConcurrency")
     .check(
       iteratorAge > 0,
       "iteratorAgeAlarmMs",

@@ -3,7 +3,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { AGGREGATES_TTL_DAYS, TUMBLING_WINDOW_SECONDS } from "../core/defaults";
 import type { SecureTableArgs } from "../data/secureTable";
 import { StreamBatchSettings, StreamConsumerArgs, checkStreamConsumer } from "./streamConsumer";
-import type { Transform } from "../core/transform";
+import type { Nested, Transforms } from "../core/transform";
+import type { OperationsContext } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 
 /**
@@ -65,7 +66,11 @@ export interface FlinkApplicationArgs {
   start?: boolean;
 }
 
-export interface StreamAnalyticsArgs {
+/**
+ * The alarm topic (`OperationsContext`) receives the function alarms; the log key and retention
+ * apply to the log groups.
+ */
+export interface StreamAnalyticsArgs extends OperationsContext {
   /** The stream to analyse. Required. */
   stream: {
     name: pulumi.Input<string>;
@@ -114,34 +119,15 @@ export interface StreamAnalyticsArgs {
    */
   batch?: StreamBatchSettings;
   /**
-   * Retention of the log groups.
-   * @default 14 days
-   */
-  logRetentionDays?: number;
-  /**
-   * KMS key of the log groups.
-   * @default CloudWatch Logs' own encryption
-   */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /**
-   * Topic for the function alarms.
-   * @default no alarms
-   */
-  alarmTopicArn?: pulumi.Input<string>;
-  /**
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    table?: SecureTableArgs["transform"];
-    /** @default none */
-    aggregator?: StreamConsumerArgs["transform"];
-    /** @default none */
-    application?: Transform<aws.kinesisanalyticsv2.ApplicationArgs>;
-    /** @default none */
-    applicationRole?: Transform<aws.iam.RoleArgs>;
-  };
+  transform?: Transforms<{
+    application: aws.kinesisanalyticsv2.ApplicationArgs;
+    applicationRole: aws.iam.RoleArgs;
+    table: Nested<SecureTableArgs["transform"]>;
+    aggregator: Nested<StreamConsumerArgs["transform"]>;
+  }>;
 }
 
 /** Records every problem with the stage's arguments (`field` prefixes the names). */
@@ -185,13 +171,7 @@ export function checkAnalyticsArgs(
         "is empty",
         "name the JAR or ZIP object in the artifact bucket",
       )
-      .check(
-        flink.parallelism === undefined ||
-          (Number.isInteger(flink.parallelism) && flink.parallelism >= 1),
-        f("flink.parallelism"),
-        `${flink.parallelism} is not a positive integer`,
-        "use 1 or more",
-      );
+      .checkPositiveInteger(flink.parallelism, f("flink.parallelism"));
   } else {
     checkStreamConsumer(errors, f("batch"), args.batch ?? {});
   }

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { metricAlarm } from "../observability/alarms";
 import { FIREHOSE_FRESHNESS_ALARM_SECONDS } from "../core/defaults";
+import { PlannedComponent } from "../core/component";
 import type { DashboardRow } from "../observability/flowDashboard";
-import { streamArchiveWidgets } from "./streamArchiveMonitoring";
+import { createArchiveAlarms, streamArchiveWidgets } from "./streamArchiveMonitoring";
 import { assumeRolePolicy, policyDocument } from "../security/iam";
 import { SecureBucket } from "../storage/secureBucket";
 import { BundledFunction } from "../compute/lambdaFunction";
@@ -32,7 +32,13 @@ export * from "./streamArchivePlan";
  * workgroup that enforces encrypted results in its own bucket, a scan limit and engine v3, with
  * named queries to start from.
  */
-export class StreamArchive extends pulumi.ComponentResource {
+/** Checks every arg (throwing one error listing each problem), then resolves the defaults. */
+function checkedArchivePlan(name: string, args: StreamArchiveArgs): ArchivePlan {
+  checkArchiveArgs(new ArgumentErrors("StreamArchive", name), "", name, args).throwIfAny();
+  return planArchive(name, args);
+}
+
+export class StreamArchive extends PlannedComponent<StreamArchiveArgs, ArchivePlan> {
   readonly rawBucket: SecureBucket;
   readonly resultsBucket: SecureBucket;
   readonly role: aws.iam.Role;
@@ -49,19 +55,11 @@ export class StreamArchive extends pulumi.ComponentResource {
   readonly workgroupName: pulumi.Output<string>;
   private readonly logicalName: string;
   private readonly freshnessAlarmSeconds?: number;
-
-  private readonly args: StreamArchiveArgs;
-  private readonly plan: ArchivePlan;
-  private readonly t: NonNullable<StreamArchiveArgs["transform"]>;
   private readonly account: pulumi.Output<string>;
   private readonly region: pulumi.Output<string>;
 
   constructor(name: string, args: StreamArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("serverless:streaming:StreamArchive", name, {}, opts);
-    checkArchiveArgs(new ArgumentErrors("StreamArchive", name), "", name, args).throwIfAny();
-    this.plan = planArchive(name, args);
-    this.args = args;
-    this.t = args.transform ?? {};
+    super("serverless:streaming:StreamArchive", name, args, checkedArchivePlan, opts);
     this.logicalName = name;
     this.account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
     this.region = aws.getRegionOutput({}, { parent: this }).region;
@@ -100,7 +98,13 @@ export class StreamArchive extends pulumi.ComponentResource {
         FIREHOSE_FRESHNESS_ALARM_SECONDS,
         2 * this.plan.bufferSeconds,
       );
-      this.createAlarms(args.alarmTopicArn, this.freshnessAlarmSeconds);
+      createArchiveAlarms(name, {
+        deliveryStream: this.deliveryStream,
+        topicArn: args.alarmTopicArn,
+        freshnessSeconds: this.freshnessAlarmSeconds,
+        parent: this,
+        hook: this.t.alarm,
+      });
     }
 
     this.databaseName = this.database.name;
@@ -376,43 +380,6 @@ export class StreamArchive extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.table] },
           ),
         ),
-    );
-  }
-
-  /** Failed deliveries to S3, and records waiting longer than expected. */
-  private createAlarms(topicArn: pulumi.Input<string>, freshnessSeconds: number): void {
-    const name = this.logicalName;
-    const dimensions = { DeliveryStreamName: this.deliveryStream.name };
-    metricAlarm(
-      `${name}-delivery-failures`,
-      {
-        description: `Firehose ${name} failed to deliver to S3 (see its log group and the errors/ prefix)`,
-        namespace: "AWS/Firehose",
-        metricName: "DeliveryToS3.Success",
-        dimensions,
-        // 1 while every delivery succeeds; any failed put pulls the minimum below 1.
-        statistic: "Minimum",
-        threshold: 1,
-        comparisonOperator: "LessThanThreshold",
-      },
-      topicArn,
-      this,
-      this.t.alarm,
-    );
-    metricAlarm(
-      `${name}-freshness`,
-      {
-        description: `Firehose ${name} holds records older than expected (delivery stuck or throttled)`,
-        namespace: "AWS/Firehose",
-        metricName: "DeliveryToS3.DataFreshness",
-        dimensions,
-        statistic: "Maximum",
-        threshold: freshnessSeconds,
-        comparisonOperator: "GreaterThanThreshold",
-      },
-      topicArn,
-      this,
-      this.t.alarm,
     );
   }
 

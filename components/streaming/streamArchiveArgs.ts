@@ -9,12 +9,17 @@ import {
 } from "../core/defaults";
 import type { SecureBucketArgs } from "../storage/secureBucket";
 import type { BundledFunctionArgs } from "../compute/lambdaFunction";
-import type { Transform } from "../core/transform";
+import type { Nested, Transforms } from "../core/transform";
+import type { OperationsContext } from "../core/operations";
 import { ArgumentErrors } from "../core/validate";
 import { BUFFER_MB, BUFFER_SECONDS, GlueColumn, glueName } from "./streamArchivePlan";
 import { PARQUET_MIN_BUFFER_MB } from "./parquetArchive";
 
-export interface StreamArchiveArgs {
+/**
+ * The alarm topic (`OperationsContext`) receives the delivery alarms; the log key and retention
+ * apply to Firehose's error log group.
+ */
+export interface StreamArchiveArgs extends OperationsContext {
   /** The Kinesis stream to archive. Required. */
   streamArn: pulumi.Input<string>;
   /**
@@ -90,64 +95,28 @@ export interface StreamArchiveArgs {
    */
   retainOnDelete?: boolean;
   /**
-   * Retention of Firehose's error log group.
-   * @default 14 days
-   */
-  logRetentionDays?: number;
-  /**
-   * KMS key of the log group.
-   * @default CloudWatch Logs' own encryption
-   */
-  logKmsKeyArn?: pulumi.Input<string>;
-  /**
-   * Topic for the delivery alarms.
-   * @default no alarms
-   */
-  alarmTopicArn?: pulumi.Input<string>;
-  /**
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    deliveryStream?: Transform<aws.kinesis.FirehoseDeliveryStreamArgs>;
-    /** @default none */
-    role?: Transform<aws.iam.RoleArgs>;
-    /** @default none */
-    rawBucket?: SecureBucketArgs["transform"];
-    /** @default none */
-    resultsBucket?: SecureBucketArgs["transform"];
-    /** @default none */
-    database?: Transform<aws.glue.CatalogDatabaseArgs>;
-    /** @default none */
-    table?: Transform<aws.glue.CatalogTableArgs>;
-    /** @default none */
-    workgroup?: Transform<aws.athena.WorkgroupArgs>;
-    /**
-     * The Firehose transformation Lambda (functions/archive-transform).
-     * @default none
-     */
-    transformFunction?: BundledFunctionArgs["transform"];
-    /**
-     * Firehose's delivery-error log group and its stream.
-     * @default none
-     */
-    logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    /** @default none */
-    logStream?: Transform<aws.cloudwatch.LogStreamArgs>;
-    /** @default none */
-    rolePolicy?: Transform<aws.iam.RolePolicyArgs>;
-    /**
-     * Every named query; names end in the query's.
-     * @default none
-     */
-    namedQuery?: Transform<aws.athena.NamedQueryArgs>;
-    /**
-     * Both alarms (delivery failures, freshness).
-     * @default none
-     */
-    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-  };
+  transform?: Transforms<{
+    deliveryStream: aws.kinesis.FirehoseDeliveryStreamArgs;
+    role: aws.iam.RoleArgs;
+    database: aws.glue.CatalogDatabaseArgs;
+    table: aws.glue.CatalogTableArgs;
+    workgroup: aws.athena.WorkgroupArgs;
+    /** Firehose's delivery-error log group and its stream. */
+    logGroup: aws.cloudwatch.LogGroupArgs;
+    logStream: aws.cloudwatch.LogStreamArgs;
+    rolePolicy: aws.iam.RolePolicyArgs;
+    /** Every named query; names end in the query's. */
+    namedQuery: aws.athena.NamedQueryArgs;
+    /** Both alarms (delivery failures, freshness). */
+    alarm: aws.cloudwatch.MetricAlarmArgs;
+    rawBucket: Nested<SecureBucketArgs["transform"]>;
+    resultsBucket: Nested<SecureBucketArgs["transform"]>;
+    /** The Firehose transformation Lambda (functions/archive-transform). */
+    transformFunction: Nested<BundledFunctionArgs["transform"]>;
+  }>;
 }
 
 /** An archive's args with every default resolved. */

@@ -1,5 +1,8 @@
 import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import { metricAlarm } from "../observability/alarms";
 import { DashboardRow, metric } from "../observability/flowDashboard";
+import type { Transform } from "../core/transform";
 import type { SecureBucket } from "../storage/secureBucket";
 import type { BundledFunction } from "../compute/lambdaFunction";
 
@@ -77,4 +80,51 @@ export function streamArchiveWidgets(
       ],
     },
   ];
+}
+
+/** What an archive's alarms watch and where they go. */
+export interface ArchiveAlarmsSpec {
+  deliveryStream: aws.kinesis.FirehoseDeliveryStream;
+  topicArn: pulumi.Input<string>;
+  /** Age of the oldest undelivered record that raises the freshness alarm. */
+  freshnessSeconds: number;
+  parent: pulumi.Resource;
+  hook?: Transform<aws.cloudwatch.MetricAlarmArgs>;
+}
+
+/** Failed deliveries to S3, and records waiting longer than expected. */
+export function createArchiveAlarms(name: string, spec: ArchiveAlarmsSpec): void {
+  const { topicArn, parent, hook } = spec;
+  const dimensions = { DeliveryStreamName: spec.deliveryStream.name };
+  metricAlarm(
+    `${name}-delivery-failures`,
+    {
+      description: `Firehose ${name} failed to deliver to S3 (see its log group and the errors/ prefix)`,
+      namespace: "AWS/Firehose",
+      metricName: "DeliveryToS3.Success",
+      dimensions,
+      // 1 while every delivery succeeds; any failed put pulls the minimum below 1.
+      statistic: "Minimum",
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+    },
+    topicArn,
+    parent,
+    hook,
+  );
+  metricAlarm(
+    `${name}-freshness`,
+    {
+      description: `Firehose ${name} holds records older than expected (delivery stuck or throttled)`,
+      namespace: "AWS/Firehose",
+      metricName: "DeliveryToS3.DataFreshness",
+      dimensions,
+      statistic: "Maximum",
+      threshold: spec.freshnessSeconds,
+      comparisonOperator: "GreaterThanThreshold",
+    },
+    topicArn,
+    parent,
+    hook,
+  );
 }

@@ -1,4 +1,3 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
   STREAM_BATCH_SIZE,
@@ -10,11 +9,12 @@ import {
 import { DashboardRow, metric } from "../observability/flowDashboard";
 import { Statement, allow } from "../security/iam";
 import { LAMBDA_SERVICE_SID } from "../security/callLedger";
-import { BundledFunction, BundledFunctionArgs } from "../compute/lambdaFunction";
+import type { BundledFunctionArgs } from "../compute/lambdaFunction";
 import { tableStreamReadStatements } from "../data/secureTable";
 import {
+  ConsumerPlan,
   ConsumerTransform,
-  bundledFunctionWithEventSource,
+  EventSourceConsumer,
   withKeyDecrypt,
 } from "../compute/eventSource";
 import { ArgumentErrors } from "../core/validate";
@@ -208,57 +208,9 @@ export function streamReadStatements(source: StreamSource): Statement[] {
  * (`ReportBatchItemFailures`), bisect on error, a retry limit, a maximum record age, and an SQS
  * on-failure destination that receives what could not be processed.
  */
-export class StreamConsumer extends pulumi.ComponentResource {
-  readonly function: BundledFunction;
-  readonly eventSourceMapping: aws.lambda.EventSourceMapping;
-  private readonly logicalName: string;
-
+export class StreamConsumer extends EventSourceConsumer {
   constructor(name: string, args: StreamConsumerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("serverless:streaming:StreamConsumer", name, {}, opts);
-    checkStreamConsumer(new ArgumentErrors("StreamConsumer", name), "", args).throwIfAny();
-    this.logicalName = name;
-    const {
-      source,
-      onFailureQueueArn,
-      batchSize,
-      maximumBatchingWindowInSeconds,
-      parallelizationFactor,
-      maximumRetryAttempts,
-      maximumRecordAgeInSeconds,
-      startingPosition,
-      tumblingWindowInSeconds,
-      filterPatterns,
-      ...fnArgs
-    } = args;
-
-    ({ function: this.function, eventSourceMapping: this.eventSourceMapping } =
-      bundledFunctionWithEventSource(
-        name,
-        fnArgs,
-        [
-          ...streamReadStatements(source),
-          // The Lambda service sends the on-failure record, from outside the VPC.
-          { ...allow(["sqs:SendMessage"], [onFailureQueueArn]), Sid: LAMBDA_SERVICE_SID },
-        ],
-        {
-          eventSourceArn: source.consumerArn ?? source.streamArn,
-          startingPosition: startingPosition ?? "TRIM_HORIZON",
-          batchSize: batchSize ?? STREAM_BATCH_SIZE,
-          maximumBatchingWindowInSeconds:
-            maximumBatchingWindowInSeconds ?? STREAM_BATCHING_WINDOW_SECONDS,
-          parallelizationFactor: parallelizationFactor ?? STREAM_PARALLELIZATION_FACTOR,
-          bisectBatchOnFunctionError: true,
-          maximumRetryAttempts: maximumRetryAttempts ?? STREAM_MAX_RETRY_ATTEMPTS,
-          maximumRecordAgeInSeconds: maximumRecordAgeInSeconds ?? STREAM_MAX_RECORD_AGE_SECONDS,
-          functionResponseTypes: ["ReportBatchItemFailures"],
-          destinationConfig: { onFailure: { destinationArn: onFailureQueueArn } },
-          tumblingWindowInSeconds,
-          filterCriteria: filterPatterns?.length
-            ? { filters: filterPatterns.map((p) => ({ pattern: JSON.stringify(p) })) }
-            : undefined,
-        },
-        this,
-      ));
+    super("serverless:streaming:StreamConsumer", name, () => planStreamConsumer(name, args), opts);
     this.registerOutputs({
       functionArn: this.function.arn,
       eventSourceMappingId: this.eventSourceMapping.uuid,
@@ -269,9 +221,9 @@ export class StreamConsumer extends pulumi.ComponentResource {
    * Dashboard row: the function's widgets plus how far behind the stream it reads (iterator
    * age) and batches its on-failure destination did not receive.
    */
-  widgets(title = `Consumer ${this.logicalName}`): DashboardRow[] {
+  override widgets(title = `Consumer ${this.logicalName}`): DashboardRow[] {
     const fn = { FunctionName: this.function.name };
-    return this.function.widgets(title).map((row) => ({
+    return super.widgets(title).map((row) => ({
       ...row,
       widgets: [
         ...row.widgets,
@@ -291,4 +243,48 @@ export class StreamConsumer extends pulumi.ComponentResource {
       ],
     }));
   }
+}
+
+/** Checks a StreamConsumer's args (throwing one error listing each problem) and plans its parts. */
+function planStreamConsumer(name: string, args: StreamConsumerArgs): ConsumerPlan {
+  checkStreamConsumer(new ArgumentErrors("StreamConsumer", name), "", args).throwIfAny();
+  const {
+    source,
+    onFailureQueueArn,
+    batchSize,
+    maximumBatchingWindowInSeconds,
+    parallelizationFactor,
+    maximumRetryAttempts,
+    maximumRecordAgeInSeconds,
+    startingPosition,
+    tumblingWindowInSeconds,
+    filterPatterns,
+    ...fnArgs
+  } = args;
+
+  return {
+    fnArgs,
+    sourceStatements: [
+      ...streamReadStatements(source),
+      // The Lambda service sends the on-failure record, from outside the VPC.
+      { ...allow(["sqs:SendMessage"], [onFailureQueueArn]), Sid: LAMBDA_SERVICE_SID },
+    ],
+    mapping: {
+      eventSourceArn: source.consumerArn ?? source.streamArn,
+      startingPosition: startingPosition ?? "TRIM_HORIZON",
+      batchSize: batchSize ?? STREAM_BATCH_SIZE,
+      maximumBatchingWindowInSeconds:
+        maximumBatchingWindowInSeconds ?? STREAM_BATCHING_WINDOW_SECONDS,
+      parallelizationFactor: parallelizationFactor ?? STREAM_PARALLELIZATION_FACTOR,
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: maximumRetryAttempts ?? STREAM_MAX_RETRY_ATTEMPTS,
+      maximumRecordAgeInSeconds: maximumRecordAgeInSeconds ?? STREAM_MAX_RECORD_AGE_SECONDS,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      destinationConfig: { onFailure: { destinationArn: onFailureQueueArn } },
+      tumblingWindowInSeconds,
+      filterCriteria: filterPatterns?.length
+        ? { filters: filterPatterns.map((p) => ({ pattern: JSON.stringify(p) })) }
+        : undefined,
+    },
+  };
 }

@@ -6,20 +6,17 @@ import {
   RELAXED_ENVIRONMENT,
   type Rule,
   environmentOf,
+  requireOn,
 } from "./util";
 
 /** Point-in-time recovery: restore a table to any second of the last 35 days. */
-export const dynamodbPitr: Rule = {
+export const dynamodbPitr = requireOn(aws.dynamodb.Table, {
   name: "dynamodb-pitr",
   description: "DynamoDB tables have point-in-time recovery enabled.",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(aws.dynamodb.Table, (table, _args, report) => {
-    if (table.pointInTimeRecovery?.enabled === true) return;
-    report(
-      "Set pointInTimeRecovery: { enabled: true }; without it a bad write or delete cannot be undone.",
-    );
-  }),
-};
+  ok: (table) => table.pointInTimeRecovery?.enabled === true,
+  fix: "Set pointInTimeRecovery: { enabled: true }; without it a bad write or delete cannot be undone.",
+});
 
 /**
  * Deletion protection outside dev: a replacement or a stray `pulumi destroy` must not delete data.
@@ -46,17 +43,14 @@ export const dynamodbDeletionProtection: Rule = {
 };
 
 /** On-demand capacity: no throttling from a forgotten provisioned limit, no idle capacity billed. */
-export const dynamodbOnDemand: Rule = {
+export const dynamodbOnDemand = requireOn(aws.dynamodb.Table, {
   name: "dynamodb-on-demand",
   description: "DynamoDB tables use on-demand capacity (billingMode PAY_PER_REQUEST).",
   enforcementLevel: "advisory",
-  validateResource: validateResourceOfType(aws.dynamodb.Table, (table, _args, report) => {
-    if (table.billingMode === "PAY_PER_REQUEST") return;
-    report(
-      `billingMode is ${JSON.stringify(table.billingMode ?? "PROVISIONED")}; use "PAY_PER_REQUEST" unless a steady, ` +
-        "forecast load makes provisioned capacity (with autoscaling) cheaper.",
-    );
-  }),
-};
+  ok: (table) => table.billingMode === "PAY_PER_REQUEST",
+  fix: (table) =>
+    `billingMode is ${JSON.stringify(table.billingMode ?? "PROVISIONED")}; use "PAY_PER_REQUEST" unless a steady, ` +
+    "forecast load makes provisioned capacity (with autoscaling) cheaper.",
+});
 
 export const DYNAMODB_RULES: Rule[] = [dynamodbPitr, dynamodbDeletionProtection, dynamodbOnDemand];

@@ -4,44 +4,34 @@ import {
   type StackValidationArgs,
   validateResourceOfType,
 } from "@pulumi/policy";
-import { type Rule, UNKNOWN, isGiven, isSet, known } from "./util";
+import { type Rule, UNKNOWN, isGiven, isSet, known, requireOn } from "./util";
 
 /** SQS: SSE with a KMS key, or SSE-SQS; either way stated explicitly rather than left to defaults. */
-export const sqsQueueEncrypted: Rule = {
+export const sqsQueueEncrypted = requireOn(aws.sqs.Queue, {
   name: "sqs-queue-encrypted",
   description: "SQS queues are encrypted at rest (kmsMasterKeyId or sqsManagedSseEnabled).",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(aws.sqs.Queue, (queue, _args, report) => {
-    if (isGiven(() => queue.kmsMasterKeyId) || queue.sqsManagedSseEnabled === true) return;
-    report(
-      "Set kmsMasterKeyId (a customer-managed key when SNS or S3 publish to the queue) or sqsManagedSseEnabled: true.",
-    );
-  }),
-};
+  ok: (queue) => isGiven(() => queue.kmsMasterKeyId) || queue.sqsManagedSseEnabled === true,
+  fix: "Set kmsMasterKeyId (a customer-managed key when SNS or S3 publish to the queue) or sqsManagedSseEnabled: true.",
+});
 
 /** SNS topics are not encrypted unless a key is named. */
-export const snsTopicEncrypted: Rule = {
+export const snsTopicEncrypted = requireOn(aws.sns.Topic, {
   name: "sns-topic-encrypted",
   description: "SNS topics are encrypted at rest with a KMS key (kmsMasterKeyId).",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(aws.sns.Topic, (topic, _args, report) => {
-    if (isGiven(() => topic.kmsMasterKeyId)) return;
-    report(
-      "Set kmsMasterKeyId; use a customer-managed key when a service principal (S3, CloudWatch) publishes.",
-    );
-  }),
-};
+  ok: (topic) => isGiven(() => topic.kmsMasterKeyId),
+  fix: "Set kmsMasterKeyId; use a customer-managed key when a service principal (S3, CloudWatch) publishes.",
+});
 
 /** DynamoDB: KMS encryption (AWS-managed or customer key) so key use is auditable in CloudTrail. */
-export const dynamodbTableEncrypted: Rule = {
+export const dynamodbTableEncrypted = requireOn(aws.dynamodb.Table, {
   name: "dynamodb-table-encrypted",
   description: "DynamoDB tables use KMS server-side encryption (serverSideEncryption.enabled).",
   enforcementLevel: "mandatory",
-  validateResource: validateResourceOfType(aws.dynamodb.Table, (table, _args, report) => {
-    if (table.serverSideEncryption?.enabled === true) return;
-    report("Set serverSideEncryption: { enabled: true } (optionally with kmsKeyArn).");
-  }),
-};
+  ok: (table) => table.serverSideEncryption?.enabled === true,
+  fix: "Set serverSideEncryption: { enabled: true } (optionally with kmsKeyArn).",
+});
 
 /** Kinesis streams are plaintext at rest unless encryptionType is KMS. */
 export const kinesisStreamEncrypted: Rule = {
@@ -60,15 +50,13 @@ export const kinesisStreamEncrypted: Rule = {
 };
 
 /** CloudWatch Logs encrypts every group with its own key; a CMK adds key-policy control. */
-export const logGroupKmsEncrypted: Rule = {
+export const logGroupKmsEncrypted = requireOn(aws.cloudwatch.LogGroup, {
   name: "log-group-kms-encrypted",
   description: "CloudWatch log groups are encrypted with a customer-managed KMS key (kmsKeyId).",
   enforcementLevel: "advisory",
-  validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (group, _args, report) => {
-    if (isGiven(() => group.kmsKeyId)) return;
-    report("Set kmsKeyId to a key whose policy lets logs.<region>.amazonaws.com use it.");
-  }),
-};
+  ok: (group) => isGiven(() => group.kmsKeyId),
+  fix: "Set kmsKeyId to a key whose policy lets logs.<region>.amazonaws.com use it.",
+});
 
 const isBucket = (r: PolicyResource) => r.isType(aws.s3.Bucket) || r.isType(aws.s3.BucketV2);
 const isEncryptionConfig = (r: PolicyResource) =>

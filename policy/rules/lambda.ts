@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { type PolicyResource, validateResourceOfType } from "@pulumi/policy";
 import { LAMBDA_ARCHITECTURE, SUPPORTED_NODE_RUNTIMES } from "./limits";
-import { type Rule, UNKNOWN, asArray, isSet, known } from "./util";
+import { type Rule, UNKNOWN, asArray, isSet, known, requireOn } from "./util";
 
 /**
  * The log group a function writes to: the stack's group (if any) and the name Lambda will use.
@@ -98,17 +98,14 @@ export const lambdaArm64: Rule = {
 };
 
 /** X-Ray active tracing, so a request can be followed across API, functions and queues. */
-export const lambdaTracingActive: Rule = {
+export const lambdaTracingActive = requireOn(aws.lambda.Function, {
   name: "lambda-tracing-active",
   description: "Lambda functions have X-Ray active tracing (tracingConfig.mode Active).",
   enforcementLevel: "advisory",
-  validateResource: validateResourceOfType(aws.lambda.Function, (fn, _args, report) => {
-    if (fn.tracingConfig?.mode === "Active") return;
-    report(
-      `tracingConfig.mode is ${JSON.stringify(fn.tracingConfig?.mode ?? "PassThrough")}; set it to "Active".`,
-    );
-  }),
-};
+  ok: (fn) => fn.tracingConfig?.mode === "Active",
+  fix: (fn) =>
+    `tracingConfig.mode is ${JSON.stringify(fn.tracingConfig?.mode ?? "PassThrough")}; set it to "Active".`,
+});
 
 export const LAMBDA_RULES: Rule[] = [
   lambdaLogRetention,

@@ -1,11 +1,45 @@
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { UnknownValueError } from "@pulumi/policy";
+import type {
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { UnknownValueError, validateResourceOfType } from "@pulumi/policy";
+import type { Resource, Unwrap } from "@pulumi/pulumi";
 
 /** The two levels this pack uses: mandatory blocks `pulumi up`, advisory only warns. */
 export type Level = "mandatory" | "advisory";
 
 /** A rule of this pack: a plain @pulumi/policy policy object whose level is always explicit. */
 export type Rule = (ResourceValidationPolicy | StackValidationPolicy) & { enforcementLevel: Level };
+
+/** What a rule of one resource type says about itself and how it decides. */
+export interface RequirementRule<P> {
+  name: string;
+  description: string;
+  enforcementLevel: Level;
+  /** True when the resource's inputs meet the rule (unknown values count as met where unsure). */
+  ok: (props: P, args: ResourceValidationArgs) => boolean;
+  /** The violation's message: what to set, given the inputs. */
+  fix: string | ((props: P) => string);
+}
+
+/**
+ * A rule on every resource of `resourceClass` that reports `fix` once per resource that fails
+ * `ok`: the common "this input must be set" rule without its validation boilerplate.
+ */
+export function requireOn<TResource extends Resource, TArgs>(
+  resourceClass: Parameters<typeof validateResourceOfType<TResource, TArgs>>[0],
+  rule: RequirementRule<Unwrap<NonNullable<TArgs>>>,
+): Rule {
+  const { ok, fix, ...policy } = rule;
+  return {
+    ...policy,
+    validateResource: validateResourceOfType(resourceClass, (props, args, report) => {
+      if (ok(props, args)) return;
+      report(typeof fix === "string" ? fix : fix(props));
+    }),
+  };
+}
 
 /** `v` as an array: IAM and AWS inputs accept one value or a list. */
 export function asArray<T>(v: T | readonly T[] | undefined | null): T[] {

@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import * as path from "node:path";
 import {
   ACCESS_LOG_FORMAT,
   ApiBackedLambda,
@@ -9,15 +8,17 @@ import {
 import { API_THROTTLE_BURST, API_THROTTLE_RATE } from "../../components/core/defaults";
 import { Network } from "../../components/network/network";
 import { RecordedResource, Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
+import { ITEMS_ROUTE_KEYS } from "../support/routes";
+import {
+  FUNCTIONS_DIR as functionsDir,
+  ALARMS_TOPIC_ARN as TOPIC,
+} from "../support/componentFixtures";
 
 /** What the function component adds for Powertools: the function's service, the stack's namespace. */
 const powertools = (service: string) => ({
   POWERTOOLS_SERVICE_NAME: service,
   POWERTOOLS_METRICS_NAMESPACE: "aws-serverless-flows/api-test",
 });
-
-const functionsDir = path.join(__dirname, "..", "fixtures", "functions");
-const TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms";
 const LOG_KEY = "arn:aws:kms:us-east-1:123456789012:key/logs";
 const GIVEN_TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/given";
 
@@ -108,13 +109,7 @@ describe("ApiBackedLambda", () => {
         },
       });
       const routes = under("aws:apigatewayv2/route:Route");
-      expect(routes.map((r) => r.inputs.routeKey).sort()).to.deep.equal([
-        "DELETE /items/{id}",
-        "GET /items",
-        "GET /items/{id}",
-        "POST /items",
-        "PUT /items/{id}",
-      ]);
+      expect(routes.map((r) => r.inputs.routeKey).sort()).to.deep.equal(ITEMS_ROUTE_KEYS);
       const authorizerId = await valueOf(api.authorizer!.id);
       for (const r of routes) {
         expect(r.inputs).to.include({ authorizationType: "JWT", authorizerId });

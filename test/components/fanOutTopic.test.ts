@@ -1,10 +1,9 @@
-import * as path from "node:path";
 import { expect } from "chai";
 import { FanOutTopic, FanOutTopicArgs } from "../../components/messaging/fanOutTopic";
 import { SecureBucket } from "../../components/storage/secureBucket";
 import { Recorder, installMocks } from "../../scripts/harness/recorder";
+import { FUNCTIONS_DIR as functionsDir } from "../support/componentFixtures";
 
-const functionsDir = path.join(__dirname, "..", "fixtures", "functions");
 const ACCOUNT = "123456789012";
 const ALARMS = `arn:aws:sns:us-east-1:${ACCOUNT}:alarms`;
 const OTHER_TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:orders`;

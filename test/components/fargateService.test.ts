@@ -10,6 +10,7 @@ import {
 import { allow } from "../../components/security/iam";
 import { Network } from "../../components/network/network";
 import { RecordedResource, Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
+import { ALARMS_TOPIC_ARN as TOPIC } from "../support/componentFixtures";
 
 const T = {
   cluster: "aws:ecs/cluster:Cluster",
@@ -41,7 +42,6 @@ const T = {
   userPoolClient: "aws:cognito/userPoolClient:UserPoolClient",
 };
 
-const TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/0f6b1a4e-aaaa-4bbb-8ccc-123456789012";
 const TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/items";
 const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-password-AbCdEf:password::";

@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import * as path from "node:path";
 import { DASHBOARD_PERIOD_SECONDS, DASHBOARD_TIME_RANGE } from "../../components/core/defaults";
 import {
   DashboardRow,
@@ -13,9 +12,9 @@ import { BundledFunction } from "../../components/compute/lambdaFunction";
 import { SecureQueue } from "../../components/messaging/secureQueue";
 import { SecureTable } from "../../components/data/secureTable";
 import { Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
+import { FUNCTIONS_DIR as functionsDir } from "../support/componentFixtures";
 
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
-const functionsDir = path.join(__dirname, "..", "fixtures", "functions");
 
 type Widget = {
   type: string;

@@ -19,11 +19,11 @@ import { MAX_EVENT_BYTES, SEVERITIES, decodeKinesisRecord } from "../../function
 import { kinesisRecord } from "../functions/support/streamEmulators";
 import { Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
 import { renderVtl } from "../fixtures/vtl";
+import { ALARMS_TOPIC_ARN as ALARMS } from "../support/componentFixtures";
 
 const STREAM = "events-stream";
 const STREAM_ARN = `arn:aws:kinesis:us-east-1:123456789012:stream/${STREAM}`;
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const ALARMS = "arn:aws:sns:us-east-1:123456789012:alarms";
 
 // API Gateway validates bodies against the models with a draft-4 validator: so do these tests.
 const model = (schema: object) => ({

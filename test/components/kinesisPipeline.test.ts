@@ -17,14 +17,13 @@ import {
 } from "../../components/streaming/streamArchive";
 import { RAW_JSON_PREFIX } from "../../components/streaming/parquetArchive";
 import { Recorder, RecordedResource, installMocks } from "../../scripts/harness/recorder";
+import { ALARMS_TOPIC_ARN as ALARMS } from "../support/componentFixtures";
 
 /** What the function component adds for Powertools: the function's service, the stack's namespace. */
 const powertools = (service: string) => ({
   POWERTOOLS_SERVICE_NAME: service,
   POWERTOOLS_METRICS_NAMESPACE: "aws-serverless-flows/pipeline-test",
 });
-
-const ALARMS = "arn:aws:sns:us-east-1:123456789012:alarms";
 const LOG_KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
 const GIVEN_KEY = "arn:aws:kms:us-east-1:123456789012:key/99999999-8888-7777-6666-555555555555";
 const ARTIFACTS = "arn:aws:s3:::flink-artifacts";

@@ -18,9 +18,11 @@ import {
 import { allow } from "../../components/security/iam";
 import { BundledFunction } from "../../components/compute/lambdaFunction";
 import { Recorder, installMocks } from "../../scripts/harness/recorder";
+import {
+  FUNCTIONS_DIR as functionsDir,
+  ALARMS_TOPIC_ARN as TOPIC,
+} from "../support/componentFixtures";
 
-const functionsDir = path.join(__dirname, "..", "fixtures", "functions");
-const TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms";
 const TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/items";
 
 type Doc = { Statement: { Effect: string; Action: string[]; Resource: string[] }[] };

@@ -1,10 +1,9 @@
 import { expect } from "chai";
-import * as path from "node:path";
 import { QueueConsumer } from "../../components/compute/queueConsumer";
 import { SecureQueue } from "../../components/messaging/secureQueue";
 import { Recorder, installMocks } from "../../scripts/harness/recorder";
+import { FUNCTIONS_DIR as functionsDir } from "../support/componentFixtures";
 
-const functionsDir = path.join(__dirname, "..", "fixtures", "functions");
 const ESM = "aws:lambda/eventSourceMapping:EventSourceMapping";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 

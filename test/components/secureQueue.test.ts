@@ -6,25 +6,18 @@ import {
 } from "../../components/core/defaults";
 import { SecureQueue, allowServiceToSend } from "../../components/messaging/secureQueue";
 import { Recorder, installMocks } from "../../scripts/harness/recorder";
+import type { Stmt } from "../support/iam";
+import { ALARMS_TOPIC_ARN as ALARMS } from "../support/componentFixtures";
 
 const QUEUE = "aws:sqs/queue:Queue";
 const POLICY = "aws:sqs/queuePolicy:QueuePolicy";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:uploads";
-const ALARMS = "arn:aws:sns:us-east-1:123456789012:alarms";
 const BUCKET = "arn:aws:s3:::uploads";
 const OTHER = "arn:aws:sqs:us-east-1:123456789012:keyed";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
-interface PolicyStatement {
-  Sid?: string;
-  Effect: string;
-  Principal?: unknown;
-  Action: string | string[];
-  Resource: string | string[];
-  Condition?: Record<string, Record<string, unknown>>;
-}
-type Doc = { Statement: PolicyStatement[] };
+type Doc = { Statement: Stmt[] };
 
 describe("SecureQueue", () => {
   let rec: Recorder;

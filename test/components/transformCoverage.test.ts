@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiBackedLambda } from "../../components/api/apiBackedLambda";
 import { FargateService } from "../../components/containers/fargateService";
@@ -12,9 +11,11 @@ import { AlarmTopic } from "../../components/observability/alarmTopic";
 import { SecureBucket } from "../../components/storage/secureBucket";
 import { SecureQueue } from "../../components/messaging/secureQueue";
 import { RecordedResource, Recorder, installMocks } from "../../scripts/harness/recorder";
+import {
+  FUNCTIONS_DIR as functionsDir,
+  ALARMS_TOPIC_ARN as TOPIC,
+} from "../support/componentFixtures";
 
-const functionsDir = path.join(__dirname, "..", "fixtures", "functions");
-const TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms";
 const BUCKET = { arn: "arn:aws:s3:::uploads", name: "uploads" } as never;
 
 /** What every hook saw: the hook's path in the transform tree and the child's name. */

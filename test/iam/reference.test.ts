@@ -4,7 +4,6 @@
  * component, the statement and the fix.
  */
 import { expect } from "chai";
-import * as path from "node:path";
 import { allow } from "../../components/security/iam";
 import {
   acceptsWildcardResource,
@@ -16,6 +15,7 @@ import {
 } from "../../components/security/iamReference";
 import { BundledFunction } from "../../components/compute/lambdaFunction";
 import { installMocks } from "../../scripts/harness/recorder";
+import { FUNCTIONS_DIR as functionsDir } from "../support/componentFixtures";
 
 const A = "arn:aws:dynamodb:us-east-1:123456789012";
 const TABLE = `${A}:table/items`;
@@ -116,7 +116,6 @@ describe("IAM checks from AWS's Service Authorization Reference", () => {
 
   it("refuses at construction, naming the component, the statement and the fix", () => {
     installMocks({ stack: "iam-reference" });
-    const functionsDir = path.join(__dirname, "..", "fixtures", "functions");
     expect(
       () =>
         new BundledFunction("scaler", {

@@ -6,6 +6,7 @@ import type { RecordedResource } from "../../scripts/harness/recorder";
 import type { Cases } from "./cases";
 import {
   ACCOUNT,
+  ACCOUNT_ROOT_KEY_ADMIN,
   ALARM_TOPIC_ARN,
   BUCKET_ARN,
   DLQ,
@@ -59,15 +60,7 @@ const keyChange = (
   "data",
   (i) => ({
     ...i,
-    policy: doc(
-      {
-        Effect: "Allow",
-        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-        Action: "kms:*",
-        Resource: "*",
-      },
-      ...statements,
-    ),
+    policy: doc(ACCOUNT_ROOT_KEY_ADMIN, ...statements),
   }),
 ];
 const keyPolicy = (...statements: Record<string, unknown>[]) =>
@@ -99,12 +92,7 @@ function alarmTopic(
       {
         enableKeyRotation: true,
         policy: doc(
-          {
-            Effect: "Allow",
-            Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-            Action: "kms:*",
-            Resource: "*",
-          },
+          ACCOUNT_ROOT_KEY_ADMIN,
           ...(opts.keyGrants === false
             ? []
             : [

@@ -6,7 +6,6 @@ import type {
 } from "@pulumi/policy";
 import { validateResourceOfType } from "@pulumi/policy";
 import { expect } from "chai";
-import * as path from "node:path";
 import { AlarmTopic } from "../../components/observability/alarmTopic";
 import { allow, policyDocument } from "../../components/security/iam";
 import { ServiceKey } from "../../components/security/kmsKey";
@@ -14,6 +13,7 @@ import { BundledFunction } from "../../components/compute/lambdaFunction";
 import { evaluatePolicies, evaluatePoliciesAsync } from "../../policy/evaluate";
 import { installMocks } from "../../scripts/harness/recorder";
 import { T, goodStack, res, urnOf } from "./fixtures";
+import { FUNCTIONS_DIR as functionsDir } from "../support/componentFixtures";
 
 const STACK_URN =
   "urn:pulumi:test::aws-serverless-flows::pulumi:pulumi:Stack::aws-serverless-flows-test";
@@ -203,8 +203,6 @@ describe("policy evaluator", () => {
 });
 
 describe("policy evaluator on resources recorded under the mock runtime", () => {
-  const functionsDir = path.join(__dirname, "..", "fixtures", "functions");
-
   it("the scaffold components (key, bundled function, alarm topic) pass every rule", async () => {
     const rec = installMocks({ stack: "policy" });
     const key = new ServiceKey("logs", { description: "logs", allowLogs: true });

@@ -82,6 +82,17 @@ export const T = {
 export const KEY_ID = "0b5f4f1e-1111-4222-8333-944445555666";
 export const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${KEY_ID}`;
 
+/**
+ * The key policy statement AWS's default key policy starts with: the account root may do anything
+ * with the key, so IAM policies can grant its use (not an identity policy's kms:* on "*").
+ */
+export const ACCOUNT_ROOT_KEY_ADMIN = {
+  Effect: "Allow",
+  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+  Action: "kms:*",
+  Resource: "*",
+};
+
 /** Identifiers the baseline's resources get, as the mock state would give them. */
 const sqsUrl = (name: string) => `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
 export const WORK = {
@@ -180,12 +191,7 @@ export function goodStack(): RecordedResource[] {
         enableKeyRotation: true,
         // Key policies legitimately give the account root kms:* on "*": not an identity policy.
         policy: doc(
-          {
-            Effect: "Allow",
-            Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
-            Action: "kms:*",
-            Resource: "*",
-          },
+          ACCOUNT_ROOT_KEY_ADMIN,
           allowService(
             "sns.amazonaws.com",
             ["kms:GenerateDataKey*", "kms:Decrypt"],

@@ -1,34 +1,25 @@
 import { expect } from "chai";
-import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
-import { actionsOf, resourcesOf, roleGrants } from "../support/iam";
+import { stackFindings } from "../../scripts/harness/runStack";
+import { NS, runFlowBefore } from "../support/flowRun";
+import { actionsOf, resourcesOf } from "../support/iam";
 import { s3EventsFanout } from "../../stacks/s3-events-fanout";
 import { withoutKnownGrantFindings } from "../policy/expectedFailures";
 
-const NS = "aws-serverless-flows";
 const QUEUE = "aws:sqs/queue:Queue";
 const FUNCTION = "aws:lambda/function:Function";
 const ESM = "aws:lambda/eventSourceMapping:EventSourceMapping";
 const TABLE = "aws:dynamodb/table:Table";
 
 describe("flow s3-events-fanout", () => {
-  let run: StackRun;
-  const get = (type: string, name: string) => run.recorder.get(type, name);
-  const grants = (fn: string) => roleGrants(run.recorder, fn);
-
-  before(async () => {
-    run = await runStack({
-      stack: "test",
-      config: {
-        [`${NS}:flows`]: '["s3-events-fanout"]',
-        [`${NS}:environment`]: "prod",
-        [`${NS}:s3-events-fanout`]: JSON.stringify({ checksumTimeoutSeconds: 40 }),
-      },
-      flows: [s3EventsFanout],
-    });
-  });
+  const flow = runFlowBefore(
+    s3EventsFanout,
+    { checksumTimeoutSeconds: 40 },
+    { [`${NS}:environment`]: "prod" },
+  );
+  const { get, grants } = flow;
 
   it("notifies the topic of ObjectCreated under the upload prefix, in one configuration", () => {
-    const notifications = run.recorder.byType("aws:s3/bucketNotification:BucketNotification");
+    const notifications = flow.run.recorder.byType("aws:s3/bucketNotification:BucketNotification");
     expect(notifications).to.have.length(1);
     expect(notifications[0].inputs.bucket).to.equal(
       get("aws:s3/bucket:Bucket", "fanout-uploads").state.bucket,
@@ -97,7 +88,7 @@ describe("flow s3-events-fanout", () => {
   });
 
   it("serves the presign route with the shared files-api handler and the read routes", () => {
-    const routes = run.recorder
+    const routes = flow.run.recorder
       .byType("aws:apigatewayv2/route:Route")
       .map((r) => r.inputs.routeKey)
       .sort();
@@ -111,14 +102,14 @@ describe("flow s3-events-fanout", () => {
     const put = grants("fanout-api-uploads").find((s) => actionsOf(s).includes("s3:PutObject"))!;
     expect(resourcesOf(put)[0]).to.match(/^arn:aws:s3:::fanout-uploads-[0-9a-f]+\/uploads\/\*$/);
     // Outside dev the API requires a Cognito JWT on every route.
-    for (const r of run.recorder.byType("aws:apigatewayv2/route:Route")) {
+    for (const r of flow.run.recorder.byType("aws:apigatewayv2/route:Route")) {
       expect(r.inputs.authorizationType).to.equal("JWT");
     }
   });
 
   it("keeps tables protected outside dev and exports what a user needs", () => {
     expect(get(TABLE, "object-metadata").inputs.deletionProtectionEnabled).to.equal(true);
-    const out = run.outputs.s3EventsFanout as Record<string, unknown>;
+    const out = flow.run.outputs.s3EventsFanout as Record<string, unknown>;
     expect(out.uploadUrlEndpoint).to.match(/^https:\/\/.+\/files$/);
     expect(out.topicArn).to.match(/^arn:aws:sns:us-east-1:\d{12}:object-created/);
     expect(Object.keys(out.queues as object)).to.deep.equal([
@@ -129,7 +120,7 @@ describe("flow s3-events-fanout", () => {
 
   it("has no policy findings", () => {
     expect(
-      withoutKnownGrantFindings(stackFindings(run)).map((v) => `${v.policy}: ${v.message}`),
+      withoutKnownGrantFindings(stackFindings(flow.run)).map((v) => `${v.policy}: ${v.message}`),
     ).to.deep.equal([]);
   });
 });

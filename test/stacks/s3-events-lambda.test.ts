@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { withoutKnownGrantFindings } from "../policy/expectedFailures";
-import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
-import { actionsOf, roleGrants } from "../support/iam";
+import { stackFindings } from "../../scripts/harness/runStack";
+import { runFlowBefore } from "../support/flowRun";
+import { actionsOf } from "../support/iam";
 import { s3EventsLambda } from "../../stacks/s3-events-lambda";
 
 /** What the function component adds for Powertools: the function's service, the stack's namespace. */
@@ -9,33 +10,16 @@ const powertools = (service: string) => ({
   POWERTOOLS_SERVICE_NAME: service,
   POWERTOOLS_METRICS_NAMESPACE: "aws-serverless-flows/test",
 });
-
-const NS = "aws-serverless-flows";
 const QUEUE = "aws:sqs/queue:Queue";
 const FUNCTION = "aws:lambda/function:Function";
 const PERMISSION = "aws:lambda/permission:Permission";
 
 describe("flow s3-events-lambda", () => {
-  let run: StackRun;
-  const get = (type: string, name: string) => run.recorder.get(type, name);
-  const grants = (fn: string) => roleGrants(run.recorder, fn);
-
-  before(async () => {
-    run = await runStack({
-      stack: "test",
-      config: {
-        [`${NS}:flows`]: '["s3-events-lambda"]',
-        [`${NS}:s3-events-lambda`]: JSON.stringify({
-          auth: "none",
-          processorTimeoutSeconds: 20,
-        }),
-      },
-      flows: [s3EventsLambda],
-    });
-  });
+  const flow = runFlowBefore(s3EventsLambda, { auth: "none", processorTimeoutSeconds: 20 });
+  const { get, grants } = flow;
 
   it("invokes the ingest function directly from the bucket, limited to bucket and account", () => {
-    const [n] = run.recorder.byType("aws:s3/bucketNotification:BucketNotification");
+    const [n] = flow.run.recorder.byType("aws:s3/bucketNotification:BucketNotification");
     const ingestArn = get(FUNCTION, "object-ingest").state.arn;
     expect(n.inputs.lambdaFunctions).to.deep.equal([
       {
@@ -64,7 +48,7 @@ describe("flow s3-events-lambda", () => {
     expect(env).to.deep.equal({ QUEUE_URL: work.state.url, ...powertools("object-ingest") });
     const sends = grants("object-ingest").filter((s) => actionsOf(s).includes("sqs:SendMessage"));
     expect(sends.map((s) => s.Resource)).to.deep.equal([[dlq.state.arn], [work.state.arn]]);
-    const invokeConfig = run.recorder.byType(
+    const invokeConfig = flow.run.recorder.byType(
       "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
     )[0].inputs;
     expect(invokeConfig).to.deep.include({ maximumRetryAttempts: 2 });
@@ -95,12 +79,12 @@ describe("flow s3-events-lambda", () => {
       get("aws:dynamodb/table:Table", "processed-objects").state.arn,
     ]);
     expect(
-      run.recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name),
+      flow.run.recorder.byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name),
     ).to.include.members(["object-work-dlq-depth", "object-ingest-failures-depth"]);
   });
 
   it("serves list/read routes over the processed table and the shared presign route", () => {
-    const routes = run.recorder.byType("aws:apigatewayv2/route:Route");
+    const routes = flow.run.recorder.byType("aws:apigatewayv2/route:Route");
     expect(routes.map((r) => r.inputs.routeKey).sort()).to.deep.equal([
       "GET /objects",
       "GET /objects/{ref}",
@@ -126,8 +110,8 @@ describe("flow s3-events-lambda", () => {
     expect(subnetsOf("object-ingest")).to.have.length(2);
     for (const fn of ["object-processor", "objects-api-objects", "objects-api-uploads"])
       expect(subnetsOf(fn), fn).to.deep.equal(subnetsOf("object-ingest"));
-    expect(run.recorder.byType("aws:ec2/vpc:Vpc")).to.have.length(1);
-    const out = run.outputs.s3EventsLambda as Record<string, string>;
+    expect(flow.run.recorder.byType("aws:ec2/vpc:Vpc")).to.have.length(1);
+    const out = flow.run.outputs.s3EventsLambda as Record<string, string>;
     expect(out.objectsEndpoint).to.match(/^https:\/\/.+\/objects$/);
     expect(out.dlqUrl).to.match(
       /^https:\/\/sqs\.us-east-1\.amazonaws\.com\/\d{12}\/object-work-dlq/,
@@ -136,7 +120,7 @@ describe("flow s3-events-lambda", () => {
 
   it("has no policy findings (but the known VPC-role grants fixed elsewhere)", () => {
     expect(
-      withoutKnownGrantFindings(stackFindings(run)).map((v) => `${v.policy}: ${v.message}`),
+      withoutKnownGrantFindings(stackFindings(flow.run)).map((v) => `${v.policy}: ${v.message}`),
     ).to.deep.equal([]);
   });
 });

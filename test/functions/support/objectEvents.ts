@@ -1,103 +1,10 @@
 /**
- * Real-shaped events for the S3-event handlers: S3 notification records (keys form-encoded as S3
- * writes them), SNS envelopes, SQS records and batches (dynalite is in ./dynalite).
+ * Real-shaped events for the S3-event handlers (built in scripts/harness/awsEvents.ts, which the
+ * cold-start benchmark shares) and a silent logger; dynalite is in ./dynalite.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
-import type { SQSEvent, SQSRecord } from "aws-lambda";
-import { createHash } from "node:crypto";
-import { REGION } from "./dynalite";
 
-export const ACCOUNT = "123456789012";
+export * from "../../../scripts/harness/awsEvents";
 
 /** A logger that writes nothing (tests assert on results, not log lines). */
 export const silentLogger = () => new Logger({ serviceName: "test", logLevel: "SILENT" });
-
-export interface RecordOptions {
-  bucket?: string;
-  sequencer?: string;
-  versionId?: string;
-  size?: number;
-  eTag?: string;
-  eventName?: string;
-}
-
-/** One S3 notification record; `key` is given as S3 encodes it (spaces as `+`, %XX escapes). */
-export function s3Record(encodedKey: string, o: RecordOptions = {}) {
-  const bucket = o.bucket ?? "uploads";
-  return {
-    eventVersion: "2.1",
-    eventSource: "aws:s3",
-    awsRegion: REGION,
-    eventTime: "2026-11-26T10:00:00.000Z",
-    eventName: o.eventName ?? "ObjectCreated:Put",
-    userIdentity: { principalId: "AWS:AIDAEXAMPLE" },
-    requestParameters: { sourceIPAddress: "203.0.113.10" },
-    responseElements: { "x-amz-request-id": "C3D13FE58DE4C810", "x-amz-id-2": "FMyUVURIY8" },
-    s3: {
-      s3SchemaVersion: "1.0",
-      configurationId: "object-created",
-      bucket: {
-        name: bucket,
-        ownerIdentity: { principalId: "A3NL1KOZZKExample" },
-        arn: `arn:aws:s3:::${bucket}`,
-      },
-      object: {
-        key: encodedKey,
-        size: o.size ?? 1024,
-        eTag: o.eTag ?? "d41d8cd98f00b204e9800998ecf8427e",
-        ...(o.versionId ? { versionId: o.versionId } : {}),
-        sequencer: o.sequencer ?? "0062A1B2C3D4E5F601",
-      },
-    },
-  };
-}
-
-export const notification = (...records: ReturnType<typeof s3Record>[]) => ({ Records: records });
-
-export const TEST_EVENT = {
-  Service: "Amazon S3",
-  Event: "s3:TestEvent",
-  Time: "2026-11-26T09:59:00.000Z",
-  Bucket: "uploads",
-  RequestId: "5582815E1AEA5ADF",
-  HostId: "8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE",
-};
-
-/** The envelope SNS wraps a message in when raw delivery is off. */
-export function snsEnvelope(message: unknown, topic = "object-created") {
-  return {
-    Type: "Notification",
-    MessageId: "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
-    TopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:${topic}`,
-    Subject: "Amazon S3 Notification",
-    Message: JSON.stringify(message),
-    Timestamp: "2026-11-26T10:00:00.123Z",
-    SignatureVersion: "2",
-    Signature: "EXAMPLEpH+..",
-    SigningCertURL: `https://sns.${REGION}.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem`,
-    UnsubscribeURL: `https://sns.${REGION}.amazonaws.com/?Action=Unsubscribe`,
-  };
-}
-
-/** One SQS record as Lambda's event source mapping delivers it. */
-export function sqsRecord(messageId: string, body: unknown, queue = "work"): SQSRecord {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  return {
-    messageId,
-    receiptHandle: `AQEB${messageId}`,
-    body: text,
-    attributes: {
-      ApproximateReceiveCount: "1",
-      SentTimestamp: "1764151200000",
-      SenderId: "AIDAEXAMPLE",
-      ApproximateFirstReceiveTimestamp: "1764151200001",
-    },
-    messageAttributes: {},
-    md5OfBody: createHash("md5").update(text).digest("hex"),
-    eventSource: "aws:sqs",
-    eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:${queue}`,
-    awsRegion: REGION,
-  };
-}
-
-export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
