@@ -50,6 +50,8 @@ export * from "./streaming/streamConsumer";
 export * from "./streaming/streamAnalytics";
 export * from "./streaming/streamArchive";
 export * from "./streaming/changeNotifier";
+export * from "./streaming/shardAutoscalerArgs";
+export * from "./streaming/scalableStream";
 
 // Two access-log formats share a name: the HTTP APIs' (an object) and the REST ingest API's (a
 // template string). The barrel names each once.

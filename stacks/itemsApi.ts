@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { itemsApiEnvironment } from "../functions/items-api/env";
 import { z } from "zod";
-import { intSetting } from "./settingFields";
+import { intSetting, boolSetting } from "./settingFields";
 import {
   API_AUTH_MODES,
   ApiBackedLambda,
@@ -46,12 +46,9 @@ export const threeTierLambdaFields = {
   throttleBurstLimit: intSetting(1, 5000, API_THROTTLE_BURST).describe(
     `Burst of requests the API stage admits. Default: ${API_THROTTLE_BURST}.`,
   ),
-  privateSubnets: z
-    .boolean()
-    .default(true)
-    .describe(
-      "Run the functions in the shared VPC's private subnets (HTTPS egress only; DynamoDB via its gateway endpoint). Default: true.",
-    ),
+  privateSubnets: boolSetting(true).describe(
+    "Run the functions in the shared VPC's private subnets (HTTPS egress only; DynamoDB via its gateway endpoint). Default: true.",
+  ),
   memorySize: intSetting(128, 10240, LAMBDA_MEMORY_MB).describe(
     `Memory of the API functions, MB. Default: ${LAMBDA_MEMORY_MB}.`,
   ),

@@ -7,7 +7,8 @@ import {
   KINESIS_SHARD_COUNT,
   SHARD_AUTOSCALER_SCHEDULE_MINUTES,
 } from "../components/core/defaults";
-import { ScalableStream, ShardAutoscaler } from "../components/streaming/shardAutoscaler";
+import { ShardAutoscaler } from "../components/streaming/shardAutoscaler";
+import { ScalableStream } from "../components/streaming/scalableStream";
 import {
   DEFAULT_POLICY_CONFIG,
   PolicyConfig,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { boolSetting } from "./settingFields";
 import type { FargateClusterArgs } from "../components/containers/fargateCluster";
 import type { StackConfig } from "./config";
 
@@ -37,12 +38,9 @@ export const loadBalancerTlsFields = {
     .describe(
       "HTTPS from API Gateway to the internal load balancer (port 443, the certificate verified). Default: none (HTTP on port 80, allowed outside dev only with allowPlainHttpToLoadBalancer).",
     ),
-  allowPlainHttpToLoadBalancer: z
-    .boolean()
-    .default(false)
-    .describe(
-      "Acknowledge plain HTTP between API Gateway and the load balancer (JWTs cross the VPC unencrypted) in a stack other than dev. Default: false.",
-    ),
+  allowPlainHttpToLoadBalancer: boolSetting(false).describe(
+    "Acknowledge plain HTTP between API Gateway and the load balancer (JWTs cross the VPC unencrypted) in a stack other than dev. Default: false.",
+  ),
 };
 
 export type LoadBalancerTlsSettings = z.infer<z.ZodObject<typeof loadBalancerTlsFields>>;

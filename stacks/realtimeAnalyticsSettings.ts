@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { intSetting } from "./settingFields";
+import { intSetting, boolSetting } from "./settingFields";
 import {
   CHANGE_EVENT_NAMES,
   DEFAULT_NOTIFY_EVENT_NAMES,
@@ -88,18 +88,12 @@ export const settingsSchema = z
     ),
     // One setting per account and region: two stacks managing it overwrite each other (and the
     // first `pulumi destroy` unsets it for both), so no stack takes it unless told to.
-    manageApiGatewayAccountRole: z
-      .boolean()
-      .default(false)
-      .describe(
-        "Set the region's account-wide API Gateway CloudWatch Logs role, which REST API access logs need. It is one setting per account and region: opt in from exactly one stack, or set it once outside Pulumi. Default: false (the existing role is used).",
-      ),
-    privateSubnets: z
-      .boolean()
-      .default(true)
-      .describe(
-        "Run the stream processor in the shared VPC's private subnets (DynamoDB through its gateway endpoint, no internet egress). Default: true.",
-      ),
+    manageApiGatewayAccountRole: boolSetting(false).describe(
+      "Set the region's account-wide API Gateway CloudWatch Logs role, which REST API access logs need. It is one setting per account and region: opt in from exactly one stack, or set it once outside Pulumi. Default: false (the existing role is used).",
+    ),
+    privateSubnets: boolSetting(true).describe(
+      "Run the stream processor in the shared VPC's private subnets (DynamoDB through its gateway endpoint, no internet egress). Default: true.",
+    ),
     processorBatchSize: intSetting(1, 10000, STREAM_BATCH_SIZE).describe(
       `Records per processor invocation. Default: ${STREAM_BATCH_SIZE}.`,
     ),
@@ -122,12 +116,9 @@ export const settingsSchema = z
       .describe(
         `Records older than this go to the on-failure queue (-1: never). Default: ${STREAM_MAX_RECORD_AGE_SECONDS}.`,
       ),
-    enhancedFanOut: z
-      .boolean()
-      .default(false)
-      .describe(
-        "Give the processor an enhanced fan-out consumer (dedicated 2 MB/s per shard; billed per consumer-shard hour). Default: false.",
-      ),
+    enhancedFanOut: boolSetting(false).describe(
+      "Give the processor an enhanced fan-out consumer (dedicated 2 MB/s per shard; billed per consumer-shard hour). Default: false.",
+    ),
     dedupeTtlHours: intSetting(1, undefined, DEDUPE_TTL_HOURS).describe(
       `Hours an event id is remembered for de-duplication; at least retentionHours. Default: ${DEDUPE_TTL_HOURS}.`,
     ),
@@ -194,12 +185,9 @@ export const settingsSchema = z
     firehoseBufferSizeMb: intSetting(PARQUET_MIN_BUFFER_MB, 128, FIREHOSE_BUFFER_SIZE_MB).describe(
       `MB Firehose buffers before writing Parquet to S3 (${PARQUET_MIN_BUFFER_MB}-128: conversion needs ${PARQUET_MIN_BUFFER_MB}). Default: ${FIREHOSE_BUFFER_SIZE_MB}.`,
     ),
-    archiveRawJson: z
-      .boolean()
-      .default(false)
-      .describe(
-        "Also keep the source JSON (GZIP, under raw/json/) beside the Parquet archive. Default: false.",
-      ),
+    archiveRawJson: boolSetting(false).describe(
+      "Also keep the source JSON (GZIP, under raw/json/) beside the Parquet archive. Default: false.",
+    ),
     firehoseBufferIntervalSeconds: intSetting(0, 900, FIREHOSE_BUFFER_INTERVAL_SECONDS).describe(
       `Seconds Firehose buffers before writing to S3. Default: ${FIREHOSE_BUFFER_INTERVAL_SECONDS}.`,
     ),

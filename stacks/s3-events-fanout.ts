@@ -8,7 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { checksumSummaryEnvironment } from "../functions/checksum-summary/env";
 import { metadataIndexerEnvironment } from "../functions/metadata-indexer/env";
 import { z } from "zod";
-import { intSetting } from "./settingFields";
+import { intSetting, boolSetting } from "./settingFields";
 import { DEFAULT_UPLOAD_CONFIG } from "../functions/files-api/upload";
 import { FanOutTopic } from "../components/messaging/fanOutTopic";
 import { objectUploadsApiOutputs, readObjectsStatements } from "../components/api/objectUploadsApi";
@@ -33,10 +33,9 @@ const settingsSchema = z
       )
       .default([])
       .describe("Browser origins allowed to call the API and PUT to the bucket. Default: none."),
-    rawMessageDelivery: z
-      .boolean()
-      .default(true)
-      .describe("Deliver S3's notification to the queues without SNS's envelope. Default: true."),
+    rawMessageDelivery: boolSetting(true).describe(
+      "Deliver S3's notification to the queues without SNS's envelope. Default: true.",
+    ),
     indexerTimeoutSeconds: intSetting(1, 900, LAMBDA_TIMEOUT_SECONDS).describe(
       `Timeout of the metadata indexer; its queue's visibility timeout is ${VISIBILITY_TIMEOUT_FACTOR}x this. Default: ${LAMBDA_TIMEOUT_SECONDS}.`,
     ),
@@ -52,12 +51,9 @@ const settingsSchema = z
         "Concurrent invocations each consumer's queue may drive (protects DynamoDB and S3). Default: 5.",
       maxReceiveCount: "Receives before a message moves to its DLQ. Default: 5.",
     }),
-    privateSubnets: z
-      .boolean()
-      .default(true)
-      .describe(
-        "Run the functions in the shared VPC's private subnets (S3 and DynamoDB via gateway endpoints). Default: true.",
-      ),
+    privateSubnets: boolSetting(true).describe(
+      "Run the functions in the shared VPC's private subnets (S3 and DynamoDB via gateway endpoints). Default: true.",
+    ),
   })
   .strict();
 

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { objectIngestEnvironment } from "../functions/object-ingest/env";
 import { objectProcessorEnvironment } from "../functions/object-processor/env";
 import { z } from "zod";
-import { intSetting } from "./settingFields";
+import { intSetting, boolSetting } from "./settingFields";
 import { DEFAULT_UPLOAD_CONFIG } from "../functions/files-api/upload";
 import { BucketNotifications } from "../components/storage/bucketNotifications";
 import {
@@ -40,12 +40,9 @@ const settingsSchema = z
     ingestRetries: intSetting(0, LAMBDA_ASYNC_RETRIES, LAMBDA_ASYNC_RETRIES).describe(
       `Lambda's retries of a failed S3 invocation before it goes to the ingest failures queue. Default: ${LAMBDA_ASYNC_RETRIES}.`,
     ),
-    privateSubnets: z
-      .boolean()
-      .default(true)
-      .describe(
-        "Run the functions in the shared VPC's private subnets, as the other flows do (S3 and DynamoDB through gateway endpoints; the ingest function reaches SQS through NAT or an sqs interface endpoint). Default: true.",
-      ),
+    privateSubnets: boolSetting(true).describe(
+      "Run the functions in the shared VPC's private subnets, as the other flows do (S3 and DynamoDB through gateway endpoints; the ingest function reaches SQS through NAT or an sqs interface endpoint). Default: true.",
+    ),
   })
   .strict();
 

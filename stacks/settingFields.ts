@@ -9,3 +9,11 @@ export function intSetting(min: number, max: number | undefined, defaultValue: n
   const base = z.number().int().min(min);
   return (max === undefined ? base : base.max(max)).default(defaultValue);
 }
+
+/**
+ * A yes/no setting with its default (e.g. `privateSubnets`: every flow that can run in the VPC
+ * does so by default). Callers chain `.describe(...)`.
+ */
+export function boolSetting(defaultValue: boolean) {
+  return z.boolean().default(defaultValue);
+}

@@ -50,14 +50,55 @@ export interface RunDetail extends PolicyResult {
   finalShards: number;
 }
 
-/** On-demand mode: capacity up to double the previous peak, new peaks adopted after 15 minutes. */
+/**
+ * The mean load of the hour before minute 0 (the warm-up's last hour), which sets the starting
+ * count; a trace without a warm-up falls back to its first hour (the count only: the policies
+ * then read no history).
+ */
+export function startLoad(trace: Trace): { bytes: number; records: number } {
+  const w = trace.warmup.bytes.length;
+  const from = w > 0 ? trace.warmup : trace;
+  const start = w > 0 ? Math.max(0, w - 60) : 0;
+  const end = w > 0 ? w : Math.min(60, trace.bytes.length);
+  let bytes = 0;
+  let records = 0;
+  for (let m = start; m < end; m++) {
+    bytes += from.bytes[m];
+    records += from.records[m];
+  }
+  const n = Math.max(1, end - start);
+  return { bytes: bytes / n, records: records / n };
+}
+
+/**
+ * Shard count every provisioned policy starts at (and carried the warm-up at): the last warm-up
+ * hour's mean demand at 50% utilisation, the middle of the reference design's 25-75% band.
+ */
+export function initialShards(trace: Trace): number {
+  const h = startLoad(trace);
+  return Math.max(1, Math.ceil(demandShards(h.bytes, h.records) / 0.5));
+}
+
+/**
+ * On-demand mode: capacity up to double the previous peak, new peaks adopted after 15 minutes.
+ * The stream switches to it at minute 0; its previous peak is the warm-up's, as the provisioned
+ * stream accepted it at the starting count (a stream without a warm-up: its first hour's).
+ */
 export function onDemand(trace: Trace): RunDetail {
   const minutes = trace.bytes.length;
-  let firstHourPeak = 0;
-  for (let m = 0; m < Math.min(60, minutes); m++)
-    firstHourPeak = Math.max(firstHourPeak, demandShards(trace.bytes[m], trace.records[m]));
+  const start = initialShards(trace);
+  let before = 0;
+  const w = trace.warmup.bytes.length;
+  for (let m = 0; m < w; m++)
+    before = Math.max(
+      before,
+      Math.min(start, demandShards(trace.warmup.bytes[m], trace.warmup.records[m])),
+    );
+  if (w === 0)
+    for (let m = 0; m < Math.min(60, minutes); m++)
+      before = Math.max(before, demandShards(trace.bytes[m], trace.records[m]));
   const accepted = new Float64Array(minutes);
-  let peak = firstHourPeak; // peak accepted, in shard-equivalents, as of 15 minutes ago
+  let peak = before; // peak accepted, in shard-equivalents, as of 15 minutes ago
   let throttledRecords = 0;
   let throttledBytes = 0;
   let billedBytes = 0;

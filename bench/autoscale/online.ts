@@ -1,5 +1,7 @@
 /**
- * What no online policy can avoid: the throttling of the first burst it has never seen.
+ * What no online policy can avoid: the throttling of the first burst it has never seen (the first
+ * onset whose burst goes above every minute before it, warm-up included, by more than the
+ * scale-up threshold's headroom; a burst like those of the warm-up is known: no floor).
  *
  * Until a burst's first minute is published, an online policy has seen only the load before it,
  * exactly what it would see on the same trace without the burst. Holding capacity for a burst it
@@ -34,12 +36,33 @@ export interface FirstBurstFloor {
 }
 
 export function firstBurstFloor(trace: Trace, model: ModelParams = DEFAULT_MODEL): FirstBurstFloor {
-  const onset = trace.onsets[0];
-  const d = (m: number) => demandShards(trace.bytes[m], trace.records[m]);
-  if (onset === undefined || onset < 1)
+  const w = trace.warmup.bytes.length;
+  // Minute m of the window, or of the warm-up for m < 0.
+  const d = (m: number) =>
+    m >= 0
+      ? demandShards(trace.bytes[m], trace.records[m])
+      : m >= -w
+        ? demandShards(trace.warmup.bytes[w + m], trace.warmup.records[w + m])
+        : 0;
+  let seen = 0;
+  let onset: number | undefined;
+  let from = -w;
+  for (const o of trace.onsets) {
+    for (; from < o; from++) seen = Math.max(seen, d(from));
+    let top = 0;
+    for (let m = o; m < Math.min(trace.bytes.length, o + FOLLOW_MINUTES); m++)
+      top = Math.max(top, d(m));
+    // Known within the scale-up threshold's headroom: a count sized for the seen peak at the
+    // threshold carries it.
+    if (top > seen / DEFAULT_POLICY_CONFIG.scaleUpThreshold) {
+      onset = o;
+      break;
+    }
+  }
+  if (onset === undefined || onset + w < 1)
     return { onset: null, startShards: 0, throttledGb: 0, scoreUsd: 0 };
   const before: number[] = [];
-  for (let m = Math.max(0, onset - 60); m < onset; m++) before.push(d(m));
+  for (let m = Math.max(-w, onset - 60); m < onset; m++) before.push(d(m));
   const fit = fitNoise(before);
   let shards = fit ? Math.max(1, Math.ceil(noiseLevel(fit, DEFAULT_POLICY_CONFIG) - 1e-9)) : 1;
   const startShards = shards;

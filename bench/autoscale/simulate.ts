@@ -24,9 +24,11 @@ import {
   SimAlarm,
   SimStream,
 } from "./stream";
-import { PolicyName, RunDetail, measure, onDemand } from "./measure";
+import { PolicyName, RunDetail, initialShards, measure, onDemand } from "./measure";
 
 export {
+  initialShards,
+  startLoad,
   ON_DEMAND,
   POLICIES,
   PRICES,
@@ -46,32 +48,13 @@ export interface SimOptions {
   policy?: (input: PolicyInput) => Decision;
   /** Throw at the first rejected call instead of recording it. Default: false. */
   strict?: boolean;
+  /** Called with the stream at the end of a provisioned run (per-minute figures, for analysis). */
+  inspect?: (stream: SimStream) => void;
 }
 
 /** Epoch of minute 0 (any fixed instant: the scaler only needs ms timestamps). */
 export const EPOCH = Date.UTC(2026, 0, 5);
 const MS = 60_000;
-
-/** The first hour's mean load: the stream ran at it before minute 0. */
-export function firstHour(trace: Trace): { bytes: number; records: number } {
-  const n = Math.min(60, trace.bytes.length);
-  let bytes = 0;
-  let records = 0;
-  for (let m = 0; m < n; m++) {
-    bytes += trace.bytes[m];
-    records += trace.records[m];
-  }
-  return { bytes: bytes / n, records: records / n };
-}
-
-/**
- * Shard count every provisioned policy starts at: the first hour's mean demand at 50%
- * utilisation, the middle of the reference design's 25-75% band.
- */
-export function initialShards(trace: Trace): number {
-  const h = firstHour(trace);
-  return Math.max(1, Math.ceil(demandShards(h.bytes, h.records) / 0.5));
-}
 
 export async function simulate(
   trace: Trace,
@@ -89,13 +72,9 @@ export async function simulate(
     for (let m = 0; m < minutes; m++) stream.flow(m, trace.bytes[m], trace.records[m]);
     return measure(trace, policy, stream);
   }
-  // Before minute 0 the stream ran the first hour's load (its minutes, with their noise, for our
-  // per-minute history; their mean for the sample's 5-minute sums, which differ by rounding).
-  const hour = Math.min(60, minutes);
-  const stream = new SimStream(initialShards(trace), minutes, model, firstHour(trace), {
-    bytes: trace.bytes.subarray(0, hour),
-    records: trace.records.subarray(0, hour),
-  });
+  // Before minute 0 the stream carried the warm-up at the starting count: every policy reads the
+  // same datapoints of it.
+  const stream = new SimStream(initialShards(trace), minutes, model, trace.warmup);
   const controller =
     policy === "ours" ? new OurScaler(stream, options) : new ReferenceScaler(stream);
   for (let m = 0; m < minutes; m++) {
@@ -107,6 +86,7 @@ export async function simulate(
     }
     stream.flow(m, trace.bytes[m], trace.records[m]);
   }
+  options.inspect?.(stream);
   return measure(trace, policy, stream);
 }
 
@@ -226,10 +206,14 @@ export class ReferenceScaler implements Controller {
   private readonly up: SimAlarm;
   private readonly down: SimAlarm;
   private static readonly PERIOD = 5;
-  /** Prefix sums of the published datapoints (index k + 1 = minutes before k included). */
+  /**
+   * Prefix sums of the published datapoints from the warm-up's first minute (index i + 1 = the
+   * minutes before minute i - warm-up included).
+   */
   private readonly bytesSum: Float64Array;
   private readonly recordsSum: Float64Array;
-  private filled = 0;
+  private readonly warm: number;
+  private filled: number;
 
   constructor(private readonly stream: SimStream) {
     // FILL(m, 0) leaves no datapoint missing: the treatment of missing data never applies.
@@ -253,19 +237,20 @@ export class ReferenceScaler implements Controller {
       },
       stream.open,
     );
-    this.bytesSum = new Float64Array(stream.minutes + 1);
-    this.recordsSum = new Float64Array(stream.minutes + 1);
+    this.warm = stream.warmupMinutes;
+    this.bytesSum = new Float64Array(this.warm + stream.minutes + 1);
+    this.recordsSum = new Float64Array(this.warm + stream.minutes + 1);
+    this.filled = -this.warm;
   }
 
-  /** Sum of accepted bytes and records over minutes [from, to] (before minute 0: the history). */
+  /** Sum of accepted bytes and records over minutes [from, to]; before the warm-up: zero (FILL). */
   private sum(from: number, to: number): { b: number; r: number } {
-    const before = Math.max(0, -from) - Math.max(0, -to - 1);
-    const h = this.stream.history;
-    const a = Math.max(0, from);
-    const z = Math.max(-1, to);
+    const a = Math.max(from, -this.warm) + this.warm;
+    const z = Math.max(to, -this.warm - 1) + this.warm;
+    if (z < a) return { b: 0, r: 0 };
     return {
-      b: before * h.bytes + (z >= a ? this.bytesSum[z + 1] - this.bytesSum[a] : 0),
-      r: before * h.records + (z >= a ? this.recordsSum[z + 1] - this.recordsSum[a] : 0),
+      b: this.bytesSum[z + 1] - this.bytesSum[a],
+      r: this.recordsSum[z + 1] - this.recordsSum[a],
     };
   }
 
@@ -287,8 +272,9 @@ export class ReferenceScaler implements Controller {
     const newest = m - 1 - this.stream.model.metricDelayMinutes;
     for (; this.filled <= newest && this.filled < this.stream.minutes; this.filled++) {
       const d = this.stream.datapoint(this.filled);
-      this.bytesSum[this.filled + 1] = this.bytesSum[this.filled] + d.bytes;
-      this.recordsSum[this.filled + 1] = this.recordsSum[this.filled] + d.records;
+      const i = this.filled + this.warm;
+      this.bytesSum[i + 1] = this.bytesSum[i] + d.bytes;
+      this.recordsSum[i + 1] = this.recordsSum[i] + d.records;
     }
     const upFired = this.evaluate(this.up, newest);
     const downFired = this.evaluate(this.down, newest);

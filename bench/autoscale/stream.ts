@@ -40,6 +40,15 @@ export interface Violation {
 
 const DAY = 1440;
 
+/** The share of a minute's offer that `shards` accept (both write limits). */
+export function acceptedFraction(shards: number, bytes: number, records: number): number {
+  return Math.min(
+    1,
+    bytes > 0 ? (shards * SHARD_BYTES_PER_MINUTE) / bytes : 1,
+    records > 0 ? (shards * SHARD_RECORDS_PER_MINUTE) / records : 1,
+  );
+}
+
 export class SimStream {
   open: number;
   status: "ACTIVE" | "UPDATING" = "ACTIVE";
@@ -57,21 +66,40 @@ export class SimStream {
   readonly billedShards: Float64Array;
   readonly capacityShards: Float64Array;
 
+  /** Datapoints of the warm-up (index 0 = its oldest minute), as the stream recorded them. */
+  private readonly warm: {
+    bytes: Float64Array;
+    records: Float64Array;
+    throttledRecords: Float64Array;
+  };
+
   /**
-   * @param history the per-minute load before minute 0 (the stream ran at it, unthrottled), so
-   *   the first evaluations see history instead of an idle stream.
+   * @param warmup the load offered before minute 0 (oldest first, the last is minute -1): the
+   *   stream carried it at `initialShards`, throttling what exceeded them, and CloudWatch kept
+   *   its datapoints (GetMetricData returns 15 days of 1-minute data), so every policy reads the
+   *   same history at its cold start.
    */
   constructor(
     initialShards: number,
     readonly minutes: number,
     readonly model: ModelParams = DEFAULT_MODEL,
-    readonly history: { bytes: number; records: number } = { bytes: 0, records: 0 },
-    /**
-     * The minutes the history repeats (the trace's first hour), so that the datapoints before
-     * minute 0 carry the load's noise; without it each is the mean `history`.
-     */
-    private readonly historyMinutes?: { bytes: ArrayLike<number>; records: ArrayLike<number> },
+    warmup: { bytes: ArrayLike<number>; records: ArrayLike<number> } = {
+      bytes: [],
+      records: [],
+    },
   ) {
+    const w = Math.min(warmup.bytes.length, warmup.records.length);
+    this.warm = {
+      bytes: new Float64Array(w),
+      records: new Float64Array(w),
+      throttledRecords: new Float64Array(w),
+    };
+    for (let i = 0; i < w; i++) {
+      const f = acceptedFraction(initialShards, warmup.bytes[i], warmup.records[i]);
+      this.warm.bytes[i] = warmup.bytes[i] * f;
+      this.warm.records[i] = warmup.records[i] * f;
+      this.warm.throttledRecords[i] = warmup.records[i] * (1 - f);
+    }
     this.open = initialShards;
     this.acceptedBytes = new Float64Array(minutes);
     this.acceptedRecords = new Float64Array(minutes);
@@ -122,11 +150,7 @@ export class SimStream {
   /** Traffic of minute `m`: what fits the open shards is accepted, the rest throttled. */
   flow(m: number, bytes: number, records: number): void {
     const shards = this.open; // writes go to the old shards until resharding completes
-    const f = Math.min(
-      1,
-      bytes > 0 ? (shards * SHARD_BYTES_PER_MINUTE) / bytes : 1,
-      records > 0 ? (shards * SHARD_RECORDS_PER_MINUTE) / records : 1,
-    );
+    const f = acceptedFraction(shards, bytes, records);
     this.acceptedBytes[m] = bytes * f;
     this.acceptedRecords[m] = records * f;
     this.throttledBytes[m] = bytes - bytes * f;
@@ -136,19 +160,28 @@ export class SimStream {
     this.billedShards[m] = this.status === "UPDATING" ? Math.max(shards, this.updatingTo) : shards;
   }
 
-  /** Whether minute `k`'s datapoints are published by the start of minute `now`. */
-  visible(k: number, now: number): boolean {
-    return k < this.minutes && k + 1 + this.model.metricDelayMinutes <= now;
+  /** Minutes of warm-up before minute 0 (their datapoints exist from minute -warmupMinutes). */
+  get warmupMinutes(): number {
+    return this.warm.bytes.length;
   }
 
-  /** The CloudWatch datapoints of minute `k` (before minute 0: the history). */
+  /**
+   * Whether minute `k`'s datapoints are published by the start of minute `now`: a minute of the
+   * window after the publishing delay, a minute of the warm-up always, nothing before it.
+   */
+  visible(k: number, now: number): boolean {
+    return (
+      k >= -this.warmupMinutes && k < this.minutes && k + 1 + this.model.metricDelayMinutes <= now
+    );
+  }
+
+  /** The CloudWatch datapoints of minute `k` (before minute 0: the warm-up; before it: idle). */
   datapoint(k: number): { bytes: number; records: number; throttledRecords: number } {
     if (k < 0) {
-      const h = this.historyMinutes;
-      const n = h ? Math.min(h.bytes.length, h.records.length) : 0;
-      if (!h || n === 0) return { ...this.history, throttledRecords: 0 };
-      const i = (n - 1 - ((-k - 1) % n)) % n;
-      return { bytes: h.bytes[i], records: h.records[i], throttledRecords: 0 };
+      const i = this.warmupMinutes + k;
+      if (i < 0) return { bytes: 0, records: 0, throttledRecords: 0 };
+      const w = this.warm;
+      return { bytes: w.bytes[i], records: w.records[i], throttledRecords: w.throttledRecords[i] };
     }
     return {
       bytes: this.acceptedBytes[k],

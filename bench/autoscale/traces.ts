@@ -1,6 +1,11 @@
 /**
  * Write traffic traces for the autoscaling simulator: per-minute totals of bytes and records
- * offered to the stream (demand, before any throttling).
+ * offered to the stream (demand, before any throttling), and the warm-up before them.
+ *
+ * The warm-up is what a policy deployed on an existing stream can read at its cold start:
+ * GetMetricData keeps 1-minute datapoints for 15 days. Each built-in generator draws it from the
+ * same load process as the scored window (its own minutes and noise, never a copy of the
+ * window), so a policy learns the load's habits, not its future.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -12,6 +17,11 @@ export interface Trace {
   bytes: Float64Array;
   /** Records offered per minute. */
   records: Float64Array;
+  /**
+   * The minutes before minute 0 (oldest first; the last is minute -1): the load the stream
+   * carried before the scored window, readable by every policy as history, never scored.
+   */
+  warmup: { bytes: Float64Array; records: Float64Array };
   /** Minutes where load jumps (time to adequate capacity is measured from each). */
   onsets: number[];
   /** Long-lived load (the on-demand cost target applies to these). */
@@ -20,6 +30,8 @@ export interface Trace {
 
 export const MINUTES_PER_DAY = 1440;
 export const TRACE_DAYS = 7;
+/** Days of warm-up the built-in traces carry before minute 0. */
+export const WARMUP_DAYS = 2;
 const MIB = 1024 * 1024;
 /** Average record size of the built-in traces: a typical small JSON event. */
 export const RECORD_BYTES = 1200;
@@ -54,19 +66,22 @@ function fromRate(
   extra: { onsets?: number[]; sustained: boolean; minutes?: number },
 ): Trace {
   const minutes = extra.minutes ?? TRACE_DAYS * MINUTES_PER_DAY;
+  const warm = WARMUP_DAYS * MINUTES_PER_DAY;
   const rand = prng(seed);
-  const bytes = new Float64Array(minutes);
-  const records = new Float64Array(minutes);
-  for (let m = 0; m < minutes; m++) {
-    const r = Math.max(0, rate(m, rand) * (1 + noise * gaussian(rand)));
-    bytes[m] = r * MIB * 60;
-    records[m] = bytes[m] / RECORD_BYTES;
+  // One series from minute -warm on: the warm-up and the window are one run of the process.
+  const bytes = new Float64Array(warm + minutes);
+  const records = new Float64Array(warm + minutes);
+  for (let i = 0; i < warm + minutes; i++) {
+    const r = Math.max(0, rate(i - warm, rand) * (1 + noise * gaussian(rand)));
+    bytes[i] = r * MIB * 60;
+    records[i] = bytes[i] / RECORD_BYTES;
   }
   return {
     name,
     description,
-    bytes,
-    records,
+    bytes: bytes.subarray(warm),
+    records: records.subarray(warm),
+    warmup: { bytes: bytes.subarray(0, warm), records: records.subarray(0, warm) },
     onsets: extra.onsets ?? [],
     sustained: extra.sustained,
   };
@@ -74,14 +89,18 @@ function fromRate(
 
 const DAY = MINUTES_PER_DAY;
 
-/** The built-in 7-day traces, each from its own seed. `minutes` shortens them (tests). */
+/**
+ * The built-in 7-day traces, each from its own seed, with WARMUP_DAYS of warm-up (rate functions
+ * take minutes from -warm-up on). `minutes` shortens the scored window (tests).
+ */
 export function builtInTraces(minutes = TRACE_DAYS * DAY): Trace[] {
+  const warm = WARMUP_DAYS * DAY;
   const stepAt = 2 * DAY + 10 * 60;
   const crowdAt = 3 * DAY + 18 * 60;
   // Bursts: exponential gaps (mean 3 h), 20 minutes each, 3-4x the base.
   const burstRand = prng(606);
   const bursts: { at: number; factor: number }[] = [];
-  for (let t = 90; t < minutes;) {
+  for (let t = 90 - warm; t < minutes;) {
     bursts.push({ at: Math.round(t), factor: 3 + burstRand() });
     t += 20 + -Math.log(Math.max(burstRand(), 1e-9)) * 180;
   }
@@ -112,7 +131,8 @@ export function builtInTraces(minutes = TRACE_DAYS * DAY): Trace[] {
       "linear ramp from 0.5 to 12 MiB/s over 7 days, 5% noise",
       404,
       0.05,
-      (m) => 0.5 + (11.5 * m) / (TRACE_DAYS * DAY),
+      // The ramp starts at minute 0: the warm-up is its flat start.
+      (m) => 0.5 + (11.5 * Math.max(0, m)) / (TRACE_DAYS * DAY),
       { sustained: true, minutes },
     ),
     fromRate(
@@ -129,27 +149,40 @@ export function builtInTraces(minutes = TRACE_DAYS * DAY): Trace[] {
       606,
       0.15,
       (m) => 3 * burstFactor(m),
-      { onsets: bursts.map((b) => b.at).filter((m) => m < minutes), sustained: false, minutes },
+      {
+        onsets: inWindow(
+          bursts.map((b) => b.at),
+          minutes,
+        ),
+        sustained: false,
+        minutes,
+      },
     ),
-    ...shapedTraces(minutes),
+    ...shapedTraces(minutes, warm),
   ];
 }
 
-/** Periodic bursts: `factor` x the base for `length` minutes every `every` minutes from `first`. */
+/** The onsets inside the scored window [0, minutes). */
+const inWindow = (onsets: number[], minutes: number) => onsets.filter((m) => m >= 0 && m < minutes);
+
+/**
+ * Periodic bursts: `length` minutes every `every` minutes, one of them at `first` (the warm-up
+ * has them too).
+ */
 function periodic(first: number, every: number, length: number, minutes: number) {
   const onsets: number[] = [];
-  for (let m = first; m < minutes; m += every) onsets.push(m);
-  const inBurst = (m: number) => m >= first && (m - first) % every < length;
+  for (let m = first % every; m < minutes; m += every) onsets.push(m);
+  const inBurst = (m: number) => (((m - first) % every) + every) % every < length;
   return { onsets, inBurst };
 }
 
 /** The load shapes that punish a policy spending its call budget badly. */
-function shapedTraces(minutes: number): Trace[] {
+function shapedTraces(minutes: number, warm: number): Trace[] {
   // Heavy-tailed: Pareto (alpha 1.2) burst sizes up to 12x, 5-40 minute lengths, exponential
   // gaps with a 2-hour mean.
   const rand = prng(707);
   const heavy: { at: number; length: number; factor: number }[] = [];
-  for (let t = 45 + rand() * 60; t < minutes;) {
+  for (let t = 45 + rand() * 60 - warm; t < minutes;) {
     const factor = Math.min(12, 1.5 * Math.pow(1 - rand(), -1 / 1.2));
     const length = Math.round(5 + rand() * 35);
     heavy.push({ at: Math.round(t), length, factor });
@@ -171,7 +204,14 @@ function shapedTraces(minutes: number): Trace[] {
       707,
       0.1,
       (m) => 2 * heavyFactor(m),
-      { onsets: heavy.map((b) => b.at).filter((m) => m < minutes), sustained: false, minutes },
+      {
+        onsets: inWindow(
+          heavy.map((b) => b.at),
+          minutes,
+        ),
+        sustained: false,
+        minutes,
+      },
     ),
     fromRate(
       "spikes-20x",
@@ -209,7 +249,7 @@ function shapedTraces(minutes: number): Trace[] {
       1111,
       0.05,
       (m) => {
-        const day = Math.floor(m / DAY) % 7;
+        const day = ((Math.floor(m / DAY) % 7) + 7) % 7;
         const weekend = day === 5 || day === 6 ? 0.6 : 1;
         const sale = m >= saleAt && m < saleAt + 240 ? 4 : 1;
         return 5 * diurnal(m) * weekend * sale;
@@ -221,8 +261,9 @@ function shapedTraces(minutes: number): Trace[] {
 
 /**
  * Reads a CSV trace: header `minute,bytes,records`, one row per minute (per-minute totals).
- * Missing minutes are idle. Onsets are detected: a minute whose demand is at least twice the
- * median of the previous hour (at most one onset per hour).
+ * Rows with a negative minute are the warm-up (history before the scored window, from the
+ * earliest such minute to -1); missing minutes are idle. Onsets are detected: a minute whose
+ * demand is at least twice the median of the previous hour (at most one onset per hour).
  */
 export function readCsvTrace(file: string): Trace {
   const text = fs.readFileSync(file, "utf8");
@@ -235,26 +276,28 @@ export function readCsvTrace(file: string): Trace {
     throw new Error(`${file}: the first line must be "minute,bytes,records"`);
   const rows = lines.map((line, i) => {
     const [m, b, r] = line.split(",").map((v) => Number(v.trim()));
-    if (![m, b, r].every(Number.isFinite) || m < 0 || b < 0 || r < 0 || !Number.isInteger(m))
+    if (![m, b, r].every(Number.isFinite) || b < 0 || r < 0 || !Number.isInteger(m))
       throw new Error(
-        `${file}:${i + 2}: expected "minute,bytes,records" with non-negative numbers`,
+        `${file}:${i + 2}: expected "minute,bytes,records" with an integer minute and non-negative numbers`,
       );
     return { m, b, r };
   });
-  if (rows.length === 0) throw new Error(`${file}: no rows`);
+  if (!rows.some((x) => x.m >= 0)) throw new Error(`${file}: no rows at minute 0 or later`);
   const minutes = Math.max(...rows.map((x) => x.m)) + 1;
-  const bytes = new Float64Array(minutes);
-  const records = new Float64Array(minutes);
+  const warm = Math.max(0, -Math.min(...rows.map((x) => x.m)));
+  const bytes = new Float64Array(warm + minutes);
+  const records = new Float64Array(warm + minutes);
   for (const { m, b, r } of rows) {
-    bytes[m] = b;
-    records[m] = r;
+    bytes[m + warm] = b;
+    records[m + warm] = r;
   }
+  const scored = { bytes: bytes.subarray(warm), records: records.subarray(warm) };
   return {
     name: path.basename(file).replace(/\.csv$/i, ""),
     description: `from ${file}`,
-    bytes,
-    records,
-    onsets: detectOnsets(bytes, records),
+    ...scored,
+    warmup: { bytes: bytes.subarray(0, warm), records: records.subarray(0, warm) },
+    onsets: detectOnsets(scored.bytes, scored.records),
     sustained: false,
   };
 }

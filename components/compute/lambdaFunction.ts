@@ -23,7 +23,7 @@ import {
   leastPrivilegeProblems,
   policyDocument,
 } from "../security/iam";
-import { Transform, transform } from "../core/transform";
+import { Transforms, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 import type { CallLedger } from "../security/callLedger";
 import { powertoolsEnv } from "../../functions/lib/businessMetrics";
@@ -108,26 +108,16 @@ export interface BundledFunctionArgs {
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    /** @default none */
-    role?: Transform<aws.iam.RoleArgs>;
-    /** @default none */
-    policy?: Transform<aws.iam.RolePolicyArgs>;
-    /** @default none */
-    logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
-    /** @default none */
-    function?: Transform<aws.lambda.FunctionArgs>;
-    /**
-     * The async invocation settings (with `onFailureQueueArn`).
-     * @default none
-     */
-    eventInvokeConfig?: Transform<aws.lambda.FunctionEventInvokeConfigArgs>;
-    /**
-     * Both alarms (errors, throttles).
-     * @default none
-     */
-    alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-  };
+  transform?: Transforms<{
+    role: aws.iam.RoleArgs;
+    policy: aws.iam.RolePolicyArgs;
+    logGroup: aws.cloudwatch.LogGroupArgs;
+    function: aws.lambda.FunctionArgs;
+    /** The async invocation settings (with `onFailureQueueArn`). */
+    eventInvokeConfig: aws.lambda.FunctionEventInvokeConfigArgs;
+    /** Both alarms (errors, throttles). */
+    alarm: aws.cloudwatch.MetricAlarmArgs;
+  }>;
 }
 
 /**

@@ -21,13 +21,6 @@ import {
   planShardAutoscaler,
 } from "./shardAutoscalerArgs";
 
-// The args and their planning live in shardAutoscalerArgs.ts, the stream in scalableStream.ts;
-// one import for users.
-export type { ShardAutoscalerArgs, ShardAutoscalerPlan } from "./shardAutoscalerArgs";
-export { planShardAutoscaler } from "./shardAutoscalerArgs";
-export { ScalableStream } from "./scalableStream";
-export type { ScalableStreamArgs } from "./scalableStream";
-
 /** Tag keys the scaler writes on the stream (its operations ledger). */
 export const SHARD_AUTOSCALER_TAG_KEYS: readonly string[] = Object.values(LEDGER_TAGS);
 /** The prefix of those keys: give it to the provider's `ignoreTags.keyPrefixes`. */

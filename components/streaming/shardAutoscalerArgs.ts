@@ -8,7 +8,7 @@ import {
 import { STREAM_SHARD_LIMIT } from "../../functions/shard-autoscaler/rules";
 import { SHARD_AUTOSCALER_SCHEDULE_MINUTES } from "../core/defaults";
 import type { OperationsContext } from "../core/operations";
-import type { Transform } from "../core/transform";
+import type { Nested, Transforms } from "../core/transform";
 import { ArgumentErrors, isKnownNumber } from "../core/validate";
 import type { ServiceKeyArgs } from "../security/kmsKey";
 import type { BundledFunctionArgs } from "../compute/lambdaFunction";
@@ -78,20 +78,20 @@ export interface ShardAutoscalerArgs extends OperationsContext {
    * Override hooks, one per child.
    * @default none
    */
-  transform?: {
-    key?: ServiceKeyArgs["transform"];
-    topic?: Transform<aws.sns.TopicArgs>;
-    topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;
-    upAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-    downAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
-    function?: BundledFunctionArgs["transform"];
-    subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
-    schedule?: Transform<aws.cloudwatch.EventRuleArgs>;
-    scheduleTarget?: Transform<aws.cloudwatch.EventTargetArgs>;
-    schedulePermission?: Transform<aws.lambda.PermissionArgs>;
-    snsPermission?: Transform<aws.lambda.PermissionArgs>;
-    eventInvokeConfig?: Transform<aws.lambda.FunctionEventInvokeConfigArgs>;
-  };
+  transform?: Transforms<{
+    key: Nested<ServiceKeyArgs["transform"]>;
+    topic: aws.sns.TopicArgs;
+    topicPolicy: aws.sns.TopicPolicyArgs;
+    upAlarm: aws.cloudwatch.MetricAlarmArgs;
+    downAlarm: aws.cloudwatch.MetricAlarmArgs;
+    function: Nested<BundledFunctionArgs["transform"]>;
+    subscription: aws.sns.TopicSubscriptionArgs;
+    schedule: aws.cloudwatch.EventRuleArgs;
+    scheduleTarget: aws.cloudwatch.EventTargetArgs;
+    schedulePermission: aws.lambda.PermissionArgs;
+    snsPermission: aws.lambda.PermissionArgs;
+    eventInvokeConfig: aws.lambda.FunctionEventInvokeConfigArgs;
+  }>;
 }
 
 /** A ShardAutoscaler's args with every default resolved. */

@@ -31,6 +31,11 @@ export interface PolicyConfig {
   goalTtlMinutes: number;
   /** Minutes of past demand the policy weighs bursts over (read from CloudWatch each run). Default: 1440. */
   historyMinutes: number;
+  /**
+   * Minutes of past demand the hold level weighs (bursts that recur every few days need days of
+   * history; GetMetricData keeps 1-minute datapoints for 15 days). Default: 10080.
+   */
+  holdHistoryMinutes: number;
   /** Minutes one UpdateShardCount takes until the new shards take writes (UPDATING + schedule tick). Default: 4. */
   reshardMinutes: number;
   /** Price of one shard-hour (us-east-1 list price). Default: 0.015. */
@@ -53,6 +58,7 @@ export const DEFAULT_POLICY_CONFIG: Readonly<PolicyConfig> = Object.freeze({
   throttleTrigger: 0.001,
   goalTtlMinutes: 20,
   historyMinutes: 1440,
+  holdHistoryMinutes: 10080,
   reshardMinutes: 4,
   shardHourUsd: 0.015,
   throttledGbUsd: 1,
@@ -94,6 +100,8 @@ export function policyConfigProblems(c: PolicyConfig): string[] {
   // GetMetricData keeps 1-minute datapoints for 15 days; one call returns at most 100,800.
   if (!int(c.historyMinutes, 60, 10080))
     p.push(`historyMinutes: ${c.historyMinutes} must be an integer 60-10080`);
+  if (!int(c.holdHistoryMinutes, 60, 10080))
+    p.push(`holdHistoryMinutes: ${c.holdHistoryMinutes} must be an integer 60-10080`);
   if (!int(c.reshardMinutes, 1, 60))
     p.push(`reshardMinutes: ${c.reshardMinutes} must be an integer 1-60`);
   if (!(c.shardHourUsd > 0 && Number.isFinite(c.shardHourUsd)))

@@ -10,6 +10,9 @@
 import type { PolicyConfig } from "./config";
 import { MINUTE_MS, SHARD_BYTES_PER_MINUTE, callsNeeded } from "./rules";
 
+// A local copy: the compiled module reads imports through getters, slow in per-minute loops.
+const MINUTE = MINUTE_MS;
+
 /** Dollars per shard-minute: of provisioned capacity, and of demand above capacity (throttled). */
 export function shardMinutePrices(c: PolicyConfig): { capacity: number; throttle: number } {
   return {
@@ -31,7 +34,10 @@ export interface Burst {
   /** Epoch ms of the block's start. */
   at: number;
   peak: number;
-  /** Largest increase of demand within the reaction time (what a reactive scaler cannot follow). */
+  /**
+   * Largest increase of demand over its mean of the reaction time before (what a reactive scaler
+   * cannot follow).
+   */
   rise: number;
 }
 
@@ -44,6 +50,8 @@ export const BLOCK_MINUTES = 60;
  */
 export function summarise(demand: ArrayLike<number>, startMs: number, reaction: number): Burst[] {
   const out: Burst[] = [];
+  // Sliding sum of the `reaction` minutes before t.
+  let sum = 0;
   for (let b = 0; b * BLOCK_MINUTES < demand.length; b++) {
     let peak = 0;
     let rise = 0;
@@ -51,11 +59,14 @@ export function summarise(demand: ArrayLike<number>, startMs: number, reaction: 
     for (let t = b * BLOCK_MINUTES; t < end; t++) {
       const d = demand[t];
       peak = Math.max(peak, d);
-      let low = d;
-      for (let k = Math.max(0, t - reaction); k < t; k++) low = Math.min(low, demand[k]);
-      rise = Math.max(rise, d - low);
+      // From the level before (the reaction's mean, not its lowest minute: noise around a level
+      // is no rise a scale-up must follow, the threshold's headroom carries it).
+      const span = Math.min(t, reaction);
+      rise = Math.max(rise, d - (span > 0 ? sum / span : d));
+      sum += d;
+      if (t >= reaction) sum -= demand[t - reaction];
     }
-    out.push({ at: startMs + b * BLOCK_MINUTES * MINUTE_MS, peak, rise });
+    out.push({ at: startMs + b * BLOCK_MINUTES * MINUTE, peak, rise });
   }
   return out;
 }
@@ -78,6 +89,22 @@ export function missCost(shards: number, b: Burst, c: PolicyConfig): number {
 /** Calls a scale-up for burst `b` from `shards` would take (to the target utilisation). */
 export function callsToCover(shards: number, b: Burst, c: PolicyConfig): number {
   return callsNeeded(shards, Math.max(shards, Math.ceil(b.peak / c.targetUtilisation - 1e-9)));
+}
+
+/** What one call is worth: one shard's throttling for one reaction (a call spent now is missing later). */
+export function callValue(c: PolicyConfig): number {
+  return shardMinutePrices(c).throttle * reactionMinutes(c);
+}
+
+/**
+ * Expected dollars a day of holding `shards` against the history's bursts: the capacity, and the
+ * throttling of one reaction (`missCost`) for every burst it would not absorb, at the rate they
+ * occurred.
+ */
+export function holdCost(shards: number, bursts: readonly Burst[], c: PolicyConfig): number {
+  const { capacity } = shardMinutePrices(c);
+  const perDay = 1440 / Math.max(BLOCK_MINUTES, bursts.length * BLOCK_MINUTES);
+  return shards * capacity * 1440 + bursts.reduce((s, b) => s + missCost(shards, b, c), 0) * perDay;
 }
 
 export interface HoldChoice {
@@ -105,10 +132,10 @@ export function chooseHold(
   /** Levels the scale-up rules would leave again at once (default: none). */
   unstable: (shards: number) => boolean = () => false,
 ): HoldChoice {
-  const { capacity, throttle } = shardMinutePrices(c);
+  const { capacity } = shardMinutePrices(c);
   // A call spent now is missing for a burst later: a scale-down must save more per day than one
   // shard's worth of one reaction's throttling.
-  const callValue = throttle * reactionMinutes(c);
+  const worth = callValue(c);
   const minutes = Math.max(BLOCK_MINUTES, bursts.length * BLOCK_MINUTES);
   const perDay = 1440 / minutes;
   const missAtCurrent = bursts.reduce((s, b) => s + missCost(current, b, c), 0);
@@ -133,7 +160,7 @@ export function chooseHold(
       keptCalls = true;
       continue;
     }
-    if (netPerDay > Math.max(callValue, best.netPerDay))
+    if (netPerDay > Math.max(worth, best.netPerDay))
       best = {
         shards: m,
         netPerDay,
@@ -143,6 +170,87 @@ export function chooseHold(
   if (best.shards === current && keptCalls)
     best.reason = `the calls left are kept for scale-ups (reserve ${c.reserveCalls})`;
   return best;
+}
+
+/**
+ * The one count that would have served `demand` (per-minute shards at 100%) most cheaply had it
+ * been held throughout, from the prices alone: n shards cost `capacity` a minute each and every
+ * minute throttles what exceeds them, so the cost is convex in n, and least where the share of
+ * minutes above n crosses capacity/throttle (0.43% at list price, about 6 a day): the empirical
+ * newsvendor count, rounded to the cheaper whole count. 0 without demand.
+ */
+export function staticOptimum(demand: ArrayLike<number>, c: PolicyConfig): number {
+  const { capacity, throttle } = shardMinutePrices(c);
+  // Minutes allowed above the count: one more shard saves `throttle` in each of them.
+  const allowed = Math.floor((demand.length * capacity) / throttle);
+  if (allowed + 1 > demand.length) return 0;
+  // The (allowed + 1)-th largest minute, kept in a small ascending array (allowed is ~0.4%).
+  const top: number[] = [];
+  for (let i = 0; i < demand.length; i++) {
+    const d = demand[i];
+    if (top.length > allowed && d <= top[0]) continue;
+    let k = top.findIndex((x) => x > d);
+    if (k < 0) k = top.length;
+    top.splice(k, 0, d);
+    if (top.length > allowed + 1) top.shift();
+  }
+  // The cost is convex with its minimum at that minute's demand: the best whole count is the
+  // cheaper of the two around it.
+  const hi = Math.ceil(top[0] - 1e-9);
+  const lo = Math.max(0, hi - 1);
+  let above = 0;
+  for (let i = 0; i < demand.length; i++)
+    above += Math.max(0, demand[i] - lo) - Math.max(0, demand[i] - hi);
+  // Going from lo to hi adds `capacity` each minute and saves `throttle` per shard-minute above.
+  return demand.length * capacity < throttle * above ? hi : lo;
+}
+
+/**
+ * The count the history's bursts want held before the next one comes: from the static optimum
+ * (`staticOptimum`) down to the count below which a reactive scale-up no longer pays, i.e. the
+ * hold rule (`chooseHold`) from the optimum with a full call budget. A stream below it expects to
+ * throttle more in a day than the shards it saves are worth; load that rises no faster than a
+ * reaction follows (a daily cycle) wants no count held, bursts that outrun it (batches, spikes)
+ * want their peak held.
+ */
+export function holdLevel(
+  demand: ArrayLike<number>,
+  bursts: readonly Burst[],
+  c: PolicyConfig,
+): number {
+  const top = Math.max(c.minShards, staticOptimum(demand, c));
+  return chooseHold(top, c.minShards, bursts, c.maxCallsPer24h, c).shards;
+}
+
+/** What a history says should be held (`holdView`). */
+export interface HoldView {
+  bursts: Burst[];
+  /** The static optimum (`staticOptimum`). */
+  top: number;
+  /** The hold level (`holdLevel`). */
+  held: number;
+  /** The largest minute. */
+  max: number;
+}
+
+/** Summarises per-minute demand (index 0 = `startMs`) into what it wants held. */
+export function holdView(demand: Float64Array, startMs: number, c: PolicyConfig): HoldView {
+  const bursts = summarise(demand, startMs, reactionMinutes(c));
+  let max = 0;
+  for (const d of demand) max = Math.max(max, d);
+  return { bursts, top: staticOptimum(demand, c), held: holdLevel(demand, bursts, c), max };
+}
+
+/** Median relative change of demand from one minute to the next (0 without data). */
+export function relativeNoise(demand: ArrayLike<number>): number {
+  const changes: number[] = [];
+  for (let t = 1; t < demand.length; t++) {
+    const top = Math.max(demand[t], demand[t - 1]);
+    if (top > 0) changes.push(Math.abs(demand[t] - demand[t - 1]) / top);
+  }
+  if (changes.length === 0) return 0;
+  const sorted = Float64Array.from(changes).sort();
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Upper tail of the standard normal, P(Z > z) (Abramowitz & Stegun 7.1.26, error < 1.5e-7). */

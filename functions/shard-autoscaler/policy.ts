@@ -1,27 +1,31 @@
 /**
  * The scaling policy: a pure function from (metrics, stream state, config, ledger) to a decision.
- * The Lambda and the simulator (bench/autoscale) run exactly this code. The rules, derived from
- * the cost model in history.ts (README, "Shard autoscaler"):
- * - demand is accepted + throttled traffic (IncomingBytes/Records count only what was accepted),
- *   from 1-minute datapoints;
- * - scale up after K breaching datapoints (utilisation at the threshold, or throttling), straight
- *   to the target utilisation of the larger of the current demand and the last day's peak, in as
- *   few calls as x2 allows; a count that already covers a peak of the last day does not scale up
- *   again for that peak unless it throttles;
- * - every call is legal (half rounded up, 10,000-shard limits, min/max bounds, ACTIVE only) and
- *   at most maxCallsPer24h are made in any rolling 24 h;
- * - scale down only after a quiet window, and only as far as the cost model pays: the capacity
- *   saved until the next burst against that burst's throttling, at the rate bursts occurred in
- *   the history; a level whose bursts recur faster than the call budget can follow is held;
- *   a scale-down leaves the calls to come back up plus a reserve;
- * - a steady load (the day's history is a level) is held at its newsvendor count (history.ts,
- *   noiseLevel): the demand quantile where one more shard costs what it saves in throttling.
+ * The Lambda and the simulator (bench/autoscale) run exactly this code. The rules (README, "Shard
+ * autoscaler"), each derived from the cost model in history.ts:
+ * - demand is accepted + throttled traffic, from 1-minute datapoints (GetMetricData, up to
+ *   holdHistoryMinutes back, so a cold start decides as a warm one);
+ * - the hold level: the count the history's bursts want in place before the next one (history.ts
+ *   holdView); below it, it scales up without waiting for a breach when that saves more than a
+ *   call is worth, and it never scales down below it;
+ * - scale up after K breaching datapoints, straight to the hold level (demand the history reached
+ *   before), a known level's band, or the target utilisation of a new high, in as few x2 calls as
+ *   allowed; no scale-up at the history's static optimum for demand it already reached, nor for a
+ *   recurring level it carries or noise around a steady level (noiseLevel);
+ * - every call is legal (half rounded up, 10,000-shard limits, min/max bounds, ACTIVE only) and at
+ *   most maxCallsPer24h are made in any rolling 24 h;
+ * - scale down only after a quiet window, and only as far as the cost model pays (chooseHold);
+ *   a level whose bursts recur faster than the budget can follow is held, and a scale-down leaves
+ *   the calls to come back up plus a reserve.
  */
 import type { PolicyConfig } from "./config";
 import {
+  callValue,
   carriesNoise,
   chooseHold,
+  holdCost,
+  holdView,
   noiseLevel,
+  relativeNoise,
   steadyFit,
   reactionMinutes,
   summarise,
@@ -34,6 +38,11 @@ import {
   callsNeeded,
   legalTargetRange,
 } from "./rules";
+
+// A local copy: the compiled module reads imports through getters, slow in per-minute loops.
+const MINUTE = MINUTE_MS;
+const SHARD_BYTES = SHARD_BYTES_PER_MINUTE;
+const SHARD_RECORDS = SHARD_RECORDS_PER_MINUTE;
 
 /** One minute of stream-level CloudWatch metrics (Sum statistic). */
 export interface MetricPoint {
@@ -58,6 +67,7 @@ export interface StreamState {
 }
 
 export type { PolicyConfig } from "./config";
+export { relativeNoise } from "./history";
 export { DEFAULT_POLICY_CONFIG, policyConfigProblems } from "./config";
 
 export interface PolicyInput {
@@ -93,24 +103,12 @@ export function shardsNeeded(p: MetricPoint, utilisation: number, fallbackSize =
   const size = p.records > 0 ? p.bytes / p.records : fallbackSize;
   const bytes = p.bytes + p.throttledRecords * size;
   const records = p.records + p.throttledRecords;
-  return Math.max(bytes / SHARD_BYTES_PER_MINUTE, records / SHARD_RECORDS_PER_MINUTE) / utilisation;
+  return Math.max(bytes / SHARD_BYTES, records / SHARD_RECORDS) / utilisation;
 }
 
 function throttledFraction(p: MetricPoint): number {
   const attempted = p.records + p.throttledRecords;
   return attempted > 0 ? p.throttledRecords / attempted : 0;
-}
-
-/** Median relative change of demand from one minute to the next (0 without data). */
-export function relativeNoise(demand: ArrayLike<number>): number {
-  const changes: number[] = [];
-  for (let t = 1; t < demand.length; t++) {
-    const top = Math.max(demand[t], demand[t - 1]);
-    if (top > 0) changes.push(Math.abs(demand[t] - demand[t - 1]) / top);
-  }
-  if (changes.length === 0) return 0;
-  const sorted = Float64Array.from(changes).sort();
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Minutes after a scale-up call by which the new shards are surely open. */
@@ -175,24 +173,39 @@ export function decide(input: PolicyInput): Decision {
   if (n > c.maxShards) return scale(c.maxShards, "down", false, `above maxShards ${c.maxShards}`);
 
   // Per-minute series. The last complete minute is the one before now's.
-  const lastComplete = Math.floor(now / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
+  const lastComplete = Math.floor(now / MINUTE) * MINUTE - MINUTE;
   const points = input.metrics.filter((p) => p.at <= lastComplete);
   if (points.some((p, i) => i > 0 && p.at < points[i - 1].at)) points.sort((a, b) => a.at - b.at);
-  const sums = points.reduce((s, p) => ({ b: s.b + p.bytes, r: s.r + p.records }), { b: 0, r: 0 });
-  const avgSize = sums.r > 0 ? sums.b / sums.r : 0;
-  const need = (p: MetricPoint, u: number) => shardsNeeded(p, u, avgSize);
-  const byMinute = new Map(points.map((p) => [p.at, p]));
-
-  // Demand (shards at 100%) of every minute of the history; missing minutes are idle.
-  const historyStart = lastComplete - (c.historyMinutes - 1) * MINUTE_MS;
-  const demand = new Float64Array(c.historyMinutes);
-  for (let i = 0; i < c.historyMinutes; i++) {
-    const p = byMinute.get(historyStart + i * MINUTE_MS);
-    demand[i] = p ? need(p, 1) : 0;
+  let sumBytes = 0;
+  let sumRecords = 0;
+  for (const p of points) {
+    sumBytes += p.bytes;
+    sumRecords += p.records;
   }
+  const avgSize = sumRecords > 0 ? sumBytes / sumRecords : 0;
+  const need = (p: MetricPoint, u: number) => shardsNeeded(p, u, avgSize);
+  // Demand (shards at 100%) of every minute back to the longest history; NaN: no datapoint.
+  const span = Math.max(c.historyMinutes, c.holdHistoryMinutes, c.quietMinutes + 1);
+  const spanStart = lastComplete - (span - 1) * MINUTE;
+  const dense = new Float64Array(span).fill(NaN);
+  for (const p of points) {
+    const i = (p.at - spanStart) / MINUTE;
+    if (Number.isInteger(i) && i >= 0) dense[i] = need(p, 1);
+  }
+  const demandAt = (t: number) => {
+    const v = dense[(t - spanStart) / MINUTE];
+    return Number.isNaN(v) ? 0 : v;
+  };
+  const windowFrom = lastComplete - (c.quietMinutes + c.metricDelayMinutes) * MINUTE;
+  const byMinute = new Map(points.filter((p) => p.at >= windowFrom).map((p) => [p.at, p]));
+
+  // Demand of every minute of the history; missing minutes are idle.
+  const historyStart = lastComplete - (c.historyMinutes - 1) * MINUTE;
+  const demand = new Float64Array(c.historyMinutes);
+  for (let i = 0; i < c.historyMinutes; i++) demand[i] = demandAt(historyStart + i * MINUTE);
 
   // Scale up: the newest K datapoints (fresh ones only) all breach.
-  const freshFrom = lastComplete - (c.metricDelayMinutes + c.scaleUpDatapoints + 2) * MINUTE_MS;
+  const freshFrom = lastComplete - (c.metricDelayMinutes + c.scaleUpDatapoints + 2) * MINUTE;
   const recent = points.filter((p) => p.at >= freshFrom).slice(-c.scaleUpDatapoints);
   const utilisation = (p: MetricPoint) => need(p, 1) / n;
   const throttled = (p: MetricPoint) =>
@@ -200,7 +213,7 @@ export function decide(input: PolicyInput): Decision {
   // Throttling below the threshold counts only once the last scale-up has settled: before, it
   // was the old, smaller stream that throttled.
   const lastUp = [...ledger.calls].reverse().find((x) => x.to > x.from);
-  const settled = (p: MetricPoint) => !lastUp || p.at >= lastUp.at + SETTLE_MINUTES * MINUTE_MS;
+  const settled = (p: MetricPoint) => !lastUp || p.at >= lastUp.at + SETTLE_MINUTES * MINUTE;
   // Demand back at a level the history reached more than once (its second-highest block, in the
   // scale-up zone) that the stream carries without throttling: a recurring burst, no reason to
   // scale up. A trend makes new highs and scales up; a known level scales up to its band (the
@@ -220,23 +233,47 @@ export function decide(input: PolicyInput): Decision {
   for (let i = Math.max(0, published - 60); i < published; i++)
     hourLow = Math.min(hourLow, demand[i]);
   const plateau = hourLow >= recurringPeak / 2;
+  // What the published history (holdHistoryMinutes, from its first datapoint: a minute before the
+  // stream had data is unknown, not idle) wants held: its static optimum, and the count its bursts
+  // want in place before they come (history.ts; below it, reacting costs more than holding).
+  const longStart = Math.max(
+    lastComplete - (c.holdHistoryMinutes - 1) * MINUTE,
+    points.length > 0 ? points[0].at : lastComplete,
+  );
+  const longEnd = lastComplete - c.metricDelayMinutes * MINUTE;
+  const long = new Float64Array(Math.max(0, Math.round((longEnd - longStart) / MINUTE) + 1));
+  for (let i = 0; i < long.length; i++) long[i] = demandAt(longStart + i * MINUTE);
+  const hold = holdView(long, longStart, c);
+  const longBursts = hold.bursts;
+  const top = hold.top;
+  const held = Math.min(hold.held, c.maxShards);
+  const dayMax = hold.max;
   const carried = plateau ? n / (1 + noise) : n;
   // Noise around a level: the history before the newest datapoints gives the count the prices want
   // for it (`noiseLevel`); a count that has it and does not throttle holds, unless every newest
   // datapoint is above the level (a burst or a shift, which scales up as before).
-  const newestAt = recent.length > 0 ? recent[0].at : lastComplete + MINUTE_MS;
-  const levelEnd = clamp(Math.round((newestAt - historyStart) / MINUTE_MS), 0, c.historyMinutes);
+  const newestAt = recent.length > 0 ? recent[0].at : lastComplete + MINUTE;
+  const levelEnd = clamp(Math.round((newestAt - historyStart) / MINUTE), 0, c.historyMinutes);
   const fit = steadyFit(
     demand.subarray(0, levelEnd),
-    reaction + (lastComplete - newestAt) / MINUTE_MS,
+    reaction + (lastComplete - newestAt) / MINUTE,
   );
   const withinNoise =
     fit !== undefined &&
     carriesNoise(fit, n, c) &&
     recent.every((p) => !throttled(p)) &&
     recent.some((p) => need(p, 1) <= noiseLevel(fit, c));
+  // At the day's static optimum, demand back within what the day reached and not throttling: the
+  // count the prices want for that load is there; another shard would not pay.
+  const atOptimum =
+    // A day of evidence at least: a shorter history says little about the load's tail.
+    long.length >= c.historyMinutes &&
+    top > 0 &&
+    n >= top &&
+    recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(dayMax, n));
   const covered =
     withinNoise ||
+    atOptimum ||
     (n >= recurringPeak &&
       recurringPeak >= c.scaleUpThreshold * n &&
       recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(recurringPeak, carried)));
@@ -255,10 +292,18 @@ export function decide(input: PolicyInput): Decision {
     emergency = recent.every((p) => throttled(p) || utilisation(p) >= 1);
     // A level the history knows (within its band): cover the band, which stays `covered`; a new
     // high may keep rising: the target utilisation's headroom.
-    const known = demandShards <= band;
-    const atTarget = known
-      ? Math.ceil(band - 1e-9)
-      : Math.ceil(demandShards / c.targetUtilisation - 1e-9);
+    // Demand the hold level carries (a burst like the history's): that level is what the prices
+    // want for it; more would be held until a scale-down pays for its call.
+    // (A level the history reached before this episode: the burst under way is no evidence.)
+    let priorMax = 0;
+    for (let i = 0; i < long.length - reaction; i++) priorMax = Math.max(priorMax, long[i]);
+    const heldCarries = held > n && demandShards <= held && demandShards <= priorMax;
+    const known = heldCarries || demandShards <= band;
+    const atTarget = heldCarries
+      ? held
+      : known
+        ? Math.ceil(band - 1e-9)
+        : Math.ceil(demandShards / c.targetUtilisation - 1e-9);
     // Fewest calls: stop at a count reachable with fewer calls if it keeps utilisation between
     // the target and the threshold (it will not trigger again).
     const acceptable = known
@@ -275,7 +320,7 @@ export function decide(input: PolicyInput): Decision {
   } else if (
     ledger.goal &&
     ledger.goal.shards > n &&
-    now - ledger.goal.at <= c.goalTtlMinutes * MINUTE_MS &&
+    now - ledger.goal.at <= c.goalTtlMinutes * MINUTE &&
     latest &&
     utilisation(latest) >= c.targetUtilisation
   ) {
@@ -283,6 +328,17 @@ export function decide(input: PolicyInput): Decision {
     emergency = ledger.goal.emergency;
     demandShards = need(latest, 1);
     upReason = `continuing towards ${upGoal} shards (utilisation ${utilisation(latest).toFixed(2)})`;
+  }
+  // Below the count the day's bursts want held: go there before the next burst, keeping the
+  // reserve (the way back up for a burst beyond it).
+  if (
+    upGoal === undefined &&
+    held > n &&
+    holdCost(n, longBursts, c) - holdCost(held, longBursts, c) > callValue(c) &&
+    callsNeeded(n, held) + c.reserveCalls <= c.maxCallsPer24h - used
+  ) {
+    upGoal = held;
+    upReason = `the last day's bursts outrun a reaction: holding ${held} shards costs less than throttling them`;
   }
   if (n < c.minShards && (upGoal === undefined || upGoal < c.minShards)) {
     upGoal = c.minShards;
@@ -293,7 +349,7 @@ export function decide(input: PolicyInput): Decision {
     if (upGoal > n) {
       // A follow-up right after a scale-up, for a small shortfall, waits for the new shards to
       // settle: the call is worth more than a few minutes of marginal throttling.
-      const unsettled = lastUp !== undefined && now < lastUp.at + SETTLE_MINUTES * MINUTE_MS;
+      const unsettled = lastUp !== undefined && now < lastUp.at + SETTLE_MINUTES * MINUTE;
       const shortfall = demandShards !== undefined ? demandShards / n : 0;
       if (unsettled && shortfall < 1 + FOLLOW_UP_SHORTFALL)
         return none(
@@ -316,11 +372,11 @@ export function decide(input: PolicyInput): Decision {
 
   // Scale down: a quiet window of Q minutes after the last scale-up, missing minutes (older than
   // the publishing delay) counting as idle.
-  const windowEnd = lastComplete - c.metricDelayMinutes * MINUTE_MS;
-  const windowStart = windowEnd - (c.quietMinutes - 1) * MINUTE_MS;
+  const windowEnd = lastComplete - c.metricDelayMinutes * MINUTE;
+  const windowStart = windowEnd - (c.quietMinutes - 1) * MINUTE;
   if (lastUp && lastUp.at > windowStart) return none("no change needed (scale-up cooldown)");
   const window: MetricPoint[] = [];
-  for (let t = windowStart; t <= lastComplete; t += MINUTE_MS) {
+  for (let t = windowStart; t <= lastComplete; t += MINUTE) {
     const p = byMinute.get(t);
     if (p) window.push(p);
     else if (t <= windowEnd) window.push({ at: t, bytes: 0, records: 0, throttledRecords: 0 });
@@ -334,7 +390,7 @@ export function decide(input: PolicyInput): Decision {
     lastCall.to < lastCall.from &&
     ledger.goal !== undefined &&
     ledger.goal.shards < n &&
-    now - ledger.goal.at <= c.goalTtlMinutes * MINUTE_MS;
+    now - ledger.goal.at <= c.goalTtlMinutes * MINUTE;
   if (anyThrottled) return none("no change needed (throttled)", { demandShards: peak });
   // The least the quiet window allows: its peak stays below the scale-up threshold, or the
   // count the history's noise level wants (which the scale-up rule then holds) carries it.
@@ -347,8 +403,16 @@ export function decide(input: PolicyInput): Decision {
       Math.max(Math.ceil(peak - 1e-9), Math.ceil(dayLevel - 1e-9)),
     ),
     continuing && ledger.goal ? ledger.goal.shards : 0,
+    // Never below what the day's bursts want held.
+    held,
   );
-  if (downGoal >= n) return none("no change needed", { demandShards: peak });
+  if (downGoal >= n)
+    return none(
+      held >= n && peak < n * c.scaleDownThreshold
+        ? `quiet, but holding ${n} shards: the history's bursts want ${held} in place before the next`
+        : "no change needed",
+      { demandShards: peak },
+    );
   // Still falling from a burst (the window's last third needs under half its peak): wait until
   // the window has passed it, so that one call goes all the way down.
   const third = window.slice(-Math.ceil(window.length / 3));
@@ -357,7 +421,7 @@ export function decide(input: PolicyInput): Decision {
       demandShards: peak,
     });
   // How far down pays, given the bursts of the history and the calls left.
-  const choice = chooseHold(n, clamp(downGoal, lo, n), bursts, c.maxCallsPer24h - used, c);
+  const choice = chooseHold(n, clamp(downGoal, lo, n), longBursts, c.maxCallsPer24h - used, c);
   if (choice.shards >= n)
     return none(`quiet, but holding ${n} shards: ${choice.reason}`, { demandShards: peak });
   const decision = scale(

@@ -91,7 +91,7 @@ export function errorName(e: unknown): string {
 /** Minutes of metrics the policy needs: the quiet window, the publishing delay and a margin. */
 export function lookbackMinutes(config: PolicyConfig): number {
   return (
-    Math.max(config.quietMinutes, config.historyMinutes) +
+    Math.max(config.quietMinutes, config.historyMinutes, config.holdHistoryMinutes) +
     config.metricDelayMinutes +
     config.scaleUpDatapoints +
     5

@@ -17,8 +17,8 @@ import {
 import {
   POLICIES,
   ReferenceScaler,
+  initialShards,
   RunDetail,
-  firstHour,
   score,
   simulate,
 } from "../../bench/autoscale/simulate";
@@ -29,7 +29,10 @@ import { Decision, PolicyInput, decide } from "../../functions/shard-autoscaler/
 
 const MIB = 1024 * 1024;
 
-/** A short trace: `base` MiB/s, `factor` times that from `onset` for `length` minutes. */
+/**
+ * A short trace: `base` MiB/s, `factor` times that from `onset` for `length` minutes, after a
+ * day of warm-up at `base`.
+ */
 function stepTrace(
   minutes: number,
   base: number,
@@ -37,18 +40,21 @@ function stepTrace(
   onset: number,
   length: number,
 ): Trace {
-  const bytes = new Float64Array(minutes);
-  const records = new Float64Array(minutes);
-  for (let m = 0; m < minutes; m++) {
+  const warm = 1440;
+  const bytes = new Float64Array(warm + minutes);
+  const records = new Float64Array(warm + minutes);
+  for (let i = 0; i < warm + minutes; i++) {
+    const m = i - warm;
     const rate = m >= onset && m < onset + length ? base * factor : base;
-    bytes[m] = rate * MIB * 60;
-    records[m] = bytes[m] / 2048;
+    bytes[i] = rate * MIB * 60;
+    records[i] = bytes[i] / 2048;
   }
   return {
     name: "short-step",
     description: "test",
-    bytes,
-    records,
+    bytes: bytes.subarray(warm),
+    records: records.subarray(warm),
+    warmup: { bytes: bytes.subarray(0, warm), records: records.subarray(0, warm) },
     onsets: [onset],
     sustained: false,
   };
@@ -239,6 +245,47 @@ describe("autoscale simulator: traces and arguments", () => {
     expect(a.find((t) => t.name === "noisy-bursts")!.onsets.length).to.be.above(5);
   });
 
+  it("draws each warm-up from the trace's own process, not from its scored window", () => {
+    for (const t of builtInTraces(1440)) {
+      expect(t.warmup.bytes.length, t.name).to.equal(2 * 1440);
+      const head = Array.from(t.bytes.subarray(0, 60));
+      const tail = Array.from(t.warmup.bytes.subarray(2 * 1440 - 60));
+      expect(tail, t.name).to.not.deep.equal(head);
+    }
+    // The spikes recur in the warm-up on the same 8-hour period: minute -180 is one.
+    const spikes = builtInTraces(1440).find((t) => t.name === "spikes-20x")!;
+    const mib = (b: number) => b / (MIB * 60);
+    expect(mib(spikes.warmup.bytes[2 * 1440 - 180]) / mib(spikes.warmup.bytes[0])).to.be.above(15);
+  });
+
+  it("every peer starts from the warm-up alone: the scored window does not set the start", async () => {
+    const trace = stepTrace(240, 1.5, 10, 0, 60); // a 10x step at minute 0
+    // 1.5 MiB/s in the warm-up's last hour at 50%: 3 shards, whatever minute 0 brings.
+    expect(initialShards(trace)).to.equal(3);
+    const bound = lowerBound(trace);
+    expect(bound.throttledGb).to.be.above(0); // even the bound starts below the step
+    const ours = await simulate(trace, "ours");
+    expect(ours.throttledGb).to.be.above(0);
+    // The warm-up the stream carried is what the policies read: 1.5 MiB/s on 3 shards.
+    const stream = new SimStream(3, 10, undefined, trace.warmup);
+    expect(stream.warmupMinutes).to.equal(1440);
+    expect(stream.datapoint(-1).bytes).to.equal(1.5 * MIB * 60);
+    expect(stream.datapoint(-1441).bytes).to.equal(0);
+    expect(stream.visible(-1441, 0)).to.equal(false);
+  });
+
+  it("reads a CSV trace's negative minutes as its warm-up", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trace-"));
+    const file = path.join(dir, "warm.csv");
+    const rows = ["minute,bytes,records"];
+    for (let m = -120; m < 60; m++) rows.push(`${m},${MIB * 60},1000`);
+    fs.writeFileSync(file, rows.join("\n"));
+    const t = readCsvTrace(file);
+    expect(t.warmup.bytes.length).to.equal(120);
+    expect(t.bytes.length).to.equal(60);
+    fs.rmSync(dir, { recursive: true });
+  });
+
   it("reads a CSV trace (minute,bytes,records) and detects its onsets", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trace-"));
     const file = path.join(dir, "spiky.csv");
@@ -303,42 +350,55 @@ describe("autoscale bench: the done-conditions on the built-in traces (one day e
     }
   });
 
-  // On these one-day cuts: where the strict conditions hold, and where only the weaker ones (see
-  // README, "Shard autoscaler": what an online policy cannot do). The cuts of step-10x,
-  // flash-crowd and viral are a flat base (their event comes later) where ours holds the initial
-  // count's spare shard, since a call that saves $0.36 a day is worth less than one call (rule 5),
-  // and steady's one call bills a minute of overlap: those three and steady lose to fixed-at-peak
-  // by cents on one day and win or tie over the seven (`npm run bench:autoscale`). noisy-bursts
-  // pays its first bursts above the floor of the first one alone.
-  const STRICT_PEER = ["daily-sine", "slow-ramp", "weekly-sale"];
-  const FLOOR_PEER = [...STRICT_PEER, "heavy-tailed", "spikes-20x", "hourly-batch"];
-  const LOOSE_BOUND = ["noisy-bursts", "heavy-tailed", "spikes-20x"];
+  // The issue's conditions as they are, on these one-day cuts (after each trace's two-day
+  // warm-up). Where a condition falls short the trace is listed with the reason, and the test
+  // asserts the list is exact: a trace that starts or stops meeting a condition fails it.
+  // - steady, step-10x, flash-crowd: the cut is a flat base (their events come later); ours pays
+  //   the call from the start count (the warm-up's last hour at 50%) and its minutes of overlap
+  //   billing, which fixed-at-peak, sized with hindsight, never makes: $0.001-0.004.
+  // - viral: a flat base at 1 MiB/s on 3 shards: going to 2 saves $0.36 a day, less than a call is
+  //   worth (one shard's throttling for one reaction, $0.53), so ours holds 3 for the day.
+  // - noisy-bursts: the first bursts of the window throttle while ours climbs from the start count
+  //   to its hold level ($0.13 over fixed-at-peak).
+  // Over the seven days (`npm run bench:autoscale`, README) the lists differ: see the README.
+  const PEER_SHORT = ["steady", "step-10x", "flash-crowd", "noisy-bursts", "viral"];
+  // The bound pre-scales minutes before every spike and burst with foresight; an online policy
+  // holds their level instead (README: the bound is not tight for bursty loads).
+  const RATIO_SHORT = ["heavy-tailed", "spikes-20x"];
 
-  it("ours scores no more than the best peer, or that plus the first burst no online policy avoids", () => {
-    // An online policy has seen only the load before a burst until its first minute is
-    // published: the ideal reactor's throttling from there (online.ts) is owed by every online
-    // policy and never by fixed-at-peak, sized with hindsight.
+  it("ours scores no more than the best of the AWS sample, fixed-at-peak and on-demand", () => {
+    const short: string[] = [];
     for (const { trace, runs } of detailed) {
       const best = Math.min(
         ...runs.filter((r) => ["reference", "fixed", "on-demand"].includes(r.policy)).map(score),
       );
       const ours = score(by(runs, "ours"));
-      if (STRICT_PEER.includes(trace.name)) expect(ours, trace.name).to.be.at.most(best + 1e-9);
-      if (FLOOR_PEER.includes(trace.name))
-        expect(ours, trace.name).to.be.at.most(best + firstBurstFloor(trace).scoreUsd + 1e-9);
+      if (ours > best + 1e-9) short.push(trace.name);
+      // Where it falls short, by little: under half a dollar a day.
+      expect(ours, trace.name).to.be.at.most(best + 0.5);
     }
-    expect(onlineMisses(detailed.filter((d) => FLOOR_PEER.includes(d.trace.name)))).to.deep.equal(
-      [],
+    expect(short).to.deep.equal(PEER_SHORT);
+    expect(targetMisses(detailed).filter((m) => /scores/.test(m)).length).to.equal(
+      PEER_SHORT.length,
     );
   });
 
-  it("ours stays within 1.5x the bound, or 1.5x the bound plus the first-burst floor", () => {
+  it("ours stays within 1.5x the lower bound", () => {
+    const short = detailed
+      .filter(({ runs }) => boundRatio(runs) > BOUND_RATIO_TARGET)
+      .map(({ trace }) => trace.name);
+    expect(short).to.deep.equal(RATIO_SHORT);
+    for (const { trace, runs } of detailed) expect(boundRatio(runs), trace.name).to.be.at.most(2.5);
+  });
+
+  it("the first-burst floor is zero for bursts the warm-up already showed", () => {
+    // The one-day cuts hold no event larger than their warm-up's: no floor, so the weaker
+    // (floor-adjusted) conditions are the strict ones here.
     for (const { trace, runs } of detailed) {
-      // The bound pre-scales for bursts with foresight; an online policy owes the floor on top.
-      expect(onlineRatio(trace, runs), trace.name).to.be.at.most(BOUND_RATIO_TARGET);
-      if (!LOOSE_BOUND.includes(trace.name))
-        expect(boundRatio(runs), trace.name).to.be.at.most(BOUND_RATIO_TARGET);
+      expect(firstBurstFloor(trace).scoreUsd, trace.name).to.equal(0);
+      expect(onlineRatio(trace, runs), trace.name).to.be.closeTo(boundRatio(runs), 1e-9);
     }
+    expect(onlineMisses(detailed).length).to.be.at.least(RATIO_SHORT.length);
   });
 });
 
@@ -373,7 +433,7 @@ describe("autoscale simulator: the AWS sample's alarms as CloudWatch evaluates t
     // reaches 0.75 with 3 of its 5 minutes in the step: the oldest of the 5 periods first does
     // when the newest ends at minute 122, published (2 minutes' delay) at the start of 125.
     const trace = stepTrace(200, 1.5, 10, 100, 100);
-    const stream = new SimStream(3, 200, undefined, firstHour(trace));
+    const stream = new SimStream(3, 200, undefined, trace.warmup);
     const sample = new ReferenceScaler(stream);
     for (let m = 0; m < 200; m++) {
       stream.tick(m);

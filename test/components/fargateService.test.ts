@@ -11,6 +11,7 @@ import { allow } from "../../components/security/iam";
 import { Network } from "../../components/network/network";
 import { RecordedResource, Recorder, installMocks, valueOf } from "../../scripts/harness/recorder";
 import { ALARMS_TOPIC_ARN as TOPIC } from "../support/componentFixtures";
+import { testArn } from "../support/testAccount";
 
 const T = {
   cluster: "aws:ecs/cluster:Cluster",
@@ -42,11 +43,11 @@ const T = {
   userPoolClient: "aws:cognito/userPoolClient:UserPoolClient",
 };
 
-const KEY = "arn:aws:kms:us-east-1:123456789012:key/0f6b1a4e-aaaa-4bbb-8ccc-123456789012";
-const TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/items";
-const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-password-AbCdEf:password::";
-const PARAM = "arn:aws:ssm:us-east-1:123456789012:parameter/shop/feature-flags";
-const PULLED_REPO = "arn:aws:ecr:us-east-1:123456789012:repository/orders";
+const KEY = testArn("kms", "key/0f6b1a4e-aaaa-4bbb-8ccc-123456789012");
+const TABLE = testArn("dynamodb", "table/items");
+const SECRET = testArn("secretsmanager", "secret:db-password-AbCdEf:password::");
+const PARAM = testArn("ssm", "parameter/shop/feature-flags");
+const PULLED_REPO = testArn("ecr", "repository/orders");
 const FIXTURE_DOCKERFILE = "test/fixtures/containers/echo/Dockerfile";
 
 interface Statement {
@@ -177,8 +178,7 @@ describe("FargateCluster + FargateService: three services sharing one cluster", 
   });
 
   it("routes API -> VPC link -> listener: an HTTP_PROXY private integration on the listener ARN", () => {
-    const integration = get(T.integration, "shop").inputs;
-    expect(integration).to.include({
+    expect(get(T.integration, "shop").inputs).to.include({
       integrationType: "HTTP_PROXY",
       integrationMethod: "ANY",
       connectionType: "VPC_LINK",

@@ -10,12 +10,13 @@ import { Network } from "../../components/network/network";
 import { allow } from "../../components/security/iam";
 import { LAMBDA_SERVICE_SID, type RecordedCaller } from "../../components/security/callLedger";
 import { installMocks, valueOf } from "../../scripts/harness/recorder";
+import { testArn } from "../support/testAccount";
 
-const Q = "arn:aws:sqs:us-east-1:123456789012:orders";
-const TOPIC = "arn:aws:sns:us-east-1:123456789012:events";
-const STREAM = "arn:aws:kinesis:us-east-1:123456789012:stream/clicks";
-const REPO = "arn:aws:ecr:us-east-1:123456789012:repository/app";
-const LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/app:*";
+const Q = testArn("sqs", "orders");
+const TOPIC = testArn("sns", "events");
+const STREAM = testArn("kinesis", "stream/clicks");
+const REPO = testArn("ecr", "repository/app");
+const LOGS = testArn("logs", "log-group:/ecs/app:*");
 
 const fn = (caller: string, ...statements: RecordedCaller["statements"]): RecordedCaller => ({
   caller,

@@ -206,31 +206,30 @@ describe("KinesisIngestApi mapping templates", () => {
     );
     expect(one).to.deep.equal({ sequenceNumber: "4959", shardId: "shardId-000000000000" });
 
+    const throttled = 'Rate exceeded for shard "shardId-0"';
+    // Each of Kinesis' per-record results beside the record the API must answer with.
+    const results = [
+      [
+        { SequenceNumber: "1", ShardId: "shardId-0" },
+        { sequenceNumber: "1", shardId: "shardId-0" },
+      ],
+      [
+        { ErrorCode: "ProvisionedThroughputExceededException", ErrorMessage: throttled },
+        { errorCode: "ProvisionedThroughputExceededException", errorMessage: throttled },
+      ],
+      [
+        { SequenceNumber: "3", ShardId: "shardId-0" },
+        { sequenceNumber: "3", shardId: "shardId-0" },
+      ],
+    ];
     const many = JSON.parse(
       renderVtl(PUT_RECORDS_RESPONSE_TEMPLATE, {
-        body: {
-          FailedRecordCount: 1,
-          Records: [
-            { SequenceNumber: "1", ShardId: "shardId-0" },
-            {
-              ErrorCode: "ProvisionedThroughputExceededException",
-              ErrorMessage: 'Rate exceeded for shard "shardId-0"',
-            },
-            { SequenceNumber: "3", ShardId: "shardId-0" },
-          ],
-        },
+        body: { FailedRecordCount: 1, Records: results.map(([kinesis]) => kinesis) },
       }),
     );
     expect(many).to.deep.equal({
       failedRecordCount: 1,
-      records: [
-        { sequenceNumber: "1", shardId: "shardId-0" },
-        {
-          errorCode: "ProvisionedThroughputExceededException",
-          errorMessage: 'Rate exceeded for shard "shardId-0"',
-        },
-        { sequenceNumber: "3", shardId: "shardId-0" },
-      ],
+      records: results.map(([, answered]) => answered),
     });
   });
 

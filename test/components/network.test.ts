@@ -63,7 +63,13 @@ async function build(name: string, args: NetworkArgs, extra?: (n: Network) => vo
   const urn = await valueOf(net.urn);
   const mine = rec.descendants(urn);
   const of = (type: string) => mine.filter((r) => r.type === type);
-  return { rec, net, of };
+  /** The one resource of `type` whose input `key` is `value`, failing unless there is exactly one. */
+  const onlyOf = (type: string, key: string, value: unknown) => {
+    const found = of(type).filter((r) => r.inputs[key] === value);
+    expect(found, `${type} with ${key} ${String(value)}`).to.have.length(1);
+    return found[0];
+  };
+  return { rec, net, of, onlyOf };
 }
 
 /** Resolved id of each resource, keyed by the mock's logical name. */
@@ -153,9 +159,10 @@ describe("planSubnets (pure)", () => {
 describe("Network: defaults (2 AZs, single NAT)", () => {
   let net: Network;
   let of: (type: string) => RecordedResource[];
+  let onlyOf: (type: string, key: string, value: unknown) => RecordedResource;
 
   before(async () => {
-    ({ net, of } = await build("net", {}));
+    ({ net, of, onlyOf } = await build("net", {}));
   });
 
   it("creates a VPC with DNS support and hostnames on 10.0.0.0/16", () => {
@@ -214,9 +221,7 @@ describe("Network: defaults (2 AZs, single NAT)", () => {
     const privateRts = await valueOf(net.privateRouteTableIds);
     expect(privateRts).to.have.length(2);
     for (const rt of privateRts) {
-      const routes = of(T.route).filter((r) => r.inputs.routeTableId === rt);
-      expect(routes).to.have.length(1);
-      expect(routes[0].inputs).to.include({
+      expect(onlyOf(T.route, "routeTableId", rt).inputs).to.include({
         destinationCidrBlock: "0.0.0.0/0",
         natGatewayId: natId,
       });
@@ -227,9 +232,7 @@ describe("Network: defaults (2 AZs, single NAT)", () => {
     const privateIds = await ids(net.privateSubnets);
     const privateRts = await valueOf(net.privateRouteTableIds);
     privateIds.forEach((subnetId, i) => {
-      const assoc = of(T.assoc).filter((a) => a.inputs.subnetId === subnetId);
-      expect(assoc).to.have.length(1);
-      expect(assoc[0].inputs.routeTableId).to.equal(privateRts[i]);
+      expect(onlyOf(T.assoc, "subnetId", subnetId).inputs.routeTableId).to.equal(privateRts[i]);
     });
   });
 
@@ -303,10 +306,11 @@ describe("Network: defaults (2 AZs, single NAT)", () => {
 describe("Network: 3 AZs, NAT per AZ, interface endpoints", () => {
   let net: Network;
   let of: (type: string) => RecordedResource[];
+  let onlyOf: (type: string, key: string, value: unknown) => RecordedResource;
   const zones = ["us-east-1a", "us-east-1c", "us-east-1d"];
 
   before(async () => {
-    ({ net, of } = await build("net3", {
+    ({ net, of, onlyOf } = await build("net3", {
       availabilityZones: zones,
       cidrBlock: "10.20.0.0/16",
       natGateways: "perAz",
@@ -343,9 +347,7 @@ describe("Network: 3 AZs, NAT per AZ, interface endpoints", () => {
     const privateRts = await valueOf(net.privateRouteTableIds);
     expect(privateRts).to.have.length(3);
     privateRts.forEach((rt, i) => {
-      const routes = of(T.route).filter((r) => r.inputs.routeTableId === rt);
-      expect(routes).to.have.length(1);
-      expect(routes[0].inputs.natGatewayId).to.equal(natIds[i]);
+      expect(onlyOf(T.route, "routeTableId", rt).inputs.natGatewayId).to.equal(natIds[i]);
     });
   });
 
@@ -381,9 +383,7 @@ describe("Network: 3 AZs, NAT per AZ, interface endpoints", () => {
     const [sg] = of(T.sg);
     expect(sg.inputs.ingress).to.equal(undefined);
     expect(sg.inputs.egress).to.equal(undefined);
-    const rules = of(T.ingress).filter((r) => r.inputs.securityGroupId === sgId);
-    expect(rules).to.have.length(1);
-    expect(rules[0].inputs).to.include({
+    expect(onlyOf(T.ingress, "securityGroupId", sgId).inputs).to.include({
       ipProtocol: "tcp",
       fromPort: 443,
       toPort: 443,

@@ -8,14 +8,15 @@ import { SecureQueue, allowServiceToSend } from "../../components/messaging/secu
 import { Recorder, installMocks } from "../../scripts/harness/recorder";
 import type { Stmt } from "../support/iam";
 import { ALARMS_TOPIC_ARN as ALARMS } from "../support/componentFixtures";
+import { TEST_ACCOUNT, testArn } from "../support/testAccount";
 
 const QUEUE = "aws:sqs/queue:Queue";
 const POLICY = "aws:sqs/queuePolicy:QueuePolicy";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const TOPIC = "arn:aws:sns:us-east-1:123456789012:uploads";
+const TOPIC = testArn("sns", "uploads");
 const BUCKET = "arn:aws:s3:::uploads";
-const OTHER = "arn:aws:sqs:us-east-1:123456789012:keyed";
-const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const OTHER = testArn("sqs", "keyed");
+const KEY = testArn("kms", "key/1234abcd-12ab-34cd-56ef-1234567890ab");
 
 type Doc = { Statement: Stmt[] };
 
@@ -32,7 +33,7 @@ describe("SecureQueue", () => {
     new SecureQueue("keyed", {
       kmsKeyArn: KEY,
       maxReceiveCount: 3,
-      policyStatements: [allowServiceToSend("s3.amazonaws.com", OTHER, BUCKET, "123456789012")],
+      policyStatements: [allowServiceToSend("s3.amazonaws.com", OTHER, BUCKET, TEST_ACCOUNT)],
       transform: { queue: { delaySeconds: 5 } },
     });
     new SecureQueue("ordered", { fifo: true, contentBasedDeduplication: true });

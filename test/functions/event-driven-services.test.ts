@@ -1,11 +1,5 @@
 import { PublishCommand, type PublishCommandInput, type SNSClient } from "@aws-sdk/client-sns";
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import * as SQS from "@aws-sdk/client-sqs";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
@@ -40,13 +34,17 @@ import {
   until,
 } from "./support/containers";
 import { CREDENTIALS, detachedDoc, LocalDynamo, REGION, startDynalite } from "./support/dynalite";
+import { testArn } from "../support/testAccount";
 
-const TOPIC = "arn:aws:sns:us-east-1:123456789012:order-events";
-const ID_A = "0b6f9a43-5d4e-4c1b-8a2f-9e8d7c6b5a41";
-const ID_B = "1c7a0b54-6e5f-4d2c-9b3a-0f9e8d7c6b52";
-const ID_C = "2d8b1c65-7f60-4e3d-8c4b-1a0f9e8d7c63";
-const ID_D = "3e9c2d76-8071-4f4e-9d5c-2b1a0f9e8d74";
-const ID_E = "4fad3e87-9182-4a5f-8e6d-3c2b1a0f9e85";
+const TOPIC = testArn("sns", "order-events");
+/** Order ids (UUIDs, as orders-service mints them). */
+const [ID_A, ID_B, ID_C, ID_D, ID_E] = [
+  "0b6f9a43-5d4e-4c1b-8a2f-9e8d7c6b5a41",
+  "1c7a0b54-6e5f-4d2c-9b3a-0f9e8d7c6b52",
+  "2d8b1c65-7f60-4e3d-8c4b-1a0f9e8d7c63",
+  "3e9c2d76-8071-4f4e-9d5c-2b1a0f9e8d74",
+  "4fad3e87-9182-4a5f-8e6d-3c2b1a0f9e85",
+];
 
 describe("event-driven-microservices containers (Node http on localhost, against dynalite)", () => {
   let dynamo: LocalDynamo;
@@ -306,7 +304,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
   });
 
   describe("billing-service and shipping-service (worker with a mocked SQS client)", () => {
-    const sqs = new SQSClient({ region: REGION, credentials: CREDENTIALS });
+    const sqs = new SQS.SQSClient({ region: REGION, credentials: CREDENTIALS });
     const stub = () => mockClient(sqs);
     let sqsMock: ReturnType<typeof stub>;
     const deleted: string[] = [];
@@ -314,7 +312,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
     const apps: ConsumerApp<ProjectedRecord>[] = [];
     const bases: Record<string, string> = {};
 
-    const msg = (id: string, body: string): Message => ({
+    const msg = (id: string, body: string): SQS.Message => ({
       MessageId: id,
       ReceiptHandle: `rh-${id}`,
       Body: body,
@@ -332,7 +330,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
         msg("junk", '{"type":"OrderPlaced"}'),
       ];
       const served = new Map<string, number>();
-      sqsMock.on(ReceiveMessageCommand).callsFake(async (input: { QueueUrl: string }) => {
+      sqsMock.on(SQS.ReceiveMessageCommand).callsFake(async (input: { QueueUrl: string }) => {
         const n = served.get(input.QueueUrl) ?? 0;
         served.set(input.QueueUrl, n + 1);
         if (n === 0 && !input.QueueUrl.endsWith("/idle")) return { Messages: batch };
@@ -340,13 +338,13 @@ describe("event-driven-microservices containers (Node http on localhost, against
         return {};
       });
       sqsMock
-        .on(DeleteMessageCommand)
+        .on(SQS.DeleteMessageCommand)
         .callsFake(async (i: { QueueUrl: string; ReceiptHandle: string }) => {
           deleted.push(`${i.QueueUrl.split("/").pop()}:${i.ReceiptHandle}`);
           return {};
         });
       sqsMock
-        .on(ChangeMessageVisibilityCommand)
+        .on(SQS.ChangeMessageVisibilityCommand)
         .callsFake(async (i: { QueueUrl: string; ReceiptHandle: string }) => {
           delayed.push(`${i.QueueUrl.split("/").pop()}:${i.ReceiptHandle}`);
           return {};
@@ -446,7 +444,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
   describe("billing-service and shipping-service under faults (SQS and DynamoDB mocked)", () => {
     const msg = (id: string, body: string, receiveCount: number) =>
       sqsMessage(id, body, receiveCount);
-    const sqsClient = new SQSClient({ region: REGION, credentials: CREDENTIALS });
+    const sqsClient = new SQS.SQSClient({ region: REGION, credentials: CREDENTIALS });
     const doc = detachedDoc();
     const stubSqs = () => mockClient(sqsClient);
     const stubDoc = () => mockClient(doc);
@@ -469,7 +467,7 @@ describe("event-driven-microservices containers (Node http on localhost, against
       ddbMock.reset();
       log = logSqsAcks(sqsMock);
     });
-    const scriptReceives = (...batches: Message[][]) => receives(sqsMock, batches);
+    const scriptReceives = (...batches: SQS.Message[][]) => receives(sqsMock, batches);
     const app = () =>
       createConsumerApp<ProjectedRecord>("invoices", invoiceFor, {
         sqs: sqsClient,

@@ -7,13 +7,7 @@
  * DynamoDB is dynalite.
  */
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-  SendMessageBatchCommand,
-  StartMessageMoveTaskCommand,
-} from "@aws-sdk/client-sqs";
+import * as SQS from "@aws-sdk/client-sqs";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { makeHandler as makeIngest } from "../../functions/object-ingest/handler";
@@ -55,11 +49,13 @@ class SqsModel {
       .push({ MessageId: `m${++this.n}`, Body: body, receives: 0, origin });
   }
   install(mock: ReturnType<typeof mockClient>) {
-    mock.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommand["input"]) => {
-      for (const e of input.Entries ?? []) this.send(input.QueueUrl!, e.MessageBody!);
-      return { Successful: [], Failed: [] };
-    });
-    mock.on(ReceiveMessageCommand).callsFake((input: ReceiveMessageCommand["input"]) => {
+    mock
+      .on(SQS.SendMessageBatchCommand)
+      .callsFake((input: SQS.SendMessageBatchCommand["input"]) => {
+        for (const e of input.Entries ?? []) this.send(input.QueueUrl!, e.MessageBody!);
+        return { Successful: [], Failed: [] };
+      });
+    mock.on(SQS.ReceiveMessageCommand).callsFake((input: SQS.ReceiveMessageCommand["input"]) => {
       const q = this.queues.get(this.nameOf(input.QueueUrl!))!;
       return {
         Messages: q.slice(0, input.MaxNumberOfMessages ?? 1).map((m) => ({
@@ -69,18 +65,20 @@ class SqsModel {
         })),
       };
     });
-    mock.on(DeleteMessageBatchCommand).callsFake((input: DeleteMessageBatchCommand["input"]) => {
-      const name = this.nameOf(input.QueueUrl!);
-      const gone = new Set((input.Entries ?? []).map((e) => e.ReceiptHandle));
-      this.queues.set(
-        name,
-        this.queues.get(name)!.filter((m) => !gone.has(m.MessageId)),
-      );
-      return { Successful: [], Failed: [] };
-    });
     mock
-      .on(StartMessageMoveTaskCommand)
-      .callsFake((input: StartMessageMoveTaskCommand["input"]) => {
+      .on(SQS.DeleteMessageBatchCommand)
+      .callsFake((input: SQS.DeleteMessageBatchCommand["input"]) => {
+        const name = this.nameOf(input.QueueUrl!);
+        const gone = new Set((input.Entries ?? []).map((e) => e.ReceiptHandle));
+        this.queues.set(
+          name,
+          this.queues.get(name)!.filter((m) => !gone.has(m.MessageId)),
+        );
+        return { Successful: [], Failed: [] };
+      });
+    mock
+      .on(SQS.StartMessageMoveTaskCommand)
+      .callsFake((input: SQS.StartMessageMoveTaskCommand["input"]) => {
         const dlq = this.nameOf(input.SourceArn!);
         for (const m of this.queues.get(dlq)!) this.send(url(m.origin!), m.Body);
         this.queues.set(dlq, []);
@@ -127,11 +125,11 @@ function invocationRecord(payload: unknown) {
 describe("s3-events-lambda redrive (defect 8)", function () {
   this.timeout(30_000);
   let local: LocalDynamo;
-  let sqsMock: AwsClientStub<SQSClient>;
+  let sqsMock: AwsClientStub<SQS.SQSClient>;
   let s3Mock: AwsClientStub<S3Client>;
   before(async () => {
     // Created here, not at load time: mocks of one client class must not overlap across files.
-    sqsMock = mockClient(SQSClient);
+    sqsMock = mockClient(SQS.SQSClient);
     s3Mock = mockClient(S3Client);
     local = await startDynalite();
   });
@@ -148,7 +146,7 @@ describe("s3-events-lambda redrive (defect 8)", function () {
     sqsMock.reset();
     sqs.install(sqsMock);
     s3Mock.reset().on(HeadObjectCommand).resolves({ ContentType: "image/png", ContentLength: 1 });
-    const client = new SQSClient({ region: "us-east-1" });
+    const client = new SQS.SQSClient({ region: "us-east-1" });
     const ingest = makeIngest(() => ({
       sqs: client,
       queueUrl: url("object-work"),
@@ -158,7 +156,7 @@ describe("s3-events-lambda redrive (defect 8)", function () {
     // a.png: SQS throttles every attempt of the ingest invocation; Lambda gives up after its
     // retries and writes the invocation record to the ingest failures queue.
     const eventA = notification(s3Record("uploads/a.png", { versionId: "1", sequencer: "0A" }));
-    sqsMock.on(SendMessageBatchCommand).rejects(faults.sqs.throttled());
+    sqsMock.on(SQS.SendMessageBatchCommand).rejects(faults.sqs.throttled());
     for (let i = 0; i < 3; i++) await ingest(eventA).catch(() => undefined);
     sqs.send(url("object-ingest-failures"), invocationRecord(eventA));
     sqs.install(sqsMock);
@@ -205,7 +203,7 @@ describe("s3-events-lambda redrive (defect 8)", function () {
     sqsMock.reset();
     sqs.install(sqsMock);
     sqs.send(url("object-ingest-failures"), '{"Records": []}');
-    const client = new SQSClient({ region: "us-east-1" });
+    const client = new SQS.SQSClient({ region: "us-east-1" });
     const result = await redriveIngestFailures({
       sqs: client,
       failuresUrl: url("object-ingest-failures"),

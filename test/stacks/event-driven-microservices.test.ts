@@ -1,33 +1,26 @@
 import { expect } from "chai";
-import { StackRun, runStack, stackFindings } from "../../scripts/harness/runStack";
+import { stackFindings } from "../../scripts/harness/runStack";
 import { actionsOf, resourcesOf, statementsOf } from "../support/iam";
 import { renderMermaid } from "../../scripts/plan/mermaid";
 import type { PlanDocument } from "../../scripts/plan/document";
 import { eventDrivenMicroservices } from "../../stacks/event-driven-microservices";
-
-const NS = "aws-serverless-flows";
-const T = {
-  cluster: "aws:ecs/cluster:Cluster",
-  api: "aws:apigatewayv2/api:Api",
-  lb: "aws:lb/loadBalancer:LoadBalancer",
-  vpcLink: "aws:apigatewayv2/vpcLink:VpcLink",
-  service: "aws:ecs/service:Service",
-  taskDef: "aws:ecs/taskDefinition:TaskDefinition",
-  tg: "aws:lb/targetGroup:TargetGroup",
-  rule: "aws:lb/listenerRule:ListenerRule",
-  route: "aws:apigatewayv2/route:Route",
-  table: "aws:dynamodb/table:Table",
-  topic: "aws:sns/topic:Topic",
-  queue: "aws:sqs/queue:Queue",
-  subscription: "aws:sns/topicSubscription:TopicSubscription",
-  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-  image: "awsx:ecr:Image",
-  key: "aws:kms/key:Key",
-};
+import { NAMESPACE as NS } from "../../stacks/config";
+import { T } from "../support/resourceTypes";
+import { runFlowBefore } from "../support/flowRun";
 
 describe("flow event-driven-microservices", () => {
-  let r: StackRun;
-  const get = (type: string, name: string) => r.recorder.get(type, name);
+  const flow = runFlowBefore(
+    eventDrivenMicroservices,
+    {
+      maxReceiveCount: 4,
+      // Plain HTTP to the ALB outside dev, acknowledged (the prod stack file uses HTTPS).
+      allowPlainHttpToLoadBalancer: true,
+      workerBacklogPerTask: 50,
+      images: { shipping: "public.ecr.aws/acme/shipping@sha256:0abc" },
+    },
+    { [`${NS}:environment`]: "prod" },
+  );
+  const get = flow.get;
   const env = (service: string) =>
     Object.fromEntries(
       (
@@ -43,35 +36,17 @@ describe("flow event-driven-microservices", () => {
       .flatMap((s) => resourcesOf(s));
   const allResources = (service: string) => grants(service).flatMap((s) => resourcesOf(s));
 
-  before(async () => {
-    r = await runStack({
-      stack: "test",
-      config: {
-        [`${NS}:flows`]: '["event-driven-microservices"]',
-        [`${NS}:environment`]: "prod",
-        [`${NS}:event-driven-microservices`]: JSON.stringify({
-          maxReceiveCount: 4,
-          // Plain HTTP to the ALB outside dev, acknowledged (the prod stack file uses HTTPS).
-          allowPlainHttpToLoadBalancer: true,
-          workerBacklogPerTask: 50,
-          images: { shipping: "public.ecr.aws/acme/shipping@sha256:0abc" },
-        }),
-      },
-      flows: [eventDrivenMicroservices],
-    });
-  });
-
   it("runs orders, billing and shipping on one cluster behind one API, VPC link and load balancer", () => {
     for (const type of [T.cluster, T.api, T.lb, T.vpcLink])
-      expect(r.recorder.byType(type), type).to.have.length(1);
+      expect(flow.run.recorder.byType(type), type).to.have.length(1);
     expect(
-      r.recorder
+      flow.run.recorder
         .byType(T.service)
         .map((s) => s.name)
         .sort(),
     ).to.deep.equal(["billing", "orders", "shipping"]);
     const clusterArn = get(T.cluster, "microservices").state.arn;
-    for (const s of r.recorder.byType(T.service)) {
+    for (const s of flow.run.recorder.byType(T.service)) {
       expect(s.inputs.cluster).to.equal(clusterArn);
       expect(
         (s.inputs.networkConfiguration as { assignPublicIp: boolean }).assignPublicIp,
@@ -81,7 +56,7 @@ describe("flow event-driven-microservices", () => {
 
   it("routes /orders, /invoices and /shipments by path through the shared API and listener", () => {
     expect(
-      r.recorder
+      flow.run.recorder
         .byType(T.route)
         .map((x) => x.inputs.routeKey)
         .sort(),
@@ -110,7 +85,7 @@ describe("flow event-driven-microservices", () => {
   });
 
   it("gives each service its own table", () => {
-    const tables = Object.fromEntries(r.recorder.byType(T.table).map((t) => [t.name, t]));
+    const tables = Object.fromEntries(flow.run.recorder.byType(T.table).map((t) => [t.name, t]));
     expect(Object.keys(tables).sort()).to.deep.equal(["invoices", "orders", "shipments"]);
     expect(tables.orders.inputs.hashKey).to.equal("id");
     expect(tables.invoices.inputs.hashKey).to.equal("orderId");
@@ -172,7 +147,7 @@ describe("flow event-driven-microservices", () => {
 
   it("builds orders and billing from the container template and runs the given shipping image", () => {
     const images = Object.fromEntries(
-      r.recorder.byType(T.image).map((i) => [i.name, [i.inputs.dockerfile, i.inputs.args]]),
+      flow.run.recorder.byType(T.image).map((i) => [i.name, [i.inputs.dockerfile, i.inputs.args]]),
     );
     expect(images).to.deep.equal({
       orders: ["functions/containers/Dockerfile", { SERVICE: "orders-service" }],
@@ -186,7 +161,7 @@ describe("flow event-driven-microservices", () => {
     const doc = {
       stack: "test",
       flows: [],
-      resources: r.resources,
+      resources: flow.run.resources,
       outputs: {},
       violations: [],
     } as unknown as PlanDocument;
@@ -213,7 +188,7 @@ describe("flow event-driven-microservices", () => {
   });
 
   it("outputs every URL, table and queue a user needs", () => {
-    const out = r.outputs.eventDrivenMicroservices as Record<string, string>;
+    const out = flow.run.outputs.eventDrivenMicroservices as Record<string, string>;
     expect(out.ordersUrl).to.equal(`${out.apiUrl}/orders`);
     expect(out.invoicesUrl).to.equal(`${out.apiUrl}/invoices`);
     expect(out.shipmentsUrl).to.equal(`${out.apiUrl}/shipments`);
@@ -231,7 +206,7 @@ describe("flow event-driven-microservices", () => {
   it("scales billing and shipping on their queue's backlog per task and oldest message age", () => {
     const POLICY = "aws:appautoscaling/policy:Policy";
     for (const worker of ["billing", "shipping"]) {
-      const queueName = r.recorder.get(T.queue, `order-events-${worker}`).state.name;
+      const queueName = flow.run.recorder.get(T.queue, `order-events-${worker}`).state.name;
       const cfg = get(POLICY, `${worker}-backlog`).inputs
         .targetTrackingScalingPolicyConfiguration as {
         targetValue: number;
@@ -268,13 +243,13 @@ describe("flow event-driven-microservices", () => {
       const page = get("aws:cloudwatch/metricAlarm:MetricAlarm", `${worker}-queue-age`).inputs;
       expect(page).to.include({ metricName: "ApproximateAgeOfOldestMessage", threshold: 600 });
       expect(page.dimensions).to.deep.equal({ QueueName: queueName });
-      expect(page.alarmActions).to.deep.equal([r.outputs.alarmTopicArn]);
+      expect(page.alarmActions).to.deep.equal([flow.run.outputs.alarmTopicArn]);
     }
     // orders is not a queue worker.
-    expect(r.recorder.byType(POLICY).map((p) => p.name)).to.not.include("orders-backlog");
+    expect(flow.run.recorder.byType(POLICY).map((p) => p.name)).to.not.include("orders-backlog");
   });
 
   it("has zero policy findings", () => {
-    expect(stackFindings(r).map((v) => `${v.policy}: ${v.message}`)).to.deep.equal([]);
+    expect(stackFindings(flow.run).map((v) => `${v.policy}: ${v.message}`)).to.deep.equal([]);
   });
 });

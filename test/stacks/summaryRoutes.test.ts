@@ -4,18 +4,9 @@ import { withoutKnownGrantFindings } from "../policy/expectedFailures";
 import { actionsOf, resourcesOf, roleGrants } from "../support/iam";
 import { eventDrivenMicroservices } from "../../stacks/event-driven-microservices";
 import { threeTierLambdaS3 } from "../../stacks/three-tier-lambda-s3";
-
-const NS = "aws-serverless-flows";
-const T = {
-  fn: "aws:lambda/function:Function",
-  route: "aws:apigatewayv2/route:Route",
-  integration: "aws:apigatewayv2/integration:Integration",
-  permission: "aws:lambda/permission:Permission",
-  api: "aws:apigatewayv2/api:Api",
-  table: "aws:dynamodb/table:Table",
-  bucket: "aws:s3/bucket:Bucket",
-  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
-};
+import { NAMESPACE as NS } from "../../stacks/config";
+import { T } from "../support/resourceTypes";
+import { runFlowBefore } from "../support/flowRun";
 
 /** The routes of a function: route keys, auth, and the permission's source ARN. */
 function routeOf(r: StackRun, name: string, routeKey: string) {
@@ -29,30 +20,22 @@ function routeOf(r: StackRun, name: string, routeKey: string) {
 
 describe("aggregation routes (GET .../{id}/summary)", () => {
   describe("event-driven-microservices: order + invoice + shipment", () => {
-    let r: StackRun;
-    before(async () => {
-      r = await runStack({
-        stack: "test",
-        config: {
-          [`${NS}:flows`]: '["event-driven-microservices"]',
-          [`${NS}:environment`]: "prod",
-          [`${NS}:alarmEmail`]: "ops@example.com",
-          // Outside dev the load balancer hop needs TLS (issue 14 item 7).
-          [`${NS}:event-driven-microservices`]: JSON.stringify({
-            loadBalancerTls: {
-              certificateArn:
-                "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
-              serverName: "api.example.com",
-            },
-          }),
+    const flow = runFlowBefore(
+      eventDrivenMicroservices,
+      // Outside dev the load balancer hop needs TLS (issue 14 item 7).
+      {
+        loadBalancerTls: {
+          certificateArn:
+            "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+          serverName: "api.example.com",
         },
-        flows: [eventDrivenMicroservices],
-      });
-    });
+      },
+      { [`${NS}:environment`]: "prod", [`${NS}:alarmEmail`]: "ops@example.com" },
+    );
 
     it("routes GET /orders/{id}/summary to the aggregator, behind the cluster's JWT authorizer", () => {
-      const route = routeOf(r, "order-summary", "GET /orders/{id}/summary");
-      const orders = r.recorder
+      const route = routeOf(flow.run, "order-summary", "GET /orders/{id}/summary");
+      const orders = flow.run.recorder
         .byType(T.route)
         .find((x) => x.inputs.routeKey === "ANY /orders/{proxy+}")!;
       expect(route.inputs).to.include({
@@ -61,34 +44,41 @@ describe("aggregation routes (GET .../{id}/summary)", () => {
         apiId: orders.inputs.apiId,
       });
       expect(route.inputs.authorizerId).to.be.a("string");
-      const perm = r.recorder.get(T.permission, "order-summary-0");
+      const perm = flow.run.recorder.get(T.permission, "order-summary-0");
       expect(String(perm.inputs.sourceArn)).to.match(/\/\*\/GET\/orders\/\*\/summary$/);
     });
 
     it("runs the aggregator in the private subnets, reading the three tables by key only", () => {
-      const fn = r.recorder.get(T.fn, "order-summary");
+      const fn = flow.run.recorder.get(T.fn, "order-summary");
       expect((fn.inputs.vpcConfig as { subnetIds: string[] }).subnetIds).to.have.length(2);
       const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
       const names = ["orders", "invoices", "shipments"].map(
-        (t) => r.recorder.get(T.table, t).state.name,
+        (t) => flow.run.recorder.get(T.table, t).state.name,
       );
       expect([env.ORDERS_TABLE, env.INVOICES_TABLE, env.SHIPMENTS_TABLE]).to.deep.equal(names);
-      const grants = roleGrants(r.recorder, "order-summary");
+      const grants = roleGrants(flow.run.recorder, "order-summary");
       const dynamo = grants.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")));
       expect(dynamo.flatMap(actionsOf)).to.deep.equal(["dynamodb:GetItem"]);
       expect(dynamo.flatMap(resourcesOf).sort()).to.deep.equal(
-        ["orders", "invoices", "shipments"].map((t) => r.recorder.get(T.table, t).state.arn).sort(),
+        ["orders", "invoices", "shipments"]
+          .map((t) => flow.run.recorder.get(T.table, t).state.arn)
+          .sort(),
       );
     });
 
     it("alarms on the aggregator's errors and reports no policy finding", () => {
-      const alarms = r.recorder.byType(T.alarm).filter((a) => a.name.startsWith("order-summary"));
+      const alarms = flow.run.recorder
+        .byType(T.alarm)
+        .filter((a) => a.name.startsWith("order-summary"));
       expect(alarms.length).to.be.at.least(1);
       expect(
-        withoutKnownGrantFindings(stackFindings(r)).filter((v) => v.urn.includes("order-summary")),
+        withoutKnownGrantFindings(stackFindings(flow.run)).filter((v) =>
+          v.urn.includes("order-summary"),
+        ),
       ).to.deep.equal([]);
       expect(
-        (r.outputs.eventDrivenMicroservices as Record<string, string>).orderSummaryUrlTemplate,
+        (flow.run.outputs.eventDrivenMicroservices as Record<string, string>)
+          .orderSummaryUrlTemplate,
       ).to.match(/\/orders\/\{id\}\/summary$/);
     });
   });

@@ -1,11 +1,12 @@
 /** One flow run alone in a test stack, for the flow tests (test/stacks). */
 import type { RecordedResource } from "../../scripts/harness/recorder";
 import { StackRun, runStack } from "../../scripts/harness/runStack";
+import { NAMESPACE as NS } from "../../stacks/config";
 import type { FlowDefinition } from "../../stacks/flow";
 import { Stmt, roleGrants } from "./iam";
 
-/** The project's config namespace. */
-export const NS = "aws-serverless-flows";
+/** The project's config namespace (stacks/config.ts). */
+export { NS };
 
 /** A flow's run, once its `before` hook has run, and lookups into it. */
 export interface FlowRun {

@@ -6,12 +6,16 @@ import {
   carriesNoise,
   chooseHold,
   expectedShortfall,
+  callValue,
   fitNoise,
+  holdCost,
+  holdLevel,
   missCost,
   noiseLevel,
   normalTail,
   reactionMinutes,
   shardMinutePrices,
+  staticOptimum,
   summarise,
 } from "../../../functions/shard-autoscaler/history";
 import { DEFAULT_POLICY_CONFIG, relativeNoise } from "../../../functions/shard-autoscaler/policy";
@@ -168,6 +172,96 @@ describe("shard-autoscaler noise level (newsvendor rule)", () => {
     );
     expect(carriesNoise({ mean: 6, sd: 0.3, max: 6.8, slope: 0.05, minutes: 60 }, 7, c)).to.equal(
       false,
+    );
+  });
+});
+
+/** The hindsight cost of holding `m` shards through `demand` (shards at 100% per minute). */
+function staticCost(demand: ArrayLike<number>, m: number): number {
+  const { capacity, throttle } = shardMinutePrices(c);
+  let cost = 0;
+  for (let i = 0; i < demand.length; i++)
+    cost += m * capacity + throttle * Math.max(0, demand[i] - m);
+  return cost;
+}
+
+describe("shard-autoscaler static optimum and hold level", () => {
+  it("the static optimum is the cheapest whole count to hold through the history (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 40, noNaN: true }), { minLength: 1, maxLength: 3000 }),
+        (values) => {
+          const demand = Float64Array.from(values);
+          const best = staticOptimum(demand, c);
+          const top = Math.ceil(Math.max(...values)) + 1;
+          for (let m = 0; m <= top; m++)
+            expect(staticCost(demand, best)).to.be.at.most(staticCost(demand, m) + 1e-9);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("allows about 6 minutes a day above the count at list prices, never a batch", () => {
+    // A day at 2 shards with 12 minutes an hour at 16: the batches are 20% of the minutes.
+    const batch = Float64Array.from({ length: 1440 }, (_, t) => (t % 60 < 12 ? 16 : 2));
+    expect(staticOptimum(batch, c)).to.equal(16);
+    // Five minutes at 16 in a day are cheaper to throttle than a day of 14 more shards.
+    const rare = Float64Array.from({ length: 1440 }, (_, t) => (t < 5 ? 16 : 2));
+    expect(staticOptimum(rare, c)).to.equal(2);
+    // Dearer throttling allows fewer minutes above.
+    expect(staticOptimum(rare, { ...c, throttledGbUsd: 100 })).to.equal(16);
+  });
+
+  it("noise around a level is no rise; a jump from it is", () => {
+    // +-10% around 10 shards, then a jump to 30.
+    const demand = Float64Array.from({ length: 120 }, (_, t) =>
+      t >= 90 ? 30 : 10 * (1 + (t % 2 ? -0.1 : 0.1)),
+    );
+    const [quiet, jump] = summarise(demand, 0, reactionMinutes(c));
+    // A lowest-minute baseline would see 2 (9 -> 11); the mean of the reaction before sees ~1.
+    expect(quiet.rise).to.be.at.most(1.2);
+    expect(jump.rise).to.be.closeTo(20, 1);
+  });
+
+  it("holds the peak of bursts that outrun a reaction, not of a slow cycle", () => {
+    const hourly = Float64Array.from({ length: 2880 }, (_, t) => (t % 60 < 12 ? 16 : 2));
+    const r = reactionMinutes(c);
+    expect(holdLevel(hourly, summarise(hourly, 0, r), c)).to.equal(16);
+    // A daily sine between 2 and 10 shards: a reaction follows it, nothing is held.
+    const sine = Float64Array.from(
+      { length: 2880 },
+      (_, t) => 6 + 4 * Math.sin((2 * Math.PI * t) / 1440),
+    );
+    expect(holdLevel(sine, summarise(sine, 0, r), c)).to.equal(c.minShards);
+    // One burst of 20 in a week: reacting to it once costs less than a week of 18 more shards.
+    const once = Float64Array.from({ length: 10080 }, (_, t) => (t >= 5000 && t < 5030 ? 20 : 2));
+    expect(holdLevel(once, summarise(once, 0, r), c)).to.be.below(20);
+  });
+
+  it("the hold level is never dearer to hold than any count below the static optimum (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 2, max: 20 }),
+        fc.integer({ min: 30, max: 600 }),
+        fc.integer({ min: 3, max: 40 }),
+        (base, factor, every, length) => {
+          const demand = Float64Array.from({ length: 2880 }, (_, t) =>
+            t % every < Math.min(length, every - 1) ? base * factor : base,
+          );
+          const bursts = summarise(demand, 0, reactionMinutes(c));
+          const held = holdLevel(demand, bursts, c);
+          const top = Math.max(c.minShards, staticOptimum(demand, c));
+          expect(held).to.be.within(c.minShards, top);
+          // Lower counts are dearer, or within one call's worth (which a move must beat).
+          for (let m = c.minShards; m < held; m++)
+            expect(holdCost(m, bursts, c) + callValue(c)).to.be.at.least(
+              holdCost(held, bursts, c) - 1e-9,
+            );
+        },
+      ),
+      { numRuns: 80 },
     );
   });
 });

@@ -267,6 +267,44 @@ describe("shard-autoscaler policy: scaling down", () => {
     expect(held.reason).to.match(/holding 9 shards/);
   });
 
+  it("goes up before the next burst when the history's bursts outrun a reaction", () => {
+    // 12 minutes at 16 every hour on a base of 2; the last 40 minutes are quiet, on 4 shards.
+    const batch = (ago: number) => (ago > 40 && ago % 60 < 12 ? 16 : 2);
+    const d = decide(input({ shards: 4, metrics: series(1440, batch, 4) }));
+    expect(d).to.include({ action: "scale", direction: "up", target: 8, goal: 16 });
+    expect(d.reason).to.match(/outrun a reaction/);
+    // Caught by a batch on 4 shards: it goes to the hold level, not to 16 / 0.6 = 27.
+    const caught = decide(
+      input({ shards: 4, metrics: series(1440, (ago) => (ago <= 6 ? 16 : batch(ago)), 4) }),
+    );
+    expect(caught).to.include({ action: "scale", direction: "up", target: 8, goal: 16 });
+    // Already there: nothing to do, and the quiet does not take it down.
+    const there = decide(input({ shards: 16, metrics: series(1440, batch) }));
+    expect(there.action).to.equal("none");
+    expect(there.reason).to.match(/holding 16 shards/);
+  });
+
+  it("a daily cycle that a reaction follows holds nothing: it scales down when quiet", () => {
+    const cycle = (ago: number) => 4 + 3 * Math.cos((2 * Math.PI * ago) / 1440);
+    // Night (ago 720 = 12 hours after the peak, load ~1) on 12 shards.
+    const night = (ago: number) => cycle(ago + 720);
+    const d = decide(input({ shards: 12, metrics: series(1440, night) }));
+    expect(d).to.include({ action: "scale", direction: "down" });
+  });
+
+  it("at the day's static optimum, demand the day already reached does not scale up", () => {
+    // Noise around 6 with one earlier minute at 6.8; the newest two at 6.6 on 7 shards (0.94).
+    const level = (ago: number) => (ago <= 4 ? 6.6 : ago === 500 ? 6.8 : 6 + 0.3 * Math.sin(ago));
+    const d = decide(input({ shards: 7, metrics: series(1440, level) }));
+    expect(d.action).to.equal("none");
+    // A new high above the day's scales up as before.
+    const higher = (ago: number) => (ago <= 4 ? 7.2 : level(ago));
+    expect(decide(input({ shards: 7, metrics: series(1440, higher, 7) }))).to.include({
+      action: "scale",
+      direction: "up",
+    });
+  });
+
   it("scales down past a burst when the saving outweighs the rare miss", () => {
     // One 20-minute burst to 3 a day ago, on 8 shards: holding 8 for it does not pay.
     const once = (ago: number) => (ago > 1380 && ago < 1400 ? 3 : 1);

@@ -3,13 +3,7 @@
  * work, a fake process for SIGTERM tests, a scripted SQS for queue workers, and OrderPlaced
  * fixtures (dynalite is in ./dynalite).
  */
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import * as SQS from "@aws-sdk/client-sqs";
 import type { AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { EventEmitter } from "node:events";
@@ -63,7 +57,7 @@ export function sqsMessage(
   body: string,
   receiveCount = 1,
   receipt = `rh-${id}-${receiveCount}`,
-): Message {
+): SQS.Message {
   return {
     MessageId: id,
     ReceiptHandle: receipt,
@@ -76,14 +70,14 @@ export function sqsMessage(
  * Answers a mocked SQS client's deletes and visibility changes, recording each in the returned
  * log as `delete:<receipt>` or `visibility:<receipt>:<seconds>`, in the order the worker sent them.
  */
-export function logSqsAcks(sqs: AwsClientStub<SQSClient>): string[] {
+export function logSqsAcks(sqs: AwsClientStub<SQS.SQSClient>): string[] {
   const log: string[] = [];
-  sqs.on(DeleteMessageCommand).callsFake(async (input: { ReceiptHandle: string }) => {
+  sqs.on(SQS.DeleteMessageCommand).callsFake(async (input: { ReceiptHandle: string }) => {
     log.push(`delete:${input.ReceiptHandle}`);
     return {};
   });
   sqs
-    .on(ChangeMessageVisibilityCommand)
+    .on(SQS.ChangeMessageVisibilityCommand)
     .callsFake(async (input: { ReceiptHandle: string; VisibilityTimeout: number }) => {
       log.push(`visibility:${input.ReceiptHandle}:${input.VisibilityTimeout}`);
       return {};
@@ -96,12 +90,12 @@ export function logSqsAcks(sqs: AwsClientStub<SQSClient>): string[] {
  * each, standing in for the long poll). `onReceive` runs on every call.
  */
 export function scriptReceives(
-  sqs: AwsClientStub<SQSClient>,
-  batches: Message[][],
+  sqs: AwsClientStub<SQS.SQSClient>,
+  batches: SQS.Message[][],
   onReceive: () => void = () => undefined,
 ): void {
   let i = 0;
-  sqs.on(ReceiveMessageCommand).callsFake(async () => {
+  sqs.on(SQS.ReceiveMessageCommand).callsFake(async () => {
     onReceive();
     if (i < batches.length) return { Messages: batches[i++] };
     await sleep(3);
