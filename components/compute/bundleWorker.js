@@ -144,6 +144,44 @@ function ownSourcesOnly(json) {
   });
 }
 
+/**
+ * What replaces `@smithy/core/event-streams` in a bundle (see `shrink`): the client-construction
+ * resolver is the real one (a one-line Object.assign), everything that would encode or decode an
+ * event stream throws.
+ */
+const EVENT_STREAMS_STUB = `
+const refuse = () => {
+  throw new Error("event streams are left out of this bundle (components/compute/bundleWorker.js): keep the event-stream codec for a function that calls an event-stream operation");
+};
+class Refused { constructor() { refuse(); } }
+export const resolveEventStreamSerdeConfig = (input) =>
+  Object.assign(input, { eventStreamMarshaller: input.eventStreamSerdeProvider(input) });
+export const eventStreamSerdeProvider = () => ({ serialize: refuse, deserialize: refuse });
+export const universalEventStreamSerdeProvider = eventStreamSerdeProvider;
+export {
+  Refused as EventStreamCodec, Refused as HeaderMarshaller, Refused as Int64,
+  Refused as MessageDecoderStream, Refused as MessageEncoderStream,
+  Refused as SmithyMessageDecoderStream, Refused as SmithyMessageEncoderStream,
+  Refused as EventStreamMarshaller, Refused as UniversalEventStreamMarshaller,
+  Refused as EventStreamSerde, refuse as readableStreamToIterable, refuse as iterableToReadableStream,
+  refuse as getChunkedStream, refuse as getUnmarshalledStream, refuse as getMessageUnmarshaller,
+};
+`;
+
+/** The SDK's pure-JavaScript hash fallbacks (see `shrink`). */
+const JS_HASH_FALLBACK =
+  /(@smithy\/core\/dist-es\/submodules\/checksum\/(sha256\/Sha256Js|md5\/Md5Js)|@aws-sdk\/checksums\/dist-es\/submodules\/sha\/sha1\/Sha1Js)\.js$/;
+
+/** @param {string} name the class the module exports, e.g. `Sha256Js` */
+function jsHashStub(name) {
+  return `export class ${name} {
+  constructor() {
+    throw new Error("${name} (the SDK's fallback for a Node crypto without this hash) is left out of this bundle (components/compute/bundleWorker.js)");
+  }
+}
+`;
+}
+
 /** @type {esbuild.Plugin} */
 const shrink = {
   name: "shrink",
@@ -161,6 +199,25 @@ const shrink = {
       if (contents === source) return undefined;
       return { contents, loader: args.path.endsWith(".ts") ? "ts" : "js" };
     });
+    // Event streams (S3 SelectObjectContent, Kinesis SubscribeToShard) are the only operations
+    // that need @smithy/core's event-stream codec, about 15 KiB that S3 and Kinesis clients import
+    // whether or not a function calls them. No function here does: the clients get a marshaller
+    // that refuses with a message naming this file, and every other operation is unchanged.
+    build.onLoad(
+      { filter: /@smithy\/core\/dist-es\/submodules\/event-streams\/index\.js$/ },
+      () => ({
+        contents: EVENT_STREAMS_STUB,
+        loader: "js",
+      }),
+    );
+    // Pure-JavaScript SHA-256, SHA-1 and MD5: the SDK's fallbacks for a Node whose crypto lacks
+    // the algorithm (FIPS mode refuses MD5). Lambda's Node.js runtimes are not in FIPS mode and
+    // have all three natively, so the fallbacks (about 8 KiB) are never chosen there; a Node
+    // without them gets an error naming this file instead of a slow hash.
+    build.onLoad({ filter: JS_HASH_FALLBACK }, (args) => ({
+      contents: jsHashStub(/** @type {string} */ (args.path.split("/").pop()).replace(".js", "")),
+      loader: "js",
+    }));
     // The SDK imports its package.json only for `version` (the User-Agent): keep name and version,
     // not the whole manifest of every client.
     build.onLoad({ filter: /node_modules\/@(aws-sdk|smithy)\/[^/]+\/package\.json$/ }, (args) => {

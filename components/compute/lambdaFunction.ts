@@ -1,7 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { metricAlarm } from "../observability/alarms";
-import { percentilesWidget } from "../observability/widgets";
+import {
+  businessFiguresWidgets,
+  businessMetricsNamespace,
+  percentilesWidget,
+} from "../observability/widgets";
 import { bundleFunction } from "./bundle";
 import {
   LAMBDA_ARCHITECTURE,
@@ -22,6 +26,7 @@ import {
 import { Transforms, transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 import type { CallLedger } from "../security/callLedger";
+import { powertoolsEnv } from "../../functions/lib/businessMetrics";
 
 export interface BundledFunctionArgs {
   /** Folder under `functions/` whose `handler.ts` exports `handler`. Required. */
@@ -170,6 +175,7 @@ export class BundledFunction extends pulumi.ComponentResource {
   readonly timeout: number;
   private readonly logicalName: string;
   private readonly asyncDestination: boolean;
+  private readonly code: string;
 
   constructor(name: string, args: BundledFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless:compute:BundledFunction", name, {}, opts);
@@ -202,6 +208,7 @@ export class BundledFunction extends pulumi.ComponentResource {
       .throwIfAny();
     this.timeout = timeout;
     this.logicalName = name;
+    this.code = args.code;
     this.asyncDestination = args.onFailureQueueArn !== undefined;
     const bundle = bundleFunction(args.code, args.functionsDir);
     args.vpc?.callLedger?.record(name, "function", args.statements ?? []);
@@ -280,7 +287,20 @@ export class BundledFunction extends pulumi.ComponentResource {
           timeout,
           memorySize: args.memorySize ?? LAMBDA_MEMORY_MB,
           reservedConcurrentExecutions: args.reservedConcurrency,
-          environment: args.environment ? { variables: args.environment } : undefined,
+          // Powertools reads these: the Metrics namespace and the `service` of every log line and
+          // figure (the figures' dimension, one series per function; see widgets()). The EMF
+          // lines have no `level`, which Lambda's log-level filter counts as INFO, so they pass
+          // applicationLogLevel INFO
+          // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html).
+          environment: {
+            variables: {
+              ...powertoolsEnv.environment({
+                serviceName: name,
+                metricsNamespace: businessMetricsNamespace(),
+              }),
+              ...args.environment,
+            },
+          },
           tracingConfig: { mode: "Active" },
           loggingConfig: {
             logFormat: "JSON",
@@ -346,7 +366,8 @@ export class BundledFunction extends pulumi.ComponentResource {
 
   /**
    * Dashboard row: invocations, errors and throttles; duration (p50, p99, max) against the
-   * timeout; concurrency; and, for asynchronous invocations with a failure destination, events
+   * timeout; concurrency; the business figures the code publishes (rows written, duplicates
+   * dropped, records refused), when it publishes any; and, for asynchronous invocations with a failure destination, events
    * received, dropped and not delivered to the destination.
    */
   widgets(title = `Function ${this.logicalName}`): DashboardRow[] {
@@ -371,6 +392,7 @@ export class BundledFunction extends pulumi.ComponentResource {
             stat: "Maximum",
             lines: [m("ConcurrentExecutions")],
           },
+          ...businessFiguresWidgets(this.code, this.logicalName),
           ...(this.asyncDestination
             ? [
                 {

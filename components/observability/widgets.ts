@@ -1,4 +1,6 @@
-import type { MetricWidget, WidgetLine } from "./flowDashboard";
+import * as pulumi from "@pulumi/pulumi";
+import { FUNCTION_METRICS, SERVICE_DIMENSION } from "../../functions/lib/businessMetrics";
+import { type MetricWidget, type WidgetLine, metric } from "./flowDashboard";
 
 /**
  * A millisecond widget of one metric's p50 and p99 (latency, duration), then `extra` lines:
@@ -16,4 +18,30 @@ export function percentilesWidget(
     lines: [line("p50", "p50"), line("p99", "p99"), ...extra],
     ...options,
   };
+}
+
+/**
+ * CloudWatch namespace of the functions' business figures (Powertools Metrics, EMF): one per
+ * stack, so dev and prod (or two copies of a flow in one account) never share a series.
+ */
+export function businessMetricsNamespace(): string {
+  return `${pulumi.getProject()}/${pulumi.getStack()}`;
+}
+
+/**
+ * The graph of the business figures the code in `functions/<code>` publishes
+ * (functions/lib/businessMetrics.ts), for the function whose POWERTOOLS_SERVICE_NAME is
+ * `service`; none when that code publishes none.
+ */
+export function businessFiguresWidgets(code: string, service: string): MetricWidget[] {
+  const names = FUNCTION_METRICS[code] ?? [];
+  if (names.length === 0) return [];
+  const dimensions = { [SERVICE_DIMENSION]: service };
+  return [
+    {
+      title: "Business figures",
+      stat: "Sum",
+      lines: names.map((n) => metric(businessMetricsNamespace(), n, dimensions)),
+    },
+  ];
 }

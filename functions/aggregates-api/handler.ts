@@ -10,7 +10,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
 } from "aws-lambda";
 import { classifyFault, errorBody, errorResponse, json } from "../lib/http";
-import { createLogger } from "../lib/logger";
+import { createLogger, withLambdaContext } from "../lib/logger";
 import { lazy } from "../lib/runtime";
 import { AggregatesApiEnv, readAggregatesApiEnv } from "./env";
 import { QueryError, ShardRow, mergeWindows, parseAggregatesQuery } from "./query";
@@ -74,6 +74,7 @@ export function makeHandler(deps: Deps) {
   };
 }
 
+const logger = createLogger("aggregates-api");
 const handlerOnce = lazy(() =>
   makeHandler({
     // wrapNumbers: the exact sums (up to 38 digits) are read as text, never rounded to a double.
@@ -81,7 +82,9 @@ const handlerOnce = lazy(() =>
       unmarshallOptions: { wrapNumbers: true },
     }),
     env: readAggregatesApiEnv(),
-    logger: createLogger("aggregates-api"),
+    logger,
   }),
 );
-export const handler: ReturnType<typeof makeHandler> = (event) => handlerOnce()(event);
+export const handler = withLambdaContext(logger, (event: APIGatewayProxyEventV2WithJWTAuthorizer) =>
+  handlerOnce()(event),
+);

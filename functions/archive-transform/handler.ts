@@ -2,17 +2,29 @@
  * Firehose data transformation of the raw archive: every record becomes one JSON line with the
  * effective event id and a normalised `occurredat` (see transform.ts), so Athena counts and
  * de-duplicates what the stream processor does. Every record is returned `Ok`: invalid ones are
- * archived as such. No environment variables, no AWS calls.
+ * archived as such. No environment variables, no AWS calls. One log line per invocation (with
+ * the request id) counts what was archived as invalid.
  */
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from "aws-lambda";
+import { createLogger, withLambdaContext } from "../lib/logger";
 import { archiveRow } from "./transform";
 
-export const handler = async (
-  event: FirehoseTransformationEvent,
-): Promise<FirehoseTransformationResult> => ({
-  records: event.records.map((r) => ({
-    recordId: r.recordId,
-    result: "Ok",
-    data: Buffer.from(JSON.stringify(archiveRow(r))).toString("base64"),
-  })),
-});
+const logger = createLogger("archive-transform");
+
+export const handler = withLambdaContext(
+  logger,
+  async (event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> => {
+    let invalid = 0;
+    const records = event.records.map((r) => {
+      const row = archiveRow(r);
+      if (!row.valid) invalid++;
+      return {
+        recordId: r.recordId,
+        result: "Ok" as const,
+        data: Buffer.from(JSON.stringify(row)).toString("base64"),
+      };
+    });
+    logger.info("records transformed", { records: records.length, invalid });
+    return { records };
+  },
+);

@@ -7,9 +7,10 @@
  */
 import { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { putOnce } from "../lib/idempotentPut";
-import { createLogger } from "../lib/logger";
+import { createLogger, withLambdaContext } from "../lib/logger";
+import { BUSINESS_METRICS, type FigureSink, countFigures, createMetrics } from "../lib/metrics";
 import { documentClient, lazy } from "../lib/runtime";
 import { readFileIndexerEnv } from "./env";
 import { processS3EventBatch } from "../lib/s3Batch";
@@ -22,6 +23,8 @@ export interface FileIndexerDeps {
   s3?: Pick<S3Client, "send">;
   tableName: string;
   now?: () => Date;
+  /** Rows written, duplicates dropped, messages refused. Default: none. */
+  metrics?: FigureSink;
   logger?: {
     info(message: string, extra: Record<string, unknown>): void;
     warn(message: string, extra: Record<string, unknown>): void;
@@ -57,23 +60,30 @@ export function makeHandler(deps: FileIndexerDeps) {
       },
     );
     deps.logger?.info("batch indexed", { ...stats, written, duplicates, skipped });
+    countFigures(deps.metrics, {
+      [BUSINESS_METRICS.itemsWritten]: written,
+      [BUSINESS_METRICS.duplicatesDropped]: duplicates,
+      [BUSINESS_METRICS.recordsRefused]: stats.failed,
+    });
     return { batchItemFailures };
   };
 }
 
 const logger = createLogger("file-indexer");
+const metrics = createMetrics();
 const instance = lazy(() =>
   makeHandler({
     ddb: documentClient(),
     s3: new S3Client({}),
     tableName: readFileIndexerEnv().tableName,
     logger,
+    metrics,
   }),
 );
 
 /** Lambda entry point: clients are created on the first invocation and reused after. */
-export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
-  const handle = instance();
-  if (context) logger.addContext(context);
-  return handle(event);
-};
+export const handler = withLambdaContext(
+  logger,
+  (event: SQSEvent): Promise<SQSBatchResponse> => instance()(event),
+  metrics,
+);

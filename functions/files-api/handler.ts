@@ -6,15 +6,11 @@
  */
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { randomUUID } from "node:crypto";
 import { HttpError, classifyFault, errorResponse, json, parseJsonBody } from "../lib/http";
 import { describeIssues } from "../lib/items/service";
-import { createLogger } from "../lib/logger";
+import { createLogger, withLambdaContext } from "../lib/logger";
 import { readFilesApiEnv } from "./env";
 import { UploadConfig, keyProblem, objectKey, uploadRequestSchema } from "./upload";
 
@@ -101,13 +97,12 @@ let cached: ReturnType<typeof makeHandler> | undefined;
 const logger = createLogger("files-api");
 
 /** Lambda entry point: client and config are created on the first invocation. */
-export const handler = async (event: APIGatewayProxyEventV2, context?: Context) => {
+export const handler = withLambdaContext(logger, async (event: APIGatewayProxyEventV2) => {
   cached ??= makeHandler({
     // Flexible checksums would sign a checksum of an empty body into the URL, breaking uploads.
     s3: new S3Client({ requestChecksumCalculation: "WHEN_REQUIRED" }),
     config: readFilesApiEnv(),
     logger,
   });
-  if (context) logger.addContext(context);
   return cached(event);
-};
+});

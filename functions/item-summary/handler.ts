@@ -5,8 +5,9 @@
  */
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { REQUEST_HASH_ATTRIBUTE } from "../lib/items/attributes";
-import { createLogger } from "../lib/logger";
+import { createLogger, withLambdaContext } from "../lib/logger";
 import { documentClient, lazy } from "../lib/runtime";
 import { isUuid, makeSummaryHandler } from "../lib/summaryRoute";
 import { ItemSummaryEnv, readItemSummaryEnv } from "./env";
@@ -54,13 +55,15 @@ export function itemFetchers(doc: DynamoDBDocumentClient, s3: S3Client, env: Ite
   });
 }
 
+const logger = createLogger("item-summary");
+
 export function makeHandler(doc: DynamoDBDocumentClient, s3: S3Client, env: ItemSummaryEnv) {
   return makeSummaryHandler<"item" | "files">({
     primary: "item",
     isId: isUuid,
     fetchers: itemFetchers(doc, s3, env),
     timeoutMs: env.backendTimeoutMs,
-    logger: createLogger("item-summary"),
+    logger,
   });
 }
 
@@ -71,4 +74,4 @@ const deps = lazy(() =>
     readItemSummaryEnv(),
   ),
 );
-export const handler: ReturnType<typeof makeHandler> = (event) => deps()(event);
+export const handler = withLambdaContext(logger, (event: APIGatewayProxyEventV2) => deps()(event));

@@ -3,12 +3,8 @@
  * cursors, concurrency) is in functions/lib/items; this file only maps events to requests.
  * Env: TABLE_NAME (required).
  */
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from "aws-lambda";
-import { createLogger } from "../lib/logger";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { createLogger, withLambdaContext } from "../lib/logger";
 import { lazy } from "../lib/runtime";
 import { readItemsApiEnv } from "./env";
 import {
@@ -52,19 +48,14 @@ export function makeHandler(deps: ItemsApiDeps) {
     handleItemsRequest(deps.service, toItemsRequest(event), { logger: deps.logger });
 }
 
+const logger = createLogger("items-api");
 const instance = lazy(() => {
   const { tableName } = readItemsApiEnv();
-  const logger = createLogger("items-api");
-  return { handle: makeHandler({ service: createItemsService(tableName), logger }), logger };
+  return makeHandler({ service: createItemsService(tableName), logger });
 });
 
 /** Lambda entry point: clients are created on the first invocation and reused after. */
-export const handler = async (
-  event: APIGatewayProxyEventV2,
-  context?: Context,
-): Promise<APIGatewayProxyStructuredResultV2> => {
-  const { handle, logger } = instance();
-  // Request id, function name and cold start on every log line.
-  if (context) logger.addContext(context);
-  return handle(event);
-};
+export const handler = withLambdaContext(
+  logger,
+  (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => instance()(event),
+);

@@ -1,4 +1,4 @@
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { S3ObjectEvent, parseS3Body } from "./s3Events";
 import { RecordFailure, processSqsBatch } from "./sqsBatch";
 
@@ -15,12 +15,13 @@ export interface S3BatchStats {
  * SNS-enveloped), skipping `s3:TestEvent`s. A message whose body is malformed, or any of whose
  * events fails, is reported as a batch item failure: it returns to the queue and reaches the DLQ
  * after maxReceiveCount instead of being dropped. `handle` must be idempotent, since a message
- * that partly succeeded is retried whole.
+ * that partly succeeded is retried whole. The loop is Powertools' (`processSqsBatch`); this layer
+ * only unpacks the S3 notifications a message carries and counts them.
  */
 export async function processS3EventBatch(
   event: SQSEvent,
   handle: (object: S3ObjectEvent, record: SQSRecord) => Promise<void>,
-  options: { fifo?: boolean; onFailure?: (failure: RecordFailure) => void } = {},
+  options: { fifo?: boolean; onFailure?: (failure: RecordFailure) => void; context?: Context } = {},
 ): Promise<SQSBatchResponse & { stats: S3BatchStats }> {
   const stats: S3BatchStats = { messages: 0, objects: 0, testEvents: 0, failed: 0 };
   const response = await processSqsBatch(

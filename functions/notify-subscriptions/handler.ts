@@ -30,7 +30,7 @@ import {
   parseJsonBody,
 } from "../lib/http";
 import { describeIssues } from "../lib/items/service";
-import { createLogger } from "../lib/logger";
+import { createLogger, withLambdaContext } from "../lib/logger";
 import { lazy } from "../lib/runtime";
 import { NotifySubscriptionsEnv, readNotifySubscriptionsEnv } from "./env";
 import {
@@ -165,11 +165,12 @@ export function makeHandler(deps: Deps) {
   };
 }
 
+const logger = createLogger("notify-subscriptions");
 const handlerOnce = lazy(() =>
   makeHandler({
     sns: new SNSClient({}),
     env: readNotifySubscriptionsEnv(),
-    logger: createLogger("notify-subscriptions"),
+    logger,
   }),
 );
-export const handler: ReturnType<typeof makeHandler> = (event) => handlerOnce()(event);
+export const handler = withLambdaContext(logger, (event: Event) => handlerOnce()(event));

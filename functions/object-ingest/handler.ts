@@ -5,6 +5,7 @@
  */
 import { SQSClient, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import type { Logger } from "@aws-lambda-powertools/logger";
+import type { Context } from "aws-lambda";
 import { createLogger } from "../lib/logger";
 import { lazy } from "../lib/runtime";
 import { readObjectIngestEnv } from "./env";
@@ -33,8 +34,10 @@ async function sendBatch(deps: IngestDeps, entries: QueueMessage[]): Promise<voi
 }
 
 export function makeHandler(deps: () => IngestDeps) {
-  return async (event: unknown): Promise<{ forwarded: number }> => {
+  return async (event: unknown, context?: Context): Promise<{ forwarded: number }> => {
     const d = deps();
+    // Request id, function name and cold start on every line of this invocation.
+    if (context) d.logger.addContext(context);
     const messages = toQueueMessages(event);
     for (const batch of chunk(messages)) await sendBatch(d, batch);
     d.logger.info("forwarded", { count: messages.length });

@@ -4,7 +4,11 @@
  */
 import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
 import { HttpError, classifyFault, errorResponse, json } from "../lib/http";
 import { createLogger } from "../lib/logger";
 import { documentClient, lazy } from "../lib/runtime";
@@ -14,14 +18,19 @@ import { decodeCursor, encodeCursor, fromRef, matchRoute, pageSize, present } fr
 export interface ObjectsApiDeps {
   ddb: Pick<DynamoDBDocumentClient, "send">;
   tableName: string;
-  logger: Pick<Logger, "error">;
+  logger: Pick<Logger, "error"> & Partial<Pick<Logger, "addContext">>;
 }
 
 const NO_STORE = { "cache-control": "no-store" };
 
 export function makeHandler(deps: () => ObjectsApiDeps) {
-  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  return async (
+    event: APIGatewayProxyEventV2,
+    context?: Context,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
     const { ddb, tableName, logger } = deps();
+    // Request id, function name and cold start on every line of this invocation.
+    if (context) logger.addContext?.(context);
     try {
       const route = matchRoute(event.requestContext?.http?.method ?? "", event.rawPath ?? "");
       if (route.kind === "get") {

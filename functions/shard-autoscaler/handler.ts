@@ -7,7 +7,8 @@
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
-import { createLogger } from "../lib/logger";
+import { createLogger, withLambdaContext } from "../lib/logger";
+import { BUSINESS_METRICS, type FigureSink, countFigures, createMetrics } from "../lib/metrics";
 import { AwsClients, awsPorts } from "./aws";
 import { Trigger, parseTrigger } from "./events";
 import { ScalerLog, ScalerOutcome, ScalerPorts, runScaler } from "./scaler";
@@ -22,6 +23,8 @@ export interface HandlerDeps {
   ports?: ScalerPorts;
   now?: () => number;
   log?: ScalerLog;
+  /** Scaling decisions (1 per run that decided to change the shard count). Default: none. */
+  metrics?: FigureSink;
 }
 
 export interface HandlerResult {
@@ -55,6 +58,9 @@ export function makeHandler(deps: HandlerDeps): (event: unknown) => Promise<Hand
       now: (deps.now ?? Date.now)(),
       log,
     });
+    countFigures(deps.metrics, {
+      [BUSINESS_METRICS.scalingDecisions]: outcome.decision.action === "scale" ? 1 : 0,
+    });
     return { trigger: trigger.kind, outcome };
   };
 }
@@ -68,12 +74,17 @@ function defaultClients(): AwsClients {
 }
 
 const logger = createLogger("shard-autoscaler");
+const metrics = createMetrics();
 
-export const handler = makeHandler({
+const instance = makeHandler({
   settings: () => readShardAutoscalerEnv().settings,
   log: {
     info: (message, extra) => logger.info(message, extra ?? {}),
     warn: (message, extra) => logger.warn(message, extra ?? {}),
     error: (message, extra) => logger.error(message, extra ?? {}),
   },
+  metrics,
 });
+
+/** Lambda entry point: request id on every log line, the decision published once it ends. */
+export const handler = withLambdaContext(logger, (event: unknown) => instance(event), metrics);

@@ -10,7 +10,8 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { KinesisStreamStateResponse, KinesisStreamTumblingWindowEvent } from "aws-lambda";
 import { batchPut } from "../lib/dynamoBatch";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { createLogger } from "../lib/logger";
+import { createLogger, withLambdaContext } from "../lib/logger";
+import { BUSINESS_METRICS, type FigureSink, countFigures, createMetrics } from "../lib/metrics";
 import { documentClient, lazy } from "../lib/runtime";
 import { readStreamAggregatorEnv } from "./env";
 import { aggregateItems, foldRecords, restoreState, serializeState } from "./aggregate";
@@ -24,6 +25,8 @@ export interface AggregatorDeps {
   ttlSeconds: number;
   now?: () => number;
   logger?: Pick<Logger, "info" | "error">;
+  /** Aggregate rows written, duplicates dropped and records refused per window. Default: none. */
+  metrics?: FigureSink;
 }
 
 function shardOf(event: WindowEvent): string {
@@ -32,6 +35,12 @@ function shardOf(event: WindowEvent): string {
   return id.includes(":") ? id.slice(0, id.lastIndexOf(":")) : "unknown";
 }
 
+/**
+ * Not Powertools' BatchProcessor: a tumbling window folds every record into the state Lambda
+ * carries between invocations and writes the window's rows in one BatchWriteItem at its end; a
+ * per-record handler has no window state, and no record of a window can fail on its own (invalid
+ * ones are counted, the final write is retried whole).
+ */
 export function makeHandler(deps: AggregatorDeps) {
   return async (event: WindowEvent): Promise<KinesisStreamStateResponse> => {
     const state = foldRecords(restoreState(event.state), event.Records ?? []);
@@ -55,6 +64,11 @@ export function makeHandler(deps: AggregatorDeps) {
       throw new Error(`stream-aggregator: ${retryable.length} aggregate rows were not written`);
     }
     // A row DynamoDB refuses for good is logged above: retrying would never close the window.
+    countFigures(deps.metrics, {
+      [BUSINESS_METRICS.itemsWritten]: items.length - failed.size,
+      [BUSINESS_METRICS.duplicatesDropped]: state.duplicates,
+      [BUSINESS_METRICS.recordsRefused]: state.rejected,
+    });
     deps.logger?.info("window closed", {
       window: event.window,
       metrics: items.length,
@@ -67,15 +81,22 @@ export function makeHandler(deps: AggregatorDeps) {
   };
 }
 
+const logger = createLogger("stream-aggregator");
+const metrics = createMetrics();
 const instance = lazy(() => {
   const env = readStreamAggregatorEnv();
   return makeHandler({
     ddb: documentClient(),
     table: env.aggregatesTable,
     ttlSeconds: env.aggregatesTtlSeconds,
-    logger: createLogger("stream-aggregator"),
+    logger,
+    metrics,
   });
 });
 
 /** Lambda entry point: the client is created on the first invocation and reused after. */
-export const handler: ReturnType<typeof makeHandler> = async (event) => instance()(event);
+export const handler = withLambdaContext(
+  logger,
+  (event: WindowEvent) => instance()(event),
+  metrics,
+);

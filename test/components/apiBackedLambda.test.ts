@@ -14,6 +14,11 @@ import {
   ALARMS_TOPIC_ARN as TOPIC,
 } from "../support/componentFixtures";
 
+/** What the function component adds for Powertools: the function's service, the stack's namespace. */
+const powertools = (service: string) => ({
+  POWERTOOLS_SERVICE_NAME: service,
+  POWERTOOLS_METRICS_NAMESPACE: "aws-serverless-flows/api-test",
+});
 const LOG_KEY = "arn:aws:kms:us-east-1:123456789012:key/logs";
 const GIVEN_TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/given";
 
@@ -183,8 +188,8 @@ describe("ApiBackedLambda", () => {
           }
         ).variables;
       const tableName = rec.get("aws:dynamodb/table:Table", "shop").state.name;
-      expect(env("reader")).to.deep.equal({ TABLE_NAME: tableName });
-      expect(env("writer")).to.deep.equal({ TABLE_NAME: tableName });
+      expect(env("reader")).to.deep.equal({ TABLE_NAME: tableName, ...powertools("shop-reader") });
+      expect(env("writer")).to.deep.equal({ TABLE_NAME: tableName, ...powertools("shop-writer") });
     });
 
     it("alarms on the 5xx rate and on each function's errors and throttles", async () => {
@@ -357,7 +362,9 @@ describe("ApiBackedLambda", () => {
 
     it("gives functions without table access no table and no DynamoDB action", () => {
       const fn = rec.get("aws:lambda/function:Function", "signed-private").inputs;
-      expect(fn.environment).to.equal(undefined);
+      // Only Powertools' two variables: no TABLE_NAME.
+      const vars = (fn.environment as { variables: Record<string, string> }).variables;
+      expect(Object.keys(vars).sort()).to.deep.equal(Object.keys(powertools("")).sort());
       const doc = JSON.parse(
         rec.get("aws:iam/rolePolicy:RolePolicy", "signed-private").inputs.policy as string,
       ) as Doc;

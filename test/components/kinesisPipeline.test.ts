@@ -19,6 +19,11 @@ import { RAW_JSON_PREFIX } from "../../components/streaming/parquetArchive";
 import { Recorder, RecordedResource, installMocks } from "../../scripts/harness/recorder";
 import { ALARMS_TOPIC_ARN as ALARMS } from "../support/componentFixtures";
 
+/** What the function component adds for Powertools: the function's service, the stack's namespace. */
+const powertools = (service: string) => ({
+  POWERTOOLS_SERVICE_NAME: service,
+  POWERTOOLS_METRICS_NAMESPACE: "aws-serverless-flows/pipeline-test",
+});
 const LOG_KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
 const GIVEN_KEY = "arn:aws:kms:us-east-1:123456789012:key/99999999-8888-7777-6666-555555555555";
 const ARTIFACTS = "arn:aws:s3:::flink-artifacts";
@@ -160,6 +165,7 @@ describe("KinesisPipeline", () => {
       DATA_TABLE: data.state.name,
       DEDUPE_TTL_SECONDS: String(72 * 3600),
       CLAIM_CONCURRENCY: "16",
+      ...powertools("rt-processor"),
     });
     expect(fn).to.include({ runtime: "nodejs24.x", timeout: 30 });
   });
@@ -208,6 +214,7 @@ describe("KinesisPipeline", () => {
     expect(env).to.deep.equal({
       AGGREGATES_TABLE: table.state.name,
       AGGREGATES_TTL_SECONDS: String(30 * 86400),
+      ...powertools("rt-analytics-aggregator"),
     });
     expect(rec.byType(T.flink)).to.have.length(0);
   });
@@ -241,6 +248,7 @@ describe("KinesisPipeline", () => {
       TOPIC_ARN: topic.state.arn,
       NOTIFY_EVENT_NAMES: "INSERT",
       NOTIFY_SEVERITIES: "high,critical",
+      ...powertools("rt-notify-notifier"),
     });
   });
 

@@ -1,9 +1,11 @@
 import { expect } from "chai";
+import { bundleFunction } from "../../components/compute/bundle";
 import { dashboardUrl } from "../../components/observability/flowDashboard";
 import type { RecordedResource } from "../../scripts/harness/recorder";
 import type { StackRun } from "../../scripts/harness/runStack";
 import { outputName } from "../../stacks/program";
 import { FLOW_SLUGS } from "../../stacks/slugs";
+import { FUNCTION_METRICS, SERVICE_DIMENSION } from "../../functions/lib/businessMetrics";
 import { stackFileRun } from "./stackFiles";
 
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
@@ -47,6 +49,15 @@ const REFERENCES: Record<string, { dimension: string; value: (r: RecordedResourc
 const FIXED_DIMENSIONS = new Set(["Stage", "StorageType", "QueryState", "QueryType"]);
 /** Resources deliberately left off: Athena's query results are scratch space, not the data path. */
 const NOT_CHARTED = /-results-[0-9a-f]{7}$/;
+
+const FUNCTION = "aws:lambda/function:Function";
+
+/** A Lambda function's POWERTOOLS_SERVICE_NAME (the `service` of its figures), else undefined. */
+function serviceOf(r: RecordedResource): string | undefined {
+  if (r.type !== FUNCTION) return undefined;
+  const env = r.inputs.environment as { variables?: Record<string, string> } | undefined;
+  return env?.variables?.POWERTOOLS_SERVICE_NAME;
+}
 
 function str(v: unknown): string {
   expect(v, "an identifier in the mocked state").to.be.a("string");
@@ -135,6 +146,10 @@ describe("flow dashboards (dev stack)", function () {
         const ref = REFERENCES[r.type];
         if (ref)
           known.set(ref.dimension, (known.get(ref.dimension) ?? new Set()).add(ref.value(r)));
+        // The business figures' `service` is the function's POWERTOOLS_SERVICE_NAME.
+        const service = serviceOf(r);
+        if (service)
+          known.set(SERVICE_DIMENSION, (known.get(SERVICE_DIMENSION) ?? new Set()).add(service));
       }
       for (const [dimension, values] of dimensionValues(widgetsOf(dashboardOf(slug)))) {
         if (FIXED_DIMENSIONS.has(dimension)) continue;
@@ -144,6 +159,44 @@ describe("flow dashboards (dev stack)", function () {
       }
     });
   }
+
+  it("charts the business figures of every function whose code publishes them, by its service", () => {
+    // Which code a function runs: its archive's hash is the bundle's.
+    const codeOf = new Map(
+      Object.keys(FUNCTION_METRICS).map((code) => [bundleFunction(code).sha256, code]),
+    );
+    let charted = 0;
+    for (const slug of FLOW_SLUGS) {
+      const lines = widgetsOf(dashboardOf(slug))
+        .filter((w) => w.properties.title === "Business figures")
+        .flatMap((w) => w.properties.metrics as unknown[][]);
+      for (const fn of flowSubtree(run, slug).filter((r) => r.type === FUNCTION)) {
+        const code = codeOf.get(String(fn.inputs.sourceCodeHash));
+        const figures = code ? FUNCTION_METRICS[code] : undefined;
+        if (!figures) continue;
+        const service = serviceOf(fn)!;
+        expect(
+          fn.inputs.environment,
+          `${fn.name} names its figures' namespace`,
+        ).to.have.nested.property(
+          "variables.POWERTOOLS_METRICS_NAMESPACE",
+          "aws-serverless-flows/dev",
+        );
+        for (const name of figures) {
+          expect(lines, `${slug}: ${name} of ${service}`).to.deep.include([
+            "aws-serverless-flows/dev",
+            name,
+            SERVICE_DIMENSION,
+            service,
+          ]);
+        }
+        charted++;
+      }
+    }
+    // file-indexer, metadata-indexer, checksum-summary, object-processor, stream-processor,
+    // stream-aggregator: each deployed at least once in dev.
+    expect(charted).to.be.at.least(6);
+  });
 
   it("kinesis-autoscale charts the realtime-analytics stream it scales, and its live alarms", () => {
     const stream = flowSubtree(run, "realtime-analytics").find(

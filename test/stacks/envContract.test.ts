@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { FUNCTIONS_DIR, bundleFunction } from "../../components/compute/bundle";
+import { powertoolsEnv } from "../../functions/lib/businessMetrics";
 import { containerEnv } from "../../functions/lib/container/env";
 import type { EnvContract, EnvSpec } from "../../functions/lib/env";
 import type { RecordedResource } from "../../scripts/harness/recorder";
@@ -101,8 +102,9 @@ describe("environment contract: what components set is what functions/<name>/env
       const problems: string[] = [];
       for (const d of deployed) {
         const contract = await contractOf(d.folder);
+        // Every Lambda function also gets Powertools' service and metrics namespace.
         const declared = isLambda(d.folder)
-          ? [...contract.names]
+          ? [...contract.names, ...powertoolsEnv.names]
           : [...contract.names, ...containerEnv.names];
         const set = Object.keys(d.variables);
         const extra = set.filter((n) => !declared.includes(n));
@@ -113,6 +115,7 @@ describe("environment contract: what components set is what functions/<name>/env
         try {
           contract.read(d.variables);
           if (!isLambda(d.folder)) containerEnv.read(d.variables);
+          else powertoolsEnv.read(d.variables);
         } catch (e) {
           problems.push(`${d.urn}: ${(e as Error).message}`);
         }

@@ -5,6 +5,11 @@ import { runFlowBefore } from "../support/flowRun";
 import { actionsOf } from "../support/iam";
 import { s3EventsLambda } from "../../stacks/s3-events-lambda";
 
+/** What the function component adds for Powertools: the function's service, the stack's namespace. */
+const powertools = (service: string) => ({
+  POWERTOOLS_SERVICE_NAME: service,
+  POWERTOOLS_METRICS_NAMESPACE: "aws-serverless-flows/test",
+});
 const QUEUE = "aws:sqs/queue:Queue";
 const FUNCTION = "aws:lambda/function:Function";
 const PERMISSION = "aws:lambda/permission:Permission";
@@ -40,7 +45,7 @@ describe("flow s3-events-lambda", () => {
     expect(dlq.state.arn).to.not.equal(get(QUEUE, "object-work-dlq").state.arn);
     const env = (get(FUNCTION, "object-ingest").inputs.environment as { variables: object })
       .variables;
-    expect(env).to.deep.equal({ QUEUE_URL: work.state.url });
+    expect(env).to.deep.equal({ QUEUE_URL: work.state.url, ...powertools("object-ingest") });
     const sends = grants("object-ingest").filter((s) => actionsOf(s).includes("sqs:SendMessage"));
     expect(sends.map((s) => s.Resource)).to.deep.equal([[dlq.state.arn], [work.state.arn]]);
     const invokeConfig = flow.run.recorder.byType(
@@ -94,6 +99,7 @@ describe("flow s3-events-lambda", () => {
       (get(FUNCTION, "objects-api-objects").inputs.environment as { variables: object }).variables,
     ).to.deep.equal({
       TABLE_NAME: get("aws:dynamodb/table:Table", "processed-objects").state.name,
+      ...powertools("objects-api-objects"),
     });
   });
 

@@ -4,6 +4,12 @@ import { actionsOf, resourcesOf, roleGrants, statementsOf } from "../support/iam
 import { threeTierLambdaS3 } from "../../stacks/three-tier-lambda-s3";
 import { withoutKnownGrantFindings } from "../policy/expectedFailures";
 
+/** What the function component adds for Powertools: the function's service, the stack's namespace. */
+const powertools = (service: string) => ({
+  POWERTOOLS_SERVICE_NAME: service,
+  POWERTOOLS_METRICS_NAMESPACE: "aws-serverless-flows/dev",
+});
+
 const NS = "aws-serverless-flows";
 const SLUG = "three-tier-lambda-s3";
 const FUNCTION = "aws:lambda/function:Function";
@@ -85,6 +91,7 @@ describe("flow three-tier-lambda-s3", () => {
       MAX_UPLOAD_BYTES: "1048576",
       UPLOAD_URL_TTL_SECONDS: "300",
       UPLOAD_KEY_PREFIX: "uploads/",
+      ...powertools(`${SLUG}-api-files`),
     });
     const g = grants(`${SLUG}-api-files`);
     const puts = g.filter((s) => actionsOf(s).includes("s3:PutObject"));
@@ -170,7 +177,7 @@ describe("flow three-tier-lambda-s3", () => {
     expect(on("kms:Decrypt")).to.deep.equal([key.state.arn]);
     expect(
       (get(FUNCTION, `${SLUG}-file-indexer`).inputs.environment as { variables: object }).variables,
-    ).to.deep.equal({ TABLE_NAME: table.state.name });
+    ).to.deep.equal({ TABLE_NAME: table.state.name, ...powertools(`${SLUG}-file-indexer`) });
   });
 
   it("outputs what a user needs to upload and inspect", () => {

@@ -23,7 +23,11 @@ import { testArn } from "../../support/testAccount";
 import { alarmDefinitions } from "../../../functions/shard-autoscaler/alarmSpec";
 import { awsPorts, toMetricDataQuery } from "../../../functions/shard-autoscaler/aws";
 import { parseTrigger } from "../../../functions/shard-autoscaler/events";
-import { HandlerResult, makeHandler } from "../../../functions/shard-autoscaler/handler";
+import {
+  HandlerDeps,
+  HandlerResult,
+  makeHandler,
+} from "../../../functions/shard-autoscaler/handler";
 import {
   LEDGER_TAGS,
   decodeLedger,
@@ -203,8 +207,9 @@ class World {
     return decodeLedger(this.tags);
   }
 
-  handler() {
+  handler(metrics?: HandlerDeps["metrics"]) {
     return makeHandler({
+      metrics,
       settings: () => settings,
       clients: () => ({
         kinesis: new KinesisClient({ region: "us-east-1", credentials }),
@@ -264,6 +269,19 @@ describe("shard-autoscaler handler: scaling", () => {
     expect(put.Metrics?.find((m) => m.ReturnData)?.Expression).to.contain(
       String(8 * SHARD_BYTES_PER_MINUTE),
     );
+  });
+
+  it("counts a run that decided to scale as one ScalingDecisions figure, an ignored event as none", async () => {
+    const figures: [string, string, number][] = [];
+    const metrics = {
+      addMetric: (name: string, unit: string, value: number) =>
+        void figures.push([name, unit, value]),
+    };
+    world.load = (ago) => (ago <= 8 ? 12 : 2);
+    await world.handler(metrics as unknown as HandlerDeps["metrics"])(scheduled);
+    expect(figures).to.deep.equal([["ScalingDecisions", "Count", 1]]);
+    await world.handler(metrics as unknown as HandlerDeps["metrics"])({ hello: "world" });
+    expect(figures).to.have.length(1);
   });
 
   it("runs on an SNS alarm notification too, and ignores unknown events without calling AWS", async () => {
