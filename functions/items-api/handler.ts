@@ -6,6 +6,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { createLogger, withLambdaContext } from "../lib/logger";
 import { lazy } from "../lib/runtime";
+import { FigureSink, countFigures, createMetrics } from "../lib/metrics";
+import { requestFigures } from "./figures";
 import { readItemsApiEnv } from "./env";
 import {
   ItemsHttpRequest,
@@ -18,6 +20,8 @@ import {
 export interface ItemsApiDeps {
   service: ItemsService;
   logger?: RouterLogger;
+  /** Where the request's business figures go (requestFigures). Default: none. */
+  metrics?: FigureSink;
 }
 
 /** The path below the stage: `$default` stages add no prefix, named stages add `/<stage>`. */
@@ -44,18 +48,24 @@ export function toItemsRequest(event: APIGatewayProxyEventV2): ItemsHttpRequest 
 }
 
 export function makeHandler(deps: ItemsApiDeps) {
-  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
-    handleItemsRequest(deps.service, toItemsRequest(event), { logger: deps.logger });
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const request = toItemsRequest(event);
+    const response = await handleItemsRequest(deps.service, request, { logger: deps.logger });
+    countFigures(deps.metrics, requestFigures(request.method, response));
+    return response;
+  };
 }
 
 const logger = createLogger("items-api");
+const metrics = createMetrics();
 const instance = lazy(() => {
   const { tableName } = readItemsApiEnv();
-  return makeHandler({ service: createItemsService(tableName), logger });
+  return makeHandler({ service: createItemsService(tableName), logger, metrics });
 });
 
 /** Lambda entry point: clients are created on the first invocation and reused after. */
 export const handler = withLambdaContext(
   logger,
   (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => instance()(event),
+  metrics,
 );

@@ -26,6 +26,7 @@ const WRITES: readonly BusinessMetric[] = [itemsWritten, duplicatesDropped, reco
 export const FUNCTION_METRICS: Readonly<Record<string, readonly BusinessMetric[]>> = {
   "checksum-summary": WRITES,
   "file-indexer": WRITES,
+  "items-api": WRITES,
   "metadata-indexer": WRITES,
   "object-processor": WRITES,
   "shard-autoscaler": [BUSINESS_METRICS.scalingDecisions],

@@ -4,6 +4,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { expect } from "chai";
 import fc from "fast-check";
 import { makeHandler, stagePath } from "../../functions/items-api/handler";
+import { BUSINESS_METRICS } from "../../functions/lib/businessMetrics";
+import type { FigureSink } from "../../functions/lib/metrics";
 import {
   ItemsRepository,
   ItemsService,
@@ -38,6 +40,7 @@ describe("functions/items-api (against dynalite)", () => {
   let local: LocalDynamo;
   let client: DynamoDBClient;
   let handler: Handler;
+  let service: ItemsService;
   const sent: string[] = [];
   let clock = Date.parse("2026-01-01T00:00:00Z");
 
@@ -53,7 +56,7 @@ describe("functions/items-api (against dynalite)", () => {
       { step: "initialize", name: "recordCommands" },
     );
     await local.createTable(TABLE);
-    const service = createItemsService(TABLE, {
+    service = createItemsService(TABLE, {
       client,
       now: () => new Date((clock += 1000)),
     });
@@ -362,6 +365,38 @@ describe("functions/items-api (against dynalite)", () => {
       ).to.have.length(1);
       expect(await count()).to.equal(before + 1);
       expect(await stored(idForKey("item", key))).to.have.length(1);
+    });
+  });
+
+  it("counts its business figures per request: written, replayed (dropped), refused", async () => {
+    const figures: Record<string, number> = {};
+    const withFigures = makeHandler({
+      service,
+      metrics: {
+        addMetric: (name: string, _unit: unknown, value: number) => {
+          figures[name] = (figures[name] ?? 0) + value;
+        },
+      } as FigureSink,
+    });
+    const key = "figures-key-1";
+    const create = () =>
+      withFigures(
+        apiEvent("POST", "/items", {
+          body: JSON.stringify({ name: "counted" }),
+          headers: { "idempotency-key": key },
+        }),
+      );
+    expect((await create()).statusCode).to.equal(201);
+    expect((await create()).headers?.["idempotent-replayed"]).to.equal("true");
+    expect((await withFigures(apiEvent("POST", "/items", { body: "{" }))).statusCode).to.equal(400);
+    const missing = await withFigures(
+      apiEvent("GET", "/items/00000000-0000-4000-8000-000000000000"),
+    );
+    expect(missing.statusCode).to.equal(404);
+    expect(figures).to.deep.equal({
+      [BUSINESS_METRICS.itemsWritten]: 1,
+      [BUSINESS_METRICS.duplicatesDropped]: 1,
+      [BUSINESS_METRICS.recordsRefused]: 1,
     });
   });
 
