@@ -55,6 +55,9 @@ const settingsSchema = z
     reserveCalls: intSetting(0, 9, d.reserveCalls).describe(
       `Of the 10 UpdateShardCount calls per rolling 24 h, those kept for sustained throttling. Default: ${d.reserveCalls}.`,
     ),
+    holdHistoryMinutes: intSetting(60, 10080, d.holdHistoryMinutes).describe(
+      `Minutes of past demand (read from CloudWatch every run) the hold level weighs: bursts that recur every few days need days of it. Default: ${d.holdHistoryMinutes}.`,
+    ),
     scheduleMinutes: intSetting(1, 60, SHARD_AUTOSCALER_SCHEDULE_MINUTES).describe(
       `Minutes between scheduled scaler runs (multi-step changes, alarm reconciliation). Default: ${SHARD_AUTOSCALER_SCHEDULE_MINUTES}.`,
     ),
@@ -98,6 +101,7 @@ function policyOf(s: KinesisAutoscaleSettings): PolicyConfig {
     scaleUpDatapoints: s.scaleUpDatapoints,
     quietMinutes: s.quietMinutes,
     reserveCalls: s.reserveCalls,
+    holdHistoryMinutes: s.holdHistoryMinutes,
   };
 }
 

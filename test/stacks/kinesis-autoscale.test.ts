@@ -39,6 +39,7 @@ describe("flow kinesis-autoscale: on its own", () => {
           minShards: 2,
           maxShards: 32,
           streamShardCount: 4,
+          holdHistoryMinutes: 2880,
         }),
       },
       flows: [kinesisAutoscale],
@@ -53,7 +54,7 @@ describe("flow kinesis-autoscale: on its own", () => {
     expect(tree.filter((r) => r.type === T.scaler)).to.have.length(1);
     const s = scalerSettings(run);
     expect(s.streamArn).to.equal(streams[0].state.arn);
-    expect(s.policy).to.include({ minShards: 2, maxShards: 32 });
+    expect(s.policy).to.include({ minShards: 2, maxShards: 32, holdHistoryMinutes: 2880 });
     const out = run.outputs.kinesisAutoscale as Record<string, unknown>;
     expect(out).to.include({ attachedTo: "own stream", streamArn: streams[0].state.arn });
     expect(out.scalerFunctionName).to.be.a("string");
@@ -169,17 +170,28 @@ describe("flow kinesis-autoscale: config", () => {
       maxShards: 4,
       scaleDownThreshold: 0.7,
       streamShardCount: 20,
+      holdHistoryMinutes: 59,
       bogus: true,
     });
     expect(result.success).to.equal(false);
     const paths = result.error!.issues.map((i) => i.path.join(".") || i.code);
-    expect(paths).to.include.members(["minShards", "scaleDownThreshold", "streamShardCount"]);
+    expect(paths).to.include.members([
+      "minShards",
+      "scaleDownThreshold",
+      "streamShardCount",
+      "holdHistoryMinutes",
+    ]);
     expect(result.error!.issues.some((i) => i.code === "unrecognized_keys")).to.equal(true);
   });
 
   it("fills every default", () => {
     const result = kinesisAutoscale.settings.safeParse({});
     expect(result.success).to.equal(true);
-    expect(result.data).to.deep.include({ minShards: 1, maxShards: 64, scheduleMinutes: 1 });
+    expect(result.data).to.deep.include({
+      minShards: 1,
+      maxShards: 64,
+      scheduleMinutes: 1,
+      holdHistoryMinutes: 10080,
+    });
   });
 });
