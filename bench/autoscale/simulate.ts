@@ -14,6 +14,7 @@ import {
   PolicyInput,
 } from "../../functions/shard-autoscaler/policy";
 import { ScalerPorts, runScaler } from "../../functions/shard-autoscaler/scaler";
+import { legalTargetRange } from "../../functions/shard-autoscaler/rules";
 import { Trace, demandShards } from "./traces";
 import {
   AwsError,
@@ -56,6 +57,14 @@ export interface SimOptions {
 export const EPOCH = Date.UTC(2026, 0, 5);
 const MS = 60_000;
 
+/** The fixed-at-peak count: what the scored window's peak demand needs, known with hindsight. */
+export function fixedAtPeakShards(trace: Trace): number {
+  let peak = 0;
+  for (let m = 0; m < trace.bytes.length; m++)
+    peak = Math.max(peak, demandShards(trace.bytes[m], trace.records[m]));
+  return Math.max(1, Math.ceil(peak - 1e-9));
+}
+
 export async function simulate(
   trace: Trace,
   policy: PolicyName,
@@ -65,19 +74,16 @@ export async function simulate(
   const minutes = trace.bytes.length;
   const model = options.model ?? DEFAULT_MODEL;
   if (policy === "fixed") {
-    let peak = 0;
-    for (let m = 0; m < minutes; m++)
-      peak = Math.max(peak, demandShards(trace.bytes[m], trace.records[m]));
     // Sized with hindsight, but from the same start as every other peer: it reshards to its
-    // size at minute 0 (in steps within [ceil(n/2), 2n], as UpdateShardCount allows) and pays the
-    // resharding minutes like anyone else, then never calls again.
-    const target = Math.max(1, Math.ceil(peak - 1e-9));
+    // size at minute 0 (in the steps UpdateShardCount allows) and pays the resharding minutes
+    // like anyone else, then never calls again.
+    const target = fixedAtPeakShards(trace);
     const stream = new SimStream(initialShards(trace), minutes, model, trace.warmup);
     for (let m = 0; m < minutes; m++) {
       stream.tick(m);
-      const n = stream.open;
-      if (stream.status === "ACTIVE" && n !== target) {
-        stream.updateShardCount(m, Math.min(2 * n, Math.max(Math.ceil(n / 2), target)));
+      const range = legalTargetRange(stream.open);
+      if (stream.status === "ACTIVE" && range && stream.open !== target) {
+        stream.updateShardCount(m, Math.min(range.max, Math.max(range.min, target)));
       }
       stream.flow(m, trace.bytes[m], trace.records[m]);
     }

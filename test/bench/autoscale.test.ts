@@ -17,14 +17,16 @@ import {
 import {
   POLICIES,
   ReferenceScaler,
+  fixedAtPeakShards,
   initialShards,
   RunDetail,
   score,
   simulate,
 } from "../../bench/autoscale/simulate";
+import { callsNeeded } from "../../functions/shard-autoscaler/rules";
 import { firstBurstFloor } from "../../bench/autoscale/online";
 import { SimStream } from "../../bench/autoscale/stream";
-import { Trace, builtInTraces, demandShards, readCsvTrace } from "../../bench/autoscale/traces";
+import { Trace, builtInTraces, readCsvTrace } from "../../bench/autoscale/traces";
 import { Decision, PolicyInput, decide } from "../../functions/shard-autoscaler/policy";
 
 const MIB = 1024 * 1024;
@@ -164,17 +166,7 @@ describe("autoscale simulator: a short deterministic run", () => {
     expect(fixed.throttledRecordsPct).to.equal(0);
     // From the shared start count it reshards to its hindsight size (doubling or halving per call)
     // and never calls again.
-    let n = initialShards(trace);
-    let steps = 0;
-    let peak = 0;
-    for (let m = 0; m < trace.bytes.length; m++)
-      peak = Math.max(peak, demandShards(trace.bytes[m], trace.records[m]));
-    const size = Math.max(1, Math.ceil(peak - 1e-9));
-    while (n !== size) {
-      n = Math.min(2 * n, Math.max(Math.ceil(n / 2), size));
-      steps++;
-    }
-    expect(fixed.calls).to.equal(steps);
+    expect(fixed.calls).to.equal(callsNeeded(initialShards(trace), fixedAtPeakShards(trace)));
   });
 
   it("on-demand adapts to double its previous peak after 15 minutes", async () => {
