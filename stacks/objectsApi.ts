@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
 import { ApiBackedLambda, ApiCors } from "../components/api/apiBackedLambda";
 import { objectsHandler, uploadsHandler } from "../components/api/objectUploadsApi";
 import type { Network } from "../components/network/network";
@@ -20,15 +21,8 @@ export function objectsApiFields(descriptions: { uploadPrefix: string; maxUpload
   };
 }
 
-/** What `objectsApiFields` parses to. */
-export interface ObjectsApiSettings {
-  auth: "cognito" | "iam" | "none";
-  throttleRateLimit: number;
-  throttleBurstLimit: number;
-  uploadPrefix: string;
-  maxUploadBytes: number;
-  allowedContentTypes: string[];
-}
+/** What `objectsApiFields` parses to (derived from the schema, so the two cannot drift). */
+export type ObjectsApiSettings = z.infer<z.ZodObject<ReturnType<typeof objectsApiFields>>>;
 
 /** Where the objects API reads and signs, and how it is described. */
 export interface ObjectsApiWiring {
