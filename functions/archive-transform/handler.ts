@@ -4,6 +4,11 @@
  * de-duplicates what the stream processor does. Every record is returned `Ok`: invalid ones are
  * archived as such. No environment variables, no AWS calls. One log line per invocation (with
  * the request id) counts what was archived as invalid.
+ *
+ * The envelope is read as the aws-lambda types, not through Powertools Parser's
+ * KinesisFirehoseSchema, which refuses the SAM CLI's own sample (its `subsequenceNumber` is text,
+ * as in the aws-lambda types; test/functions/parserFit.test.ts): a refused envelope fails the
+ * whole batch, and the raw archive must keep every record the stream carried.
  */
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from "aws-lambda";
 import { createLogger, withLambdaContext } from "../lib/logger";

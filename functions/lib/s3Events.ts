@@ -2,10 +2,14 @@
  * Parsing of S3 event notifications as they arrive through SQS: raw (S3 -> SQS), enveloped by
  * SNS (S3 -> SNS -> SQS, raw delivery off) or raw-delivered by SNS. Pure: no AWS calls.
  *
- * Hand-written rather than Powertools Parser (SqsEnvelope with S3Schema, or SnsSqsEnvelope): the
- * parser brings zod and its schemas, measured at +105 KiB on metadata-indexer (333 -> 439 KiB),
- * and every function that reads these (file-indexer, metadata-indexer, object-processor,
- * checksum-summary, 333-347 KiB) would be over the 350 KiB budget.
+ * Hand-written rather than Powertools Parser (SqsEnvelope with S3Schema, or SnsSqsEnvelope):
+ * - Parser's S3Schema takes `requestParameters.sourceIPAddress` to be IPv4 (or
+ *   `s3.amazonaws.com`), so it refuses the notification of an upload made over S3's IPv6
+ *   dual-stack endpoints, which would then fail as malformed and end in the DLQ
+ *   (test/functions/parserFit.test.ts);
+ * - the parser brings zod and its schemas, measured at +105 KiB on metadata-indexer (333 -> 439
+ *   KiB), and every function that reads these (file-indexer, metadata-indexer, object-processor,
+ *   checksum-summary at 333-347 KiB, object-ingest at 241) would be over or at the 350 KiB budget.
  */
 
 /** One object event, with the key decoded. */

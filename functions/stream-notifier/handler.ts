@@ -4,7 +4,10 @@
  * Reports the first record it could not publish (`ReportBatchItemFailures`): Lambda retries from
  * there, and nothing after it is published in this attempt, which limits repeats to that one batch.
  * DynamoDB stream records are read as the aws-lambda types, not through Powertools Parser's
- * DynamoDBStreamSchema: the parser and zod add 104 KiB (262 -> 365 KiB, over the 350 KiB budget).
+ * DynamoDBStreamSchema: its unmarshalling turns numbers into JavaScript numbers or BigInts and
+ * refuses the record when a number has neither form (1E+100, a 38-digit decimal, both of which
+ * DynamoDB stores; test/functions/parserFit.test.ts), where `imageOf` keeps them exact; and the
+ * parser and zod add 104 KiB (262 -> 365 KiB, over the 350 KiB budget).
  * Env: TOPIC_ARN (required), NOTIFY_EVENT_NAMES, NOTIFY_SEVERITIES (comma-separated).
  */
 import { PublishBatchCommand, SNSClient } from "@aws-sdk/client-sns";
