@@ -143,7 +143,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
       {
         ...sized,
         cluster,
-        image: image("orders"),
+        ...image("orders"),
         paths: ["/orders"],
         environment: ordersServiceEnvironment<pulumi.Input<string>>({
           tableName: orders.name,
@@ -166,7 +166,7 @@ export const eventDrivenMicroservices = defineFlow<EventDrivenMicroservicesSetti
         {
           ...sized,
           cluster,
-          image: image(c),
+          ...image(c),
           paths: [`/${resource}`],
           environment: CONSUMER_ENVIRONMENT[c]<pulumi.Input<string>>({
             tableName: records.name,

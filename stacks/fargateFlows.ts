@@ -146,7 +146,16 @@ export function authOutputs(cluster: FargateCluster): FlowOutputs {
 /** The one image template of the container apps (functions/containers/<app>/main.ts). */
 export const CONTAINER_DOCKERFILE = "functions/containers/Dockerfile";
 
-/** The image of container app `app` (a folder of functions/containers), or the given one. */
-export function appImage(app: string, uri?: string): DockerfileImage | ImageUri {
-  return uri ? { uri } : { dockerfile: CONTAINER_DOCKERFILE, buildArgs: { SERVICE: app } };
+/**
+ * The image of container app `app` (a folder of functions/containers), or the given one, and the
+ * app's name, so a given image's business figures are charted too.
+ */
+export function appImage(
+  app: string,
+  uri?: string,
+): { app: string; image: DockerfileImage | ImageUri } {
+  return {
+    app,
+    image: uri ? { uri } : { dockerfile: CONTAINER_DOCKERFILE, buildArgs: { SERVICE: app } },
+  };
 }

@@ -47,7 +47,7 @@ export const threeTierFargate = defineFlow<ThreeTierFargateSettings>({
       {
         ...fargateServiceDefaults(settings, ctx),
         cluster,
-        image: appImage("items-service", settings.image),
+        ...appImage("items-service", settings.image),
         paths: ["/items"],
         environment: itemsServiceEnvironment<pulumi.Input<string>>({ tableName: table.name }),
         statements: tableGrants(table, ["GetItem", "PutItem", "Scan", "UpdateItem", "DeleteItem"]),

@@ -26,7 +26,7 @@ import {
 import { transform } from "../core/transform";
 import { ArgumentErrors } from "../core/validate";
 import { BundledFunctionArgs, vpcNetworkStatements } from "./lambdaFunctionArgs";
-import { powertoolsEnv } from "../../functions/lib/businessMetrics";
+import { FUNCTION_METRICS, powertoolsEnv } from "../../functions/lib/businessMetrics";
 
 // The args and the VPC grants live in lambdaFunctionArgs.ts; one import for users.
 export type { BundledFunctionArgs } from "./lambdaFunctionArgs";
@@ -264,7 +264,7 @@ export class BundledFunction extends pulumi.ComponentResource {
             stat: "Maximum",
             lines: [m("ConcurrentExecutions")],
           },
-          ...businessFiguresWidgets(this.code, this.logicalName),
+          ...businessFiguresWidgets(FUNCTION_METRICS[this.code], this.logicalName),
           ...(this.asyncDestination
             ? [
                 {

@@ -155,9 +155,9 @@ export class FargateService extends PlannedComponent<FargateServiceArgs, Fargate
     });
   }
 
-  /** Dashboard row: CPU, memory, tasks and, behind the load balancer, targets and requests. */
+  /** Dashboard row: CPU, memory, tasks, targets and requests, and its app's business figures. */
   widgets(title = `Service ${this.logicalName}`): DashboardRow[] {
-    return fargateServiceWidgets(this, title);
+    return fargateServiceWidgets(this, title, { app: this.plan.app, service: this.name });
   }
 
   private get name(): string {

@@ -53,6 +53,12 @@ export interface FargateServiceArgs {
   /** The container image: built from a Dockerfile in the repository, or given. Required. */
   image: DockerfileImage | ImageUri;
   /**
+   * The app of functions/containers the image runs: the business figures it publishes
+   * (CONTAINER_METRICS, functions/lib/businessMetrics.ts) get a widget in the service's row.
+   * @default the Dockerfile image's SERVICE build argument; none for an image URI
+   */
+  app?: string;
+  /**
    * API path prefixes routed to the service, e.g. ["/items"]: each gets `ANY /items` and `ANY
    * /items/{proxy+}` on the API and a load balancer rule.
    * @default none (a worker with no ingress: no target group, no request-based scaling)

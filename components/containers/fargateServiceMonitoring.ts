@@ -3,7 +3,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { metricAlarm } from "../observability/alarms";
 import type { Transform } from "../core/transform";
 import { ALARM_EVALUATION_PERIODS, CONTAINER_UTILIZATION_ALARM_PERCENT } from "../core/defaults";
+import { CONTAINER_METRICS } from "../../functions/lib/businessMetrics";
 import { DashboardRow, MetricWidget, metric } from "../observability/flowDashboard";
+import { businessFiguresWidgets } from "../observability/widgets";
 import type { FargateCluster } from "./fargateCluster";
 
 /** What a service's dashboard row reads: its cluster, ECS service and target group. */
@@ -13,11 +15,22 @@ export interface ServiceMetricsSource {
   targetGroup?: aws.lb.TargetGroup;
 }
 
+/** Which app a service runs and the `service` of its figures (its POWERTOOLS_SERVICE_NAME). */
+export interface ServiceFigures {
+  app?: string;
+  service: string;
+}
+
 /**
  * Dashboard row: CPU and memory against the alarm threshold, running tasks (Container
- * Insights) and, behind the load balancer, healthy targets, requests, 5xx and response time.
+ * Insights), behind the load balancer healthy targets, requests, 5xx and response time, and the
+ * business figures its app publishes (CONTAINER_METRICS), when it publishes any.
  */
-export function fargateServiceWidgets(s: ServiceMetricsSource, title: string): DashboardRow[] {
+export function fargateServiceWidgets(
+  s: ServiceMetricsSource,
+  title: string,
+  figures?: ServiceFigures,
+): DashboardRow[] {
   const service = { ClusterName: s.cluster.cluster.name, ServiceName: s.service.name };
   const widgets: MetricWidget[] = [
     {
@@ -71,6 +84,9 @@ export function fargateServiceWidgets(s: ServiceMetricsSource, title: string): D
     );
   } else if (tasks.length > 0) {
     widgets.push({ title: "Tasks", stat: "Maximum", lines: tasks });
+  }
+  if (figures?.app) {
+    widgets.push(...businessFiguresWidgets(CONTAINER_METRICS[figures.app], figures.service));
   }
   return [{ title, widgets }];
 }

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import { powertoolsEnv } from "../../functions/lib/businessMetrics";
 import { containerEnv, containerEnvironment } from "../../functions/lib/container/env";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -17,6 +18,7 @@ import {
   LOG_RETENTION_DAYS,
 } from "../core/defaults";
 import { ArgumentErrors } from "../core/validate";
+import { businessMetricsNamespace } from "../observability/widgets";
 import { Statement, allow, leastPrivilegeProblems } from "../security/iam";
 import { MAX_LB_NAME, MAX_PATHS, isRoutePath } from "./fargateClusterPlan";
 import { FargateServiceArgs, isDockerfileImage } from "./fargateServiceArgs";
@@ -66,6 +68,8 @@ export function secretReadStatement(valueFrom: string): Statement {
 
 /** A FargateService's args with every default resolved: what the resource steps build from. */
 export interface FargateServicePlan {
+  /** The app of functions/containers it runs, when known (its figures are charted). */
+  app?: string;
   paths: string[];
   port: number;
   cpu: number;
@@ -91,7 +95,9 @@ export interface FargateServicePlan {
 export function planFargateService(args: FargateServiceArgs): FargateServicePlan {
   const desired = args.desiredCount ?? FARGATE_DESIRED_COUNT;
   const minCount = args.autoscaling?.minCount ?? desired;
+  const built = isDockerfileImage(args.image) ? args.image.buildArgs?.SERVICE : undefined;
   return {
+    app: args.app ?? (typeof built === "string" ? built : undefined),
     paths: args.paths ?? [],
     port: args.containerPort ?? CONTAINER_PORT,
     cpu: args.cpu ?? FARGATE_CPU,
@@ -130,7 +136,7 @@ export function fargateServiceErrors(
     ([, v]) => typeof v === "string" && !SECRET_ARN.test(v),
   );
   const clash = Object.keys(p.secrets).filter(
-    (k) => k in p.environment || containerEnv.names.includes(k),
+    (k) => k in p.environment || [...containerEnv.names, ...powertoolsEnv.names].includes(k),
   );
   const { paths, port, cpu, memory, desired, minCount, maxCount, stopTimeout, drain } = p;
   return new ArgumentErrors("FargateService", name)
@@ -245,7 +251,7 @@ export function fargateServiceErrors(
     .check(
       clash.length === 0,
       "secrets",
-      `${clash.join(", ")} also set in environment (or PORT, which the component sets)`,
+      `${clash.join(", ")} also set in environment (or PORT or POWERTOOLS_*, which the component sets)`,
       "use each variable name once",
     )
     .check(
@@ -298,6 +304,13 @@ export interface ContainerRefs {
 /**
  * The task's one container: read-only root filesystem, an init process, a health check, logs in
  * non-blocking mode, variables and secrets sorted by name (a stable task definition).
+ *
+ * Logs go through the awslogs driver to the service's log group: that is also how the app's
+ * business figures (Powertools Metrics' EMF lines on stdout) become metrics, since CloudWatch
+ * extracts them from EMF log events it receives
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Generation_PutLogEvents.html;
+ * functions/lib/container/figures.ts). Each line is one log event, and an EMF line is far below
+ * the driver's 16 KiB split.
  */
 export function containerDefinition(name: string, p: FargateServicePlan, refs: ContainerRefs) {
   const healthCommand = refs.healthCheckCommand ?? [
@@ -308,8 +321,14 @@ export function containerDefinition(name: string, p: FargateServicePlan, refs: C
   ];
   const byName = <V>([a]: [string, V], [b]: [string, V]) => a.localeCompare(b);
   // The SDK finds the region in AWS_REGION; set it rather than rely on the platform doing so.
+  // Powertools Metrics reads its namespace and `service` (one series per service, as for a
+  // function: components/compute/lambdaFunction.ts).
   const env = Object.entries({
     AWS_REGION: refs.region,
+    ...powertoolsEnv.environment({
+      serviceName: name,
+      metricsNamespace: businessMetricsNamespace(),
+    }),
     ...p.environment,
     ...containerEnvironment({ port: p.port }),
   });

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { FUNCTION_METRICS, SERVICE_DIMENSION } from "../../functions/lib/businessMetrics";
+import { type BusinessMetric, SERVICE_DIMENSION } from "../../functions/lib/businessMetrics";
 import { type MetricWidget, type WidgetLine, metric } from "./flowDashboard";
 
 /**
@@ -21,21 +21,24 @@ export function percentilesWidget(
 }
 
 /**
- * CloudWatch namespace of the functions' business figures (Powertools Metrics, EMF): one per
- * stack, so dev and prod (or two copies of a flow in one account) never share a series.
+ * CloudWatch namespace of the business figures of functions and container apps (Powertools
+ * Metrics, EMF): one per stack, so dev and prod (or two copies of a flow in one account) never
+ * share a series.
  */
 export function businessMetricsNamespace(): string {
   return `${pulumi.getProject()}/${pulumi.getStack()}`;
 }
 
 /**
- * The graph of the business figures the code in `functions/<code>` publishes
- * (functions/lib/businessMetrics.ts), for the function whose POWERTOOLS_SERVICE_NAME is
- * `service`; none when that code publishes none.
+ * The graph of the business figures `names` that code publishes (FUNCTION_METRICS or
+ * CONTAINER_METRICS of functions/lib/businessMetrics.ts), for the function or container service
+ * whose POWERTOOLS_SERVICE_NAME is `service`; none when that code publishes none.
  */
-export function businessFiguresWidgets(code: string, service: string): MetricWidget[] {
-  const names = FUNCTION_METRICS[code] ?? [];
-  if (names.length === 0) return [];
+export function businessFiguresWidgets(
+  names: readonly BusinessMetric[] | undefined,
+  service: string,
+): MetricWidget[] {
+  if (!names?.length) return [];
   const dimensions = { [SERVICE_DIMENSION]: service };
   return [
     {

@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { createLogger, withLambdaContext } from "../lib/logger";
 import { lazy } from "../lib/runtime";
 import { FigureSink, countFigures, createMetrics } from "../lib/metrics";
-import { requestFigures } from "./figures";
+import { requestFigures } from "../lib/requestFigures";
 import { readItemsApiEnv } from "./env";
 import {
   ItemsHttpRequest,

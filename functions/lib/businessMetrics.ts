@@ -1,8 +1,8 @@
 /**
- * The business figures the functions publish (CloudWatch embedded metric format, through
- * Powertools Metrics) and the flow dashboards draw. Pure names: the function component reads
- * `FUNCTION_METRICS` to add the widget, so a figure the code emits and the graph that shows it
- * cannot drift apart.
+ * The business figures the functions and container apps publish (CloudWatch embedded metric
+ * format, through Powertools Metrics) and the flow dashboards draw. Pure names: the function
+ * component reads `FUNCTION_METRICS` and the container service component `CONTAINER_METRICS` to
+ * add the widget, so a figure the code emits and the graph that shows it cannot drift apart.
  */
 import { defineEnv, envString } from "./env";
 
@@ -35,14 +35,28 @@ export const FUNCTION_METRICS: Readonly<Record<string, readonly BusinessMetric[]
 };
 
 /**
+ * The figures each container app (its folder under functions/containers/) publishes: the write
+ * APIs per request (functions/lib/requestFigures.ts), the order consumers per received batch
+ * (rows written, redeliveries dropped, messages sent back for a retry).
+ */
+export const CONTAINER_METRICS: Readonly<Record<string, readonly BusinessMetric[]>> = {
+  "billing-service": WRITES,
+  "items-service": WRITES,
+  "orders-service": WRITES,
+  "shipping-service": WRITES,
+};
+
+/**
  * Dimension Powertools Metrics puts on every figure: the service, POWERTOOLS_SERVICE_NAME, which
- * the function component sets to the function's logical name (one series per function).
+ * the function and container service components set to the logical name of the function or
+ * service (one series each).
  */
 export const SERVICE_DIMENSION = "service";
 
 /**
- * What every function is given for Powertools (written by the function component, read by
- * Powertools itself): the `service` of its log lines and figures, and the figures' namespace.
+ * What every function and container app is given for Powertools (written by the function and
+ * container service components, read by Powertools itself): the `service` dimension of its
+ * figures and their namespace.
  */
 export const powertoolsEnv = defineEnv("powertools", {
   serviceName: envString("POWERTOOLS_SERVICE_NAME"),

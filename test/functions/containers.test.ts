@@ -4,7 +4,8 @@
  * each app with its SERVICE build argument, is multi-stage, bundles its app from the committed
  * lockfile, copies only files that exist and that .dockerignore lets into the context, runs as a
  * non-root user on the port the component expects; and the bundle its esbuild step produces
- * starts, answers /health and exits 0 on SIGTERM.
+ * starts, answers /health, publishes its business figures as EMF on stdout with the namespace and
+ * service FargateService gives it, and exits 0 on SIGTERM.
  */
 import { expect } from "chai";
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -14,6 +15,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { CONTAINER_PORT, LAMBDA_NODE_TARGET } from "../../components/core/defaults";
+import { BUSINESS_METRICS } from "../../functions/lib/businessMetrics";
+import { until } from "./support/containers";
+import { type EmfLine, figuresOf } from "./support/emf";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const CONTAINERS = path.join(ROOT, "functions", "containers");
@@ -25,6 +29,13 @@ const APPS: Record<string, Record<string, string>> = {
   "billing-service": { TABLE_NAME: "invoices", QUEUE_URL: "http://127.0.0.1:9/123456789012/q" },
   "shipping-service": { TABLE_NAME: "shipments", QUEUE_URL: "http://127.0.0.1:9/123456789012/q" },
 };
+
+/** The write route of each HTTP app: a malformed POST there is refused (a figure, no AWS call). */
+const WRITE_ROUTES: Record<string, string> = {
+  "items-service": "/items",
+  "orders-service": "/orders",
+};
+const NAMESPACE = "aws-serverless-flows/test";
 
 interface Manifest {
   dependencies: Record<string, string>;
@@ -103,7 +114,7 @@ const dockerignore = fs
   .filter((l) => l && !l.startsWith("#"));
 
 /** Runs the bundle like the container does; resolves with the port it listens on. */
-function startBundle(file: string, env: Record<string, string>) {
+function startBundle(file: string, service: string, env: Record<string, string>) {
   const child = spawn(process.execPath, [file], {
     env: {
       PATH: process.env.PATH,
@@ -113,6 +124,9 @@ function startBundle(file: string, env: Record<string, string>) {
       AWS_SECRET_ACCESS_KEY: "x",
       AWS_EC2_METADATA_DISABLED: "true",
       POWERTOOLS_LOG_LEVEL: "INFO",
+      // What FargateService sets (powertoolsEnv).
+      POWERTOOLS_SERVICE_NAME: service,
+      POWERTOOLS_METRICS_NAMESPACE: NAMESPACE,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -270,7 +284,7 @@ describe("container apps: Dockerfiles and bundles (Docker is not available: imag
         expect(runtime.find((i) => i.cmd === "ENV")?.args).to.contain(`PORT=${CONTAINER_PORT}`);
       });
 
-      it("its bundle starts, answers /health and exits 0 on SIGTERM", async function () {
+      it("its bundle starts, answers /health, publishes its figures as EMF and exits 0 on SIGTERM", async function () {
         this.timeout(30_000);
         const outfile = path.join(outDir, app, "main.js");
         // The same esbuild options as the Dockerfile's RUN line.
@@ -288,14 +302,34 @@ describe("container apps: Dockerfiles and bundles (Docker is not available: imag
           outfile,
           logLevel: "silent",
         });
-        const proc = startBundle(outfile, env);
+        const proc = startBundle(outfile, app, env);
         running.push(proc.child);
         const port = await proc.port;
         const health = await fetch(`http://127.0.0.1:${port}/health`);
         expect(health.status).to.equal(200);
+        const isEmf = (l: Record<string, unknown>): l is EmfLine => "_aws" in l;
+        const route = WRITE_ROUTES[app];
+        if (route) {
+          const refused = await fetch(`http://127.0.0.1:${port}${route}`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: "{",
+          });
+          expect(refused.status).to.equal(400);
+          await until(() => proc.logs.some(isEmf), "the request's EMF line");
+          const [line, ...more] = proc.logs.filter(isEmf);
+          expect(more, "one line per request, none for /health").to.deep.equal([]);
+          expect(figuresOf(line, NAMESPACE, app)).to.deep.equal({
+            [BUSINESS_METRICS.itemsWritten]: 0,
+            [BUSINESS_METRICS.duplicatesDropped]: 0,
+            [BUSINESS_METRICS.recordsRefused]: 1,
+          });
+        }
         proc.child.kill("SIGTERM");
         expect(await proc.exited).to.equal(0);
         expect(proc.logs.map((l) => l.message)).to.include.members(["shutting down", "stopped"]);
+        // A consumer whose queue cannot be reached received no batch: no figures, no empty lines.
+        if (!route) expect(proc.logs.filter(isEmf)).to.deep.equal([]);
       });
     });
   }

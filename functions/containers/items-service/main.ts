@@ -4,6 +4,7 @@
 import { listenOrExit, shutdownOnSignal } from "../../lib/container/lifecycle";
 import { createItemsService } from "../../lib/items";
 import { createLogger } from "../../lib/logger";
+import { createMetrics } from "../../lib/metrics";
 import { createItemsApp } from "./app";
 import { readItemsServiceEnv } from "./env";
 
@@ -11,6 +12,7 @@ const logger = createLogger("items-service");
 const app = createItemsApp({
   service: createItemsService(readItemsServiceEnv().tableName),
   logger,
+  metrics: createMetrics(),
 });
 shutdownOnSignal([app], { logger });
 listenOrExit(app, logger);

@@ -2,6 +2,7 @@
  * HTTP adapter of the orders service: `POST /orders` (optional `Idempotency-Key` header) and
  * `GET /orders/{id}`. Client errors are 4xx JSON; a failed publish is a 503 the client may retry.
  */
+import { FigurePublisher, publishRequestFigures } from "../../lib/container/figures";
 import {
   ContainerServer,
   HttpHandler,
@@ -23,6 +24,13 @@ import { OrdersService } from "./orders";
 export interface OrdersAppDeps {
   service: OrdersService;
   logger?: ServerLogger;
+  /**
+   * Where each request's business figures go, published as the response is sent: an order
+   * placed, a placement replayed under its Idempotency-Key, a request refused
+   * (functions/lib/requestFigures.ts).
+   * @default none
+   */
+  metrics?: FigurePublisher;
 }
 
 /** The AWS error behind a 5xx, for the logs (never for the client). */
@@ -78,5 +86,6 @@ export function createOrdersApp(deps: OrdersAppDeps): ContainerServer {
   return new ContainerServer({
     logger: deps.logger,
     handler: ordersHandler(deps.service, deps.logger),
+    onResponse: publishRequestFigures(deps.metrics, deps.logger),
   });
 }

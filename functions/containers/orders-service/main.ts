@@ -4,6 +4,7 @@
 import { SNSClient } from "@aws-sdk/client-sns";
 import { listenOrExit, shutdownOnSignal } from "../../lib/container/lifecycle";
 import { createLogger } from "../../lib/logger";
+import { createMetrics } from "../../lib/metrics";
 import { documentClient } from "../../lib/runtime";
 import { createOrdersApp } from "./app";
 import { readOrdersServiceEnv } from "./env";
@@ -16,6 +17,6 @@ const service = new OrdersService({
   tableName: env.tableName,
   publish: snsPublisher(new SNSClient({}), env.topicArn),
 });
-const app = createOrdersApp({ service, logger });
+const app = createOrdersApp({ service, logger, metrics: createMetrics() });
 shutdownOnSignal([app], { logger });
 listenOrExit(app, logger);

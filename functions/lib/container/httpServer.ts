@@ -43,6 +43,12 @@ export interface ContainerServerOptions {
   isHealthy?: () => boolean;
   logger?: ServerLogger;
   /**
+   * Called once a response has been sent, health checks excepted (the app's business figures,
+   * functions/lib/container/figures.ts). Must not throw.
+   * @default none
+   */
+  onResponse?: (req: Pick<HttpRequest, "method" | "path">, res: HttpResponse) => void;
+  /**
    * Idle keep-alive time (ms). Must exceed the load balancer's idle timeout (60 s), or the app may
    * close a connection the ALB is about to reuse and the client sees a 502. Default: 65 000.
    */
@@ -192,6 +198,10 @@ export class ContainerServer {
     res.writeHead(response.statusCode, headers);
     res.end(response.body);
     if (target?.path !== this.healthPath) {
+      this.options.onResponse?.(
+        { method: (req.method ?? "GET").toUpperCase(), path: target?.path ?? req.url ?? "/" },
+        response,
+      );
       const entry = {
         method: req.method,
         path: target?.path ?? req.url,

@@ -34,6 +34,12 @@ export interface QueueWorkerOptions {
   /** Pause (ms) after a failed receive (network, throttling), from the consecutive failures. Default: 1 s doubling, at most 20 s. */
   receiveErrorDelayMs?: (failures: number) => number;
   logger?: ServerLogger;
+  /**
+   * Called after each batch of one or more messages, with that batch's counts (the business
+   * figures are published here: functions/lib/container/figures.ts). Must not throw.
+   * @default none
+   */
+  onBatch?: (batch: WorkerStats) => void;
 }
 
 export interface WorkerStats {
@@ -117,8 +123,16 @@ export class QueueWorker {
         await this.pause((o.receiveErrorDelayMs ?? defaultReceiveErrorDelayMs)(failures));
         continue;
       }
+      if (messages.length === 0) continue;
+      const before = { ...this.stats };
       this.stats.received += messages.length;
       await this.processBatch(messages);
+      o.onBatch?.({
+        received: messages.length,
+        succeeded: this.stats.succeeded - before.succeeded,
+        failed: this.stats.failed - before.failed,
+        released: this.stats.released - before.released,
+      });
     }
   }
 

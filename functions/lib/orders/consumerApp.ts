@@ -5,10 +5,13 @@
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { BUSINESS_METRICS } from "../businessMetrics";
+import { FigurePublisher, publishFigures } from "../container/figures";
 import { ContainerServer, ServerLogger } from "../container/httpServer";
 import { listenOrExit, shutdownOnSignal } from "../container/lifecycle";
 import { QueueWorker, QueueWorkerOptions } from "../container/queueWorker";
 import { createLogger } from "../logger";
+import { createMetrics } from "../metrics";
 import { documentClient } from "../runtime";
 import { OrderProjection, ProjectedRecord, projectionRouter } from "./projection";
 import type { OrderPlaced } from "./schema";
@@ -19,6 +22,13 @@ export interface ConsumerAppDeps {
   tableName: string;
   queueUrl: string;
   logger?: ServerLogger;
+  /**
+   * Where each received batch's business figures go: records written, redeliveries dropped (the
+   * record was already there), messages sent back to the queue for a retry (and, after the
+   * queue's maxReceiveCount, to its DLQ).
+   * @default none
+   */
+  metrics?: FigurePublisher;
   /** Worker tuning (tests shorten the long poll). */
   worker?: Partial<Omit<QueueWorkerOptions, "sqs" | "queueUrl" | "handle" | "logger">>;
 }
@@ -35,6 +45,8 @@ export function createConsumerApp<R extends ProjectedRecord>(
   deps: ConsumerAppDeps,
 ): ConsumerApp<R> {
   const projection = new OrderProjection({ doc: deps.doc, tableName: deps.tableName, project });
+  // Outcomes of the batch in progress: the worker finishes a batch before it receives the next.
+  const outcomes = { written: 0, duplicate: 0 };
   const worker = new QueueWorker({
     ...deps.worker,
     sqs: deps.sqs,
@@ -42,7 +54,20 @@ export function createConsumerApp<R extends ProjectedRecord>(
     logger: deps.logger,
     handle: async (message) => {
       const outcome = await projection.apply(message);
+      outcomes[outcome]++;
       deps.logger?.info("order event processed", { messageId: message.MessageId, outcome });
+    },
+    onBatch: (batch) => {
+      publishFigures(
+        deps.metrics,
+        {
+          [BUSINESS_METRICS.itemsWritten]: outcomes.written,
+          [BUSINESS_METRICS.duplicatesDropped]: outcomes.duplicate,
+          [BUSINESS_METRICS.recordsRefused]: batch.failed,
+        },
+        deps.logger,
+      );
+      outcomes.written = outcomes.duplicate = 0;
     },
   });
   const server = new ContainerServer({
@@ -68,6 +93,7 @@ export function runConsumerService<R extends ProjectedRecord>(
     tableName: env.tableName,
     queueUrl: env.queueUrl,
     logger,
+    metrics: createMetrics(),
   });
   // Both stop at once: the server stops accepting, the worker stops polling; both finish in flight.
   shutdownOnSignal([app.server, app.worker], { logger });

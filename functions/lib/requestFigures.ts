@@ -1,10 +1,13 @@
 /**
- * The business figures of one items API request (pure): an item written by a create or an
- * update, a create replayed under its idempotency key (written once, the repeat dropped), or a
- * request refused with a 4xx other than 404 (an unknown id is an answer, not a refusal).
+ * The business figures of one request to a write API (pure), the same for the items API on
+ * Lambda (functions/items-api) and in a container (items-service) and for orders-service: an item
+ * written by a create or an update, a create replayed under its idempotency key (written once,
+ * the repeat dropped), or a request refused with a 4xx other than 404 (an unknown id is an
+ * answer, not a refusal). Here in lib/ because a container image copies only functions/lib and
+ * its own app (functions/containers/Dockerfile).
  */
-import { BUSINESS_METRICS, type BusinessMetric } from "../lib/businessMetrics";
-import { IDEMPOTENT_REPLAYED_HEADER } from "../lib/idempotency";
+import { BUSINESS_METRICS, type BusinessMetric } from "./businessMetrics";
+import { IDEMPOTENT_REPLAYED_HEADER } from "./idempotency";
 
 const WRITES = new Set(["POST", "PUT", "PATCH"]);
 
