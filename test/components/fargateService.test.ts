@@ -358,6 +358,9 @@ describe("FargateCluster + FargateService: three services sharing one cluster", 
       { name: "AWS_REGION", value: "us-east-1" },
       { name: "LOG_LEVEL", value: "INFO" },
       { name: "PORT", value: "8080" },
+      // Powertools Metrics: the stack's namespace, the service's own series.
+      { name: "POWERTOOLS_METRICS_NAMESPACE", value: "aws-serverless-flows/fargate-test" },
+      { name: "POWERTOOLS_SERVICE_NAME", value: "items" },
       { name: "TABLE_NAME", value: "items" },
     ]);
     expect(c.secrets).to.deep.equal([

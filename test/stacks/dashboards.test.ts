@@ -5,7 +5,11 @@ import type { RecordedResource } from "../../scripts/harness/recorder";
 import type { StackRun } from "../../scripts/harness/runStack";
 import { outputName } from "../../stacks/program";
 import { FLOW_SLUGS } from "../../stacks/slugs";
-import { FUNCTION_METRICS, SERVICE_DIMENSION } from "../../functions/lib/businessMetrics";
+import {
+  CONTAINER_METRICS,
+  FUNCTION_METRICS,
+  SERVICE_DIMENSION,
+} from "../../functions/lib/businessMetrics";
 import { stackFileRun } from "./stackFiles";
 
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
@@ -51,13 +55,28 @@ const FIXED_DIMENSIONS = new Set(["Stage", "StorageType", "QueryState", "QueryTy
 const NOT_CHARTED = /-results-[0-9a-f]{7}$/;
 
 const FUNCTION = "aws:lambda/function:Function";
+const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 
-/** A Lambda function's POWERTOOLS_SERVICE_NAME (the `service` of its figures), else undefined. */
-function serviceOf(r: RecordedResource): string | undefined {
-  if (r.type !== FUNCTION) return undefined;
-  const env = r.inputs.environment as { variables?: Record<string, string> } | undefined;
-  return env?.variables?.POWERTOOLS_SERVICE_NAME;
+/** The variables a Lambda function or an ECS task's container is given, else undefined. */
+function variablesOf(r: RecordedResource): Record<string, string> | undefined {
+  if (r.type === FUNCTION) {
+    return (r.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables;
+  }
+  if (r.type !== TASK_DEFINITION) return undefined;
+  const [container] = JSON.parse(str(r.inputs.containerDefinitions)) as {
+    environment: { name: string; value: string }[];
+  }[];
+  return Object.fromEntries(container.environment.map((e) => [e.name, e.value]));
 }
+
+/** POWERTOOLS_SERVICE_NAME of a function or task (the `service` of its figures), else undefined. */
+const serviceOf = (r: RecordedResource) => variablesOf(r)?.POWERTOOLS_SERVICE_NAME;
+
+/** Every line of a dashboard's "Business figures" widgets. */
+const figureLines = (widgets: Widget[]) =>
+  widgets
+    .filter((w) => w.properties.title === "Business figures")
+    .flatMap((w) => w.properties.metrics as unknown[][]);
 
 function str(v: unknown): string {
   expect(v, "an identifier in the mocked state").to.be.a("string");
@@ -146,7 +165,7 @@ describe("flow dashboards (dev stack)", function () {
         const ref = REFERENCES[r.type];
         if (ref)
           known.set(ref.dimension, (known.get(ref.dimension) ?? new Set()).add(ref.value(r)));
-        // The business figures' `service` is the function's POWERTOOLS_SERVICE_NAME.
+        // The business figures' `service` is the function's or task's POWERTOOLS_SERVICE_NAME.
         const service = serviceOf(r);
         if (service)
           known.set(SERVICE_DIMENSION, (known.get(SERVICE_DIMENSION) ?? new Set()).add(service));
@@ -167,9 +186,7 @@ describe("flow dashboards (dev stack)", function () {
     );
     let charted = 0;
     for (const slug of FLOW_SLUGS) {
-      const lines = widgetsOf(dashboardOf(slug))
-        .filter((w) => w.properties.title === "Business figures")
-        .flatMap((w) => w.properties.metrics as unknown[][]);
+      const lines = figureLines(widgetsOf(dashboardOf(slug)));
       for (const fn of flowSubtree(run, slug).filter((r) => r.type === FUNCTION)) {
         const code = codeOf.get(String(fn.inputs.sourceCodeHash));
         const figures = code ? FUNCTION_METRICS[code] : undefined;
@@ -196,6 +213,46 @@ describe("flow dashboards (dev stack)", function () {
     // file-indexer, metadata-indexer, checksum-summary, object-processor, stream-processor,
     // stream-aggregator: each deployed at least once in dev.
     expect(charted).to.be.at.least(6);
+  });
+
+  it("charts the business figures of every container app, by its service, on the two Fargate flows", () => {
+    const charted: Record<string, string[]> = {};
+    for (const slug of FLOW_SLUGS) {
+      const lines = figureLines(widgetsOf(dashboardOf(slug)));
+      for (const task of flowSubtree(run, slug).filter((r) => r.type === TASK_DEFINITION)) {
+        // Which app a task runs: the SERVICE its image is built for (functions/containers/Dockerfile).
+        const image = run.resources.find(
+          (x) => x.type === "awsx:ecr:Image" && x.parent === task.parent,
+        );
+        const app = (image?.inputs.args as Record<string, string> | undefined)?.SERVICE;
+        const figures = app ? CONTAINER_METRICS[app] : undefined;
+        expect(figures, `${task.name} runs an app that publishes figures`).to.not.equal(undefined);
+        const variables = variablesOf(task)!;
+        expect(variables.POWERTOOLS_METRICS_NAMESPACE, task.name).to.equal(
+          "aws-serverless-flows/dev",
+        );
+        const service = variables.POWERTOOLS_SERVICE_NAME;
+        for (const name of figures!) {
+          expect(lines, `${slug}: ${name} of ${service}`).to.deep.include([
+            "aws-serverless-flows/dev",
+            name,
+            SERVICE_DIMENSION,
+            service,
+          ]);
+        }
+        (charted[slug] ??= []).push(app!);
+      }
+    }
+    expect(charted).to.deep.equal({
+      "three-tier-fargate": ["items-service"],
+      "event-driven-microservices": ["orders-service", "billing-service", "shipping-service"],
+    });
+  });
+
+  it("gives every publisher of figures its own series: no two share a service in the namespace", () => {
+    const services = run.resources.map(serviceOf).filter((s) => s !== undefined);
+    expect(services.length).to.be.at.least(10);
+    expect(services.filter((s, i) => services.indexOf(s) !== i)).to.deep.equal([]);
   });
 
   it("kinesis-autoscale charts the realtime-analytics stream it scales, and its live alarms", () => {

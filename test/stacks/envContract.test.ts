@@ -102,10 +102,10 @@ describe("environment contract: what components set is what functions/<name>/env
       const problems: string[] = [];
       for (const d of deployed) {
         const contract = await contractOf(d.folder);
-        // Every Lambda function also gets Powertools' service and metrics namespace.
+        // Every function and container app also gets Powertools' service and metrics namespace.
         const declared = isLambda(d.folder)
           ? [...contract.names, ...powertoolsEnv.names]
-          : [...contract.names, ...containerEnv.names];
+          : [...contract.names, ...containerEnv.names, ...powertoolsEnv.names];
         const set = Object.keys(d.variables);
         const extra = set.filter((n) => !declared.includes(n));
         const missing = declared.filter((n) => !set.includes(n));
@@ -115,7 +115,7 @@ describe("environment contract: what components set is what functions/<name>/env
         try {
           contract.read(d.variables);
           if (!isLambda(d.folder)) containerEnv.read(d.variables);
-          else powertoolsEnv.read(d.variables);
+          powertoolsEnv.read(d.variables);
         } catch (e) {
           problems.push(`${d.urn}: ${(e as Error).message}`);
         }
