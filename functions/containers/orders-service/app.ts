@@ -27,7 +27,8 @@ export interface OrdersAppDeps {
   /**
    * Where each request's business figures go, published as the response is sent: an order
    * placed, a placement replayed under its Idempotency-Key, a request refused
-   * (functions/lib/requestFigures.ts).
+   * (functions/lib/requestFigures.ts). An order stored whose event could not be published is a
+   * 5xx, on no figure; the retry that completes it answers, and counts, as a replay.
    * @default none
    */
   metrics?: FigurePublisher;
