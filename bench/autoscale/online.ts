@@ -16,7 +16,7 @@
  * fixed-at-peak. Pure.
  */
 import { DEFAULT_POLICY_CONFIG } from "../../functions/shard-autoscaler/config";
-import { fitNoise, noiseLevel } from "../../functions/shard-autoscaler/history";
+import { fitNoise, noiseLevel } from "../../functions/shard-autoscaler/noise";
 import { DEFAULT_MODEL, ModelParams } from "./stream";
 import { SCORE_PER_THROTTLED_GB } from "./measure";
 import { Trace, demandShards } from "./traces";

@@ -39,6 +39,11 @@ export interface Burst {
    * cannot follow).
    */
   rise: number;
+  /**
+   * That mean, where the fastest rise started: the load a reactive scaler had already followed
+   * (a block inside a long plateau rises from the plateau, not from the quiet before it).
+   */
+  base: number;
 }
 
 /** Blocks the history is cut into: one burst counts once per block. */
@@ -55,6 +60,7 @@ export function summarise(demand: ArrayLike<number>, startMs: number, reaction: 
   for (let b = 0; b * BLOCK_MINUTES < demand.length; b++) {
     let peak = 0;
     let rise = 0;
+    let base = 0;
     const end = Math.min(demand.length, (b + 1) * BLOCK_MINUTES);
     for (let t = b * BLOCK_MINUTES; t < end; t++) {
       const d = demand[t];
@@ -62,27 +68,33 @@ export function summarise(demand: ArrayLike<number>, startMs: number, reaction: 
       // From the level before (the reaction's mean, not its lowest minute: noise around a level
       // is no rise a scale-up must follow, the threshold's headroom carries it).
       const span = Math.min(t, reaction);
-      rise = Math.max(rise, d - (span > 0 ? sum / span : d));
+      const before = span > 0 ? sum / span : d;
+      if (d - before > rise || t === b * BLOCK_MINUTES) {
+        rise = Math.max(rise, d - before);
+        base = before;
+      }
       sum += d;
       if (t >= reaction) sum -= demand[t - reaction];
     }
-    out.push({ at: startMs + b * BLOCK_MINUTES * MINUTE, peak, rise });
+    out.push({ at: startMs + b * BLOCK_MINUTES * MINUTE, peak, rise, base });
   }
   return out;
 }
 
 /**
  * Dollars a burst like `b` would throttle if it arrived while the stream had `shards` shards and
- * the policy reacted as fast as it can. The scale-up starts when demand reaches the threshold;
- * what the burst adds beyond capacity within the reaction time is throttled for that long, then
- * every further doubling it needs leaves the rest above capacity for one more resharding.
+ * the policy reacted as fast as it can. A reactive scaler has followed the load before the rise
+ * (it holds at least `base` at the scale-up threshold); what the rise brings beyond that capacity
+ * is throttled for one reaction, then every further doubling it needs leaves the rest above
+ * capacity for one more resharding.
  */
 export function missCost(shards: number, b: Burst, c: PolicyConfig): number {
-  const excess = Math.min(b.peak - shards, b.rise - (1 - c.scaleUpThreshold) * shards);
+  const from = Math.max(shards, b.base / c.scaleUpThreshold);
+  const excess = Math.min(b.peak, b.base + b.rise) - from;
   if (excess <= 0) return 0;
   const { throttle } = shardMinutePrices(c);
   let cost = excess * reactionMinutes(c);
-  for (let cap = shards * 2; cap < b.peak; cap *= 2) cost += (b.peak - cap) * c.reshardMinutes;
+  for (let cap = from * 2; cap < b.peak; cap *= 2) cost += (b.peak - cap) * c.reshardMinutes;
   return cost * throttle;
 }
 
@@ -96,15 +108,48 @@ export function callValue(c: PolicyConfig): number {
   return shardMinutePrices(c).throttle * reactionMinutes(c);
 }
 
+/** What holding a count risks against the history's bursts (`missRisk`). */
+export interface MissRisk {
+  /** Expected throttling dollars per day. */
+  perDay: number;
+  /** Expected bursts per day it would not absorb. */
+  episodesPerDay: number;
+  /** Most calls one of them would take to cover (0 when none recurs). */
+  callsBack: number;
+}
+
+/**
+ * The throttling `shards` risks per day against the bursts of the history it would not absorb.
+ * The rate is that of a recurring event, from the gaps between them: k such bursts give k - 1
+ * gaps over the time from the first to the history's end. The first of a kind is what made it
+ * known, no evidence that it comes back: a one-off (a launch, a backfill, a step that passed)
+ * risks nothing and is not held for, the second one makes it a habit.
+ */
+export function missRisk(shards: number, bursts: readonly Burst[], c: PolicyConfig): MissRisk {
+  let k = 0;
+  let sum = 0;
+  let first = 0;
+  let callsBack = 0;
+  for (let i = 0; i < bursts.length; i++) {
+    const miss = missCost(shards, bursts[i], c);
+    if (miss <= 0) continue;
+    if (k === 0) first = i;
+    k++;
+    sum += miss;
+    callsBack = Math.max(callsBack, callsToCover(shards, bursts[i], c));
+  }
+  if (k < 2) return { perDay: 0, episodesPerDay: 0, callsBack: 0 };
+  const episodesPerDay = ((k - 1) * 1440) / ((bursts.length - first) * BLOCK_MINUTES);
+  return { perDay: (sum / k) * episodesPerDay, episodesPerDay, callsBack };
+}
+
 /**
  * Expected dollars a day of holding `shards` against the history's bursts: the capacity, and the
- * throttling of one reaction (`missCost`) for every burst it would not absorb, at the rate they
- * occurred.
+ * throttling of one reaction (`missCost`) for every recurring burst it would not absorb
+ * (`missRisk`).
  */
 export function holdCost(shards: number, bursts: readonly Burst[], c: PolicyConfig): number {
-  const { capacity } = shardMinutePrices(c);
-  const perDay = 1440 / Math.max(BLOCK_MINUTES, bursts.length * BLOCK_MINUTES);
-  return shards * capacity * 1440 + bursts.reduce((s, b) => s + missCost(shards, b, c), 0) * perDay;
+  return shards * shardMinutePrices(c).capacity * 1440 + missRisk(shards, bursts, c).perDay;
 }
 
 export interface HoldChoice {
@@ -118,10 +163,10 @@ export interface HoldChoice {
 /**
  * The scale-down target the cost model prefers, between `lowest` (what the quiet window needs)
  * and `current`. Going from n to m saves (n - m) shard-minutes every minute; it risks, for every
- * burst of the history that m would not absorb, the throttling of one reaction (`missCost`),
- * at the rate such bursts occurred. A level is also out when its bursts recur faster than the
- * call budget can follow (each needs its calls up and one back down in 24 h), or when the calls
- * left would not bring the stream back up to the last burst plus the reserve.
+ * recurring burst of the history that m would not absorb, the throttling of one reaction
+ * (`missRisk`). A level is also out when its bursts recur faster than the call budget can follow
+ * (each needs its calls up and one back down in 24 h), or when the calls left would not bring the
+ * stream back up to such a burst plus the reserve.
  */
 export function chooseHold(
   current: number,
@@ -129,34 +174,19 @@ export function chooseHold(
   bursts: readonly Burst[],
   callsFree: number,
   c: PolicyConfig,
-  /** Levels the scale-up rules would leave again at once (default: none). */
-  unstable: (shards: number) => boolean = () => false,
 ): HoldChoice {
   const { capacity } = shardMinutePrices(c);
   // A call spent now is missing for a burst later: a scale-down must save more per day than one
   // shard's worth of one reaction's throttling.
   const worth = callValue(c);
-  const minutes = Math.max(BLOCK_MINUTES, bursts.length * BLOCK_MINUTES);
-  const perDay = 1440 / minutes;
-  const missAtCurrent = bursts.reduce((s, b) => s + missCost(current, b, c), 0);
+  const atCurrent = missRisk(current, bursts, c).perDay;
   let best: HoldChoice = { shards: current, netPerDay: 0, reason: "holding is cheapest" };
   let keptCalls = false;
   for (let m = lowest; m < current; m++) {
-    if (unstable(m)) continue;
-    let risk = -missAtCurrent;
-    let episodes = 0;
-    let callsBack = 0;
-    for (const b of bursts) {
-      const miss = missCost(m, b, c);
-      risk += miss;
-      if (miss > 0) {
-        episodes++;
-        callsBack = Math.max(callsBack, callsToCover(m, b, c));
-      }
-    }
-    const netPerDay = ((current - m) * capacity * minutes - risk) * perDay;
-    if (episodes * perDay * (callsBack + 1) + 1 > c.maxCallsPer24h) continue;
-    if (callsFree - 1 < callsBack + c.reserveCalls) {
+    const risk = missRisk(m, bursts, c);
+    const netPerDay = (current - m) * capacity * 1440 - (risk.perDay - atCurrent);
+    if (risk.episodesPerDay * (risk.callsBack + 1) + 1 > c.maxCallsPer24h) continue;
+    if (callsFree - 1 < risk.callsBack + c.reserveCalls) {
       keptCalls = true;
       continue;
     }
@@ -164,7 +194,7 @@ export function chooseHold(
       best = {
         shards: m,
         netPerDay,
-        reason: `saves $${netPerDay.toFixed(2)}/day net of ${episodes} burst(s) it would miss`,
+        reason: `saves $${netPerDay.toFixed(2)}/day net of ${risk.episodesPerDay.toFixed(1)} burst(s) a day it would miss`,
       };
   }
   if (best.shards === current && keptCalls)
@@ -217,159 +247,9 @@ export function holdLevel(
   demand: ArrayLike<number>,
   bursts: readonly Burst[],
   c: PolicyConfig,
+  /** The least count it may return (a season's floor, hold.ts). Default: minShards. */
+  lowest = c.minShards,
 ): number {
-  const top = Math.max(c.minShards, staticOptimum(demand, c));
-  return chooseHold(top, c.minShards, bursts, c.maxCallsPer24h, c).shards;
-}
-
-/** What a history says should be held (`holdView`). */
-export interface HoldView {
-  bursts: Burst[];
-  /** The static optimum (`staticOptimum`). */
-  top: number;
-  /** The hold level (`holdLevel`). */
-  held: number;
-  /** The largest minute. */
-  max: number;
-}
-
-/** Summarises per-minute demand (index 0 = `startMs`) into what it wants held. */
-export function holdView(demand: Float64Array, startMs: number, c: PolicyConfig): HoldView {
-  const bursts = summarise(demand, startMs, reactionMinutes(c));
-  let max = 0;
-  for (const d of demand) max = Math.max(max, d);
-  return { bursts, top: staticOptimum(demand, c), held: holdLevel(demand, bursts, c), max };
-}
-
-/** Median relative change of demand from one minute to the next (0 without data). */
-export function relativeNoise(demand: ArrayLike<number>): number {
-  const changes: number[] = [];
-  for (let t = 1; t < demand.length; t++) {
-    const top = Math.max(demand[t], demand[t - 1]);
-    if (top > 0) changes.push(Math.abs(demand[t] - demand[t - 1]) / top);
-  }
-  if (changes.length === 0) return 0;
-  const sorted = Float64Array.from(changes).sort();
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-/** Upper tail of the standard normal, P(Z > z) (Abramowitz & Stegun 7.1.26, error < 1.5e-7). */
-export function normalTail(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const poly =
-    t * (0.2548296 + t * (-0.28449674 + t * (1.4214137 + t * (-1.4531521 + t * 1.0614054))));
-  const tail = 0.5 * poly * Math.exp(-x * x);
-  return z >= 0 ? tail : 1 - tail;
-}
-
-/** Demand as noise around a level (or a trend): the level expected ahead, the noise around it. */
-export interface NoiseFit {
-  /** The fitted line's value `ahead` minutes after the last sample. */
-  mean: number;
-  /** Standard deviation of the samples around the line. */
-  sd: number;
-  /** The largest sample. */
-  max: number;
-  /** The line's slope per minute. */
-  slope: number;
-  /** Samples fitted. */
-  minutes: number;
-}
-
-/**
- * Fits a line to per-minute samples (shards at 100%) by least squares and projects it `ahead`
- * minutes past the last one (a reaction's worth: what a count must carry until a call could
- * change it); undefined without samples.
- */
-export function fitNoise(samples: ArrayLike<number>, ahead = 0): NoiseFit | undefined {
-  const n = samples.length;
-  if (n === 0) return undefined;
-  let sum = 0;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    sum += samples[i];
-    max = Math.max(max, samples[i]);
-  }
-  const mean = sum / n;
-  const mid = (n - 1) / 2;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (i - mid) * (samples[i] - mean);
-    sxx += (i - mid) ** 2;
-  }
-  const slope = sxx > 0 ? sxy / sxx : 0;
-  let sq = 0;
-  for (let i = 0; i < n; i++) sq += (samples[i] - mean - slope * (i - mid)) ** 2;
-  return {
-    mean: mean + slope * (n - 1 - mid + ahead),
-    sd: Math.sqrt(sq / Math.max(1, n - 2)),
-    max,
-    slope,
-    minutes: n,
-  };
-}
-
-/**
- * The count that demand fluctuating around a level needs, from the prices alone (the
- * newsvendor rule): one more shard costs `capacity` a minute and saves `throttle` in every minute
- * demand exceeds the count, so the cheapest count is the demand quantile at 1 - capacity/throttle
- * (99.57%, z = 2.63, at list price and $1/GiB), with demand taken as normal around the fitted
- * line, and at least the largest sample.
- */
-export function noiseLevel(fit: NoiseFit, c: PolicyConfig): number {
-  const { capacity, throttle } = shardMinutePrices(c);
-  const tail = Math.min(0.5, capacity / throttle);
-  let lo = 0;
-  let hi = 10;
-  for (let i = 0; i < 60; i++) {
-    const mid = (lo + hi) / 2;
-    if (normalTail(mid) > tail) lo = mid;
-    else hi = mid;
-  }
-  // Never below what the samples reached: a count that throttled a recent minute is no level.
-  return Math.max(fit.mean + hi * fit.sd, fit.max);
-}
-
-/** Expected shard-minutes of demand above `shards` per minute, E[max(0, D - shards)]. */
-export function expectedShortfall(fit: NoiseFit, shards: number): number {
-  if (fit.sd <= 0) return Math.max(0, fit.mean - shards);
-  const z = (shards - fit.mean) / fit.sd;
-  const density = Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI);
-  return fit.sd * (density - z * normalTail(z));
-}
-
-/**
- * Whether the samples are noise around a level rather than a trend: the fitted line moves less
- * over the samples than twice the noise around it (pure noise fits a slope that moves it about
- * 0.45 sd, so a level is not taken for a trend); a trend or a cycle is left to the utilisation
- * rules. The policy fits its whole history (a day), which tells a slow ramp from a level.
- */
-export function isLevel(fit: NoiseFit): boolean {
-  return Math.abs(fit.slope) * fit.minutes <= 2 * fit.sd;
-}
-
-/**
- * Fits `samples` when they are a level throughout: the whole is (`isLevel`) and so is its last
- * hour, at the whole's level within the noise (a step or a new regime at the end is no level);
- * undefined otherwise.
- */
-export function steadyFit(samples: Float64Array, ahead: number): NoiseFit | undefined {
-  const whole = fitNoise(samples, ahead);
-  const hour = fitNoise(samples.subarray(Math.max(0, samples.length - 60)), ahead);
-  if (!whole || !hour || !isLevel(whole) || !isLevel(hour)) return undefined;
-  return Math.abs(hour.mean - whole.mean) <= whole.sd ? whole : undefined;
-}
-
-/**
- * Whether `shards` carries noise around a level well enough that a call to add more does not
- * pay: the throttling it expects in a day is under one shard's for one reaction (what a call is
- * worth, as in chooseHold), and it carried the samples' largest minute with the trend's rise
- * over a reaction on top.
- */
-export function carriesNoise(fit: NoiseFit, shards: number, c: PolicyConfig): boolean {
-  // And it carried every minute the samples saw, rising as the trend does for a reaction.
-  if (shards < fit.max + Math.max(0, fit.slope) * reactionMinutes(c)) return false;
-  return expectedShortfall(fit, shards) * 1440 <= reactionMinutes(c);
+  const top = Math.max(lowest, staticOptimum(demand, c));
+  return chooseHold(top, lowest, bursts, c.maxCallsPer24h, c).shards;
 }

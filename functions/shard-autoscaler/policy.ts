@@ -17,18 +17,9 @@
  *   a level whose bursts recur faster than the budget can follow is held, and a scale-down leaves
  *   the calls to come back up plus a reserve.
  */
-import {
-  callValue,
-  carriesNoise,
-  chooseHold,
-  holdCost,
-  holdView,
-  noiseLevel,
-  relativeNoise,
-  steadyFit,
-  reactionMinutes,
-  summarise,
-} from "./history";
+import { callValue, chooseHold, holdCost, reactionMinutes, summarise } from "./history";
+import { holdView } from "./hold";
+import { carriesNoise, noiseLevel, relativeNoise, steadyFit } from "./noise";
 import { pruneLedger } from "./ledger";
 import { MINUTE_MS, callsNeeded, legalTargetRange } from "./rules";
 import { Decision, MetricPoint, PolicyInput, shardsNeeded, throttledFraction } from "./policyInput";
@@ -46,7 +37,7 @@ export type {
 } from "./policyInput";
 export { shardsNeeded } from "./policyInput";
 export type { PolicyConfig } from "./config";
-export { relativeNoise } from "./history";
+export { relativeNoise } from "./noise";
 export { DEFAULT_POLICY_CONFIG, policyConfigProblems } from "./config";
 
 /** Minutes after a scale-up call by which the new shards are surely open. */
@@ -225,6 +216,8 @@ export function decide(input: PolicyInput): Decision {
   let emergency = false;
   let upReason = "";
   let demandShards: number | undefined;
+  // A pre-scale knows its target: each call follows the last as soon as the stream is ACTIVE.
+  let preScaling = false;
   if (breaching) {
     demandShards = Math.max(...recent.map((p) => need(p, 1)));
     emergency = recent.every((p) => throttled(p) || utilisation(p) >= 1);
@@ -267,6 +260,23 @@ export function decide(input: PolicyInput): Decision {
     demandShards = need(latest, 1);
     upReason = `continuing towards ${upGoal} shards (utilisation ${utilisation(latest).toFixed(2)})`;
   }
+  // A season's next event is due: its shards in place before it (each call one resharding, and
+  // the season's tolerance early), when the calls to come back down after it are left too.
+  const pre = hold.preScale;
+  if (upGoal === undefined && pre && n < pre.shards) {
+    const calls = callsNeeded(n, pre.shards);
+    const lead = (calls * (c.reshardMinutes + 1) + pre.season.tolerance) * MINUTE;
+    const { next, period, tolerance } = pre.season;
+    if (
+      now >= next - lead &&
+      now <= next + tolerance * MINUTE &&
+      calls + callsNeeded(pre.shards, held) <= c.maxCallsPer24h - used
+    ) {
+      upGoal = pre.shards;
+      preScaling = true;
+      upReason = `events recur every ${period} min: ${pre.shards} shards before the next, due ${new Date(next).toISOString()}`;
+    }
+  }
   // Below the count the day's bursts want held: go there before the next burst, keeping the
   // reserve (the way back up for a burst beyond it).
   if (
@@ -289,7 +299,7 @@ export function decide(input: PolicyInput): Decision {
       // settle: the call is worth more than a few minutes of marginal throttling.
       const unsettled = lastUp !== undefined && now < lastUp.at + SETTLE_MINUTES * MINUTE;
       const shortfall = demandShards !== undefined ? demandShards / n : 0;
-      if (unsettled && shortfall < 1 + FOLLOW_UP_SHORTFALL)
+      if (unsettled && !preScaling && shortfall < 1 + FOLLOW_UP_SHORTFALL)
         return none(
           `${upReason}, but the last scale-up is settling and the shortfall is under ${FOLLOW_UP_SHORTFALL * 100}%`,
           { demandShards },
