@@ -44,6 +44,8 @@ export interface Burst {
    * (a block inside a long plateau rises from the plateau, not from the quiet before it).
    */
   base: number;
+  /** Epoch ms of the minute of that rise. */
+  riseAt: number;
 }
 
 /** Blocks the history is cut into: one burst counts once per block. */
@@ -61,6 +63,7 @@ export function summarise(demand: ArrayLike<number>, startMs: number, reaction: 
     let peak = 0;
     let rise = 0;
     let base = 0;
+    let riseAt = 0;
     const end = Math.min(demand.length, (b + 1) * BLOCK_MINUTES);
     for (let t = b * BLOCK_MINUTES; t < end; t++) {
       const d = demand[t];
@@ -72,11 +75,12 @@ export function summarise(demand: ArrayLike<number>, startMs: number, reaction: 
       if (d - before > rise || t === b * BLOCK_MINUTES) {
         rise = Math.max(rise, d - before);
         base = before;
+        riseAt = startMs + t * MINUTE;
       }
       sum += d;
       if (t >= reaction) sum -= demand[t - reaction];
     }
-    out.push({ at: startMs + b * BLOCK_MINUTES * MINUTE, peak, rise, base });
+    out.push({ at: startMs + b * BLOCK_MINUTES * MINUTE, peak, rise, base, riseAt });
   }
   return out;
 }
@@ -130,9 +134,15 @@ export function missRisk(shards: number, bursts: readonly Burst[], c: PolicyConf
   let sum = 0;
   let first = 0;
   let callsBack = 0;
+  let lastRise = -Infinity;
+  const reaction = reactionMinutes(c) * MINUTE;
   for (let i = 0; i < bursts.length; i++) {
     const miss = missCost(shards, bursts[i], c);
     if (miss <= 0) continue;
+    // A rise that straddles two blocks shows in both: it is one burst.
+    const same = bursts[i].riseAt - lastRise <= reaction;
+    lastRise = bursts[i].riseAt;
+    if (same) continue;
     if (k === 0) first = i;
     k++;
     sum += miss;

@@ -372,6 +372,21 @@ export function decide(input: PolicyInput): Decision {
   const choice = chooseHold(n, clamp(downGoal, lo, n), longBursts, c.maxCallsPer24h - used, c);
   if (choice.shards >= n)
     return none(`quiet, but holding ${n} shards: ${choice.reason}`, { demandShards: peak });
+  // Calls short of the way down: only steps that halve (or reach the hold level) spend one; a
+  // smaller step waits for the load to fall further (after a decaying burst, small steps would
+  // spend the calls the tail needs).
+  const eventual = Math.max(c.minShards, held);
+  const free = c.maxCallsPer24h - used - 1;
+  if (
+    !continuing &&
+    choice.shards > range.min &&
+    choice.shards > eventual &&
+    free < callsNeeded(choice.shards, eventual) + c.reserveCalls
+  )
+    return none(
+      `quiet, but ${free} calls would be left: waiting to halve from ${n} shards instead of going to ${choice.shards}`,
+      { demandShards: peak },
+    );
   const decision = scale(
     choice.shards,
     "down",
