@@ -347,7 +347,8 @@ export function decide(input: PolicyInput): Decision {
   const downGoal = Math.max(
     c.minShards,
     Math.min(
-      Math.ceil(peak / c.scaleUpThreshold - 1e-9),
+      // With the noise's headroom: a count the window's peak just fits would breach at once.
+      Math.ceil((peak * (1 + noise)) / c.scaleUpThreshold - 1e-9),
       Math.max(Math.ceil(peak - 1e-9), Math.ceil(dayLevel - 1e-9)),
     ),
     continuing && ledger.goal ? ledger.goal.shards : 0,
