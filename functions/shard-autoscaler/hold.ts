@@ -14,7 +14,7 @@ import {
   staticOptimum,
   summarise,
 } from "./history";
-import { MINUTE_MS, callsNeeded } from "./rules";
+import { DAY_MS, MINUTE_MS, callsNeeded } from "./rules";
 import { Season, findEvents, findSeason } from "./season";
 
 /** A season the policy pre-scales for: when, to what, and the least count it holds between. */
@@ -22,8 +22,10 @@ export interface PreScale {
   season: Season;
   /** The count each event wants in place (its chain's peak). */
   shards: number;
-  /** The count held between events: one call or more below `shards`, as the budget allows. */
+  /** The least count held between events in steady state: one call or more below `shards`. */
   floor: number;
+  /** What the other bursts want held (the hold level without the season's floor). */
+  base: number;
 }
 
 /** What a history says should be held (`holdView`). */
@@ -52,6 +54,33 @@ export function seasonFloor(season: Season, shards: number, c: PolicyConfig): nu
   return Math.max(c.minShards, Math.ceil(shards / 2 ** eachWay));
 }
 
+/**
+ * The count a season's events want in place (the newsvendor rule over their minutes): one more
+ * shard costs its price for as long as a pre-scale holds it (the lead, the event, the quiet
+ * window after) and saves the throttling of every event minute above the count, so the count
+ * lets through the largest minutes whose share is that price ratio.
+ */
+export function eventShards(
+  demand: ArrayLike<number>,
+  startMs: number,
+  season: Season,
+  c: PolicyConfig,
+): number {
+  const samples: number[] = [];
+  for (const e of season.events) {
+    const to = Math.min(demand.length - 1, (e.end - startMs) / MINUTE_MS);
+    for (let i = Math.max(0, (e.at - startMs) / MINUTE_MS); i <= to; i++) samples.push(demand[i]);
+  }
+  if (samples.length === 0) return Math.ceil(season.peak - 1e-9);
+  samples.sort((a, b) => b - a);
+  const length = samples.length / season.events.length;
+  const heldMinutes =
+    length + c.reshardMinutes + 1 + season.tolerance + c.quietMinutes + c.metricDelayMinutes;
+  const { capacity, throttle } = shardMinutePrices(c);
+  const allowed = Math.floor((samples.length * capacity * heldMinutes) / (throttle * length));
+  return Math.max(1, Math.ceil(samples[Math.min(allowed, samples.length - 1)] - 1e-9));
+}
+
 /** Summarises per-minute demand (index 0 = `startMs`, the last minute published) into what it wants held. */
 export function holdView(demand: Float64Array, startMs: number, c: PolicyConfig): HoldView {
   const reaction = reactionMinutes(c);
@@ -64,17 +93,55 @@ export function holdView(demand: Float64Array, startMs: number, c: PolicyConfig)
   const end = startMs + (demand.length - 1) * MINUTE_MS;
   const season = findSeason(findEvents(demand, startMs, reaction), end);
   if (!season) return view;
-  const shards = Math.min(c.maxShards, Math.ceil(season.peak - 1e-9));
+  const shards = Math.min(c.maxShards, eventShards(demand, startMs, season, c));
   const floor = seasonFloor(season, shards, c);
   if (floor === undefined || floor >= held) return view;
   // Its blocks are pre-scaled, not held for: the hold rules weigh the other bursts.
   const inEvent = (b: Burst) =>
     season.events.some((e) => b.at + BLOCK_MINUTES * MINUTE_MS > e.at && b.at <= e.end);
   const bursts = all.filter((b) => !inEvent(b));
-  const between = Math.max(floor, holdLevel(demand, bursts, c, floor));
+  const base = holdLevel(demand, bursts, c);
+  const between = Math.max(floor, base);
   // Pre-scaling pays when the shards it saves between two events are worth more than its calls.
   const calls = callsNeeded(between, shards) + callsNeeded(shards, between);
   const saved = (held - between) * shardMinutePrices(c).capacity * season.period;
   if (between >= held || saved <= calls * callValue(c)) return view;
-  return { bursts, top, held: between, max, preScale: { season, shards, floor } };
+  return { bursts, top, held: between, max, preScale: { season, shards, floor, base } };
+}
+
+/** Minutes before an event its pre-scale starts from `from` shards (each call one resharding). */
+export function preScaleLead(pre: PreScale, from: number, c: PolicyConfig): number {
+  return callsNeeded(from, pre.shards) * (c.reshardMinutes + 1) + pre.season.tolerance;
+}
+
+/**
+ * Whether going from `from` to `to` shards now leaves every call the season's next 24 hours need,
+ * with the reserve kept in every rolling 24 h: the calls up to `pre.shards` before the next
+ * event and one back down to `held` after it (its length, the quiet window and the publishing
+ * delay later), then one up and one down for each event after. Calls the plan makes from calls
+ * that would otherwise expire unused cost nothing; the reserve is what unforeseen bursts need.
+ */
+export function seasonPlanFits(
+  callTimes: readonly number[],
+  now: number,
+  from: number,
+  to: number,
+  held: number,
+  pre: PreScale,
+  c: PolicyConfig,
+): boolean {
+  const planned: number[] = [];
+  for (let i = callsNeeded(from, to); i > 0; i--) planned.push(now);
+  const { season } = pre;
+  const after = (season.length + c.quietMinutes + c.metricDelayMinutes) * MINUTE_MS;
+  let level = to;
+  for (let t = season.next; t <= now + DAY_MS; t += season.period * MINUTE_MS) {
+    const start = t - preScaleLead(pre, level, c) * MINUTE_MS;
+    for (let i = callsNeeded(level, pre.shards); i > 0; i--) planned.push(start);
+    for (let i = callsNeeded(pre.shards, held); i > 0; i--) planned.push(t + after);
+    level = held;
+  }
+  const all = [...callTimes, ...planned];
+  const limit = c.maxCallsPer24h - c.reserveCalls;
+  return planned.every((p) => all.filter((x) => x > p - DAY_MS && x <= p).length <= limit);
 }

@@ -18,7 +18,7 @@
  *   the calls to come back up plus a reserve.
  */
 import { callValue, chooseHold, holdCost, reactionMinutes, summarise } from "./history";
-import { holdView } from "./hold";
+import { holdView, preScaleLead, seasonPlanFits } from "./hold";
 import { carriesNoise, noiseLevel, relativeNoise, steadyFit } from "./noise";
 import { pruneLedger } from "./ledger";
 import { MINUTE_MS, callsNeeded, legalTargetRange } from "./rules";
@@ -200,9 +200,21 @@ export function decide(input: PolicyInput): Decision {
     top > 0 &&
     n >= top &&
     recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(dayMax, n));
+  // Pre-scaled for a season's event: the count is what the prices chose for its minutes
+  // (eventShards); within what its events reached, or when a call's shards would open after the
+  // event is over, another call does not pay.
+  const pre = hold.preScale;
+  const current = pre?.season.events[pre.season.events.length - 1];
+  const preScaled =
+    pre !== undefined &&
+    current !== undefined &&
+    n >= pre.shards &&
+    (recent.every((p) => need(p, 1) <= pre.season.peak) ||
+      now + c.reshardMinutes * MINUTE > current.at + pre.season.length * MINUTE);
   const covered =
     withinNoise ||
     atOptimum ||
+    preScaled ||
     (n >= recurringPeak &&
       recurringPeak >= c.scaleUpThreshold * n &&
       recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(recurringPeak, carried)));
@@ -262,10 +274,9 @@ export function decide(input: PolicyInput): Decision {
   }
   // A season's next event is due: its shards in place before it (each call one resharding, and
   // the season's tolerance early), when the calls to come back down after it are left too.
-  const pre = hold.preScale;
   if (upGoal === undefined && pre && n < pre.shards) {
     const calls = callsNeeded(n, pre.shards);
-    const lead = (calls * (c.reshardMinutes + 1) + pre.season.tolerance) * MINUTE;
+    const lead = preScaleLead(pre, n, c) * MINUTE;
     const { next, period, tolerance } = pre.season;
     if (
       now >= next - lead &&
@@ -320,8 +331,11 @@ export function decide(input: PolicyInput): Decision {
 
   // Scale down: a quiet window of Q minutes after the last scale-up, missing minutes (older than
   // the publishing delay) counting as idle.
+  // A season's event that is over (demand under its midpoint for a reaction) needs no quiet
+  // window: the window starts after it, and the next event is the season's.
   const windowEnd = lastComplete - c.metricDelayMinutes * MINUTE;
-  const windowStart = windowEnd - (c.quietMinutes - 1) * MINUTE;
+  const over = pre && current?.closed ? current.end + MINUTE : -Infinity;
+  const windowStart = Math.max(windowEnd - (c.quietMinutes - 1) * MINUTE, over);
   if (lastUp && lastUp.at > windowStart) return none("no change needed (scale-up cooldown)");
   const window: MetricPoint[] = [];
   for (let t = windowStart; t <= lastComplete; t += MINUTE) {
@@ -344,6 +358,17 @@ export function decide(input: PolicyInput): Decision {
   // count the history's noise level wants (which the scale-up rule then holds) carries it.
   const dayFit = steadyFit(demand.subarray(0, published + 1), reaction + c.metricDelayMinutes);
   const dayLevel = dayFit ? noiseLevel(dayFit, c) : Infinity;
+  // Between a season's events: below its floor when the calls the next 24 hours need are still
+  // there (calls that would expire unused; the reserve stays).
+  let floor = held;
+  if (pre && pre.base < held) {
+    const times = ledger.calls.map((x) => x.at);
+    for (let m = Math.max(pre.base, c.minShards, range.min); m < held; m++)
+      if (seasonPlanFits(times, now, n, m, held, pre, c)) {
+        floor = m;
+        break;
+      }
+  }
   const downGoal = Math.max(
     c.minShards,
     Math.min(
@@ -352,13 +377,13 @@ export function decide(input: PolicyInput): Decision {
       Math.max(Math.ceil(peak - 1e-9), Math.ceil(dayLevel - 1e-9)),
     ),
     continuing && ledger.goal ? ledger.goal.shards : 0,
-    // Never below what the day's bursts want held.
-    held,
+    // Never below what the day's bursts want held (or the season's floor).
+    floor,
   );
   if (downGoal >= n)
     return none(
-      held >= n && peak < n * c.scaleDownThreshold
-        ? `quiet, but holding ${n} shards: the history's bursts want ${held} in place before the next`
+      floor >= n && peak < n * c.scaleDownThreshold
+        ? `quiet, but holding ${n} shards: the history's bursts want ${floor} in place before the next`
         : "no change needed",
       { demandShards: peak },
     );
@@ -376,7 +401,7 @@ export function decide(input: PolicyInput): Decision {
   // Calls short of the way down: only steps that halve (or reach the hold level) spend one; a
   // smaller step waits for the load to fall further (after a decaying burst, small steps would
   // spend the calls the tail needs).
-  const eventual = Math.max(c.minShards, held);
+  const eventual = Math.max(c.minShards, floor);
   const free = c.maxCallsPer24h - used - 1;
   if (
     !continuing &&
