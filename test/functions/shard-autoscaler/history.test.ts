@@ -3,25 +3,37 @@ import fc from "fast-check";
 import {
   BLOCK_MINUTES,
   Burst,
-  carriesNoise,
   chooseHold,
-  expectedShortfall,
   callValue,
-  fitNoise,
   holdCost,
   holdLevel,
   missCost,
-  noiseLevel,
-  normalTail,
+  missRisk,
   reactionMinutes,
   shardMinutePrices,
   staticOptimum,
   summarise,
 } from "../../../functions/shard-autoscaler/history";
+import {
+  carriesNoise,
+  expectedShortfall,
+  fitNoise,
+  noiseLevel,
+  normalTail,
+} from "../../../functions/shard-autoscaler/noise";
 import { DEFAULT_POLICY_CONFIG, relativeNoise } from "../../../functions/shard-autoscaler/policy";
+import { callsNeeded } from "../../../functions/shard-autoscaler/rules";
 
 const c = { ...DEFAULT_POLICY_CONFIG, maxShards: 10000 };
-const burst = (peak: number, rise = peak): Burst => ({ at: 0, peak, rise });
+const HOUR = BLOCK_MINUTES * 60_000;
+/** A block's burst: from `base`, rising by `rise` to `peak`, in block `block` of the history. */
+const burst = (peak: number, rise = peak, base = 0, block = 0): Burst => ({
+  at: block * HOUR,
+  peak,
+  rise,
+  base,
+  riseAt: block * HOUR + 30 * 60_000,
+});
 
 describe("shard-autoscaler cost model", () => {
   it("prices a shard-minute and a throttled shard-minute from the config", () => {
@@ -52,6 +64,15 @@ describe("shard-autoscaler cost model", () => {
     expect(far).to.be.closeTo(expected, 1e-9);
   });
 
+  it("a rise from a plateau a reactive scaler already followed costs only what it adds", () => {
+    // Inside a 15-shard step: +2 over the plateau's mean is under the threshold's headroom of
+    // the count a reactive scaler holds (15 / 0.8), whatever count is held between bursts.
+    expect(missCost(2, burst(17, 2, 15), c)).to.equal(0);
+    // From a base of 4 on 6 shards, +6 reaches 10: 10 - 6 for a reaction, no further doubling.
+    const { throttle } = shardMinutePrices(c);
+    expect(missCost(6, burst(10, 6, 4), c)).to.be.closeTo(4 * reactionMinutes(c) * throttle, 1e-9);
+  });
+
   it("summarises demand into hourly blocks of peak and fastest rise", () => {
     const demand = new Float64Array(180).fill(1);
     for (let t = 70; t < 80; t++) demand[t] = 9;
@@ -59,6 +80,16 @@ describe("shard-autoscaler cost model", () => {
     expect(blocks).to.have.length(180 / BLOCK_MINUTES);
     expect(blocks.map((b) => b.peak)).to.deep.equal([1, 9, 1]);
     expect(blocks.map((b) => b.rise)).to.deep.equal([0, 8, 0]);
+    // The jump rose from the level before it, at its first minute.
+    expect(blocks[1]).to.include({ base: 1, riseAt: 70 * 60_000 });
+  });
+
+  it("the blocks of a long step after its first rise from the step, not from before it", () => {
+    const demand = Float64Array.from({ length: 600 }, (_, t) => (t >= 100 && t < 460 ? 15 : 1.5));
+    const blocks = summarise(demand, 0, reactionMinutes(c));
+    expect(blocks[1].base).to.equal(1.5);
+    for (const b of blocks.slice(2, 7)) expect(b.base, String(b.at)).to.equal(15);
+    expect(blocks.slice(2, 7).every((b) => missCost(2, b, c) === 0)).to.equal(true);
   });
 
   it("measures noise as the median relative change, blind to rare bursts", () => {
@@ -70,9 +101,37 @@ describe("shard-autoscaler cost model", () => {
   });
 });
 
+describe("shard-autoscaler recurrence (missRisk)", () => {
+  const quiet = (h: number) => burst(1, 0, 1, h);
+  const week = (bursty: number[]) =>
+    Array.from({ length: 168 }, (_, h) => (bursty.includes(h) ? burst(20, 19, 1, h) : quiet(h)));
+
+  it("a one-off burst risks nothing: its first occurrence is no evidence that it comes back", () => {
+    expect(missRisk(2, week([10]), c)).to.deep.equal({ perDay: 0, episodesPerDay: 0, callsBack: 0 });
+    expect(holdCost(2, week([10]), c)).to.be.closeTo(2 * 0.015 * 24, 1e-9);
+  });
+
+  it("k bursts give k - 1 gaps over the time from the first to the history's end", () => {
+    // At hours 24, 72 and 120 of 168: 2 gaps over 144 hours, one every 3 days.
+    const r = missRisk(2, week([24, 72, 120]), c);
+    expect(r.episodesPerDay).to.be.closeTo(2 / 6, 1e-9);
+    expect(r.perDay).to.be.closeTo(missCost(2, burst(20, 19, 1), c) / 3, 1e-9);
+    expect(r.callsBack).to.equal(callsNeeded(2, Math.ceil(20 / c.targetUtilisation)));
+  });
+
+  it("one rise that straddles two blocks counts once", () => {
+    const bursts = week([]);
+    bursts[50] = { ...burst(20, 19, 1, 50), riseAt: 51 * HOUR - 60_000 };
+    bursts[51] = { ...burst(20, 17, 3, 51), riseAt: 51 * HOUR + 2 * 60_000 };
+    expect(missRisk(2, bursts, c).perDay).to.equal(0);
+  });
+});
+
 describe("shard-autoscaler hold rule (chooseHold)", () => {
   const day = (b: Burst, every: number) =>
-    Array.from({ length: 24 }, (_, h) => (h % every === 0 ? b : burst(1, 0)));
+    Array.from({ length: 24 }, (_, h) =>
+      h % every === 0 ? { ...b, at: h * HOUR, riseAt: h * HOUR } : burst(1, 0, 1, h),
+    );
 
   it("goes as far down as the quiet load allows when nothing in the history would be missed", () => {
     const choice = chooseHold(12, 6, day(burst(1, 0), 1), 10, c);
@@ -101,6 +160,8 @@ describe("shard-autoscaler hold rule (chooseHold)", () => {
       at: fc.constant(0),
       peak: fc.double({ min: 0, max: 64, noNaN: true }),
       rise: fc.double({ min: 0, max: 64, noNaN: true }),
+      base: fc.double({ min: 0, max: 32, noNaN: true }),
+      riseAt: fc.integer({ min: 0, max: 48 }).map((h) => h * HOUR),
     });
     fc.assert(
       fc.property(
@@ -237,6 +298,13 @@ describe("shard-autoscaler static optimum and hold level", () => {
     // One burst of 20 in a week: reacting to it once costs less than a week of 18 more shards.
     const once = Float64Array.from({ length: 10080 }, (_, t) => (t >= 5000 && t < 5030 ? 20 : 2));
     expect(holdLevel(once, summarise(once, 0, r), c)).to.be.below(20);
+    // A 6-hour step that passed is a one-off: nothing held, though it sets the static optimum.
+    const step = Float64Array.from({ length: 10080 }, (_, t) => (t >= 3000 && t < 3360 ? 15 : 1.5));
+    expect(staticOptimum(step, c)).to.equal(15);
+    expect(holdLevel(step, summarise(step, 0, r), c)).to.equal(c.minShards);
+    // The same hour at 15 every day: a habit, whose reaction costs more than its shards.
+    const daily = Float64Array.from({ length: 10080 }, (_, t) => (t % 1440 < 60 ? 15 : 1.5));
+    expect(holdLevel(daily, summarise(daily, 0, r), c)).to.be.at.least(8);
   });
 
   it("the hold level is never dearer to hold than any count below the static optimum (property)", () => {
@@ -254,11 +322,18 @@ describe("shard-autoscaler static optimum and hold level", () => {
           const held = holdLevel(demand, bursts, c);
           const top = Math.max(c.minShards, staticOptimum(demand, c));
           expect(held).to.be.within(c.minShards, top);
-          // Lower counts are dearer, or within one call's worth (which a move must beat).
-          for (let m = c.minShards; m < held; m++)
-            expect(holdCost(m, bursts, c) + callValue(c)).to.be.at.least(
-              holdCost(held, bursts, c) - 1e-9,
-            );
+          // Lower counts the budget can follow are dearer, or within one call's worth (which a
+          // move must beat).
+          for (let m = c.minShards; m < held; m++) {
+            const risk = missRisk(m, bursts, c);
+            const followable =
+              risk.episodesPerDay * (risk.callsBack + 1) + 1 <= c.maxCallsPer24h &&
+              c.maxCallsPer24h - 1 >= risk.callsBack + c.reserveCalls;
+            if (followable)
+              expect(holdCost(m, bursts, c) + callValue(c)).to.be.at.least(
+                holdCost(held, bursts, c) - 1e-9,
+              );
+          }
         },
       ),
       { numRuns: 80 },
