@@ -202,15 +202,16 @@ export function decide(input: PolicyInput): Decision {
     recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(dayMax, n));
   // Pre-scaled for a season's event: the count is what the prices chose for its minutes
   // (eventShards); within what its events reached, or when a call's shards would open after the
-  // event is over, another call does not pay.
+  // event's usual end, another call does not pay (one the newest datapoints show outlasting it is
+  // treated as any load).
   const pre = hold.preScale;
   const current = pre?.season.events[pre.season.events.length - 1];
+  const usualEnd = current ? current.at + (pre?.season.length ?? 0) * MINUTE : -Infinity;
   const preScaled =
     pre !== undefined &&
-    current !== undefined &&
-    n >= pre.shards &&
-    (recent.every((p) => need(p, 1) <= pre.season.peak) ||
-      now + c.reshardMinutes * MINUTE > current.at + pre.season.length * MINUTE);
+    ((n >= pre.shards && recent.every((p) => need(p, 1) <= pre.season.peak)) ||
+      ((recent.at(-1)?.at ?? lastComplete) <= usualEnd &&
+        now + c.reshardMinutes * MINUTE > usualEnd));
   const covered =
     withinNoise ||
     atOptimum ||

@@ -115,7 +115,8 @@ export function findSeason(events: readonly LoadEvent[], now: number): Season | 
       }
       // Early or late by what the chain showed, and a minute either way for the onset's minute.
       const tolerance = Math.max(2, Math.ceil(jitter) + 1);
-      if (chain.length < SEASON_MIN_EVENTS || (best && chain.length <= best.events.length)) continue;
+      if (chain.length < SEASON_MIN_EVENTS || (best && chain.length <= best.events.length))
+        continue;
       if (now > next + tolerance * MINUTE) continue;
       best = {
         period,

@@ -107,7 +107,11 @@ describe("shard-autoscaler recurrence (missRisk)", () => {
     Array.from({ length: 168 }, (_, h) => (bursty.includes(h) ? burst(20, 19, 1, h) : quiet(h)));
 
   it("a one-off burst risks nothing: its first occurrence is no evidence that it comes back", () => {
-    expect(missRisk(2, week([10]), c)).to.deep.equal({ perDay: 0, episodesPerDay: 0, callsBack: 0 });
+    expect(missRisk(2, week([10]), c)).to.deep.equal({
+      perDay: 0,
+      episodesPerDay: 0,
+      callsBack: 0,
+    });
     expect(holdCost(2, week([10]), c)).to.be.closeTo(2 * 0.015 * 24, 1e-9);
   });
 

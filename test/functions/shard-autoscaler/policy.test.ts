@@ -377,6 +377,74 @@ describe("shard-autoscaler policy: scaling down", () => {
   });
 });
 
+describe("shard-autoscaler policy: seasons and the budget", () => {
+  /** 20 for 10 minutes every 8 hours on a base of 1; the next onset `dueIn` minutes from now. */
+  const spikes = (dueIn: number) => (ago: number) =>
+    (((-ago - dueIn) % 480) + 480) % 480 < 10 ? 20 : 1;
+  const week = 7 * 1440;
+  /** The calls of the last day's events: up 7 minutes before each, down 24 after it ended. */
+  const habit = (dueIn: number): LedgerCall[] =>
+    [3, 2, 1]
+      .map((k) => k * 480 - dueIn)
+      .filter((ago) => ago + 7 < 1440)
+      .flatMap((ago) => [call(ago + 7, 10, 20), call(ago - 34, 20, 10)])
+      .filter((x) => x.at <= NOW);
+
+  it("pre-scales to the events' count a lead before the next is due, not earlier", () => {
+    // From the floor of 10 one call (4 min resharding + 1) and the tolerance of 2: 7 minutes.
+    const ledger = { calls: habit(6) };
+    const due = decide(input({ shards: 10, metrics: series(week, spikes(6)), ledger }));
+    expect(due).to.include({ action: "scale", direction: "up", target: 20 });
+    expect(due.reason).to.match(/events recur every 480 min/);
+    const early = decide(
+      input({ shards: 10, metrics: series(week, spikes(30)), ledger: { calls: habit(30) } }),
+    );
+    expect(early.action).to.equal("none");
+    expect(early.reason).to.match(/holding 10 shards/);
+    // From 5, two calls: the first goes 12 minutes before.
+    const far = decide(input({ shards: 5, metrics: series(week, spikes(11)) }));
+    expect(far).to.include({ action: "scale", direction: "up", target: 10, goal: 20 });
+  });
+
+  it("goes a call below the floor only when the next day's events still get their calls", () => {
+    // No calls in the last day: the gap may go to 5 (two calls up before the next event).
+    const free = decide(input({ shards: 10, metrics: series(week, spikes(200)) }));
+    expect(free).to.include({ action: "scale", direction: "down", target: 5 });
+    const used = decide(
+      input({ shards: 10, metrics: series(week, spikes(200)), ledger: { calls: habit(200) } }),
+    );
+    expect(used.action).to.equal("none");
+  });
+
+  it("makes no scale-up call inside a pre-scaled event whose shards would open after it", () => {
+    // The event began 8 minutes ago at 22 on 20 shards: a call's shards open after its 10th.
+    const hot = (ago: number) => (ago <= 8 ? 22 : spikes(-8)(ago));
+    const calls = [...habit(-8), call(15, 10, 20)];
+    const d = decide(input({ shards: 20, metrics: series(week, hot, 20), ledger: { calls } }));
+    expect(d.action).to.equal("none");
+  });
+
+  it("scales down as soon as the event is over, without waiting for the quiet window", () => {
+    // The event ended 14 minutes ago; the pre-scale was 31 minutes ago.
+    const calls = [...habit(-24), call(31, 10, 20)];
+    const d = decide(input({ shards: 20, metrics: series(week, spikes(-24)), ledger: { calls } }));
+    expect(d).to.include({ action: "scale", direction: "down", target: 10 });
+  });
+
+  it("short of calls, a scale-down only halves: small steps would spend what the tail needs", () => {
+    // A one-off crowd from 35 minutes ago, decaying on 29 shards: about 16 would do for now.
+    const crowd = (ago: number) => (ago > 35 ? 1.5 : 1.5 + 11 * 0.5 ** ((35 - ago) / 90));
+    const plenty = decide(input({ shards: 29, metrics: series(1440, crowd) }));
+    expect(plenty).to.include({ action: "scale", direction: "down" });
+    expect(plenty.target).to.be.above(15);
+    // Four calls made today: going to 16 would leave 5, and 16 -> 1 takes 4 plus the reserve.
+    const calls = [call(300, 2, 4), call(297, 4, 8), call(294, 8, 16), call(290, 16, 29)];
+    const short = decide(input({ shards: 29, metrics: series(1440, crowd), ledger: { calls } }));
+    expect(short.action).to.equal("none");
+    expect(short.reason).to.match(/waiting to halve/);
+  });
+});
+
 describe("shard-autoscaler policy: config validation", () => {
   it("accepts the defaults", () => {
     expect(policyConfigProblems(DEFAULT_POLICY_CONFIG)).to.deep.equal([]);
