@@ -18,11 +18,12 @@
  *   the calls to come back up plus a reserve.
  */
 import { callValue, chooseHold, holdCost, reactionMinutes, summarise } from "./history";
-import { holdView, preScaleLead, seasonPlanFits } from "./hold";
+import { holdView } from "./hold";
+import { eventOverAt, insideEvent, lowestBetween, preScaleDue } from "./seasonRules";
 import { carriesNoise, noiseLevel, relativeNoise, steadyFit } from "./noise";
 import { pruneLedger } from "./ledger";
 import { MINUTE_MS, callsNeeded, legalTargetRange } from "./rules";
-import { Decision, MetricPoint, PolicyInput, shardsNeeded, throttledFraction } from "./policyInput";
+import { Decision, MetricPoint, PolicyInput, demandView, throttledFraction } from "./policyInput";
 
 // A local copy: the compiled module reads imports through getters, slow in per-minute loops.
 const MINUTE = MINUTE_MS;
@@ -103,28 +104,8 @@ export function decide(input: PolicyInput): Decision {
 
   // Per-minute series. The last complete minute is the one before now's.
   const lastComplete = Math.floor(now / MINUTE) * MINUTE - MINUTE;
-  const points = input.metrics.filter((p) => p.at <= lastComplete);
-  if (points.some((p, i) => i > 0 && p.at < points[i - 1].at)) points.sort((a, b) => a.at - b.at);
-  let sumBytes = 0;
-  let sumRecords = 0;
-  for (const p of points) {
-    sumBytes += p.bytes;
-    sumRecords += p.records;
-  }
-  const avgSize = sumRecords > 0 ? sumBytes / sumRecords : 0;
-  const need = (p: MetricPoint, u: number) => shardsNeeded(p, u, avgSize);
-  // Demand (shards at 100%) of every minute back to the longest history; NaN: no datapoint.
   const span = Math.max(c.historyMinutes, c.holdHistoryMinutes, c.quietMinutes + 1);
-  const spanStart = lastComplete - (span - 1) * MINUTE;
-  const dense = new Float64Array(span).fill(NaN);
-  for (const p of points) {
-    const i = (p.at - spanStart) / MINUTE;
-    if (Number.isInteger(i) && i >= 0) dense[i] = need(p, 1);
-  }
-  const demandAt = (t: number) => {
-    const v = dense[(t - spanStart) / MINUTE];
-    return Number.isNaN(v) ? 0 : v;
-  };
+  const { points, need, demandAt } = demandView(input.metrics, lastComplete, span);
   const windowFrom = lastComplete - (c.quietMinutes + c.metricDelayMinutes) * MINUTE;
   const byMinute = new Map(points.filter((p) => p.at >= windowFrom).map((p) => [p.at, p]));
 
@@ -200,18 +181,18 @@ export function decide(input: PolicyInput): Decision {
     top > 0 &&
     n >= top &&
     recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(dayMax, n));
-  // Pre-scaled for a season's event: the count is what the prices chose for its minutes
-  // (eventShards); within what its events reached, or when a call's shards would open after the
-  // event's usual end, another call does not pay (one the newest datapoints show outlasting it is
-  // treated as any load).
+  // Inside a season's event a call rarely pays (seasonRules.ts).
   const pre = hold.preScale;
-  const current = pre?.season.events[pre.season.events.length - 1];
-  const usualEnd = current ? current.at + (pre?.season.length ?? 0) * MINUTE : -Infinity;
   const preScaled =
     pre !== undefined &&
-    ((n >= pre.shards && recent.every((p) => need(p, 1) <= pre.season.peak)) ||
-      ((recent.at(-1)?.at ?? lastComplete) <= usualEnd &&
-        now + c.reshardMinutes * MINUTE > usualEnd));
+    insideEvent(
+      pre,
+      n,
+      Math.max(0, ...recent.map((p) => need(p, 1))),
+      recent.at(-1)?.at ?? lastComplete,
+      now,
+      c,
+    );
   const covered =
     withinNoise ||
     atOptimum ||
@@ -273,21 +254,11 @@ export function decide(input: PolicyInput): Decision {
     demandShards = need(latest, 1);
     upReason = `continuing towards ${upGoal} shards (utilisation ${utilisation(latest).toFixed(2)})`;
   }
-  // A season's next event is due: its shards in place before it (each call one resharding, and
-  // the season's tolerance early), when the calls to come back down after it are left too.
-  if (upGoal === undefined && pre && n < pre.shards) {
-    const calls = callsNeeded(n, pre.shards);
-    const lead = preScaleLead(pre, n, c) * MINUTE;
-    const { next, period, tolerance } = pre.season;
-    if (
-      now >= next - lead &&
-      now <= next + tolerance * MINUTE &&
-      calls + callsNeeded(pre.shards, held) <= c.maxCallsPer24h - used
-    ) {
-      upGoal = pre.shards;
-      preScaling = true;
-      upReason = `events recur every ${period} min: ${pre.shards} shards before the next, due ${new Date(next).toISOString()}`;
-    }
+  // A season's next event is due: its shards in place before it.
+  if (upGoal === undefined && pre && preScaleDue(pre, n, held, c.maxCallsPer24h - used, now, c)) {
+    upGoal = pre.shards;
+    preScaling = true;
+    upReason = `events recur every ${pre.season.period} min: ${pre.shards} shards before the next, due ${new Date(pre.season.next).toISOString()}`;
   }
   // Below the count the day's bursts want held: go there before the next burst, keeping the
   // reserve (the way back up for a burst beyond it).
@@ -335,7 +306,7 @@ export function decide(input: PolicyInput): Decision {
   // A season's event that is over (demand under its midpoint for a reaction) needs no quiet
   // window: the window starts after it, and the next event is the season's.
   const windowEnd = lastComplete - c.metricDelayMinutes * MINUTE;
-  const over = pre && current?.closed ? current.end + MINUTE : -Infinity;
+  const over = pre ? eventOverAt(pre) : -Infinity;
   const windowStart = Math.max(windowEnd - (c.quietMinutes - 1) * MINUTE, over);
   if (lastUp && lastUp.at > windowStart) return none("no change needed (scale-up cooldown)");
   const window: MetricPoint[] = [];
@@ -359,17 +330,18 @@ export function decide(input: PolicyInput): Decision {
   // count the history's noise level wants (which the scale-up rule then holds) carries it.
   const dayFit = steadyFit(demand.subarray(0, published + 1), reaction + c.metricDelayMinutes);
   const dayLevel = dayFit ? noiseLevel(dayFit, c) : Infinity;
-  // Between a season's events: below its floor when the calls the next 24 hours need are still
-  // there (calls that would expire unused; the reserve stays).
-  let floor = held;
-  if (pre && pre.base < held) {
-    const times = ledger.calls.map((x) => x.at);
-    for (let m = Math.max(pre.base, c.minShards, range.min); m < held; m++)
-      if (seasonPlanFits(times, now, n, m, held, pre, c)) {
-        floor = m;
-        break;
-      }
-  }
+  // Between a season's events: below its floor when the calls the next day needs are there.
+  const floor = pre
+    ? lowestBetween(
+        pre,
+        ledger.calls.map((x) => x.at),
+        n,
+        held,
+        range.min,
+        now,
+        c,
+      )
+    : held;
   const downGoal = Math.max(
     c.minShards,
     Math.min(

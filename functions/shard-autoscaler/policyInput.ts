@@ -4,9 +4,10 @@
  */
 import type { PolicyConfig } from "./config";
 import type { Ledger } from "./ledger";
-import { SHARD_BYTES_PER_MINUTE, SHARD_RECORDS_PER_MINUTE } from "./rules";
+import { MINUTE_MS, SHARD_BYTES_PER_MINUTE, SHARD_RECORDS_PER_MINUTE } from "./rules";
 
 // A local copy: the compiled module reads imports through getters, slow in per-minute loops.
+const MINUTE = MINUTE_MS;
 const SHARD_BYTES = SHARD_BYTES_PER_MINUTE;
 const SHARD_RECORDS = SHARD_RECORDS_PER_MINUTE;
 
@@ -72,4 +73,43 @@ export function shardsNeeded(p: MetricPoint, utilisation: number, fallbackSize =
 export function throttledFraction(p: MetricPoint): number {
   const attempted = p.records + p.throttledRecords;
   return attempted > 0 ? p.throttledRecords / attempted : 0;
+}
+
+/** The metrics as demand (`demandView`). */
+export interface DemandView {
+  /** The datapoints up to the last complete minute, oldest first. */
+  points: MetricPoint[];
+  /** Shards a datapoint needs at a utilisation (throttled records sized as the average). */
+  need: (p: MetricPoint, utilisation: number) => number;
+  /** Demand (shards at 100%) of minute `t` within the span; 0 where no datapoint (idle). */
+  demandAt: (t: number) => number;
+}
+
+/** Reads the metrics as per-minute demand for the `span` minutes ending at `lastComplete`. */
+export function demandView(
+  metrics: readonly MetricPoint[],
+  lastComplete: number,
+  span: number,
+): DemandView {
+  const points = metrics.filter((p) => p.at <= lastComplete);
+  if (points.some((p, i) => i > 0 && p.at < points[i - 1].at)) points.sort((a, b) => a.at - b.at);
+  let sumBytes = 0;
+  let sumRecords = 0;
+  for (const p of points) {
+    sumBytes += p.bytes;
+    sumRecords += p.records;
+  }
+  const avgSize = sumRecords > 0 ? sumBytes / sumRecords : 0;
+  const need = (p: MetricPoint, u: number) => shardsNeeded(p, u, avgSize);
+  const spanStart = lastComplete - (span - 1) * MINUTE;
+  const dense = new Float64Array(span).fill(NaN);
+  for (const p of points) {
+    const i = (p.at - spanStart) / MINUTE;
+    if (Number.isInteger(i) && i >= 0) dense[i] = need(p, 1);
+  }
+  const demandAt = (t: number) => {
+    const v = dense[(t - spanStart) / MINUTE];
+    return Number.isNaN(v) ? 0 : v;
+  };
+  return { points, need, demandAt };
 }
