@@ -255,7 +255,7 @@ export function decide(input: PolicyInput): Decision {
     upReason = `continuing towards ${upGoal} shards (utilisation ${utilisation(latest).toFixed(2)})`;
   }
   // A season's next event is due: its shards in place before it.
-  if (upGoal === undefined && pre && preScaleDue(pre, n, held, c.maxCallsPer24h - used, now, c)) {
+  if (upGoal === undefined && pre && preScaleDue(pre, n, c.maxCallsPer24h - used, now, c)) {
     upGoal = pre.shards;
     preScaling = true;
     upReason = `events recur every ${pre.season.period} min: ${pre.shards} shards before the next, due ${new Date(pre.season.next).toISOString()}`;

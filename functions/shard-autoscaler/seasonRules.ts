@@ -3,18 +3,19 @@
  * event, when a call inside one does not pay, and how low to go between events. Pure.
  */
 import type { PolicyConfig } from "./config";
+import { callValue, shardMinutePrices } from "./history";
 import { PreScale, preScaleLead, seasonPlanFits } from "./hold";
 import { MINUTE_MS, callsNeeded } from "./rules";
 
 /**
  * Whether the next event is due: from `shards`, its count must be in place before it (each call
- * one resharding, and the season's tolerance early), and the calls to come back down to `held`
- * after it must be left too.
+ * one resharding, and the season's tolerance early) and the calls up must be left. The calls back
+ * down come later, when some of today's have expired; a reaction would spend the same calls up
+ * after throttling the event's first minutes.
  */
 export function preScaleDue(
   pre: PreScale,
   shards: number,
-  held: number,
   callsFree: number,
   now: number,
   c: PolicyConfig,
@@ -24,15 +25,16 @@ export function preScaleDue(
     shards < pre.shards &&
     now >= next - preScaleLead(pre, shards, c) * MINUTE_MS &&
     now <= next + tolerance * MINUTE_MS &&
-    callsNeeded(shards, pre.shards) + callsNeeded(pre.shards, held) <= callsFree
+    callsNeeded(shards, pre.shards) <= callsFree
   );
 }
 
 /**
- * Whether a scale-up call inside the season's newest event does not pay: the count is what the
- * prices chose for its minutes (eventShards) and demand is within what its events reached, or a
- * call's shards would open after the event's usual end while the newest datapoint (at `dataEnd`)
- * does not yet show it outlasting that (one that does is treated as any load).
+ * Whether a scale-up call inside the season's newest event does not pay: while the newest
+ * datapoint (at `dataEnd`) does not show the event outlasting its usual length, a call helps only
+ * from when its shards open to the event's usual end, and the throttling it saves there (the
+ * newest excess over `shards`) must beat the call and the one back down (`callValue` each). An
+ * event that outlasts its usual length is treated as any load.
  */
 export function insideEvent(
   pre: PreScale,
@@ -44,10 +46,11 @@ export function insideEvent(
 ): boolean {
   const current = pre.season.events[pre.season.events.length - 1];
   const usualEnd = current.at + pre.season.length * MINUTE_MS;
-  return (
-    (shards >= pre.shards && recentPeak <= pre.season.peak) ||
-    (dataEnd <= usualEnd && now + c.reshardMinutes * MINUTE_MS > usualEnd)
-  );
+  if (dataEnd > usualEnd || now < current.at) return false;
+  const helped = Math.max(0, usualEnd - now) / MINUTE_MS - c.reshardMinutes;
+  const saved =
+    Math.max(0, recentPeak - shards) * Math.max(0, helped) * shardMinutePrices(c).throttle;
+  return saved <= 2 * callValue(c);
 }
 
 /** Epoch ms from which the season's newest event is over, or -Infinity while it is not. */
