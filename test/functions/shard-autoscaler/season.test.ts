@@ -10,6 +10,12 @@ import {
 } from "../../../functions/shard-autoscaler/hold";
 import { DAY_MS, MINUTE_MS } from "../../../functions/shard-autoscaler/rules";
 import {
+  eventOverAt,
+  insideEvent,
+  lowestBetween,
+  preScaleDue,
+} from "../../../functions/shard-autoscaler/seasonRules";
+import {
   LoadEvent,
   SEASON_MIN_EVENTS,
   findEvents,
@@ -182,5 +188,43 @@ describe("shard-autoscaler seasons: what to hold between events", () => {
     expect(seasonPlanFits(calls, now, 10, 5, 10, pre, c)).to.equal(false);
     // Without those calls, one gap may go a call deeper.
     expect(seasonPlanFits([], now, 10, 5, 10, pre, c)).to.equal(true);
+  });
+});
+
+describe("shard-autoscaler seasons: the policy's rules", () => {
+  const demand = spiky(7 * 1440, every(300, 480, 7 * 1440 - 60));
+  const pre = holdView(demand, 0, c).preScale!;
+  const { next } = pre.season;
+
+  it("pre-scales a lead before the next event, when the calls up are left", () => {
+    // From 10: one call, 4 + 1 minutes, and the tolerance of 2.
+    expect(preScaleDue(pre, 10, 10, next - at(7), c)).to.equal(true);
+    expect(preScaleDue(pre, 10, 10, next - at(8), c)).to.equal(false);
+    expect(preScaleDue(pre, 10, 0, next - at(7), c)).to.equal(false);
+    expect(preScaleDue(pre, 20, 10, next - at(7), c)).to.equal(false);
+    // From 5: two calls, 12 minutes.
+    expect(preScaleDue(pre, 5, 10, next - at(12), c)).to.equal(true);
+  });
+
+  it("inside an event, calls only when the throttling it saves before the usual end pays", () => {
+    const current = pre.season.events.at(-1)!;
+    const start = current.at;
+    // 2 minutes in, 10 shards short: 4 minutes of help at 10 shards beat two calls.
+    expect(insideEvent(pre, 10, 20, start + at(1), start + at(2), c)).to.equal(false);
+    // Half a shard short: not worth two calls.
+    expect(insideEvent(pre, 20, 20.5, start + at(1), start + at(2), c)).to.equal(true);
+    // 7 minutes in: a call's shards open after the 10-minute event.
+    expect(insideEvent(pre, 10, 20, start + at(6), start + at(7), c)).to.equal(true);
+    // The newest datapoint is past the usual end: any load.
+    expect(insideEvent(pre, 10, 20, start + at(11), start + at(14), c)).to.equal(false);
+    expect(eventOverAt(pre)).to.equal(current.end + MINUTE_MS);
+  });
+
+  it("goes below the floor only as far as the plan still fits", () => {
+    const now = at(7 * 1440 - 60);
+    expect(lowestBetween(pre, [], 10, 10, 5, now, c)).to.equal(5);
+    const last = every(300, 480, 7 * 1440 - 60).filter((m) => at(m) > now - DAY_MS);
+    const calls = last.flatMap((m) => [at(m - 7), at(m + 43)]);
+    expect(lowestBetween(pre, calls, 10, 10, 5, now, c)).to.equal(10);
   });
 });
