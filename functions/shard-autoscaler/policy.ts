@@ -4,9 +4,11 @@
  * autoscaler"), each derived from the cost model in history.ts:
  * - demand is accepted + throttled traffic, from 1-minute datapoints (GetMetricData, up to
  *   holdHistoryMinutes back, so a cold start decides as a warm one);
- * - the hold level: the count the history's bursts want in place before the next one (history.ts
- *   holdView); below it, it scales up without waiting for a breach when that saves more than a
- *   call is worth, and it never scales down below it;
+ * - the hold level: the count the history's recurring bursts want in place before the next one
+ *   (hold.ts holdView; a one-off is not held for); below it, it scales up without waiting for a
+ *   breach when that saves more than a call is worth, and it never scales down below it;
+ * - events at a stable period (season.ts) are pre-scaled a lead before they are due and left as
+ *   soon as they are over, holding what the budget allows between them (seasonRules.ts);
  * - scale up after K breaching datapoints, straight to the hold level (demand the history reached
  *   before), a known level's band, or the target utilisation of a new high, in as few x2 calls as
  *   allowed; no scale-up at the history's static optimum for demand it already reached, nor for a
@@ -15,7 +17,7 @@
  *   most maxCallsPer24h are made in any rolling 24 h;
  * - scale down only after a quiet window, and only as far as the cost model pays (chooseHold);
  *   a level whose bursts recur faster than the budget can follow is held, and a scale-down leaves
- *   the calls to come back up plus a reserve.
+ *   the calls to come back up plus a reserve; short of calls, only halvings are spent.
  */
 import { callValue, chooseHold, holdCost, reactionMinutes, summarise } from "./history";
 import { holdView } from "./hold";
@@ -302,9 +304,7 @@ export function decide(input: PolicyInput): Decision {
   }
 
   // Scale down: a quiet window of Q minutes after the last scale-up, missing minutes (older than
-  // the publishing delay) counting as idle.
-  // A season's event that is over (demand under its midpoint for a reaction) needs no quiet
-  // window: the window starts after it, and the next event is the season's.
+  // the publishing delay) idle; after a season's event that is over, the window starts there.
   const windowEnd = lastComplete - c.metricDelayMinutes * MINUTE;
   const over = pre ? eventOverAt(pre) : -Infinity;
   const windowStart = Math.max(windowEnd - (c.quietMinutes - 1) * MINUTE, over);
