@@ -15,7 +15,7 @@ import {
   summarise,
 } from "./history";
 import { DAY_MS, MINUTE_MS, callsNeeded } from "./rules";
-import { Season, findEvents, findSeason } from "./season";
+import { LoadEvent, Season, findEvents, findSeason } from "./season";
 
 /** A season the policy pre-scales for: when, to what, and the least count it holds between. */
 export interface PreScale {
@@ -38,6 +38,8 @@ export interface HoldView {
   held: number;
   /** The largest minute. */
   max: number;
+  /** The history's events (season.ts findEvents), oldest first. */
+  events: LoadEvent[];
   /** The season pre-scaled for, if any. */
   preScale?: PreScale;
 }
@@ -89,9 +91,10 @@ export function holdView(demand: Float64Array, startMs: number, c: PolicyConfig)
   for (const d of demand) max = Math.max(max, d);
   const top = staticOptimum(demand, c);
   const held = holdLevel(demand, all, c);
-  const view: HoldView = { bursts: all, top, held, max };
+  const events = findEvents(demand, startMs, reaction);
+  const view: HoldView = { bursts: all, top, held, max, events };
   const end = startMs + (demand.length - 1) * MINUTE_MS;
-  const season = findSeason(findEvents(demand, startMs, reaction), end);
+  const season = findSeason(events, end);
   if (!season) return view;
   const shards = Math.min(c.maxShards, eventShards(demand, startMs, season, c));
   const floor = seasonFloor(season, shards, c);
@@ -106,7 +109,7 @@ export function holdView(demand: Float64Array, startMs: number, c: PolicyConfig)
   const calls = callsNeeded(between, shards) + callsNeeded(shards, between);
   const saved = (held - between) * shardMinutePrices(c).capacity * season.period;
   if (between >= held || saved <= calls * callValue(c)) return view;
-  return { bursts, top, held: between, max, preScale: { season, shards, floor, base } };
+  return { ...view, bursts, held: between, preScale: { season, shards, floor, base } };
 }
 
 /** Minutes before an event its pre-scale starts from `from` shards (each call one resharding). */

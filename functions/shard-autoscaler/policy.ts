@@ -21,7 +21,13 @@
  */
 import { callValue, chooseHold, holdCost, reactionMinutes, summarise } from "./history";
 import { holdView } from "./hold";
-import { eventOverAt, insideEvent, lowestBetween, preScaleDue } from "./seasonRules";
+import {
+  callPaysInBurst,
+  eventOverAt,
+  insideEvent,
+  lowestBetween,
+  preScaleDue,
+} from "./seasonRules";
 import { carriesNoise, noiseLevel, relativeNoise, steadyFit } from "./noise";
 import { pruneLedger } from "./ledger";
 import { MINUTE_MS, callsNeeded, legalTargetRange } from "./rules";
@@ -196,6 +202,14 @@ export function decide(input: PolicyInput): Decision {
       c,
     );
   const covered =
+    !callPaysInBurst(
+      hold.events,
+      n,
+      Math.max(0, ...recent.map((p) => need(p, 1))),
+      recent.at(-1)?.at ?? lastComplete,
+      now,
+      c,
+    ) ||
     withinNoise ||
     atOptimum ||
     preScaled ||

@@ -5,6 +5,7 @@
 import type { PolicyConfig } from "./config";
 import { callValue, shardMinutePrices } from "./history";
 import { PreScale, preScaleLead, seasonPlanFits } from "./hold";
+import type { LoadEvent } from "./season";
 import { MINUTE_MS, callsNeeded } from "./rules";
 
 /**
@@ -51,6 +52,40 @@ export function insideEvent(
   const saved =
     Math.max(0, recentPeak - shards) * Math.max(0, helped) * shardMinutePrices(c).throttle;
   return saved <= 2 * callValue(c);
+}
+
+/** Past events a burst under way is compared with: fewer say nothing of how long it lasts. */
+const LIKE_EVENTS = 3;
+
+/**
+ * Whether a scale-up call pays inside the burst under way (the newest event, not over): the
+ * history's events that lasted at least as long so far say when it ends (their median length),
+ * and the throttling the call saves from when its shards open to then (the newest excess over
+ * `shards`) must beat the call and the one back down. Without LIKE_EVENTS such events nothing is
+ * known, and it pays.
+ */
+export function callPaysInBurst(
+  events: readonly LoadEvent[],
+  shards: number,
+  recentPeak: number,
+  dataEnd: number,
+  now: number,
+  c: PolicyConfig,
+): boolean {
+  const current = events[events.length - 1];
+  if (!current || current.closed) return true;
+  const elapsed = dataEnd - current.at;
+  const lengths = events
+    .slice(0, -1)
+    .map((e) => e.end - e.at)
+    .filter((l) => l >= elapsed)
+    .sort((a, b) => a - b);
+  if (lengths.length < LIKE_EVENTS) return true;
+  const end = current.at + lengths[Math.floor(lengths.length / 2)] + MINUTE_MS;
+  const helped = (end - now) / MINUTE_MS - c.reshardMinutes;
+  const saved =
+    Math.max(0, recentPeak - shards) * Math.max(0, helped) * shardMinutePrices(c).throttle;
+  return saved > 2 * callValue(c);
 }
 
 /** Epoch ms from which the season's newest event is over, or -Infinity while it is not. */

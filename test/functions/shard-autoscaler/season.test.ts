@@ -10,6 +10,7 @@ import {
 } from "../../../functions/shard-autoscaler/hold";
 import { DAY_MS, MINUTE_MS } from "../../../functions/shard-autoscaler/rules";
 import {
+  callPaysInBurst,
   eventOverAt,
   insideEvent,
   lowestBetween,
@@ -226,5 +227,29 @@ describe("shard-autoscaler seasons: the policy's rules", () => {
     const last = every(300, 480, 7 * 1440 - 60).filter((m) => at(m) > now - DAY_MS);
     const calls = last.flatMap((m) => [at(m - 7), at(m + 43)]);
     expect(lowestBetween(pre, calls, 10, 10, 5, now, c)).to.equal(10);
+  });
+});
+
+describe("shard-autoscaler bursts under way: does a call pay before it ends?", () => {
+  // Past bursts of 15 minutes; one under way for 6 minutes (published), now 3 minutes later.
+  const past = [100, 400, 700, 1000].map((m) => event(m, 20, 15));
+  const live = { ...event(1300, 20, 6), closed: false };
+  const now = at(1300 + 9);
+  const dataEnd = at(1300 + 5);
+
+  it("a call whose shards open near the burst's expected end does not pay for a small excess", () => {
+    // Ends ~1315: the shards open at 1313, two minutes of help.
+    expect(callPaysInBurst([...past, live], 16, 17, dataEnd, now, c)).to.equal(false);
+    // Ten shards short: two minutes of help at 10 shards beat two calls.
+    expect(callPaysInBurst([...past, live], 10, 20, dataEnd, now, c)).to.equal(true);
+  });
+
+  it("knows nothing without enough past bursts that lasted as long, or after the burst", () => {
+    expect(callPaysInBurst([...past.slice(0, 2), live], 16, 17, dataEnd, now, c)).to.equal(true);
+    // Under way for longer than any before: no past burst says when it ends.
+    const long = { ...event(1300, 20, 30), closed: false };
+    expect(callPaysInBurst([...past, long], 16, 17, at(1329), at(1333), c)).to.equal(true);
+    expect(callPaysInBurst([...past, event(1300)], 16, 17, dataEnd, now, c)).to.equal(true);
+    expect(callPaysInBurst([], 16, 17, dataEnd, now, c)).to.equal(true);
   });
 });
