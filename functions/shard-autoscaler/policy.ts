@@ -21,13 +21,7 @@
  */
 import { callValue, chooseHold, holdCost, reactionMinutes, summarise } from "./history";
 import { holdView } from "./hold";
-import {
-  callPaysInBurst,
-  eventOverAt,
-  insideEvent,
-  lowestBetween,
-  preScaleDue,
-} from "./seasonRules";
+import { callPaysInBurst, eventOverAt, lowestBetween, preScaleDue } from "./seasonRules";
 import { carriesNoise, noiseLevel, relativeNoise, steadyFit } from "./noise";
 import { pruneLedger } from "./ledger";
 import { MINUTE_MS, callsNeeded, legalTargetRange } from "./rules";
@@ -189,18 +183,7 @@ export function decide(input: PolicyInput): Decision {
     top > 0 &&
     n >= top &&
     recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(dayMax, n));
-  // Inside a season's event a call rarely pays (seasonRules.ts).
   const pre = hold.preScale;
-  const preScaled =
-    pre !== undefined &&
-    insideEvent(
-      pre,
-      n,
-      Math.max(0, ...recent.map((p) => need(p, 1))),
-      recent.at(-1)?.at ?? lastComplete,
-      now,
-      c,
-    );
   const covered =
     !callPaysInBurst(
       hold.events,
@@ -212,7 +195,6 @@ export function decide(input: PolicyInput): Decision {
     ) ||
     withinNoise ||
     atOptimum ||
-    preScaled ||
     (n >= recurringPeak &&
       recurringPeak >= c.scaleUpThreshold * n &&
       recent.every((p) => !throttled(p) && need(p, 1) <= Math.min(recurringPeak, carried)));

@@ -1,6 +1,7 @@
 /**
- * The policy's rules for a season it pre-scales for (hold.ts, `PreScale`): when to go up before an
- * event, when a call inside one does not pay, and how low to go between events. Pure.
+ * The policy's rules for events: for a season it pre-scales for (hold.ts, `PreScale`), when to go
+ * up before an event, when one is over and how low to go between them; for any burst under way,
+ * whether a call pays before it ends. Pure.
  */
 import type { PolicyConfig } from "./config";
 import { callValue, shardMinutePrices } from "./history";
@@ -28,30 +29,6 @@ export function preScaleDue(
     now <= next + tolerance * MINUTE_MS &&
     callsNeeded(shards, pre.shards) <= callsFree
   );
-}
-
-/**
- * Whether a scale-up call inside the season's newest event does not pay: while the newest
- * datapoint (at `dataEnd`) does not show the event outlasting its usual length, a call helps only
- * from when its shards open to the event's usual end, and the throttling it saves there (the
- * newest excess over `shards`) must beat the call and the one back down (`callValue` each). An
- * event that outlasts its usual length is treated as any load.
- */
-export function insideEvent(
-  pre: PreScale,
-  shards: number,
-  recentPeak: number,
-  dataEnd: number,
-  now: number,
-  c: PolicyConfig,
-): boolean {
-  const current = pre.season.events[pre.season.events.length - 1];
-  const usualEnd = current.at + pre.season.length * MINUTE_MS;
-  if (dataEnd > usualEnd || now < current.at) return false;
-  const helped = Math.max(0, usualEnd - now) / MINUTE_MS - c.reshardMinutes;
-  const saved =
-    Math.max(0, recentPeak - shards) * Math.max(0, helped) * shardMinutePrices(c).throttle;
-  return saved <= 2 * callValue(c);
 }
 
 /** Past events a burst under way is compared with: fewer say nothing of how long it lasts. */

@@ -207,10 +207,17 @@ describe("shard-autoscaler policy: scaling up", () => {
     expect(fresh).to.include({ action: "scale", direction: "up" });
   });
 
-  it("still scales up when a recurring level throttles", () => {
-    const burst = (ago: number) => (ago % 180 < 12 ? 12 : 1);
+  it("still scales up when a recurring level throttles, while the burst has long to go", () => {
+    // 40-minute bursts to 12 every 3 hours; this one began 9 minutes ago, on 10 shards.
+    const burst = (ago: number) => ((ago + 30) % 180 < 40 ? 12 : 1);
     const d = decide(input({ shards: 10, metrics: series(1440, burst, 10) }));
     expect(d).to.include({ action: "scale", direction: "up", emergency: true });
+    // 12-minute bursts, this one 11 minutes in: a call's shards would open after it, as the
+    // history's bursts say; no emergency, only the hold level's move before the next burst.
+    const short = (ago: number) => (ago % 180 < 12 ? 12 : 1);
+    const late = decide(input({ shards: 10, metrics: series(1440, short, 10) }));
+    expect(late).to.include({ emergency: false, target: 12 });
+    expect(late.reason).to.match(/outrun a reaction/);
   });
 
   it("waits for a small shortfall right after a scale-up, not for a large one", () => {

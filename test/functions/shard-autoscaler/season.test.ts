@@ -12,7 +12,6 @@ import { DAY_MS, MINUTE_MS } from "../../../functions/shard-autoscaler/rules";
 import {
   callPaysInBurst,
   eventOverAt,
-  insideEvent,
   lowestBetween,
   preScaleDue,
 } from "../../../functions/shard-autoscaler/seasonRules";
@@ -207,18 +206,11 @@ describe("shard-autoscaler seasons: the policy's rules", () => {
     expect(preScaleDue(pre, 5, 10, next - at(12), c)).to.equal(true);
   });
 
-  it("inside an event, calls only when the throttling it saves before the usual end pays", () => {
+  it("an event is over from the minute after its last above the midpoint", () => {
     const current = pre.season.events.at(-1)!;
-    const start = current.at;
-    // 2 minutes in, 10 shards short: 4 minutes of help at 10 shards beat two calls.
-    expect(insideEvent(pre, 10, 20, start + at(1), start + at(2), c)).to.equal(false);
-    // Half a shard short: not worth two calls.
-    expect(insideEvent(pre, 20, 20.5, start + at(1), start + at(2), c)).to.equal(true);
-    // 7 minutes in: a call's shards open after the 10-minute event.
-    expect(insideEvent(pre, 10, 20, start + at(6), start + at(7), c)).to.equal(true);
-    // The newest datapoint is past the usual end: any load.
-    expect(insideEvent(pre, 10, 20, start + at(11), start + at(14), c)).to.equal(false);
     expect(eventOverAt(pre)).to.equal(current.end + MINUTE_MS);
+    const live = { ...pre, season: { ...pre.season, events: [{ ...current, closed: false }] } };
+    expect(eventOverAt(live)).to.equal(-Infinity);
   });
 
   it("goes below the floor only as far as the plan still fits", () => {
