@@ -45,22 +45,31 @@ export interface HoldView {
 }
 
 /**
- * The least count to hold between the events of `season`, or undefined when the call budget
- * cannot pre-scale for each of them: every 24 h sees up to ceil(1440 / period) events, and each
- * needs its calls up and as many back down, with the reserve kept.
+ * How many halvings the call budget allows between the events of `season` (0: it cannot
+ * pre-scale for each of them): every 24 h sees up to ceil(1440 / period) events, and each needs
+ * its calls up and as many back down, with the reserve kept.
+ */
+export function seasonHalvings(season: Season, c: PolicyConfig): number {
+  const perDay = Math.ceil(1440 / season.period);
+  return Math.max(0, Math.floor((c.maxCallsPer24h - c.reserveCalls) / perDay / 2));
+}
+
+/**
+ * The least count to hold between the events of `season`, `shards` halved as often as the budget
+ * allows (`seasonHalvings`), or undefined when it cannot pre-scale for each of them.
  */
 export function seasonFloor(season: Season, shards: number, c: PolicyConfig): number | undefined {
-  const perDay = Math.ceil(1440 / season.period);
-  const eachWay = Math.floor((c.maxCallsPer24h - c.reserveCalls) / perDay / 2);
-  if (eachWay < 1) return undefined;
-  return Math.max(c.minShards, Math.ceil(shards / 2 ** eachWay));
+  const halvings = seasonHalvings(season, c);
+  if (halvings < 1) return undefined;
+  return Math.max(c.minShards, Math.ceil(shards / 2 ** halvings));
 }
 
 /**
  * The count a season's events want in place (the newsvendor rule over their minutes): one more
- * shard costs its price for as long as a pre-scale holds it (the lead, the event, the quiet
- * window after) and saves the throttling of every event minute above the count, so the count
- * lets through the largest minutes whose share is that price ratio.
+ * shard costs its price for as long as a pre-scale holds it (the lead, the event, and the reaction
+ * and publishing delay until the event is known to be over), and between events the share of it
+ * the floor keeps (halved `seasonHalvings` times); it saves the throttling of every event minute
+ * above the count. So the count lets through the largest minutes whose share is that price ratio.
  */
 export function eventShards(
   demand: ArrayLike<number>,
@@ -76,8 +85,11 @@ export function eventShards(
   if (samples.length === 0) return Math.ceil(season.peak - 1e-9);
   samples.sort((a, b) => b - a);
   const length = samples.length / season.events.length;
-  const heldMinutes =
-    length + c.reshardMinutes + 1 + season.tolerance + c.quietMinutes + c.metricDelayMinutes;
+  const during =
+    length + c.reshardMinutes + 1 + season.tolerance + reactionMinutes(c) + c.metricDelayMinutes;
+  const halvings = seasonHalvings(season, c);
+  const between = halvings > 0 ? Math.max(0, season.period - during) / 2 ** halvings : 0;
+  const heldMinutes = during + between;
   const { capacity, throttle } = shardMinutePrices(c);
   const allowed = Math.floor((samples.length * capacity * heldMinutes) / (throttle * length));
   return Math.max(1, Math.ceil(samples[Math.min(allowed, samples.length - 1)] - 1e-9));
@@ -120,8 +132,8 @@ export function preScaleLead(pre: PreScale, from: number, c: PolicyConfig): numb
 /**
  * Whether going from `from` to `to` shards now leaves every call the season's next 24 hours need,
  * with the reserve kept in every rolling 24 h: the calls up to `pre.shards` before the next
- * event and one back down to `held` after it (its length, the quiet window and the publishing
- * delay later), then one up and one down for each event after. Calls the plan makes from calls
+ * event and one back down to `held` after it (once it is known to be over: its length, a reaction
+ * and the publishing delay later), then one up and one down for each event after. Calls the plan makes from calls
  * that would otherwise expire unused cost nothing; the reserve is what unforeseen bursts need.
  */
 export function seasonPlanFits(
@@ -136,7 +148,7 @@ export function seasonPlanFits(
   const planned: number[] = [];
   for (let i = callsNeeded(from, to); i > 0; i--) planned.push(now);
   const { season } = pre;
-  const after = (season.length + c.quietMinutes + c.metricDelayMinutes) * MINUTE_MS;
+  const after = (season.length + reactionMinutes(c) + c.metricDelayMinutes) * MINUTE_MS;
   let level = to;
   for (let t = season.next; t <= now + DAY_MS; t += season.period * MINUTE_MS) {
     const start = t - preScaleLead(pre, level, c) * MINUTE_MS;

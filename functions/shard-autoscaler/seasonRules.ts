@@ -75,7 +75,8 @@ export function eventOverAt(pre: PreScale): number {
  * The least count to go to between events: below the hold level (`held`, the season's floor or
  * more) when the calls the next 24 hours need are still there, never below what the other bursts
  * want (`pre.base`) nor a legal step from `shards` (`lowest`). Those are calls that would expire
- * unused; the reserve stays for bursts the history does not foresee.
+ * unused; the reserve stays for bursts the history does not foresee. While the next event is due,
+ * the event's count.
  */
 export function lowestBetween(
   pre: PreScale,
@@ -86,6 +87,11 @@ export function lowestBetween(
   now: number,
   c: PolicyConfig,
 ): number {
+  // Never below the event's count while it is due or under way (the quiet window cannot see it).
+  const { next, tolerance, length } = pre.season;
+  const dueFrom = next - preScaleLead(pre, held, c) * MINUTE_MS;
+  if (now >= dueFrom && now <= next + (tolerance + length) * MINUTE_MS)
+    return Math.max(held, pre.shards);
   for (let m = Math.max(pre.base, c.minShards, lowest); m < held; m++)
     if (seasonPlanFits(callTimes, now, shards, m, held, pre, c)) return m;
   return held;

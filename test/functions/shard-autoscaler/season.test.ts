@@ -6,6 +6,7 @@ import {
   eventShards,
   holdView,
   seasonFloor,
+  seasonHalvings,
   seasonPlanFits,
 } from "../../../functions/shard-autoscaler/hold";
 import { DAY_MS, MINUTE_MS } from "../../../functions/shard-autoscaler/rules";
@@ -144,19 +145,22 @@ describe("shard-autoscaler seasons: what to hold between events", () => {
     expect(seasonFloor({ ...s, period: 60 }, 22, c)).to.equal(undefined);
   });
 
-  it("sizes an event by the newsvendor rule over its minutes", () => {
-    // Four 10-minute events, 39 minutes at 20 and one at 30.
+  it("sizes an event by the newsvendor rule over its minutes, with the floor it sets", () => {
+    // Four 10-minute events every 8 hours, 39 minutes at 20 and one at 30.
     const demand = spiky(2000, [100, 580, 1060, 1540]);
     demand[1545] = 30;
     const s = findSeason(findEvents(demand, 0, r), at(1999))!;
     const { capacity, throttle } = shardMinutePrices(c);
-    // A pre-scale holds a shard for the lead, the event and the quiet window after it.
-    const held = 10 + c.reshardMinutes + 1 + s.tolerance + c.quietMinutes + c.metricDelayMinutes;
-    // At list price that shard costs less than throttling one minute of 40: none goes through.
-    expect(Math.floor((40 * capacity * held) / (throttle * 10))).to.equal(0);
-    expect(eventShards(demand, 0, s, c)).to.equal(30);
-    // Throttling a hundred times cheaper lets the single minute at 30 through.
-    expect(eventShards(demand, 0, s, { ...c, throttledGbUsd: 0.01 })).to.equal(20);
+    // A shard of the event's count is held for the lead, the event and until it is known over,
+    // and half of it (one halving, `seasonHalvings`) between events.
+    expect(seasonHalvings(s, c)).to.equal(1);
+    const during = 10 + c.reshardMinutes + 1 + s.tolerance + r + c.metricDelayMinutes;
+    const held = during + (480 - during) / 2;
+    // That is worth four of the 40 minutes throttled: the one minute at 30 goes through.
+    expect(Math.floor((40 * capacity * held) / (throttle * 10))).to.equal(4);
+    expect(eventShards(demand, 0, s, c)).to.equal(20);
+    // Throttling a hundred times dearer lets none through.
+    expect(eventShards(demand, 0, s, { ...c, throttledGbUsd: 100 })).to.equal(30);
   });
 
   it("pre-scales spikes every 8 hours: holds half their count between, weighs the other bursts", () => {
@@ -219,6 +223,9 @@ describe("shard-autoscaler seasons: the policy's rules", () => {
     const last = every(300, 480, 7 * 1440 - 60).filter((m) => at(m) > now - DAY_MS);
     const calls = last.flatMap((m) => [at(m - 7), at(m + 43)]);
     expect(lowestBetween(pre, calls, 10, 10, 5, now, c)).to.equal(10);
+    // While the next event is due, never below its count: the quiet window cannot see it yet.
+    expect(lowestBetween(pre, [], 20, 10, 10, next - at(5), c)).to.equal(20);
+    expect(lowestBetween(pre, [], 20, 10, 10, next + at(5), c)).to.equal(20);
   });
 });
 
