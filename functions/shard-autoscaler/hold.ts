@@ -17,13 +17,11 @@ import {
 import { DAY_MS, MINUTE_MS, callsNeeded } from "./rules";
 import { LoadEvent, Season, findEvents, findSeason } from "./season";
 
-/** A season the policy pre-scales for: when, to what, and the least count it holds between. */
+/** A season the policy pre-scales for: when, to what, and what the other bursts want. */
 export interface PreScale {
   season: Season;
-  /** The count each event wants in place (its chain's peak). */
+  /** The count each event wants in place (`eventShards`). */
   shards: number;
-  /** The least count held between events in steady state: one call or more below `shards`. */
-  floor: number;
   /** What the other bursts want held (the hold level without the season's floor). */
   base: number;
 }
@@ -64,6 +62,19 @@ export function seasonFloor(season: Season, shards: number, c: PolicyConfig): nu
   return Math.max(c.minShards, Math.ceil(shards / 2 ** halvings));
 }
 
+/** Minutes before an event a pre-scale of `calls` calls starts (each call one resharding). */
+function leadMinutes(season: Season, calls: number, c: PolicyConfig): number {
+  return calls * (c.reshardMinutes + 1) + season.tolerance;
+}
+
+/**
+ * Minutes after an event's last minute above its midpoint until the policy knows it is over (a
+ * reaction below the midpoint, then the publishing delay) and scales down.
+ */
+function overAfterMinutes(c: PolicyConfig): number {
+  return reactionMinutes(c) + c.metricDelayMinutes;
+}
+
 /**
  * The count a season's events want in place (the newsvendor rule over their minutes): one more
  * shard costs its price for as long as a pre-scale holds it (the lead, the event, and the reaction
@@ -85,8 +96,7 @@ export function eventShards(
   if (samples.length === 0) return Math.ceil(season.peak - 1e-9);
   samples.sort((a, b) => b - a);
   const length = samples.length / season.events.length;
-  const during =
-    length + c.reshardMinutes + 1 + season.tolerance + reactionMinutes(c) + c.metricDelayMinutes;
+  const during = leadMinutes(season, 1, c) + length + overAfterMinutes(c);
   const halvings = seasonHalvings(season, c);
   const between = halvings > 0 ? Math.max(0, season.period - during) / 2 ** halvings : 0;
   const heldMinutes = during + between;
@@ -95,7 +105,10 @@ export function eventShards(
   return Math.max(1, Math.ceil(samples[Math.min(allowed, samples.length - 1)] - 1e-9));
 }
 
-/** Summarises per-minute demand (index 0 = `startMs`, the last minute published) into what it wants held. */
+/**
+ * Summarises per-minute demand (index 0 = `startMs`, the last element the last minute published)
+ * into what it wants held.
+ */
 export function holdView(demand: Float64Array, startMs: number, c: PolicyConfig): HoldView {
   const reaction = reactionMinutes(c);
   const all = summarise(demand, startMs, reaction);
@@ -121,20 +134,20 @@ export function holdView(demand: Float64Array, startMs: number, c: PolicyConfig)
   const calls = callsNeeded(between, shards) + callsNeeded(shards, between);
   const saved = (held - between) * shardMinutePrices(c).capacity * season.period;
   if (between >= held || saved <= calls * callValue(c)) return view;
-  return { ...view, bursts, held: between, preScale: { season, shards, floor, base } };
+  return { ...view, bursts, held: between, preScale: { season, shards, base } };
 }
 
 /** Minutes before an event its pre-scale starts from `from` shards (each call one resharding). */
 export function preScaleLead(pre: PreScale, from: number, c: PolicyConfig): number {
-  return callsNeeded(from, pre.shards) * (c.reshardMinutes + 1) + pre.season.tolerance;
+  return leadMinutes(pre.season, callsNeeded(from, pre.shards), c);
 }
 
 /**
  * Whether going from `from` to `to` shards now leaves every call the season's next 24 hours need,
  * with the reserve kept in every rolling 24 h: the calls up to `pre.shards` before the next
- * event and one back down to `held` after it (once it is known to be over: its length, a reaction
- * and the publishing delay later), then one up and one down for each event after. Calls the plan makes from calls
- * that would otherwise expire unused cost nothing; the reserve is what unforeseen bursts need.
+ * event and one back down to `held` after it (once it is known to be over), then one up and one
+ * down for each event after. Calls the plan makes from calls that would otherwise expire unused
+ * cost nothing; the reserve is what unforeseen bursts need.
  */
 export function seasonPlanFits(
   callTimes: readonly number[],
@@ -148,7 +161,7 @@ export function seasonPlanFits(
   const planned: number[] = [];
   for (let i = callsNeeded(from, to); i > 0; i--) planned.push(now);
   const { season } = pre;
-  const after = (season.length + reactionMinutes(c) + c.metricDelayMinutes) * MINUTE_MS;
+  const after = (season.length + overAfterMinutes(c)) * MINUTE_MS;
   let level = to;
   for (let t = season.next; t <= now + DAY_MS; t += season.period * MINUTE_MS) {
     const start = t - preScaleLead(pre, level, c) * MINUTE_MS;
